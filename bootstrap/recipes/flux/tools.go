@@ -1,9 +1,0 @@
-//go:build tools
-
-// Package tools pins the Flux controllers that drkit's local platform runs. Do not add code here.
-package tools
-
-import (
-	_ "github.com/fluxcd/kustomize-controller"
-	_ "github.com/fluxcd/source-controller"
-)
