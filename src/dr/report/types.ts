@@ -1,0 +1,96 @@
+/**
+ * The typed result of a restore: what `drkit restore` prints and what a drill records.
+ *
+ * Timestamps are ISO 8601 strings so a report survives JSON and NDJSON round trips unchanged;
+ * durations are milliseconds measured on the monotonic clock.
+ */
+
+/**
+ * Every phase a restore or drill can report, in the order they run.
+ *
+ * `provision` → `bootstrap` → `converge` → `verify` → `report` are the restore engine's phases;
+ * `dns` is the traffic switch a drill times as its own phase. Reports and charts list phases in
+ * this order.
+ */
+export const phaseNames = [
+  "provision",
+  "bootstrap",
+  "converge",
+  "verify",
+  "report",
+  "dns",
+] as const;
+
+/** One of `phaseNames`. */
+export type PhaseName = (typeof phaseNames)[number];
+
+/** One timed phase of a restore. */
+export interface PhaseResult {
+  readonly name: PhaseName;
+  /** When the phase began (ISO 8601). */
+  readonly startedAt: string;
+  /** How long the phase took, in milliseconds. */
+  readonly durationMs: number;
+  /** Whether the phase finished without failures. */
+  readonly ok: boolean;
+  /** One line for humans, e.g. `"created cluster local-b"` or `"already up to date"`. */
+  readonly detail?: string;
+}
+
+/** Counts of objects from the verify phase (desired from Git vs live in the cluster). */
+export interface ObjectCounts {
+  /** Objects rendered from Git at the restored commit. */
+  readonly desired: number;
+  /** Desired objects found live in the cluster. */
+  readonly applied: number;
+  /** Desired objects not found in the cluster. */
+  readonly missing: number;
+  /** Objects labelled as managed by the reconciler that Git no longer declares. */
+  readonly extraManaged: number;
+  /** Live objects whose fields differ from what Git declares. */
+  readonly drifted: number;
+}
+
+/** One failure collected during a restore; a report lists all of them, not just the first. */
+export interface Failure {
+  /** The phase that observed the failure. */
+  readonly phase: PhaseName;
+  /** The object concerned as `kind/namespace/name` (`kind/name` when cluster-scoped); see `formatObjectRef`. */
+  readonly object?: string;
+  /** The Flux Kustomization/HelmRelease or Argo CD Application that owns the object, as `kind/namespace/name`. */
+  readonly owner?: string;
+  /** What went wrong, for humans. Passed through `redact` by every renderer. */
+  readonly message: string;
+}
+
+/** The result of one restore (also the restore part of a drill result). */
+export interface RestoreReport {
+  readonly kind: "restore";
+  /** The Pulumi stack restored into. */
+  readonly stack: string;
+  /** The region of that stack, e.g. `local-b` or `eu-west-1`. */
+  readonly targetRegion: string;
+  /** The ref that was asked for (branch, tag or sha). */
+  readonly ref: string;
+  /** The full commit sha the cluster converged to; empty when the ref never resolved. */
+  readonly commit: string;
+  /** When the restore began (ISO 8601); a drill sets this to the moment of failover. */
+  readonly startedAt: string;
+  /** When the restore ended (ISO 8601). */
+  readonly finishedAt: string;
+  /** True only when every phase succeeded and no failure was collected. */
+  readonly ok: boolean;
+  /** The phases that ran, in the order they ran. */
+  readonly phases: readonly PhaseResult[];
+  readonly objects: ObjectCounts;
+  readonly failures: readonly Failure[];
+}
+
+/** Formats an object reference as `kind/namespace/name`, or `kind/name` for cluster-scoped objects. */
+export function formatObjectRef(ref: {
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly name: string;
+}): string {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
