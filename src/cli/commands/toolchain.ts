@@ -1,0 +1,79 @@
+/**
+ * `drkit toolchain install` and `drkit toolchain status`.
+ */
+import type { Command } from "commander";
+
+import type { GlobalOptions } from "../context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { runCommand } from "../run-command.ts";
+import { installToolchain, toolchainStatus, type ToolStatus } from "../../toolchain/index.ts";
+
+/** Renders tools as an aligned text table. */
+export function renderToolTable(tools: readonly ToolStatus[]): string {
+  const rows = [
+    ["TOOL", "VERSION", "SOURCE", "PATH"],
+    ...tools.map((t) => [t.name, t.version ?? "?", t.source, t.path ?? t.reason ?? ""]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  "))
+    .join("\n");
+}
+
+export function registerToolchainCommands(program: Command): void {
+  const toolchain = program
+    .command("toolchain")
+    .description(
+      "the pinned tools: Kubernetes control plane, etcd, KWOK, Flux controllers, Pulumi, sops",
+    );
+
+  toolchain
+    .command("install")
+    .description(
+      "provide every pinned tool: from PATH, the cache, a verified release, or a source build",
+    )
+    .option("--no-release", "never download release binaries; build what is missing from source")
+    .action(async (_opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<GlobalOptions & { release: boolean }>();
+      await runCommand(opts, async (ctx) => {
+        const started = performance.now();
+        const tc = await installToolchain({
+          cacheDir: ctx.paths.cacheDir,
+          log: ctx.log,
+          allowDownload: opts.release,
+        });
+        const seconds = Math.round((performance.now() - started) / 1000);
+        ctx.log.success(`toolchain ready in ${seconds}s: ${tc.binDir}`);
+        const result = {
+          ok: true,
+          seconds,
+          binDir: tc.binDir,
+          fluxCrdsDir: tc.fluxCrdsDir,
+          tools: tc.tools,
+          recipes: tc.recipes.map((r) => ({
+            name: r.recipe,
+            version: r.version,
+            seconds: r.seconds ?? 0,
+          })),
+        };
+        ctx.output(result, () => `${renderToolTable(tc.tools)}\n\nbin dir: ${tc.binDir}`);
+      });
+    });
+
+  toolchain
+    .command("status")
+    .description("report every pinned tool (version, source, path); exit 3 when one is missing")
+    .action(async (_opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<GlobalOptions>();
+      await runCommand(opts, async (ctx) => {
+        const status = await toolchainStatus({ cacheDir: ctx.paths.cacheDir });
+        ctx.output(status, () => {
+          const footer = status.ok
+            ? `bin dir: ${status.binDir}`
+            : `${status.tools.filter((t) => t.source === "missing").length} tool(s) missing: run "drkit toolchain install"`;
+          return `${renderToolTable(status.tools)}\n\n${footer}`;
+        });
+        return status.ok ? ExitCode.ok : ExitCode.preflight;
+      });
+    });
+}

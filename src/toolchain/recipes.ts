@@ -1,0 +1,209 @@
+/**
+ * Source-build recipes: one pinned wrapper Go module per recipe under `bootstrap/recipes/<name>`.
+ *
+ * A recipe builds one or more tools with one `go build`. Versions are pinned here, except two
+ * that must follow another pin: the Kubernetes provider takes the version of the npm
+ * `@pulumi/kubernetes` the project installed, and the Node.js language host takes the Pulumi SDK
+ * version its recipe's go.mod requires. bootstrap/README.md explains why each wrapper exists.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { PreflightError } from "../core/errors.ts";
+import { stripV, type ToolName } from "./tools.ts";
+
+export const recipeNames = [
+  "kubernetes",
+  "etcd",
+  "kwok",
+  "flux-source",
+  "flux-kustomize",
+  "pulumi",
+  "pulumi-language-nodejs",
+  "pulumi-kubernetes",
+  "sops",
+] as const;
+
+export type RecipeName = (typeof recipeNames)[number];
+
+/** Where a recipe's version comes from. */
+export type VersionPin =
+  { readonly pinned: string } | { readonly npmPackage: string } | { readonly goModRequire: string };
+
+/** A recipe as declared: what it builds and how. */
+export interface RecipeSpec {
+  readonly name: RecipeName;
+  readonly version: VersionPin;
+  /** Tools the build produces; each binary is named after its tool. */
+  readonly tools: readonly ToolName[];
+  /** `go build` targets, in the same order as `tools`. */
+  readonly packages: readonly string[];
+  /** `-ldflags` for the given version (always with a leading "v"). */
+  readonly ldflags: (version: string) => string;
+  /** A step that writes generated files into the build dir before `go build`. */
+  readonly prepare?: "pulumi-kubernetes-embeds";
+  /** A module whose `config/crd/bases/*.yaml` the entry keeps (the Flux controllers' CRDs). */
+  readonly crdsModule?: string;
+}
+
+/** A recipe with its version resolved: everything a cache key or a build needs. */
+export interface PlannedRecipe {
+  readonly spec: RecipeSpec;
+  readonly name: RecipeName;
+  /** Always with a leading "v", e.g. "v1.36.3". */
+  readonly version: string;
+  /** Absolute path of the recipe's wrapper module. */
+  readonly dir: string;
+  readonly ldflags: string;
+}
+
+export const kubernetesVersion = "v1.36.3";
+const pulumiVersion = "v3.274.1";
+
+function kubernetesLdflags(version: string): string {
+  const [major, minor] = stripV(version).split(".");
+  const stamp = (pkg: string) =>
+    `-X ${pkg}.gitVersion=${version} -X ${pkg}.gitMajor=${major} -X ${pkg}.gitMinor=${minor} ` +
+    `-X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=2026-11-01T00:00:00Z`;
+  return `-s -w ${stamp("k8s.io/component-base/version")} ${stamp("k8s.io/client-go/pkg/version")}`;
+}
+
+const plain = () => "-s -w";
+const pulumiStamp = (version: string) =>
+  `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
+
+/** Every recipe, in build order (cheap and most-needed first). */
+export const recipeSpecs: readonly RecipeSpec[] = [
+  {
+    name: "kubernetes",
+    version: { pinned: kubernetesVersion },
+    tools: ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
+    packages: ["apiserver", "controller-manager", "scheduler"]
+      .map((c) => `k8s.io/kubernetes/cmd/kube-${c}`)
+      .concat("k8s.io/kubernetes/cmd/kubectl"),
+    ldflags: kubernetesLdflags,
+  },
+  {
+    name: "etcd",
+    version: { pinned: "v3.6.16" },
+    tools: ["etcd"],
+    packages: ["./cmd/etcd"],
+    ldflags: plain,
+  },
+  {
+    name: "kwok",
+    version: { pinned: "v0.8.0" },
+    tools: ["kwok", "kwokctl"],
+    packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
+    // KubeVersion is the control plane kwokctl asks for; it must be the one we build.
+    ldflags: (v) =>
+      `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${v} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kubernetesVersion}`,
+  },
+  {
+    name: "flux-source",
+    version: { pinned: "v1.9.0" },
+    tools: ["source-controller"],
+    packages: ["github.com/fluxcd/source-controller"],
+    ldflags: plain,
+    crdsModule: "github.com/fluxcd/source-controller",
+  },
+  {
+    name: "flux-kustomize",
+    version: { pinned: "v1.9.0" },
+    tools: ["kustomize-controller"],
+    packages: ["github.com/fluxcd/kustomize-controller"],
+    ldflags: plain,
+    crdsModule: "github.com/fluxcd/kustomize-controller",
+  },
+  {
+    name: "pulumi",
+    version: { pinned: pulumiVersion },
+    tools: ["pulumi"],
+    packages: ["github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
+    ldflags: pulumiStamp,
+  },
+  {
+    name: "pulumi-language-nodejs",
+    version: { goModRequire: "github.com/pulumi/pulumi/sdk/v3" },
+    tools: ["pulumi-language-nodejs"],
+    packages: ["."],
+    ldflags: pulumiStamp,
+  },
+  {
+    name: "pulumi-kubernetes",
+    version: { npmPackage: "@pulumi/kubernetes" },
+    tools: ["pulumi-resource-kubernetes"],
+    packages: ["./cmd/pulumi-resource-kubernetes"],
+    // The provider reports this to the engine, which matches it against the npm SDK's version.
+    ldflags: (v) =>
+      `-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${stripV(v)}`,
+    prepare: "pulumi-kubernetes-embeds",
+  },
+  {
+    name: "sops",
+    version: { pinned: "v3.13.3" },
+    tools: ["sops"],
+    packages: ["github.com/getsops/sops/v3/cmd/sops"],
+    ldflags: plain,
+  },
+];
+
+/** The recipe that builds a tool. */
+export function recipeForTool(tool: ToolName): RecipeSpec {
+  const spec = recipeSpecs.find((r) => r.tools.includes(tool));
+  if (!spec) throw new Error(`no recipe builds "${tool}"`);
+  return spec;
+}
+
+/** Resolves every recipe's version and paths; fails with a PreflightError naming the missing pin. */
+export async function planRecipe(spec: RecipeSpec, rootDir: string): Promise<PlannedRecipe> {
+  const dir = join(rootDir, "bootstrap", "recipes", spec.name);
+  const version = await resolveVersion(spec, rootDir, dir);
+  return { spec, name: spec.name, version, dir, ldflags: spec.ldflags(version) };
+}
+
+async function resolveVersion(spec: RecipeSpec, rootDir: string, dir: string): Promise<string> {
+  const pin = spec.version;
+  if ("pinned" in pin) return pin.pinned;
+  if ("npmPackage" in pin) {
+    const file = join(rootDir, "node_modules", ...pin.npmPackage.split("/"), "package.json");
+    const text = await readFile(file, "utf8").catch(() => undefined);
+    const version =
+      text === undefined ? undefined : (JSON.parse(text) as { version?: string }).version;
+    if (!version) {
+      throw new PreflightError(
+        `cannot tell which "${spec.tools.join('", "')}" to provide: ${file} is missing; run "npm ci" in ${rootDir}`,
+      );
+    }
+    return `v${stripV(version)}`;
+  }
+  const goMod = join(dir, "go.mod");
+  const text = await readFile(goMod, "utf8").catch(() => undefined);
+  if (text === undefined) {
+    throw new PreflightError(
+      `cannot build "${spec.tools.join('", "')}": recipe ${goMod} is missing; restore bootstrap/recipes/${spec.name} from git`,
+    );
+  }
+  const version = goModRequirement(text, pin.goModRequire);
+  if (!version) {
+    throw new PreflightError(
+      `cannot tell which "${spec.tools.join('", "')}" to provide: ${goMod} does not require ${pin.goModRequire}; ` +
+        `restore the recipe from git (bootstrap/recipes/${spec.name})`,
+    );
+  }
+  return version;
+}
+
+/**
+ * The version of a module a go.mod builds with: a versioned `replace` of it wins over its
+ * `require` line (direct or indirect). `undefined` when the go.mod does not mention it.
+ */
+export function goModRequirement(goMod: string, module: string): string | undefined {
+  const m = module.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const replaced = new RegExp(
+    `^\\s*(?:replace\\s+)?${m}(?:\\s+v\\S+)?\\s+=>\\s+\\S+\\s+(v\\S+)`,
+    "m",
+  );
+  const required = new RegExp(`^\\s*(?:require\\s+)?${m}\\s+(v\\S+)`, "m");
+  return replaced.exec(goMod)?.[1] ?? required.exec(goMod)?.[1];
+}

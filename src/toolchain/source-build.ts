@@ -1,0 +1,122 @@
+/**
+ * Step four of resolution: `go build` of a recipe's wrapper module through the Go module proxy.
+ *
+ * The recipe's files are copied into the staging dir and built there, so what is built is
+ * exactly what the cache key hashed, generated files never land in the repository, and a
+ * `-mod=mod` build cannot rewrite the committed go.mod/go.sum.
+ */
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+
+import { StepFailedError } from "../core/errors.ts";
+import { goBuildArgs, goBuildEnv, type GoEnv, type RecipeFile } from "./cache-key.ts";
+import type { Exec } from "./effects.ts";
+import type { PlannedRecipe } from "./recipes.ts";
+import { stripV } from "./tools.ts";
+
+/** Reads the Go toolchain's version and target; `undefined` when `go` cannot be run. */
+export async function readGoEnv(
+  exec: Exec,
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<GoEnv | undefined> {
+  const result = await exec("go", ["env", "-json", "GOVERSION", "GOOS", "GOARCH"], {
+    env,
+    timeoutMs: 30_000,
+    ...(cwd ? { cwd } : {}),
+  });
+  if (result.code !== 0) return undefined;
+  try {
+    const json = JSON.parse(result.stdout) as {
+      GOVERSION?: string;
+      GOOS?: string;
+      GOARCH?: string;
+    };
+    if (!json.GOVERSION || !json.GOOS || !json.GOARCH) return undefined;
+    return { version: json.GOVERSION, goos: json.GOOS, goarch: json.GOARCH };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds a recipe into `<staging>/out/bin/` (and its CRDs into `<staging>/out/crds/`).
+ *
+ * @returns the CRD file names copied.
+ */
+export async function buildFromSource(
+  recipe: PlannedRecipe,
+  files: readonly RecipeFile[],
+  staging: string,
+  options: { exec: Exec; env: NodeJS.ProcessEnv },
+): Promise<string[]> {
+  const step = `build "${recipe.name}"`;
+  const src = join(staging, "src");
+  for (const file of files) {
+    const target = join(src, ...file.path.split("/"));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+  }
+  const env = { ...options.env, ...goBuildEnv };
+  const go = async (args: readonly string[], what: string) => {
+    const result = await options.exec("go", args, { cwd: src, env });
+    if (result.code !== 0) {
+      const output = (result.error ?? `${result.stderr}\n${result.stdout}`)
+        .trim()
+        .split("\n")
+        .slice(-25)
+        .join("\n");
+      throw new StepFailedError(step, `${what} failed (exit ${result.code}):\n${output}`);
+    }
+    return result.stdout.trim();
+  };
+  const moduleDir = (module: string) =>
+    go(["list", "-m", "-f", "{{.Dir}}", module], `go list -m ${module}`);
+
+  if (recipe.spec.prepare === "pulumi-kubernetes-embeds") {
+    await writePulumiKubernetesEmbeds(
+      recipe,
+      src,
+      await moduleDir("github.com/pulumi/pulumi-kubernetes/provider/v4"),
+    );
+  }
+
+  const bin = join(staging, "out", "bin");
+  const { tools, packages } = recipe.spec;
+  // One package: name the output after the tool. Several: go names each after its package dir.
+  const output = packages.length === 1 ? join(bin, tools[0]!) : bin + "/";
+  await go([...goBuildArgs(recipe), "-o", output, ...packages], "go build");
+
+  if (!recipe.spec.crdsModule) return [];
+  const bases = join(await moduleDir(recipe.spec.crdsModule), "config", "crd", "bases");
+  const crds = (await readdir(bases).catch(() => [] as string[]))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
+  if (crds.length === 0) throw new StepFailedError(step, `${bases} holds no CRD manifests`);
+  for (const crd of crds) await copyFile(join(bases, crd), join(staging, "out", "crds", crd));
+  return crds;
+}
+
+/**
+ * Writes the two files the provider's main package embeds: upstream's `go generate` output,
+ * which the module zip lacks. The schema's "version" is the version the provider is stamped with.
+ */
+async function writePulumiKubernetesEmbeds(
+  recipe: PlannedRecipe,
+  src: string,
+  providerDir: string,
+): Promise<void> {
+  const from = join(providerDir, "cmd", "pulumi-resource-kubernetes");
+  const to = join(src, "cmd", "pulumi-resource-kubernetes");
+  const schema = JSON.parse(await readFile(join(from, "schema.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  schema.version = stripV(recipe.version);
+  const mapping = JSON.parse(
+    await readFile(join(from, "terraform-mapping.json"), "utf8"),
+  ) as unknown;
+  await mkdir(to, { recursive: true });
+  await writeFile(join(to, "schema-embed.json"), JSON.stringify(schema));
+  await writeFile(join(to, "terraform-mapping-embed.json"), JSON.stringify(mapping));
+}

@@ -1,0 +1,49 @@
+// Runs after `drkit toolchain install` (see `npm test`): the real CLI must report every pinned
+// tool as present, with its version and where it came from.
+import { execFile } from "node:child_process";
+import { access, constants, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+import { toolNames, type ToolchainStatus } from "../../src/toolchain/index.ts";
+
+const run = promisify(execFile);
+
+describe("drkit toolchain status --json", () => {
+  it("reports every tool with its version and source, and a bin dir that holds them all", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ["bin/drkit.js", "toolchain", "status", "--json"],
+      {
+        env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+      },
+    );
+    const status = JSON.parse(stdout) as ToolchainStatus;
+    expect(status.tools.map((t) => t.name)).toEqual([...toolNames]);
+    for (const tool of status.tools) {
+      expect(tool, tool.name).toMatchObject({ version: expect.stringMatching(/^v\d+\.\d+\.\d+$/) });
+      expect(["path", "cache", "release", "source"], tool.name).toContain(tool.source);
+      await access(tool.path!, constants.X_OK);
+    }
+    expect(status.ok).toBe(true);
+    expect((await readdir(status.binDir!)).sort()).toEqual([...toolNames].sort());
+    const crds = await readdir(status.fluxCrdsDir!);
+    expect(crds).toContain("source.toolkit.fluxcd.io_gitrepositories.yaml");
+    expect(crds).toContain("kustomize.toolkit.fluxcd.io_kustomizations.yaml");
+  });
+
+  it("runs the pinned binaries through the bin dir", async () => {
+    const { stdout } = await run(process.execPath, [
+      "bin/drkit.js",
+      "toolchain",
+      "status",
+      "--json",
+    ]);
+    const { binDir } = JSON.parse(stdout) as ToolchainStatus;
+    const kubectl = await run(join(binDir!, "kubectl"), ["version", "--client"]);
+    expect(kubectl.stdout).toContain("Client Version: v1.36.3");
+    const apiserver = await run(join(binDir!, "kube-apiserver"), ["--version"]);
+    expect(apiserver.stdout.trim()).toBe("Kubernetes v1.36.3");
+  });
+});
