@@ -8,6 +8,7 @@ import { Command } from "commander";
 
 import { registerToolchainCommands } from "./commands/toolchain.ts";
 import { registerLocalCommands } from "./commands/local.ts";
+import { registerDrillHistoryCommand } from "./commands/drill-history.ts";
 
 /** Builds the program; exported so tests can parse argv without spawning a process. */
 export function createProgram(): Command {
@@ -24,6 +25,11 @@ export function createProgram(): Command {
     });
   registerToolchainCommands(program);
   registerLocalCommands(program);
+  // One `drill` group; each drill subcommand (run, history) registers itself on it.
+  const drill = program
+    .command("drill")
+    .description("failover drills: run them and see their history");
+  registerDrillHistoryCommand(drill);
   return program;
 }
 

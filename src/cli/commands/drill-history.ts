@@ -1,0 +1,156 @@
+/**
+ * `drkit drill history`: past drills with RTO per phase, pass/fail and the trend.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Command } from "commander";
+
+import { ConfigError } from "../../core/errors.ts";
+import {
+  historyStoreKinds,
+  openDrillHistoryStore,
+  planHistoryRows,
+  renderHistoryHtml,
+  renderHistoryTable,
+  toHistoryRowJson,
+  type DrillHistoryStore,
+  type HistoryRowJson,
+} from "../../drill/history/index.ts";
+import type { CommandContext, GlobalOptions } from "../context.ts";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
+import { runCommand } from "../run-command.ts";
+
+/** How many earlier runs of the same drill the median in the trend covers. */
+export const trendWindow = 5;
+
+/** The flags of `drkit drill history` as commander parses them. */
+export interface DrillHistoryFlags {
+  readonly html?: string;
+  readonly limit?: string;
+  readonly store?: string;
+  readonly repo?: string;
+}
+
+/** Validated flags. */
+export interface DrillHistoryOptions {
+  readonly html: string | undefined;
+  readonly limit: number;
+  readonly store: (typeof historyStoreKinds)[number];
+  readonly repoUrl: string | undefined;
+}
+
+/** The `--json` result of `drkit drill history`. */
+export interface DrillHistoryResult {
+  readonly ok: true;
+  readonly store: string;
+  /** Drills in the history; `drills` holds the last `limit` of them, oldest first. */
+  readonly total: number;
+  readonly window: number;
+  readonly warnings: readonly string[];
+  readonly html?: string;
+  readonly drills: readonly HistoryRowJson[];
+}
+
+/**
+ * Validates the flags of `drkit drill history`.
+ *
+ * @throws ConfigError naming the flag, the value and the fix.
+ */
+export function validateDrillHistoryFlags(flags: DrillHistoryFlags): DrillHistoryOptions {
+  const limitText = flags.limit ?? "20";
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1) {
+    throw new ConfigError(
+      `--limit must be a whole number of drills, 1 or more, got "${limitText}": e.g. --limit 10`,
+      {
+        key: "--limit",
+      },
+    );
+  }
+  const store = flags.store ?? "file";
+  if (!historyStoreKinds.includes(store as DrillHistoryOptions["store"])) {
+    throw new ConfigError(
+      `--store must be "file" (the state dir) or "git" (a branch of the fleet repo), got "${store}": e.g. --store git --repo <fleet repo url>`,
+      { key: "--store" },
+    );
+  }
+  if (store === "git" && !flags.repo) {
+    throw new ConfigError(
+      `--store git needs --repo, got none: pass the fleet repo whose drkit-drill-history branch holds the history, e.g. --repo http://127.0.0.1:8080/fleet.git`,
+      { key: "--repo" },
+    );
+  }
+  if (store === "file" && flags.repo) {
+    throw new ConfigError(
+      `--repo only applies to --store git, got --store file: add --store git or drop --repo`,
+      {
+        key: "--repo",
+      },
+    );
+  }
+  return {
+    html: flags.html,
+    limit,
+    store: store as DrillHistoryOptions["store"],
+    repoUrl: flags.repo,
+  };
+}
+
+/** Reads the history, prints the table (or JSON) and writes the HTML page when asked. */
+export async function showDrillHistory(
+  options: DrillHistoryOptions,
+  ctx: CommandContext,
+  store: DrillHistoryStore = openDrillHistoryStore({
+    store: options.store,
+    stateDir: ctx.paths.stateDir,
+    ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}),
+    log: ctx.log,
+  }),
+): Promise<ExitCodeValue> {
+  const history = await store.read();
+  const rows = planHistoryRows(history.entries, { window: trendWindow }).slice(-options.limit);
+  if (options.html) {
+    await mkdir(dirname(options.html), { recursive: true });
+    await writeFile(options.html, await renderHistoryHtml(rows, { window: trendWindow }));
+    ctx.log.success(`wrote the drill history page to "${options.html}"`);
+  }
+  const result: DrillHistoryResult = {
+    ok: true,
+    store: store.location,
+    total: history.entries.length,
+    window: trendWindow,
+    warnings: history.warnings,
+    ...(options.html ? { html: options.html } : {}),
+    drills: rows.map(toHistoryRowJson),
+  };
+  ctx.output(result, () =>
+    rows.length === 0
+      ? `no drills recorded yet in ${store.location}: run "drkit drill run runbooks/drills/local-region-loss.yaml"`
+      : `${renderHistoryTable(rows, { window: trendWindow })}\n\n${rows.length} of ${history.entries.length} drills from ${store.location}`,
+  );
+  return ExitCode.ok;
+}
+
+/** Adds `history` to the `drill` command group. */
+export function registerDrillHistoryCommand(drill: Command): void {
+  drill
+    .command("history")
+    .description(
+      "past drills with RTO per phase, pass/fail and the trend (vs previous and vs median)",
+    )
+    .option(
+      "--html <file>",
+      "also write a self-contained HTML page with charts of RTO over time and per phase",
+    )
+    .option("--limit <n>", "show the last N drills", "20")
+    .option(
+      "--store <kind>",
+      'where the history is kept: "file" (the state dir) or "git" (a branch of the fleet repo)',
+      "file",
+    )
+    .option("--repo <url>", "the fleet repo, with --store git")
+    .action(async (_opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<GlobalOptions & DrillHistoryFlags>();
+      await runCommand(opts, async (ctx) => showDrillHistory(validateDrillHistoryFlags(opts), ctx));
+    });
+}
