@@ -8,11 +8,13 @@
 /**
  * Every phase a restore or drill can report, in the order they run.
  *
- * `provision` → `bootstrap` → `converge` → `verify` → `report` are the restore engine's phases;
- * `dns` is the traffic switch a drill times as its own phase. Reports and charts list phases in
- * this order.
+ * `preflight` → `provision` → `bootstrap` → `converge` → `verify` → `report` are the restore
+ * engine's phases (`preflight` catches what would otherwise only show as a timeout, such as a
+ * missing decryption key); `dns` is the traffic switch a drill times as its own phase. Reports
+ * and charts list phases in this order.
  */
 export const phaseNames = [
+  "preflight",
   "provision",
   "bootstrap",
   "converge",

@@ -114,7 +114,7 @@ describe("validateDrillSpec", () => {
       "fails on a budget for an unknown phase",
       { objectives: { rtoSeconds: 300, phaseBudgetsSeconds: { warmup: 3 } } },
       "objectives.phaseBudgetsSeconds.warmup",
-      "objectives.phaseBudgetsSeconds.warmup is not a known key: remove it or fix its spelling (known keys: provision, bootstrap, converge, verify, report, dns)",
+      "objectives.phaseBudgetsSeconds.warmup is not a known key: remove it or fix its spelling (known keys: preflight, provision, bootstrap, converge, verify, report, dns)",
     ],
     [
       "fails on a negative RPO",
