@@ -1,0 +1,103 @@
+/**
+ * `drkit local up|down|list|repo`: local regions on this machine.
+ */
+import type { Command } from "commander";
+
+import { ConfigError } from "../../core/errors.ts";
+import { ensureGitServer } from "../../local/git-server.ts";
+import { downRegion, listRegions, upRegion } from "../../local/region.ts";
+import { loadToolchain } from "../../toolchain/index.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { runCommand } from "../run-command.ts";
+import type { GlobalOptions } from "../context.ts";
+
+export function registerLocalCommands(program: Command): void {
+  const local = program
+    .command("local")
+    .description("local regions: a real control plane with KWOK nodes and Flux, on 127.0.0.1");
+  const globals = () => program.opts<GlobalOptions>();
+
+  local
+    .command("up <region>")
+    .description('start a local region (idempotent: "already up" when it runs)')
+    .option("--zones <zones>", "comma-separated zone names (default: <region>-zone-1..3)")
+    .option("--nodes <count>", "number of KWOK nodes spread over the zones (default: one per zone)")
+    .action((region: string, opts: { zones?: string; nodes?: string }) =>
+      runCommand(globals(), async (ctx) => {
+        const zones = opts.zones
+          ?.split(",")
+          .map((z) => z.trim())
+          .filter(Boolean);
+        const nodeCount = opts.nodes === undefined ? undefined : parseCount(opts.nodes);
+        const tools = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
+        await ensureGitServer({ stateDir: ctx.paths.stateDir, log: ctx.log });
+        const up = await upRegion(region, {
+          stateDir: ctx.paths.stateDir,
+          tools,
+          log: ctx.log,
+          ...(zones ? { zones } : {}),
+          ...(nodeCount ? { nodeCount } : {}),
+        });
+        ctx.output(
+          { ok: true, region: up },
+          () => `region "${up.name}" is up: KUBECONFIG=${up.kubeconfigPath}`,
+        );
+      }),
+    );
+
+  local
+    .command("down <region>")
+    .description("stop every process of a local region, free its ports and delete its files")
+    .action((region: string) =>
+      runCommand(globals(), async (ctx) => {
+        const tools = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
+        const result = await downRegion(region, {
+          stateDir: ctx.paths.stateDir,
+          tools,
+          log: ctx.log,
+        });
+        ctx.output({ ok: true, region, ...result }, () => `region "${region}" is down`);
+      }),
+    );
+
+  local
+    .command("list")
+    .description("local regions and their health")
+    .action(() =>
+      runCommand(globals(), async (ctx) => {
+        const regions = await listRegions(ctx.paths.stateDir);
+        ctx.output({ ok: true, regions }, () =>
+          regions.length === 0
+            ? "no local regions"
+            : regions
+                .map(
+                  (r) =>
+                    `${r.name.padEnd(12)} ${r.status.padEnd(9)} ${r.apiServerUrl}  ${r.problems.join("; ")}`,
+                )
+                .join("\n"),
+        );
+        return regions.every((r) => r.status === "running") ? ExitCode.ok : ExitCode.failed;
+      }),
+    );
+
+  local
+    .command("repo <name>")
+    .description("create (if missing) a bare repository on the local git server and print its URL")
+    .action((name: string) =>
+      runCommand(globals(), async (ctx) => {
+        const git = await ensureGitServer({ stateDir: ctx.paths.stateDir, log: ctx.log });
+        const url = await git.createRepo(name);
+        ctx.output({ ok: true, name, url }, () => url);
+      }),
+    );
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 500) {
+    throw new ConfigError(`--nodes must be a whole number from 1 to 500, got "${value}"`, {
+      key: "--nodes",
+    });
+  }
+  return n;
+}

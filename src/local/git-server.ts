@@ -1,0 +1,134 @@
+/**
+ * The local Git server that serves fleet repositories to the reconcilers over smart HTTP.
+ *
+ * One server per state dir, started on demand as a detached process so that regions, drills
+ * and later commands all see the same URLs.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { PreflightError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { findProcessesUnder, isAlive, startDetached, stopProcesses } from "./processes.ts";
+
+const run = promisify(execFile);
+
+/** A running local Git server. */
+export interface GitServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Directory of the bare repositories. */
+  readonly reposDir: string;
+  /** The clone URL of a repository (`<url>/<name>.git`). */
+  repoUrl(name: string): string;
+  /** Creates an empty bare repository (no-op when it exists); returns its clone URL. */
+  createRepo(name: string): Promise<string>;
+}
+
+/** Paths of the Git server under a state dir. */
+export function gitServerPaths(stateDir: string) {
+  const dir = join(stateDir, "git");
+  return {
+    dir,
+    reposDir: join(dir, "repos"),
+    stateFile: join(dir, "server.json"),
+    pidFile: join(dir, "server.pid"),
+    logFile: join(dir, "server.log"),
+  };
+}
+
+/** Starts the server unless one is already running for this state dir; returns it. */
+export async function ensureGitServer(options: {
+  stateDir: string;
+  log?: Logger;
+  port?: number;
+}): Promise<GitServer> {
+  const paths = gitServerPaths(options.stateDir);
+  const running = await readServerState(paths.stateFile);
+  if (running && (await isAlive(running.pid))) return gitServer(paths.reposDir, running);
+
+  await assertGitAvailable();
+  mkdirSync(paths.reposDir, { recursive: true });
+  await rm(paths.stateFile, { force: true });
+  const main = fileURLToPath(new URL("./git-server-main.ts", import.meta.url));
+  await startDetached({
+    name: "git-server",
+    command: process.execPath,
+    args: [main, paths.reposDir, String(options.port ?? 0), paths.stateFile],
+    cwd: paths.dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    pidFile: paths.pidFile,
+    logFile: paths.logFile,
+  });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const state = await readServerState(paths.stateFile);
+    if (state) {
+      options.log?.success(`git server listening on "http://127.0.0.1:${state.port}"`);
+      return gitServer(paths.reposDir, state);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new PreflightError(
+    `the local git server did not start within 15s; see its log "${paths.logFile}"`,
+  );
+}
+
+/** Stops the state dir's Git server (if any). Repositories stay on disk. */
+export async function stopGitServer(stateDir: string): Promise<void> {
+  const paths = gitServerPaths(stateDir);
+  await stopProcesses(await findProcessesUnder(paths.dir));
+  await rm(paths.stateFile, { force: true });
+  await rm(paths.pidFile, { force: true });
+}
+
+async function readServerState(file: string): Promise<{ pid: number; port: number } | undefined> {
+  if (!existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(await readFile(file, "utf8")) as { pid: number; port: number };
+    return Number.isInteger(state.pid) && Number.isInteger(state.port) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function gitServer(reposDir: string, state: { pid: number; port: number }): GitServer {
+  const url = `http://127.0.0.1:${state.port}`;
+  return {
+    url,
+    port: state.port,
+    pid: state.pid,
+    reposDir,
+    repoUrl: (name) => `${url}/${name}.git`,
+    async createRepo(name) {
+      if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) {
+        throw new PreflightError(
+          `repository name "${name}" is not allowed: use letters, digits, ".", "_" and "-"`,
+        );
+      }
+      const dir = join(reposDir, `${name}.git`);
+      if (!existsSync(dir)) {
+        await run("git", ["init", "--quiet", "--bare", "--initial-branch=main", dir]);
+        await run("git", ["-C", dir, "config", "http.receivepack", "true"]);
+      }
+      return `${url}/${name}.git`;
+    },
+  };
+}
+
+async function assertGitAvailable(): Promise<void> {
+  try {
+    await run("git", ["--version"]);
+  } catch (err) {
+    throw new PreflightError(
+      "git is not on PATH; the local git server needs `git http-backend`: install git (apt-get install git)",
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * Local regions: a real control plane (etcd, kube-apiserver, controller-manager, scheduler)
+ * with KWOK nodes through kwokctl's binary runtime, Flux's CRDs, and Flux's controllers as
+ * host processes. `up` is idempotent and recovers from an unclean stop; `down` leaves nothing.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+
+import type { Logger } from "../core/logger.ts";
+import { fluxControllerNames, fluxReadyUrls, planFluxControllers } from "./flux-controllers.ts";
+import type { FluxPorts } from "./flux-controllers.ts";
+import { apiServerOf, renderEmbeddedKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
+import { planZones, renderKwokctlConfig, renderKwokNodes } from "./kwok-config.ts";
+import { freePorts, isPortFree } from "./ports.ts";
+import {
+  findProcessesUnder,
+  isAlive,
+  readPid,
+  startDetached,
+  stopByPidFile,
+  stopProcesses,
+} from "./processes.ts";
+import {
+  readRegionState,
+  regionPaths,
+  validateRegionName,
+  writeRegionState,
+} from "./region-state.ts";
+import type { RegionState } from "./region-state.ts";
+import { runTool } from "./run-tool.ts";
+import type { RegionTools } from "./tools.ts";
+import type { LocalRegion } from "./types.ts";
+import { waitFor } from "./wait.ts";
+
+export interface RegionOptions {
+  readonly stateDir: string;
+  readonly tools: RegionTools;
+  readonly log: Logger;
+}
+
+export interface UpOptions extends RegionOptions {
+  /** @default - three zones named `<region>-zone-1..3` */
+  readonly zones?: readonly string[];
+  /** @default 3 - one KWOK node per zone */
+  readonly nodeCount?: number;
+}
+
+/** Brings a region up, or reports "already up"; restarts whatever an unclean stop left dead. */
+export async function upRegion(name: string, options: UpOptions): Promise<LocalRegion> {
+  validateRegionName(name);
+  const { stateDir, tools, log } = options;
+  const paths = regionPaths(stateDir, name);
+  const previous = await readRegionState(stateDir, name);
+  if (previous && (await regionHealth(stateDir, previous)).healthy) {
+    log.success(`region "${name}" already up`);
+    return describeRegion(stateDir, previous);
+  }
+
+  const env = { ...tools.env(), KWOK_WORKDIR: paths.kwokWorkdir };
+  await mkdir(paths.dir, { recursive: true });
+  await writeFile(paths.kwokConfig, renderKwokctlConfig(tools));
+  if (previous && existsSync(paths.clusterDir)) {
+    log.warn(`region "${name}" was not stopped cleanly: restarting its processes`);
+    await stopRegionProcesses(stateDir, name);
+    await runTool(
+      "start control plane",
+      tools.path("kwokctl"),
+      ["start", "cluster", "--name", name, "--wait", "120s"],
+      { env },
+    );
+  } else {
+    log.action(
+      `creating control plane of region "${name}" (etcd, kube-apiserver, controller-manager, scheduler, kwok)`,
+    );
+    await stopRegionProcesses(stateDir, name);
+    await rm(paths.kwokWorkdir, { recursive: true, force: true });
+    await runTool(
+      "create control plane",
+      tools.path("kwokctl"),
+      [
+        "create",
+        "cluster",
+        "--name",
+        name,
+        "--config",
+        paths.kwokConfig,
+        "--kubeconfig",
+        "",
+        "--wait",
+        "120s",
+      ],
+      { env, timeoutMs: 180_000 },
+    );
+  }
+  const kubeconfig = await renderEmbeddedKubeconfig(paths.kwokKubeconfig, name);
+  await writeKubeconfig(paths.kubeconfig, kubeconfig);
+  const kubectl = (step: string, args: string[], input?: string) =>
+    runTool(step, tools.path("kubectl"), ["--kubeconfig", paths.kubeconfig, ...args], {
+      env,
+      ...(input === undefined ? {} : { input }),
+    });
+  await waitFor(`API server of region "${name}"`, 60_000, async () => {
+    await kubectl("api readiness", ["get", "--raw", "/readyz"]);
+    return true;
+  });
+
+  const zones = options.zones ?? previous?.zones ?? planZones(name);
+  const nodeCount = options.nodeCount ?? previous?.nodeCount ?? zones.length;
+  const nodes = renderKwokNodes(name, zones, nodeCount);
+  await kubectl(
+    "create nodes",
+    ["apply", "--server-side", "--force-conflicts", "-f", "-"],
+    JSON.stringify({ apiVersion: "v1", kind: "List", items: nodes }),
+  );
+  log.success(`${nodeCount} KWOK nodes across zones ${zones.map((z) => `"${z}"`).join(", ")}`);
+
+  log.action("installing Flux CRDs");
+  await kubectl(
+    "create flux-system namespace",
+    ["apply", "--server-side", "-f", "-"],
+    JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system" } }),
+  );
+  await kubectl("install Flux CRDs", [
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "-f",
+    tools.fluxCrdsDir,
+  ]);
+  await kubectl("wait for Flux CRDs", [
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    "-f",
+    tools.fluxCrdsDir,
+  ]);
+
+  const fluxPorts =
+    previous?.fluxPorts && (await portsFree(previous.fluxPorts))
+      ? previous.fluxPorts
+      : await allocateFluxPorts();
+  const state: RegionState = {
+    name,
+    createdAt: previous?.createdAt ?? new Date().toISOString(),
+    zones,
+    nodeCount,
+    apiServerUrl: apiServerOf(kubeconfig),
+    fluxPorts,
+  };
+  await writeRegionState(stateDir, state);
+  await startFluxControllers(stateDir, state, tools, log);
+  log.success(`region "${name}" is up at "${state.apiServerUrl}"`);
+  return describeRegion(stateDir, state);
+}
+
+/** Stops every process of a region, frees its ports and removes its files. */
+export async function downRegion(
+  name: string,
+  options: RegionOptions,
+): Promise<{ existed: boolean }> {
+  validateRegionName(name);
+  const paths = regionPaths(options.stateDir, name);
+  if (!existsSync(paths.dir)) {
+    options.log.success(`region "${name}" is not up: nothing to do`);
+    return { existed: false };
+  }
+  options.log.action(`deleting region "${name}"`);
+  await stopRegionProcesses(options.stateDir, name);
+  await rm(paths.dir, { recursive: true, force: true });
+  options.log.success(`region "${name}" deleted`);
+  return { existed: true };
+}
+
+/** Kills every process of a region with SIGKILL, as a crash or a lost region would: for drills and tests. */
+export async function killRegion(stateDir: string, name: string): Promise<number[]> {
+  const pids = await findProcessesUnder(regionPaths(stateDir, name).dir);
+  pids.forEach((pid) => process.kill(pid, "SIGKILL"));
+  await stopProcesses(pids, 0);
+  return pids;
+}
+
+/** Kills one Flux controller of a region (SIGKILL): the "reconciler lost" failure. */
+export async function killFluxController(
+  stateDir: string,
+  name: string,
+  controller: "source-controller" | "kustomize-controller",
+): Promise<number | undefined> {
+  const pid = await readPid(regionPaths(stateDir, name).fluxDir + `/pids/${controller}.pid`);
+  if (pid !== undefined && (await isAlive(pid))) {
+    process.kill(pid, "SIGKILL");
+    await stopProcesses([pid], 0);
+    return pid;
+  }
+  return undefined;
+}
+
+/** Regions under a state dir with their health. */
+export async function listRegions(
+  stateDir: string,
+): Promise<(LocalRegion & { status: "running" | "degraded" | "stopped"; problems: string[] })[]> {
+  const root = regionPaths(stateDir, "x").dir.replace(/\/x$/, "");
+  if (!existsSync(root)) return [];
+  const out = [];
+  for (const name of (await readdir(root)).sort()) {
+    const state = await readRegionState(stateDir, name);
+    if (!state) continue;
+    const health = await regionHealth(stateDir, state);
+    const region = await describeRegion(stateDir, state);
+    const status = health.healthy
+      ? "running"
+      : Object.keys(region.processes).length > 0
+        ? "degraded"
+        : "stopped";
+    out.push({ ...region, status, problems: health.problems } as const);
+  }
+  return out;
+}
+
+/** Starts (or restarts) the region's Flux controllers and waits until they are ready. */
+export async function startFluxControllers(
+  stateDir: string,
+  state: RegionState,
+  tools: RegionTools,
+  log: Logger,
+): Promise<void> {
+  const paths = regionPaths(stateDir, state.name);
+  const specs = planFluxControllers({
+    regionDir: paths.dir,
+    kubeconfigPath: paths.kubeconfig,
+    ports: state.fluxPorts,
+    tools,
+    baseEnv: tools.env(),
+  });
+  const urls = fluxReadyUrls(state.fluxPorts);
+  for (const name of fluxControllerNames) {
+    const spec = specs[name];
+    const pid = await readPid(spec.pidFile);
+    if (pid !== undefined && (await isAlive(pid))) continue;
+    await mkdir(`${paths.fluxDir}/storage`, { recursive: true });
+    await startDetached(spec);
+    log.action(`started "${name}" for region "${state.name}"`);
+  }
+  for (const name of fluxControllerNames) {
+    await waitFor(
+      `"${name}" of region "${state.name}" to be ready`,
+      60_000,
+      async () => (await fetch(urls[name])).ok,
+    );
+  }
+  log.success(`Flux controllers of region "${state.name}" are ready`);
+}
+
+async function stopRegionProcesses(stateDir: string, name: string): Promise<void> {
+  const paths = regionPaths(stateDir, name);
+  for (const c of fluxControllerNames) await stopByPidFile(`${paths.fluxDir}/pids/${c}.pid`);
+  await stopProcesses(await findProcessesUnder(paths.dir));
+}
+
+async function regionHealth(
+  stateDir: string,
+  state: RegionState,
+): Promise<{ healthy: boolean; problems: string[] }> {
+  const problems: string[] = [];
+  const paths = regionPaths(stateDir, state.name);
+  const pidDir = `${paths.clusterDir}/pids`;
+  const components = existsSync(pidDir)
+    ? (await readdir(pidDir)).map((f) => f.replace(/\.pid$/, ""))
+    : [];
+  if (components.length === 0) problems.push("control plane was never started");
+  for (const c of components) {
+    const pid = await readPid(`${pidDir}/${c}.pid`);
+    if (pid === undefined || !(await isAlive(pid))) problems.push(`"${c}" is not running`);
+  }
+  for (const c of fluxControllerNames) {
+    const pid = await readPid(`${paths.fluxDir}/pids/${c}.pid`);
+    if (pid === undefined || !(await isAlive(pid))) problems.push(`"${c}" is not running`);
+  }
+  return { healthy: problems.length === 0, problems };
+}
+
+async function describeRegion(stateDir: string, state: RegionState): Promise<LocalRegion> {
+  const paths = regionPaths(stateDir, state.name);
+  const processes: Record<string, number> = {};
+  const pidFiles: [string, string][] = [];
+  const pidDir = `${paths.clusterDir}/pids`;
+  if (existsSync(pidDir))
+    for (const f of await readdir(pidDir))
+      pidFiles.push([f.replace(/\.pid$/, ""), `${pidDir}/${f}`]);
+  for (const c of fluxControllerNames) pidFiles.push([c, `${paths.fluxDir}/pids/${c}.pid`]);
+  for (const [component, file] of pidFiles) {
+    const pid = await readPid(file);
+    if (pid !== undefined && (await isAlive(pid))) processes[component] = pid;
+  }
+  return {
+    name: state.name,
+    kubeconfigPath: paths.kubeconfig,
+    apiServerUrl: state.apiServerUrl,
+    zones: state.zones,
+    processes,
+    ports: await listeningPorts(Object.values(processes)),
+  };
+}
+
+async function allocateFluxPorts(): Promise<FluxPorts> {
+  const [a, b, c, d, e] = await freePorts(5);
+  return {
+    sourceStorage: a!,
+    sourceMetrics: b!,
+    sourceHealth: c!,
+    kustomizeMetrics: d!,
+    kustomizeHealth: e!,
+  };
+}
+
+async function portsFree(ports: FluxPorts): Promise<boolean> {
+  return (await Promise.all(Object.values(ports).map((p) => isPortFree(p)))).every(Boolean);
+}
+
+/** TCP ports the given pids listen on (from /proc/net/tcp and the pids' socket inodes). */
+export async function listeningPorts(pids: readonly number[]): Promise<number[]> {
+  const { readFile, readlink } = await import("node:fs/promises");
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    try {
+      for (const fd of await readdir(`/proc/${pid}/fd`)) {
+        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+        const m = /^socket:\[(\d+)\]$/.exec(target);
+        if (m) inodes.add(m[1]!);
+      }
+    } catch {
+      // Process gone.
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    const text = await readFile(table, "utf8").catch(() => "");
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols[3] is the state: 0A = LISTEN; cols[9] is the inode.
+      if (cols[3] === "0A" && inodes.has(cols[9] ?? ""))
+        ports.add(Number.parseInt(cols[1]!.split(":")[1]!, 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}

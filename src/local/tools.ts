@@ -1,0 +1,24 @@
+/**
+ * The binaries the local platform runs, as the toolchain provides them.
+ */
+
+/** Tools a local region needs from the toolchain. */
+export type RegionToolName =
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "kubectl"
+  | "etcd"
+  | "kwok"
+  | "kwokctl"
+  | "source-controller"
+  | "kustomize-controller";
+
+/** The slice of the toolchain the local platform uses (see src/toolchain). */
+export interface RegionTools {
+  path(tool: RegionToolName): string;
+  /** Directory with Flux's CRD manifests (`*.yaml`). */
+  readonly fluxCrdsDir: string;
+  /** An environment whose PATH finds the toolchain's binaries first (kwokctl looks up kubectl). */
+  env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+}
