@@ -1,0 +1,113 @@
+/**
+ * The bootstrap step: the reconciler is installed and connected to the fleet repo at the
+ * requested ref, the decryption key is in place, and a reconcile is requested right away.
+ *
+ * Pulumi owns the connection objects (GitRepository and Kustomization `flux-system/fleet`); the
+ * restore only checks them, pins `spec.ref` when asked for a ref other than the stack's branch
+ * (field manager `drkit-restore`; the next `pulumi up` puts the branch back), and annotates
+ * them with `reconcile.fluxcd.io/requestedAt` as `flux reconcile` does.
+ */
+import { PreflightError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Kube } from "../../kube/index.ts";
+import type { ResolvedRef, StackTarget } from "./types.ts";
+
+export const fluxNamespace = "flux-system";
+export const rootName = "fleet";
+export const decryptionSecretName = "sops-age";
+
+const gitRepository = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
+const kustomization = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
+
+/** The GitRepository `spec.ref` for a resolved ref (pure). */
+export function planGitRef(ref: ResolvedRef, stackBranch: string): Record<string, string> {
+  switch (ref.kind) {
+    case "branch":
+      return { branch: ref.name };
+    case "tag":
+      return { tag: ref.name };
+    case "commit":
+      return { branch: stackBranch, commit: ref.commit };
+    default: {
+      const unreachable: never = ref.kind;
+      throw new Error(`unknown ref kind ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Checks (and where asked, pins) the reconciler connection; returns what it did, for the report. */
+export async function bootstrapReconciler(input: {
+  readonly kube: Kube;
+  readonly target: StackTarget;
+  readonly ref: ResolvedRef;
+  readonly needsDecryptionKey: boolean;
+  readonly now: Date;
+  readonly log: Logger;
+}): Promise<string> {
+  const { kube, target, log } = input;
+  const problems: string[] = [];
+  const source = await kube.get({ ...gitRepository, namespace: fluxNamespace, name: rootName });
+  const root = await kube.get({ ...kustomization, namespace: fluxNamespace, name: rootName });
+  if (!source) problems.push(`GitRepository "${fluxNamespace}/${rootName}" is missing`);
+  if (!root) problems.push(`Kustomization "${fluxNamespace}/${rootName}" is missing`);
+  const url = (source?.spec as { url?: string } | undefined)?.url;
+  if (source && url !== target.fleet.url) {
+    problems.push(
+      `GitRepository "${fluxNamespace}/${rootName}" points at "${url}", the stack says "${target.fleet.url}"`,
+    );
+  }
+  if (input.needsDecryptionKey) {
+    const secret = await kube.get({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: fluxNamespace,
+      name: decryptionSecretName,
+    });
+    if (!secret)
+      problems.push(
+        `the decryption key Secret "${fluxNamespace}/${decryptionSecretName}" is missing`,
+      );
+  }
+  if (problems.length > 0) {
+    throw new PreflightError(
+      `the reconciler of stack "${target.stack}" is not connected: ${problems.join("; ")}: run the restore without --skip-provision (or \`pulumi up\` on the stack) so the program creates them`,
+      { failures: problems },
+    );
+  }
+
+  const actions: string[] = [];
+  const wantRef = planGitRef(input.ref, target.fleet.branch);
+  const requestedAt = input.now.toISOString();
+  const sourcePatch: Record<string, unknown> = {
+    apiVersion: gitRepository.apiVersion,
+    kind: gitRepository.kind,
+    metadata: {
+      name: rootName,
+      namespace: fluxNamespace,
+      annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt },
+    },
+  };
+  if (!(input.ref.kind === "branch" && input.ref.name === target.fleet.branch)) {
+    sourcePatch.spec = { ref: wantRef };
+    actions.push(`pinned the fleet source to ${JSON.stringify(wantRef)}`);
+  }
+  await kube.apply(sourcePatch as never, { fieldManager: "drkit-restore", force: true });
+  const all = await kube.list(kustomization);
+  for (const k of all.items) {
+    await kube.apply(
+      {
+        apiVersion: kustomization.apiVersion,
+        kind: kustomization.kind,
+        metadata: {
+          name: k.metadata.name,
+          namespace: k.metadata.namespace,
+          annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt },
+        },
+      } as never,
+      { fieldManager: "drkit-restore", force: true },
+    );
+  }
+  actions.push(`requested a reconcile of ${all.items.length} Kustomization(s)`);
+  log.success(`reconciler connected to "${target.fleet.url}"; ${actions.join("; ")}`);
+  return actions.join("; ");
+}

@@ -1,0 +1,118 @@
+/**
+ * Pure decisions of the converge step: are the reconciler objects done at the target revision,
+ * which failing ones have failed for long enough to stop waiting, and which workloads to check.
+ */
+import {
+  evaluateHealth,
+  formatRef,
+  inventoryOf,
+  objectKey,
+  type KubeObject,
+  type ObjectRef,
+} from "../../kube/index.ts";
+
+/** Kinds whose health the restore checks after the reconciler reports Ready. */
+export const workloadKinds = new Set([
+  "apps/Deployment",
+  "apps/StatefulSet",
+  "apps/DaemonSet",
+  "batch/Job",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "/PersistentVolumeClaim",
+]);
+
+/** The state of the reconciler objects at one moment of the watch. */
+export interface ReconcilerVerdict {
+  /** Every object Ready at the revision (and at least `expected` of them exist). */
+  readonly done: boolean;
+  /** Objects not done yet, with why. */
+  readonly pending: readonly { readonly key: string; readonly reason: string }[];
+  /** Objects reporting a failure at the target revision, with the failure. */
+  readonly failing: readonly { readonly key: string; readonly reason: string }[];
+}
+
+/**
+ * Judges the Flux Kustomizations (or Argo CD Applications) against the target revision.
+ *
+ * A Kustomization that failed on an older revision is only pending (it has not tried the new
+ * one yet); one that failed while attempting the target revision is failing.
+ */
+export function judgeReconcilers(
+  objects: readonly KubeObject[],
+  revision: string,
+  options: { readonly rootName: string },
+): ReconcilerVerdict {
+  const pending: { key: string; reason: string }[] = [];
+  const failing: { key: string; reason: string }[] = [];
+  for (const obj of objects) {
+    const key = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+    const health = evaluateHealth(obj, { revision });
+    if (health.healthy) continue;
+    const attempted = (obj.status as { lastAttemptedRevision?: string } | undefined)
+      ?.lastAttemptedRevision;
+    const attemptedTarget = attempted !== undefined && sameCommit(attempted, revision);
+    if (health.failed || (attemptedTarget && /^not Ready/.test(health.reason)))
+      failing.push({ key, reason: health.reason });
+    else pending.push({ key, reason: health.reason });
+  }
+  const rootPresent = objects.some((o) => o.metadata.name === options.rootName);
+  if (!rootPresent)
+    pending.push({ key: `root "${options.rootName}"`, reason: "does not exist yet" });
+  return { done: pending.length === 0 && failing.length === 0, pending, failing };
+}
+
+/** Tracks how long each object has been failing, to fail fast without flapping on one bad read. */
+export class FailureTimer {
+  readonly #since = new Map<string, number>();
+
+  /** Returns the failures that have lasted at least `graceMs` at time `nowMs`. */
+  update(
+    failing: ReconcilerVerdict["failing"],
+    nowMs: number,
+    graceMs: number,
+  ): ReconcilerVerdict["failing"] {
+    const current = new Set(failing.map((f) => f.key));
+    for (const key of [...this.#since.keys()]) if (!current.has(key)) this.#since.delete(key);
+    for (const f of failing) if (!this.#since.has(f.key)) this.#since.set(f.key, nowMs);
+    return failing.filter((f) => nowMs - this.#since.get(f.key)! >= graceMs);
+  }
+}
+
+/** The workload objects owned by the reconciler objects, with their owner, deduplicated. */
+export function planWorkloadChecks(
+  reconcilers: readonly KubeObject[],
+): { readonly ref: ObjectRef; readonly owner: string }[] {
+  const seen = new Set<string>();
+  const out: { ref: ObjectRef; owner: string }[] = [];
+  for (const k of reconcilers) {
+    const owner = `${k.kind}/${k.metadata.namespace ?? ""}/${k.metadata.name}`;
+    for (const ref of inventoryOf(k)) {
+      const group = ref.apiVersion.includes("/") ? ref.apiVersion.split("/")[0] : "";
+      if (!workloadKinds.has(`${group}/${ref.kind}`)) continue;
+      const key = formatRef(ref);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ ref, owner });
+    }
+  }
+  return out;
+}
+
+/** Health of the listed workloads in a snapshot of live objects (missing counts as not healthy). */
+export function judgeWorkloads(
+  checks: readonly { readonly ref: ObjectRef; readonly owner: string }[],
+  live: ReadonlyMap<string, KubeObject>,
+): { ref: ObjectRef; owner: string; healthy: boolean; failed: boolean; reason: string }[] {
+  return checks.map(({ ref, owner }) => {
+    const obj = live.get(objectKey(ref));
+    if (!obj) return { ref, owner, healthy: false, failed: false, reason: "not found" };
+    const health = evaluateHealth(obj);
+    return { ref, owner, healthy: health.healthy, failed: health.failed, reason: health.reason };
+  });
+}
+
+function sameCommit(a: string, b: string): boolean {
+  const ca = /([0-9a-f]{7,64})$/.exec(a)?.[1];
+  const cb = /([0-9a-f]{7,64})$/.exec(b)?.[1];
+  return ca !== undefined && cb !== undefined && (ca.startsWith(cb) || cb.startsWith(ca));
+}

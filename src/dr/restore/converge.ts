@@ -1,0 +1,172 @@
+/**
+ * The converge step: watch (not poll) the reconciler's objects until every one is Ready at the
+ * target revision and every workload it owns is healthy; fail fast on failures that persist;
+ * notice a lost reconciler controller and bring it back.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { StepFailedError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import { formatRef, objectKey, watchUntil, type Kube, type KubeObject } from "../../kube/index.ts";
+import {
+  FailureTimer,
+  judgeReconcilers,
+  judgeWorkloads,
+  planWorkloadChecks,
+} from "./converge-plan.ts";
+import { ConvergeFailedError } from "./converge-error.ts";
+import type { ReconcilerProbe, StackTarget } from "./types.ts";
+import type { Failure } from "../report/index.ts";
+
+export interface ConvergeInput {
+  readonly kube: Kube;
+  readonly target: StackTarget;
+  /** `main@sha1:<sha>` or a bare sha. */
+  readonly revision: string;
+  readonly timeoutMs: number;
+  /** How long a failure at the target revision may last before converge gives up. @default 45 000 */
+  readonly failFastMs?: number;
+  readonly probe: ReconcilerProbe;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface ConvergeResult {
+  /** Monotonic ms at which the reconciler objects were first seen Ready at the revision. */
+  readonly reconcilersReadyAtMs: number;
+  readonly reconcilers: readonly KubeObject[];
+  readonly workloads: number;
+  /** Reconciler components found down and restarted during the wait. */
+  readonly recovered: readonly string[];
+  readonly failures: readonly Omit<Failure, "phase">[];
+}
+
+const kustomizations = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
+
+/** Waits for convergence; throws StepFailedError when it cannot happen. */
+export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
+  const { kube, clock, log } = input;
+  const start = clock.monotonicMs();
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(input.signal?.reason);
+  input.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const recovered: string[] = [];
+  const guard = guardReconciler(input, recovered, (err) => abort.abort(err));
+  try {
+    log.waiting(`waiting for Kustomizations to be Ready at "${input.revision}"`);
+    const timer = new FailureTimer();
+    const failFastMs = input.failFastMs ?? 45_000;
+    let lastPending = "";
+    const reconcilers = await watchUntil(
+      kube,
+      kustomizations,
+      (objects) => {
+        const verdict = judgeReconcilers(objects, input.revision, { rootName: "fleet" });
+        const stuck = timer.update(verdict.failing, clock.monotonicMs(), failFastMs);
+        if (stuck.length > 0) {
+          throw new ConvergeFailedError(stuck.map((f) => ({ owner: f.key, message: f.reason })));
+        }
+        const pending = verdict.pending.map((p) => p.key).join(", ");
+        if (pending && pending !== lastPending) {
+          lastPending = pending;
+          log.waiting(`not ready yet: ${pending}`);
+        }
+        return verdict.done;
+      },
+      { timeoutMs: input.timeoutMs, signal: abort.signal, log },
+    );
+    const reconcilersReadyAtMs = clock.monotonicMs();
+    log.success(`${reconcilers.length} Kustomization(s) Ready at "${input.revision}"`);
+
+    const checks = planWorkloadChecks(reconcilers);
+    const failures = await waitForWorkloads(
+      input,
+      checks,
+      abort.signal,
+      Math.max(1_000, input.timeoutMs - (clock.monotonicMs() - start)),
+    );
+    return { reconcilersReadyAtMs, reconcilers, workloads: checks.length, recovered, failures };
+  } catch (err) {
+    if (abort.signal.aborted && abort.signal.reason instanceof Error) throw abort.signal.reason;
+    throw err;
+  } finally {
+    guard.stop();
+    input.signal?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+async function waitForWorkloads(
+  input: ConvergeInput,
+  checks: ReturnType<typeof planWorkloadChecks>,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Omit<Failure, "phase">[]> {
+  if (checks.length === 0) return [];
+  const byKind = new Map<string, typeof checks>();
+  for (const c of checks) {
+    const key = `${c.ref.apiVersion}|${c.ref.kind}`;
+    byKind.set(key, [...(byKind.get(key) ?? []), c]);
+  }
+  input.log.waiting(`checking health of ${checks.length} workload(s)`);
+  const results = await Promise.all(
+    [...byKind.values()].map(async (group) => {
+      const kind = { apiVersion: group[0]!.ref.apiVersion, kind: group[0]!.ref.kind };
+      let last: ReturnType<typeof judgeWorkloads> = [];
+      try {
+        await watchUntil(
+          input.kube,
+          kind,
+          (objects) => {
+            const live = new Map(objects.map((o) => [objectKey(o), o] as const));
+            last = judgeWorkloads(group, live);
+            return last.every((w) => w.healthy || w.failed);
+          },
+          { timeoutMs, signal, log: input.log },
+        );
+      } catch (err) {
+        if (signal.aborted) throw err;
+        // Timed out: report what is still unhealthy below.
+      }
+      return last.filter((w) => !w.healthy);
+    }),
+  );
+  const unhealthy = results.flat();
+  if (unhealthy.length === 0) input.log.success(`${checks.length} workload(s) healthy`);
+  return unhealthy.map((w) => ({ object: formatRef(w.ref), owner: w.owner, message: w.reason }));
+}
+
+/** Checks the reconciler every 2 s while converge waits; restarts lost components. */
+function guardReconciler(input: ConvergeInput, recovered: string[], fail: (err: Error) => void) {
+  let busy = false;
+  const interval = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const down = await input.probe.down(input.target);
+      if (down.length > 0) {
+        input.log.warn(
+          `reconciler component(s) ${down.map((d) => `"${d}"`).join(", ")} are down: restarting`,
+        );
+        try {
+          await input.probe.recover(input.target, down);
+          recovered.push(...down);
+          input.log.success(`restarted ${down.map((d) => `"${d}"`).join(", ")}`);
+        } catch (err) {
+          fail(
+            new StepFailedError(
+              "converge",
+              `reconciler component(s) ${down.join(", ")} are down and could not be restarted`,
+              { cause: err },
+            ),
+          );
+        }
+      }
+    } catch {
+      // The probe itself failed (API server restarting): the watch deals with the API server.
+    } finally {
+      busy = false;
+    }
+  }, 2_000);
+  interval.unref();
+  return { stop: () => clearInterval(interval) };
+}

@@ -1,0 +1,74 @@
+/**
+ * Times phases on the monotonic clock and collects every failure, so the report shows all of
+ * them and the RTO clock phase by phase.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { describeError, StepFailedError } from "../../core/errors.ts";
+import type { Failure, PhaseName, PhaseResult } from "../report/index.ts";
+
+/** Thrown inside a phase to stop the restore after recording the phase's failures. */
+export class PhaseAbort extends Error {
+  override readonly name = "PhaseAbort";
+}
+
+export class PhaseClock {
+  readonly phases: PhaseResult[] = [];
+  readonly failures: Failure[] = [];
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Records a failure of `phase` (the run goes on; the report collects them all). */
+  fail(phase: PhaseName, failure: Omit<Failure, "phase">): void {
+    this.failures.push({ phase, ...failure });
+  }
+
+  /**
+   * Runs one phase and records its timing. A thrown error becomes a failure of the phase and
+   * stops the restore (re-thrown as PhaseAbort); failures recorded with `fail` do not stop it
+   * by themselves, but they mark the phase not ok.
+   */
+  async run<T>(phase: PhaseName, body: () => Promise<{ value: T; detail: string }>): Promise<T> {
+    const startedAt = this.#clock.now().toISOString();
+    const start = this.#clock.monotonicMs();
+    const before = this.failures.length;
+    try {
+      const { value, detail } = await body();
+      this.#record(phase, startedAt, start, this.failures.length === before, detail);
+      return value;
+    } catch (err) {
+      if (!(err instanceof PhaseAbort)) {
+        this.fail(phase, { message: describeError(err) });
+      }
+      this.#record(
+        phase,
+        startedAt,
+        start,
+        false,
+        this.failures.at(-1)?.message.split("\n")[0] ?? "failed",
+      );
+      throw new PhaseAbort(phase, { cause: err });
+    }
+  }
+
+  #record(name: PhaseName, startedAt: string, start: number, ok: boolean, detail: string): void {
+    this.phases.push({
+      name,
+      startedAt,
+      durationMs: Math.max(0, Math.round(this.#clock.monotonicMs() - start)),
+      ok,
+      detail,
+    });
+  }
+}
+
+/** Turns the first recorded failure into the error a CLI reports. */
+export function restoreFailedError(failures: readonly Failure[]): StepFailedError {
+  const first = failures[0];
+  return new StepFailedError(
+    first?.phase ?? "restore",
+    `${failures.length} failure(s); first: ${first?.object ? `${first.object}: ` : ""}${first?.message ?? "unknown"}`,
+  );
+}

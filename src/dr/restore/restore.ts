@@ -1,0 +1,161 @@
+/**
+ * `drkit restore`: replay a cluster from Git and prove it — preflight, provision, bootstrap,
+ * converge, verify, report — with the RTO clock running phase by phase.
+ *
+ * A function over injected side effects (Flux `bootstrap.Run` style): integration tests run it
+ * against real local regions, unit tests against fakes. Every failure is collected into the
+ * report; a failed phase stops the phases after it, and the report then says `ok: false`.
+ */
+import type { Kube } from "../../kube/index.ts";
+import type { RestoreReport } from "../report/index.ts";
+import { bootstrapReconciler } from "./bootstrap.ts";
+import { converge } from "./converge.ts";
+import { ConvergeFailedError } from "./converge-error.ts";
+import { PhaseAbort, PhaseClock } from "./phase-clock.ts";
+import type { ResolvedRef, RestoreDeps, RestoreOptions, StackTarget } from "./types.ts";
+
+/** Runs a restore (or, with `readOnly`, a converge-and-verify check) and returns its report. */
+export async function restore(options: RestoreOptions, deps: RestoreDeps): Promise<RestoreReport> {
+  const { clock, log } = deps;
+  const startedAt = options.startedAt ?? clock.now();
+  const phases = new PhaseClock(clock);
+  let target: StackTarget | undefined;
+  let resolved: ResolvedRef | undefined;
+  let counts = { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 };
+
+  try {
+    const prepared = await phases.run("preflight", async () => {
+      const t = await deps.provisioner.describe(options.stack);
+      target = t;
+      const ref = options.ref ?? t.fleet.branch;
+      log.action(`resolving "${ref}" in "${t.fleet.url}"`);
+      const r = await deps.git.resolveRef(t.fleet.url, ref);
+      resolved = r;
+      const encrypted = await deps.git.hasEncryptedFiles(t.fleet.url, r.commit, t.fleet.path);
+      if (encrypted && !t.hasDecryptionKey) {
+        throw new MissingKeyError(t);
+      }
+      return {
+        value: { target: t, ref: r, encrypted },
+        detail: `${r.kind} "${r.name}" is ${r.commit.slice(0, 12)}${encrypted ? "; encrypted files found, key configured" : ""}`,
+      };
+    });
+    const { ref } = prepared;
+    target = prepared.target;
+
+    const kube: Kube = await phases.run("provision", async () => {
+      const known = await deps.provisioner.kubeconfigPath(prepared.target);
+      if (known && (await reachable(deps.kubeFor(known)))) {
+        log.success(`cluster of stack "${options.stack}" is reachable: already up`);
+        return { value: deps.kubeFor(known), detail: "cluster reachable: already up" };
+      }
+      if (options.readOnly) {
+        throw new Error(
+          `the cluster of stack "${options.stack}" is not reachable: restore it with \`drkit restore --stack ${options.stack}\``,
+        );
+      }
+      log.action(`provisioning stack "${options.stack}" with the Pulumi program`);
+      const up = await deps.provisioner.up(prepared.target, log);
+      return { value: deps.kubeFor(up.kubeconfigPath), detail: up.summary };
+    });
+
+    if (!options.readOnly) {
+      await phases.run("bootstrap", async () => ({
+        value: undefined,
+        detail: await bootstrapReconciler({
+          kube,
+          target: prepared.target,
+          ref,
+          needsDecryptionKey: prepared.encrypted,
+          now: clock.now(),
+          log,
+        }),
+      }));
+    }
+
+    const converged = await phases.run("converge", async () => {
+      try {
+        const result = await converge({
+          kube,
+          target: prepared.target,
+          revision: ref.commit,
+          timeoutMs: options.convergeTimeoutMs ?? 600_000,
+          probe: deps.probe,
+          clock,
+          log,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        result.failures.forEach((f) => phases.fail("converge", f));
+        const recovered =
+          result.recovered.length > 0 ? `; restarted ${result.recovered.join(", ")}` : "";
+        return {
+          value: result,
+          detail: `${result.reconcilers.length} Kustomization(s) Ready at ${ref.commit.slice(0, 12)}, ${result.workloads} workload(s) checked${recovered}`,
+        };
+      } catch (err) {
+        if (err instanceof ConvergeFailedError) {
+          err.failures.forEach((f) => phases.fail("converge", f));
+          throw new PhaseAbort("converge", { cause: err });
+        }
+        throw err;
+      }
+    });
+
+    await phases.run("verify", async () => {
+      const result = await deps.verifier.verify({
+        target: prepared.target,
+        commit: ref.commit,
+        kube,
+      });
+      counts = { ...result.counts };
+      result.failures.forEach((f) => phases.fail("verify", f));
+      return {
+        value: undefined,
+        detail: `${counts.desired} desired, ${counts.missing} missing, ${counts.extraManaged} extra, ${counts.drifted} drifted`,
+      };
+    });
+    void converged;
+  } catch (err) {
+    if (!(err instanceof PhaseAbort)) throw err;
+    log.fail(`restore of stack "${options.stack}" stopped in phase "${err.message}"`);
+  }
+
+  const finishedAt = clock.now();
+  const ok = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
+  if (ok)
+    log.success(
+      `stack "${options.stack}" restored to ${resolved?.commit.slice(0, 12)} in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)}s`,
+    );
+  return {
+    kind: "restore",
+    stack: options.stack,
+    targetRegion: target?.region ?? "",
+    ref: options.ref ?? target?.fleet.branch ?? "",
+    commit: resolved?.commit ?? "",
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    ok,
+    phases: phases.phases,
+    objects: counts,
+    failures: phases.failures,
+  };
+}
+
+/** The fleet has encrypted files but the stack has no decryption key. */
+export class MissingKeyError extends Error {
+  override readonly name = "MissingKeyError";
+  constructor(target: StackTarget) {
+    super(
+      `the fleet path "${target.fleet.path}" has SOPS-encrypted files but stack "${target.stack}" has no decryption key: set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${target.stack}\` (from your key escrow)`,
+    );
+  }
+}
+
+async function reachable(kube: Kube): Promise<boolean> {
+  try {
+    await kube.list({ apiVersion: "v1", kind: "Namespace" });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * What the restore engine needs from the outside world, injected so that the same steps run
+ * against real regions in integration tests and against small fakes in unit tests.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Kube } from "../../kube/index.ts";
+import type { Failure, ObjectCounts } from "../report/index.ts";
+
+/** Where a stack's region gets its desired state from. */
+export interface FleetSource {
+  readonly url: string;
+  readonly branch: string;
+  /** The region's path in the fleet repo, e.g. `clusters/local-b`. */
+  readonly path: string;
+}
+
+/** The target of a restore, read from the stack's validated config. */
+export interface StackTarget {
+  readonly stack: string;
+  readonly platform: "aws" | "azure" | "gcp" | "local";
+  readonly region: string;
+  readonly reconciler: "flux" | "argocd";
+  readonly fleet: FleetSource;
+  /** Whether the stack's config holds a decryption key (never the key itself). */
+  readonly hasDecryptionKey: boolean;
+}
+
+/** Brings the stack's cluster (and its reconciler connection) up with the Pulumi program. */
+export interface Provisioner {
+  /** Reads and validates the stack's config. */
+  describe(stack: string): Promise<StackTarget>;
+  /** The kubeconfig path of the stack's cluster if it is known without provisioning. */
+  kubeconfigPath(target: StackTarget): Promise<string | undefined>;
+  /** Runs the stack's program (`pulumi up --refresh`), streaming progress; returns the kubeconfig path. */
+  up(target: StackTarget, log: Logger): Promise<{ kubeconfigPath: string; summary: string }>;
+}
+
+/** A ref the restore asked for, resolved against the fleet repository. */
+export interface ResolvedRef {
+  readonly name: string;
+  readonly kind: "branch" | "tag" | "commit";
+  /** The full commit sha. */
+  readonly commit: string;
+}
+
+/** Git operations the restore needs. */
+export interface GitClient {
+  /** Resolves a branch, tag or (full or short) sha; throws PreflightError when it does not exist or the server is unreachable. */
+  resolveRef(url: string, ref: string): Promise<ResolvedRef>;
+  /** True when the commit tree under `path` has SOPS-encrypted files (so a decryption key is required). */
+  hasEncryptedFiles(url: string, commit: string, path: string): Promise<boolean>;
+}
+
+/** Watches the reconciler's own processes or Deployments; detects and repairs a lost controller. */
+export interface ReconcilerProbe {
+  /** Names of reconciler components that are not running. */
+  down(target: StackTarget): Promise<string[]>;
+  /** Tries to bring them back (local: restart the host processes); throws when it cannot. */
+  recover(target: StackTarget, components: readonly string[]): Promise<void>;
+}
+
+/** The verify step (render desired state from Git at the commit and compare with live). */
+export interface Verifier {
+  verify(input: {
+    readonly target: StackTarget;
+    readonly commit: string;
+    readonly kube: Kube;
+  }): Promise<{
+    readonly counts: ObjectCounts;
+    readonly failures: readonly Omit<Failure, "phase">[];
+  }>;
+}
+
+export interface RestoreDeps {
+  readonly provisioner: Provisioner;
+  readonly git: GitClient;
+  readonly kubeFor: (kubeconfigPath: string) => Kube;
+  readonly probe: ReconcilerProbe;
+  readonly verifier: Verifier;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface RestoreOptions {
+  readonly stack: string;
+  /** Branch, tag or sha. @default - the stack's fleet branch */
+  readonly ref?: string;
+  /** How long converge may wait for the reconciler. @default 600 000 ms */
+  readonly convergeTimeoutMs?: number;
+  /** Skip provisioning and bootstrap: only converge and verify (`drkit verify`). */
+  readonly readOnly?: boolean;
+  /** When the RTO clock started (a drill sets the moment of failure). @default - now */
+  readonly startedAt?: Date;
+  readonly signal?: AbortSignal;
+}

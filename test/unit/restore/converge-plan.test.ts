@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  FailureTimer,
+  judgeReconcilers,
+  judgeWorkloads,
+  planWorkloadChecks,
+} from "../../../src/dr/restore/converge-plan.ts";
+import { planGitRef } from "../../../src/dr/restore/bootstrap.ts";
+import type { KubeObject } from "../../../src/kube/index.ts";
+
+const sha = "0123456789abcdef0123456789abcdef01234567";
+const old = "fedcba9876543210fedcba9876543210fedcba98";
+
+function kustomization(
+  name: string,
+  status: Record<string, unknown>,
+  inventory: string[] = [],
+): KubeObject {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name, namespace: "flux-system", generation: 1 },
+    spec: {},
+    status: {
+      observedGeneration: 1,
+      inventory: { entries: inventory.map((id) => ({ id, v: "v1" })) },
+      ...status,
+    },
+  };
+}
+const ready = (rev: string) => ({
+  conditions: [{ type: "Ready", status: "True", reason: "ReconciliationSucceeded" }],
+  lastAppliedRevision: `main@sha1:${rev}`,
+});
+
+describe("judgeReconcilers", () => {
+  it("is done when every Kustomization is Ready at the target revision", () => {
+    const v = judgeReconcilers(
+      [kustomization("fleet", ready(sha)), kustomization("apps", ready(sha))],
+      sha,
+      { rootName: "fleet" },
+    );
+    expect(v).toEqual({ done: true, pending: [], failing: [] });
+  });
+
+  it.each([
+    ["still at the old revision", ready(old), "pending"],
+    [
+      "failing on the old revision",
+      {
+        conditions: [{ type: "Ready", status: "False", reason: "ReconciliationFailed" }],
+        lastAttemptedRevision: `main@sha1:${old}`,
+      },
+      "pending",
+    ],
+    [
+      "failing at the target revision",
+      {
+        conditions: [
+          {
+            type: "Ready",
+            status: "False",
+            reason: "ReconciliationFailed",
+            message: "no matches for kind Widget",
+          },
+        ],
+        lastAttemptedRevision: `main@sha1:${sha}`,
+      },
+      "failing",
+    ],
+    [
+      "failing to build",
+      {
+        conditions: [
+          { type: "Ready", status: "False", reason: "BuildFailed", message: "bad yaml" },
+        ],
+      },
+      "failing",
+    ],
+  ])("treats a Kustomization %s as %s", (_what, status, bucket) => {
+    const v = judgeReconcilers(
+      [kustomization("fleet", ready(sha)), kustomization("apps", status)],
+      sha,
+      { rootName: "fleet" },
+    );
+    expect(v.done).toBe(false);
+    expect((bucket === "pending" ? v.pending : v.failing).map((p) => p.key)).toEqual([
+      "Kustomization/flux-system/apps",
+    ]);
+  });
+
+  it("is not done before the root Kustomization exists", () => {
+    const v = judgeReconcilers([], sha, { rootName: "fleet" });
+    expect(v.done).toBe(false);
+    expect(v.pending).toEqual([{ key: 'root "fleet"', reason: "does not exist yet" }]);
+  });
+});
+
+describe("FailureTimer", () => {
+  it("reports a failure only once it has lasted the grace period, and forgets healed ones", () => {
+    const t = new FailureTimer();
+    const f = [{ key: "a", reason: "x" }];
+    expect(t.update(f, 0, 1000)).toEqual([]);
+    expect(t.update(f, 999, 1000)).toEqual([]);
+    expect(t.update(f, 1000, 1000)).toEqual(f);
+    expect(t.update([], 1500, 1000)).toEqual([]);
+    expect(t.update(f, 1600, 1000)).toEqual([]);
+  });
+});
+
+describe("workload checks", () => {
+  const apps = kustomization("apps", ready(sha), [
+    "shop_web_apps_Deployment",
+    "shop_web_apps_Deployment",
+    "shop_config__ConfigMap",
+    "_widgets.example.drkit.dev_apiextensions.k8s.io_CustomResourceDefinition",
+  ]);
+
+  it("plans one check per workload in the inventories, skipping kinds without health", () => {
+    expect(planWorkloadChecks([apps]).map((c) => `${c.ref.kind}/${c.ref.name}`)).toEqual([
+      "Deployment/web",
+      "CustomResourceDefinition/widgets.example.drkit.dev",
+    ]);
+  });
+
+  it("reports missing and unhealthy workloads with their owner", () => {
+    const checks = planWorkloadChecks([apps]);
+    const deployment: KubeObject = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "shop", generation: 2 },
+      spec: { replicas: 3 },
+      status: {
+        observedGeneration: 2,
+        replicas: 3,
+        updatedReplicas: 3,
+        availableReplicas: 1,
+        readyReplicas: 1,
+      },
+    };
+    const verdicts = judgeWorkloads(checks, new Map([["apps/Deployment/shop/web", deployment]]));
+    expect(verdicts.map((v) => [v.ref.name, v.healthy, v.owner])).toEqual([
+      ["web", false, "Kustomization/flux-system/apps"],
+      ["widgets.example.drkit.dev", false, "Kustomization/flux-system/apps"],
+    ]);
+    expect(verdicts[1]?.reason).toBe("not found");
+  });
+});
+
+describe("planGitRef", () => {
+  it.each([
+    [{ name: "main", kind: "branch", commit: sha }, { branch: "main" }],
+    [{ name: "v1.2.0", kind: "tag", commit: sha }, { tag: "v1.2.0" }],
+    [
+      { name: sha.slice(0, 8), kind: "commit", commit: sha },
+      { branch: "main", commit: sha },
+    ],
+  ] as const)("pins %j as %j", (ref, expected) => {
+    expect(planGitRef(ref, "main")).toEqual(expected);
+  });
+});

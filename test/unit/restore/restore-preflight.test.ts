@@ -1,0 +1,119 @@
+import { describe, expect, it, vi } from "vitest";
+
+import { PreflightError } from "../../../src/core/errors.ts";
+import { createMemoryLogger } from "../../../src/core/logger.ts";
+import { restore } from "../../../src/dr/restore/restore.ts";
+import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
+
+const target: StackTarget = {
+  stack: "local-b",
+  platform: "local",
+  region: "local-b",
+  reconciler: "flux",
+  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
+  hasDecryptionKey: false,
+};
+
+function fakeClock() {
+  let ms = 0;
+  return {
+    now: () => new Date(Date.UTC(2026, 10, 25, 3, 0, 0) + ms),
+    monotonicMs: () => ms,
+    sleep: async (d: number) => void (ms += d),
+    advance: (d: number) => void (ms += d),
+  };
+}
+
+function deps(overrides: Partial<RestoreDeps> = {}) {
+  const clock = fakeClock();
+  const up = vi.fn(async () => ({ kubeconfigPath: "/nope", summary: "created" }));
+  const base: RestoreDeps = {
+    provisioner: { describe: async () => target, kubeconfigPath: async () => undefined, up },
+    git: {
+      resolveRef: async (_url, ref) => {
+        clock.advance(120);
+        return { name: ref, kind: "branch", commit: "a".repeat(40) };
+      },
+      hasEncryptedFiles: async () => false,
+    },
+    kubeFor: () => {
+      throw new Error("no cluster in unit tests");
+    },
+    probe: { down: async () => [], recover: async () => undefined },
+    verifier: {
+      verify: async () => ({
+        counts: { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 },
+        failures: [],
+      }),
+    },
+    clock,
+    log: createMemoryLogger(),
+  };
+  return { deps: { ...base, ...overrides }, up, clock };
+}
+
+describe("restore preflight", () => {
+  it("fails before provisioning when the ref does not exist, and reports no success", async () => {
+    const { deps: d, up } = deps({
+      git: {
+        resolveRef: async () => {
+          throw new PreflightError(
+            'ref "nope" does not exist in "http://127.0.0.1:8470/fleet.git": give a branch, a tag or a commit sha',
+          );
+        },
+        hasEncryptedFiles: async () => false,
+      },
+    });
+    const report = await restore({ stack: "local-b", ref: "nope" }, d);
+    expect(report.ok).toBe(false);
+    expect(report.commit).toBe("");
+    expect(report.phases.map((p) => [p.name, p.ok])).toEqual([["preflight", false]]);
+    expect(report.failures).toEqual([
+      {
+        phase: "preflight",
+        message:
+          'ref "nope" does not exist in "http://127.0.0.1:8470/fleet.git": give a branch, a tag or a commit sha',
+      },
+    ]);
+    expect(up).not.toHaveBeenCalled();
+  });
+
+  it("fails with the fix when the fleet has encrypted files and the stack has no key", async () => {
+    const { deps: d, up } = deps({
+      git: {
+        resolveRef: async (_u, ref) => ({ name: ref, kind: "branch", commit: "b".repeat(40) }),
+        hasEncryptedFiles: async () => true,
+      },
+    });
+    const report = await restore({ stack: "local-b" }, d);
+    expect(report.ok).toBe(false);
+    expect(report.failures[0]?.message).toBe(
+      'the fleet path "clusters/local-b" has SOPS-encrypted files but stack "local-b" has no decryption key: set it with `pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack local-b` (from your key escrow)',
+    );
+    expect(report.commit).toBe("b".repeat(40));
+    expect(up).not.toHaveBeenCalled();
+  });
+
+  it("fails when provisioning fails, timing each phase on the monotonic clock", async () => {
+    const { deps: d } = deps();
+    d.provisioner.up = async () => {
+      throw new Error("pulumi up failed: boom");
+    };
+    const report = await restore({ stack: "local-b" }, d);
+    expect(report.phases.map((p) => [p.name, p.ok, p.durationMs])).toEqual([
+      ["preflight", true, 120],
+      ["provision", false, 0],
+    ]);
+    expect(report.failures).toEqual([{ phase: "provision", message: "pulumi up failed: boom" }]);
+  });
+
+  it("fails a read-only verify when the cluster is unreachable, without provisioning", async () => {
+    const { deps: d, up } = deps();
+    const report = await restore({ stack: "local-b", readOnly: true }, d);
+    expect(report.ok).toBe(false);
+    expect(report.failures[0]?.message).toBe(
+      'the cluster of stack "local-b" is not reachable: restore it with `drkit restore --stack local-b`',
+    );
+    expect(up).not.toHaveBeenCalled();
+  });
+});
