@@ -127,7 +127,8 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     version: { goModRequire: "github.com/pulumi/pulumi/sdk/v3" },
     tools: ["pulumi-language-nodejs"],
     packages: ["."],
-    ldflags: pulumiStamp,
+    // drkit's own host (see the recipe's main.go) reports this version in GetPluginInfo.
+    ldflags: (v) => `-s -w -X main.version=${stripV(v)}`,
   },
   {
     name: "pulumi-kubernetes",

@@ -85,10 +85,10 @@ export async function resolveRecipe(
     });
     if (match) onPath.set(tool, match.path);
     if (acquire && !match) {
-      for (const r of rejected)
-        ctx.log.info(
-          `ignoring ${r.path}: it is ${r.version ?? "an unknown version"}, not ${recipe.version}`,
-        );
+      for (const r of rejected) {
+        const found = r.version ?? "an unknown version";
+        ctx.log.info(`ignoring ${r.path}: it is ${found}, not ${recipe.version}`);
+      }
     }
   }
   const result = (

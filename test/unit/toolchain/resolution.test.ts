@@ -170,6 +170,7 @@ describe("toolchain resolution order", () => {
       version: "v3.274.1",
       source: "source",
     });
+    expect(builds()[0]).toContain("-ldflags -s -w -X main.version=3.274.1 -o ");
   });
 
   it("fails with the tool and the fix when there is no Go and no release", async () => {
