@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -87,11 +87,9 @@ describe("readRecipeFiles", () => {
     await writeFile(join(dir, "cmd", "tool", "main.go"), "package main\n");
     await writeFile(join(dir, "cmd", "tool", "schema-embed.json"), "{}");
     await writeFile(join(dir, ".DS_Store"), "");
-    expect((await readRecipeFiles(dir)).map((f) => f.path)).toEqual([
-      "cmd/tool/main.go",
-      "go.mod",
-      "go.sum",
-    ]);
+    const paths = (await readRecipeFiles(dir)).map((f) => f.path);
+    await rm(dir, { recursive: true, force: true });
+    expect(paths).toEqual(["cmd/tool/main.go", "go.mod", "go.sum"]);
   });
 });
 

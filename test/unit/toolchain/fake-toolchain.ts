@@ -24,6 +24,8 @@ export const builtVersionOutput: Record<string, string> = {
 };
 
 export interface FakeWorld {
+  /** Temp dir holding everything below; remove it after the test. */
+  readonly base: string;
   readonly root: string;
   readonly cacheDir: string;
   readonly pathDir: string;
@@ -110,6 +112,7 @@ export async function createFakeWorld(): Promise<FakeWorld> {
   moduleDirs.set("github.com/pulumi/pulumi-kubernetes/provider/v4", provider);
 
   const world: FakeWorld = {
+    base,
     root,
     cacheDir: join(base, "cache"),
     pathDir,

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { PreflightError, StepFailedError } from "../../../src/core/errors.ts";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
@@ -18,10 +18,12 @@ let server: Server;
 let baseUrl: string;
 let archive: Buffer;
 let archiveSha: string;
+let archiveDir: string;
 const routes = new Map<string, () => { status: number; body: Buffer | string }>();
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), "drkit-release-"));
+  archiveDir = dir;
   const member = join(dir, "etcd-v3.6.16-linux-amd64");
   await mkdir(member);
   await writeFile(join(member, "etcd"), '#!/bin/sh\necho "etcd Version: 3.6.16"\n');
@@ -38,9 +40,14 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(archiveDir, { recursive: true, force: true });
+});
 
 let world: FakeWorld;
+
+afterEach(() => rm(world.base, { recursive: true, force: true }));
 
 beforeEach(async () => {
   routes.clear();

@@ -1,6 +1,6 @@
-import { readdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { PreflightError, StepFailedError } from "../../../src/core/errors.ts";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
@@ -36,6 +36,8 @@ const builds = () => world.calls.filter((c) => c.startsWith("go build"));
 beforeEach(async () => {
   world = await createFakeWorld();
 });
+
+afterEach(() => rm(world.base, { recursive: true, force: true }));
 
 describe("toolchain resolution order", () => {
   it("takes a binary on PATH that prints the pinned version, and builds nothing", async () => {
