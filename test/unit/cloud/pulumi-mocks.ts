@@ -109,3 +109,14 @@ export function setupMocks(options: MockOptions = {}) {
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
 }
+
+/** The signature Pulumi's wire format puts on secret values. */
+const secretSignature = "4dabf18193072939515e22adb298388d";
+
+/** Splits a recorded input into whether the engine received it as a secret, and its value. */
+export function unwrapSecret(input: unknown): { secret: boolean; value: unknown } {
+  if (input !== null && typeof input === "object" && secretSignature in input) {
+    return { secret: true, value: (input as unknown as { value: unknown }).value };
+  }
+  return { secret: false, value: input };
+}

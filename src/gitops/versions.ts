@@ -1,0 +1,71 @@
+/**
+ * Pinned reconciler versions, images and the names tools use to find the reconciler's objects.
+ *
+ * Bumping a version here is the only change needed to upgrade; `drkit toolchain` copies the
+ * matching CRDs into `defaultCrdsDir(cacheDir, kind)`.
+ */
+import { join } from "node:path";
+
+import type { ReconcilerKind } from "../config/index.ts";
+
+/** Flux controllers drkit installs (and runs as host processes on the local platform). */
+export const flux = {
+  version: "v1.9.0",
+  namespace: "flux-system",
+  images: {
+    sourceController: "ghcr.io/fluxcd/source-controller:v1.9.0",
+    kustomizeController: "ghcr.io/fluxcd/kustomize-controller:v1.9.0",
+  },
+  /** GitRepository and Kustomization name; tools look the fleet up by it. */
+  syncName: "fleet",
+  /** Secret holding the SOPS age identity under `age.agekey`. */
+  sopsSecretName: "sops-age",
+  /** Secret holding the fleet repository credentials. */
+  credentialsSecretName: "fleet-credentials",
+} as const;
+
+/** Argo CD (headless "core" install: application controller, repo server, redis). */
+export const argocd = {
+  version: "v3.5.7",
+  namespace: "argocd",
+  images: {
+    argocd: "quay.io/argoproj/argocd:v3.5.7",
+    redis: "public.ecr.aws/docker/library/redis:7.2.11-alpine",
+    /** Copies `ksops` and `kustomize` into the repo server so SOPS files decrypt at render time. */
+    ksops: "viaductoss/ksops:v4.3.2",
+  },
+  /** The app-of-apps Application name. */
+  applicationName: "fleet",
+  sopsSecretName: "sops-age",
+  /** Argo CD reads repository credentials from Secrets with this label value. */
+  credentialsSecretName: "fleet-repository",
+} as const;
+
+/** The Kubernetes ServiceAccount whose identity decrypts SOPS files with a cloud KMS key. */
+export interface ServiceAccountRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * The ServiceAccount that decrypts for a reconciler: Flux decrypts in kustomize-controller,
+ * Argo CD (through KSOPS) in the repo server. Cloud workload identity is bound to exactly this one.
+ */
+export function decryptingServiceAccount(kind: ReconcilerKind): ServiceAccountRef {
+  switch (kind) {
+    case "flux":
+      return { namespace: flux.namespace, name: "kustomize-controller" };
+    case "argocd":
+      return { namespace: argocd.namespace, name: "argocd-repo-server" };
+    default: {
+      const unknownKind: never = kind;
+      throw new Error(`unknown reconciler ${String(unknownKind)}`);
+    }
+  }
+}
+
+/** Where the toolchain puts a reconciler's CRD YAML files: `<cacheDir>/crds/<kind>-<version>`. */
+export function defaultCrdsDir(cacheDir: string, kind: ReconcilerKind): string {
+  const version = kind === "flux" ? flux.version : argocd.version;
+  return join(cacheDir, "crds", `${kind}-${version}`);
+}

@@ -1,0 +1,58 @@
+/**
+ * The drkit Pulumi program as a function: read the stack's config once, stand up the cluster
+ * platform, install the reconciler on it and return the stack outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import { createClusterPlatform } from "../cloud/platform.ts";
+import { readStackConfig } from "../config/index.ts";
+import { resolvePaths } from "../core/paths.ts";
+import { createReconciler, defaultCrdsDir, loadCrds } from "../gitops/index.ts";
+
+/** The stack outputs tools read (`pulumi stack output --json`). */
+export interface StackOutputs {
+  readonly platform: string;
+  readonly clusterName: pulumi.Output<string>;
+  readonly region: pulumi.Output<string>;
+  /** Secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly reconciler: {
+    readonly kind: string;
+    readonly namespace: pulumi.Output<string>;
+    readonly syncName: pulumi.Output<string>;
+  };
+  readonly fleet: { readonly url: string; readonly branch: string; readonly path: string };
+  /** Production marker drills respect. */
+  readonly protected: boolean;
+  readonly rtoObjectiveSeconds: number | undefined;
+}
+
+/**
+ * Runs the program. Bad config or missing CRDs fail here, before any resource is created.
+ */
+export function runProgram(): StackOutputs {
+  const { config, secrets } = readStackConfig();
+  const crdsDir = config.crdsDir ?? defaultCrdsDir(resolvePaths().cacheDir, config.reconciler.kind);
+  const crds = loadCrds(crdsDir);
+  const platform = createClusterPlatform(config.stack, config);
+  const reconciler = createReconciler(
+    `${config.stack}-${config.reconciler.kind}`,
+    { config, secrets, platform, crds },
+    // Nodes, identities and keys exist before the reconciler starts and syncs.
+    { dependsOn: [platform] },
+  );
+  return {
+    platform: config.platform,
+    clusterName: platform.clusterName,
+    region: platform.region,
+    kubeconfig: pulumi.secret(platform.kubeconfig),
+    reconciler: {
+      kind: reconciler.kind,
+      namespace: reconciler.namespace,
+      syncName: reconciler.syncName,
+    },
+    fleet: { url: config.fleet.url, branch: config.fleet.branch, path: config.fleet.path },
+    protected: config.protected,
+    rtoObjectiveSeconds: config.rtoObjectiveSeconds,
+  };
+}

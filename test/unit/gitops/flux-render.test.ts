@@ -1,0 +1,129 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are deep, untyped data */
+import { join } from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import {
+  credentialFields,
+  loadCrds,
+  renderFluxInstall,
+  renderFluxSync,
+  renderSopsAgeSecret,
+  type KubeObject,
+} from "../../../src/gitops/index.ts";
+
+const crds = loadCrds(join(import.meta.dirname, "../../fixtures/crds/flux"));
+const syncOptions = {
+  url: "https://github.com/acme/fleet.git",
+  branch: "main",
+  path: "clusters/aws-use1",
+  intervalSeconds: 60,
+  prune: true,
+  timeoutSeconds: 300,
+  retryIntervalSeconds: 30,
+  withCredentials: true,
+  withAgeKey: true,
+};
+
+const find = (objects: readonly KubeObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, any>;
+
+describe("renderFluxInstall", () => {
+  const install = renderFluxInstall({
+    crds,
+    installControllers: true,
+    decryptorAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111:role/r" },
+    decryptorPodLabels: { "azure.workload.identity/use": "true" },
+  });
+
+  it("matches the rendered install", () => {
+    expect(install).toMatchSnapshot();
+  });
+
+  it("runs the pinned controller images", () => {
+    const images = install
+      .filter((o) => o.kind === "Deployment")
+      .map((o) => (o as Record<string, any>).spec.template.spec.containers[0].image);
+    expect(images).toEqual([
+      "ghcr.io/fluxcd/source-controller:v1.9.0",
+      "ghcr.io/fluxcd/kustomize-controller:v1.9.0",
+    ]);
+  });
+
+  it("gives the workload identity to kustomize-controller only", () => {
+    expect(find(install, "ServiceAccount", "kustomize-controller").metadata.annotations).toEqual({
+      "eks.amazonaws.com/role-arn": "arn:aws:iam::111:role/r",
+    });
+    expect(find(install, "ServiceAccount", "source-controller").metadata).not.toHaveProperty(
+      "annotations",
+    );
+    expect(
+      find(install, "Deployment", "kustomize-controller").spec.template.metadata.labels,
+    ).toEqual({
+      app: "kustomize-controller",
+      "azure.workload.identity/use": "true",
+    });
+  });
+
+  it("renders only namespace and CRDs when the controllers run on the host", () => {
+    const local = renderFluxInstall({ crds, installControllers: false });
+    expect(local.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Namespace/flux-system",
+      "CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io",
+      "CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io",
+    ]);
+  });
+
+  it("uses image overrides for mirrors", () => {
+    const mirrored = renderFluxInstall({
+      crds,
+      installControllers: true,
+      images: { sourceController: "mirror/sc:v1.9.0" },
+    });
+    expect(
+      find(mirrored, "Deployment", "source-controller").spec.template.spec.containers[0].image,
+    ).toBe("mirror/sc:v1.9.0");
+  });
+});
+
+describe("renderFluxSync", () => {
+  it("matches the rendered GitRepository and Kustomization", () => {
+    expect(renderFluxSync(syncOptions)).toMatchSnapshot();
+  });
+
+  it("names both fleet in flux-system, pins the branch and syncs the region's path", () => {
+    const { gitRepository, kustomization } = renderFluxSync(syncOptions) as Record<string, any>;
+    expect(gitRepository.metadata).toMatchObject({ name: "fleet", namespace: "flux-system" });
+    expect(kustomization.metadata).toMatchObject({ name: "fleet", namespace: "flux-system" });
+    expect(gitRepository.spec.ref).toEqual({ branch: "main" });
+    expect(gitRepository.spec.secretRef).toEqual({ name: "fleet-credentials" });
+    expect(kustomization.spec.path).toBe("./clusters/aws-use1");
+    expect(kustomization.spec.decryption).toEqual({
+      provider: "sops",
+      secretRef: { name: "sops-age" },
+    });
+  });
+
+  it("decrypts with the controller's cloud identity when there is no age key", () => {
+    const { kustomization } = renderFluxSync({
+      ...syncOptions,
+      withAgeKey: false,
+      withCredentials: false,
+    }) as Record<string, any>;
+    expect(kustomization.spec.decryption).toEqual({ provider: "sops" });
+  });
+
+  it("stores the age key where kustomize-controller looks for it", () => {
+    expect(renderSopsAgeSecret("AGE-SECRET-KEY-1X")).toMatchObject({
+      metadata: { name: "sops-age", namespace: "flux-system" },
+      stringData: { "age.agekey": "AGE-SECRET-KEY-1X" },
+    });
+  });
+
+  it.each([
+    ["basic", ["username", "password"]],
+    ["ssh", ["identity", "known_hosts"]],
+  ] as const)("maps %s credentials to the Secret keys source-controller reads", (kind, keys) => {
+    expect(credentialFields(kind).map((f) => f.secretKey)).toEqual(keys);
+  });
+});

@@ -1,0 +1,85 @@
+import { join } from "node:path";
+
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { ConfigError, PreflightError } from "../../../src/core/errors.ts";
+import { setupMocks, valueOf } from "../cloud/pulumi-mocks.ts";
+
+const mocks = setupMocks({
+  stack: "aws-use1",
+  outputs: (type, name) =>
+    type === "aws:eks/cluster:Cluster"
+      ? {
+          name,
+          endpoint: "https://x.eks.amazonaws.com",
+          certificateAuthority: { data: "Q0E=" },
+          identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/X" }] }],
+        }
+      : type === "aws:iam/role:Role"
+        ? { arn: `arn:aws:iam::111:role/${name}`, name }
+        : {},
+});
+
+const crdsDir = join(import.meta.dirname, "../../fixtures/crds/flux");
+const awsConfig = {
+  "drkit:platform": "aws",
+  "drkit:region": "us-east-1",
+  "drkit:crdsDir": crdsDir,
+  "drkit:protected": "true",
+  "drkit:fleet": JSON.stringify({ url: "https://github.com/acme/fleet.git" }),
+};
+
+let runProgram: typeof import("../../../src/pulumi/program.ts").runProgram;
+
+beforeAll(async () => {
+  ({ runProgram } = await import("../../../src/pulumi/program.ts"));
+});
+
+describe("the drkit program", () => {
+  it("fails on bad config before creating any resource", () => {
+    pulumi.runtime.setAllConfig({ ...awsConfig, "drkit:platform": "aws2" }, []);
+    expect(() => runProgram()).toThrow(ConfigError);
+    expect(mocks.all()).toEqual([]);
+  });
+
+  it("fails on missing CRDs before creating any resource", () => {
+    pulumi.runtime.setAllConfig({ ...awsConfig, "drkit:crdsDir": join(crdsDir, "nope") }, []);
+    expect(() => runProgram()).toThrow(PreflightError);
+    expect(mocks.all()).toEqual([]);
+  });
+
+  it("stands up the platform and installs Flux on its cluster, then exports what tools read", async () => {
+    pulumi.runtime.setAllConfig(awsConfig, []);
+    const outputs = runProgram();
+    await mocks.settle();
+    expect(mocks.named("aws-use1").type).toBe("drkit:aws:EksPlatform");
+    expect(mocks.named("aws-use1-flux").type).toBe("drkit:gitops:FluxReconciler");
+    const kustomization = mocks.named("aws-use1-flux-kustomization-fleet");
+    expect(kustomization.provider).toContain("::aws-use1-k8s::");
+    expect(kustomization.inputs.spec.path).toBe("./clusters/aws-use1");
+    // In-cluster objects wait for the whole platform (node groups, identity, keys).
+    expect(mocks.named("aws-use1-flux").dependsOn).toEqual(
+      expect.arrayContaining([
+        "aws-use1-cluster",
+        "aws-use1-nodes-us-east-1a",
+        "aws-use1-reconciler-decrypt",
+      ]),
+    );
+    expect(
+      mocks.named("aws-use1-flux-serviceaccount-kustomize-controller").inputs.metadata.annotations,
+    ).toEqual({
+      "eks.amazonaws.com/role-arn": "arn:aws:iam::111:role/aws-use1-reconciler-role",
+    });
+    expect(outputs.platform).toBe("aws");
+    expect(outputs.protected).toBe(true);
+    expect(outputs.fleet).toEqual({
+      url: "https://github.com/acme/fleet.git",
+      branch: "main",
+      path: "clusters/aws-use1",
+    });
+    expect(outputs.reconciler.kind).toBe("flux");
+    expect(await valueOf(outputs.reconciler.syncName)).toBe("fleet");
+    expect(await pulumi.isSecret(outputs.kubeconfig)).toBe(true);
+  });
+});
