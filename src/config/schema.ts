@@ -169,7 +169,7 @@ export const stackConfigSchema = z.strictObject({
       { error: "must be an object such as {selfHeal: true}" },
     )
     .optional(),
-  /** Directory holding the reconciler's CRD YAML. @default - the toolchain cache (see gitops/versions.ts) */
+  /** Directory holding the reconciler's CRD YAML. @default - Flux: `$DRKIT_FLUX_CRDS_DIR`, else `<cacheDir>/crds/<reconciler>-<version>` */
   crdsDir: z.string().min(1, { error: "must be a directory path" }).optional(),
   /** Secret: SOPS age identity (`AGE-SECRET-KEY-1...`), stored as Secret `sops-age`. @default - none (KMS only on clouds) */
   sopsAgeKey: text(

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { createClusterPlatform } from "../cloud/platform.ts";
-import { readStackConfig } from "../config/index.ts";
+import { readStackConfig, type StackConfig } from "../config/index.ts";
 import { resolvePaths } from "../core/paths.ts";
 import { createReconciler, defaultCrdsDir, loadCrds } from "../gitops/index.ts";
 
@@ -28,12 +28,26 @@ export interface StackOutputs {
 }
 
 /**
+ * Where the reconciler's CRD YAML is: `drkit:crdsDir`, else (Flux) `DRKIT_FLUX_CRDS_DIR`, which
+ * `drkit pulumi-env` sets to the toolchain's copy, else the cache default. Pure.
+ */
+export function resolveCrdsDir(
+  config: Pick<StackConfig, "crdsDir" | "reconciler">,
+  env: NodeJS.ProcessEnv,
+  cacheDir: string,
+): string {
+  if (config.crdsDir !== undefined) return config.crdsDir;
+  const kind = config.reconciler.kind;
+  if (kind === "flux" && env.DRKIT_FLUX_CRDS_DIR) return env.DRKIT_FLUX_CRDS_DIR;
+  return defaultCrdsDir(cacheDir, kind);
+}
+
+/**
  * Runs the program. Bad config or missing CRDs fail here, before any resource is created.
  */
 export function runProgram(): StackOutputs {
   const { config, secrets } = readStackConfig();
-  const crdsDir = config.crdsDir ?? defaultCrdsDir(resolvePaths().cacheDir, config.reconciler.kind);
-  const crds = loadCrds(crdsDir);
+  const crds = loadCrds(resolveCrdsDir(config, process.env, resolvePaths().cacheDir));
   const platform = createClusterPlatform(config.stack, config);
   const reconciler = createReconciler(
     `${config.stack}-${config.reconciler.kind}`,

@@ -83,3 +83,34 @@ describe("the drkit program", () => {
     expect(await pulumi.isSecret(outputs.kubeconfig)).toBe(true);
   });
 });
+
+describe("resolveCrdsDir", () => {
+  const flux = {
+    crdsDir: undefined,
+    reconciler: { kind: "flux" as const, prune: true, timeoutSeconds: 1, retryIntervalSeconds: 1 },
+  };
+  const argocd = {
+    crdsDir: undefined,
+    reconciler: { kind: "argocd" as const, prune: true, selfHeal: true },
+  };
+
+  it.each([
+    [
+      "drkit:crdsDir wins",
+      { ...flux, crdsDir: "/config" },
+      { DRKIT_FLUX_CRDS_DIR: "/env" },
+      "/config",
+    ],
+    ["the toolchain's Flux CRDs come next", flux, { DRKIT_FLUX_CRDS_DIR: "/env" }, "/env"],
+    ["the cache default is last", flux, {}, "/cache/crds/flux-v1.9.0"],
+    [
+      "Argo CD never takes Flux's dir",
+      argocd,
+      { DRKIT_FLUX_CRDS_DIR: "/env" },
+      "/cache/crds/argocd-v3.5.7",
+    ],
+  ])("%s", async (_name, config, env, expected) => {
+    const { resolveCrdsDir } = await import("../../../src/pulumi/program.ts");
+    expect(resolveCrdsDir(config, env, "/cache")).toBe(expected);
+  });
+});
