@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
+import { renderFluxAccess } from "./flux-access.ts";
 import type { KubeObject } from "./manifests.ts";
 import { flux } from "./versions.ts";
 
@@ -44,55 +45,6 @@ function metadata(name: string, extra: Record<string, unknown> = {}) {
     labels: { ...commonLabels, "app.kubernetes.io/component": name },
     ...extra,
   };
-}
-
-function renderRbac(): KubeObject[] {
-  const subjects = ["source-controller", "kustomize-controller"].map((name) => ({
-    kind: "ServiceAccount",
-    name,
-    namespace,
-  }));
-  return [
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRole",
-      metadata: { name: `crd-controller-${namespace}`, labels: commonLabels },
-      rules: [
-        { apiGroups: ["source.toolkit.fluxcd.io"], resources: ["*"], verbs: ["*"] },
-        { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["*"], verbs: ["*"] },
-        {
-          apiGroups: [""],
-          resources: ["namespaces", "secrets", "configmaps", "serviceaccounts"],
-          verbs: ["get", "list", "watch"],
-        },
-        { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
-        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["*"] },
-      ],
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: `crd-controller-${namespace}`, labels: commonLabels },
-      roleRef: {
-        apiGroup: "rbac.authorization.k8s.io",
-        kind: "ClusterRole",
-        name: `crd-controller-${namespace}`,
-      },
-      subjects,
-    },
-    {
-      // kustomize-controller applies whatever the fleet holds, so it needs cluster-admin (as upstream).
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: { name: `cluster-reconciler-${namespace}`, labels: commonLabels },
-      roleRef: {
-        apiGroup: "rbac.authorization.k8s.io",
-        kind: "ClusterRole",
-        name: "cluster-admin",
-      },
-      subjects: subjects.filter((subject) => subject.name === "kustomize-controller"),
-    },
-  ];
 }
 
 interface ControllerSpec {
@@ -211,7 +163,7 @@ export function renderFluxInstall(options: FluxInstallOptions): KubeObject[] {
     ...options.crds,
     serviceAccount("source-controller"),
     serviceAccount("kustomize-controller", options.decryptorAnnotations),
-    ...renderRbac(),
+    ...renderFluxAccess(commonLabels),
     {
       apiVersion: "v1",
       kind: "Service",

@@ -18,6 +18,7 @@ export {
 } from "./manifests.ts";
 export { loadCrds } from "./crds.ts";
 export { renderFluxInstall, type FluxInstallOptions } from "./flux-install.ts";
+export { renderFluxAccess } from "./flux-access.ts";
 export {
   renderFluxSync,
   renderSopsAgeSecret,

@@ -36,6 +36,7 @@ const builtInKinds: Readonly<Record<string, Constructor>> = {
   "v1/Service": k8s.core.v1.Service,
   "v1/Secret": k8s.core.v1.Secret,
   "v1/ConfigMap": k8s.core.v1.ConfigMap,
+  "v1/ResourceQuota": k8s.core.v1.ResourceQuota,
   "apps/v1/Deployment": k8s.apps.v1.Deployment,
   "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
   "rbac.authorization.k8s.io/v1/ClusterRole": k8s.rbac.v1.ClusterRole,
