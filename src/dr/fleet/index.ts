@@ -1,0 +1,12 @@
+/**
+ * The fleet repository as files: the sample fleet, SOPS encryption, age keys.
+ */
+export { generateAgeKeyPair, renderAgeKeyFile, type AgeKeyPair } from "./age.ts";
+export {
+  encryptedFilePattern,
+  listFiles,
+  materializeFleet,
+  sampleFleetDir,
+  type MaterializeFleetOptions,
+} from "./materialize.ts";
+export { createSopsCli, encryptedRegex, type Sops } from "./sops.ts";

@@ -1,0 +1,56 @@
+/**
+ * Turns the sample fleet (`examples/fleet/`) into a ready-to-push fleet repository.
+ *
+ * The sample holds plaintext templates for its Secrets (`*.enc.yaml`); a real fleet keeps them
+ * encrypted. `materializeFleet` copies the fleet and encrypts those files for an age recipient
+ * that the test or demo generated moments before, so no private key is ever committed.
+ */
+import { cp, readdir } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { Sops } from "./sops.ts";
+
+/** The sample fleet shipped with drkit. */
+export const sampleFleetDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../../examples/fleet",
+);
+
+/** Files the fleet keeps encrypted: `*.enc.yaml` anywhere in the tree. */
+export const encryptedFilePattern = /\.enc\.ya?ml$/;
+
+export interface MaterializeFleetOptions {
+  /** Where to write the fleet; created if missing, files of the same name overwritten. */
+  readonly targetDir: string;
+  /** The age recipient (`age1...`) the Secrets are encrypted for. */
+  readonly ageRecipient: string;
+  readonly sops: Sops;
+  /** @default - the sample fleet, `examples/fleet/` */
+  readonly sourceDir?: string;
+}
+
+/** Copies the fleet and encrypts its `*.enc.yaml` files; returns their paths relative to the fleet root. */
+export async function materializeFleet(options: MaterializeFleetOptions): Promise<string[]> {
+  const source = options.sourceDir ?? sampleFleetDir;
+  await cp(source, options.targetDir, { recursive: true });
+  const encrypted: string[] = [];
+  for (const file of await listFiles(options.targetDir)) {
+    if (!encryptedFilePattern.test(file)) continue;
+    await options.sops.encryptInPlace(file, options.ageRecipient);
+    encrypted.push(relative(options.targetDir, file));
+  }
+  return encrypted.sort();
+}
+
+/** Every file under `dir`, skipping `.git` and other dot-directories. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}

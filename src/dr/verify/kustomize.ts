@@ -1,0 +1,157 @@
+/**
+ * Builds one Flux Kustomization's path with `kubectl kustomize`, the way kustomize-controller does.
+ *
+ * Works in a checkout that belongs to the caller (a temp dir): the generated overlay is written
+ * under `.drkit-render/` inside it, because kustomize resolves resources relative to its root.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { parse, parseAllDocuments, stringify } from "yaml";
+
+import { StepFailedError } from "../../core/errors.ts";
+import type { KubeObject } from "../../kube/index.ts";
+import {
+  renderWrapperKustomization,
+  substituteDisabledAnnotation,
+  substituteVariables,
+  type FluxKustomizationSpec,
+} from "./flux-kustomization.ts";
+
+/** An object rendered from Git and the file it came from (relative to the repository root). */
+export interface RenderedObject {
+  readonly object: KubeObject;
+  readonly file: string | undefined;
+}
+
+/** Rendering a Kustomization failed: the message names the Kustomization, its path and kustomize's error. */
+export class RenderError extends StepFailedError {
+  readonly owner: string;
+  constructor(owner: string, message: string, options?: { cause?: unknown }) {
+    super("render", message, options);
+    this.owner = owner;
+  }
+}
+
+const originAnnotation = "config.kubernetes.io/origin";
+const kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/** Builds a Kustomization's path in `repoDir` and returns its objects, after post-build substitution. */
+export async function buildKustomization(options: {
+  readonly repoDir: string;
+  readonly spec: FluxKustomizationSpec;
+  /** Path of kubectl (>= 1.27 for `buildMetadata`); the toolchain's, never an old system one. */
+  readonly kubectl: string;
+}): Promise<RenderedObject[]> {
+  const { repoDir, spec } = options;
+  const owner = `Kustomization ${spec.namespace}/${spec.name}`;
+  const target = resolve(repoDir, spec.path);
+  if (!existsSync(target) || !statSync(target).isDirectory()) {
+    throw new RenderError(
+      `${spec.namespace}/${spec.name}`,
+      `${owner}: path "./${spec.path}" does not exist in the fleet repository; fix spec.path or add the folder`,
+    );
+  }
+  const wrapperDir = join(repoDir, ".drkit-render", `${spec.namespace}-${spec.name}`);
+  await mkdir(wrapperDir, { recursive: true });
+  const resources = hasKustomizationFile(target)
+    ? [relative(wrapperDir, target)]
+    : (await manifestFiles(target)).map((f) => relative(wrapperDir, f));
+  await writeFile(
+    join(wrapperDir, "kustomization.yaml"),
+    renderWrapperKustomization(spec, resources),
+  );
+
+  let output: string;
+  try {
+    output = await run(options.kubectl, [
+      "kustomize",
+      "--load-restrictor",
+      "LoadRestrictionsNone",
+      wrapperDir,
+    ]);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new RenderError(
+      `${spec.namespace}/${spec.name}`,
+      `${owner}: kustomize build of "./${spec.path}" failed: ${detail.replaceAll(repoDir + "/", "")}`,
+      { cause: err },
+    );
+  }
+  const objects: RenderedObject[] = [];
+  for (const doc of parseAllDocuments(output)) {
+    const value = doc.toJS() as KubeObject | null;
+    if (!value) continue;
+    const { object, origin } = takeOrigin(value);
+    const file = origin ? relative(repoDir, resolve(wrapperDir, origin)) : undefined;
+    objects.push({
+      object:
+        spec.substitute || spec.substituteFrom ? substitute(object, spec.substitute ?? {}) : object,
+      file,
+    });
+  }
+  return objects;
+}
+
+function hasKustomizationFile(dir: string): boolean {
+  return kustomizationFiles.some((f) => existsSync(join(dir, f)));
+}
+
+/** What Flux's generated kustomization would list: manifests, and sub-folders that are kustomizations. */
+async function manifestFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (hasKustomizationFile(path)) out.push(path);
+      else out.push(...(await manifestFiles(path)));
+    } else if (/\.ya?ml$/.test(entry.name) && (await looksLikeManifest(path))) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+async function looksLikeManifest(file: string): Promise<boolean> {
+  try {
+    const docs = parseAllDocuments(await readFile(file, "utf8"));
+    return docs.some((d) => {
+      const v = d.toJS() as { apiVersion?: unknown; kind?: unknown } | null;
+      return typeof v?.apiVersion === "string" && typeof v.kind === "string";
+    });
+  } catch {
+    return false;
+  }
+}
+
+function takeOrigin(obj: KubeObject): { object: KubeObject; origin: string | undefined } {
+  const annotations = obj.metadata?.annotations;
+  const raw = annotations?.[originAnnotation];
+  if (raw === undefined) return { object: obj, origin: undefined };
+  const rest = Object.fromEntries(
+    Object.entries(annotations ?? {}).filter(([k]) => k !== originAnnotation),
+  );
+  const metadata = { ...obj.metadata };
+  if (Object.keys(rest).length > 0) metadata.annotations = rest;
+  else delete (metadata as { annotations?: unknown }).annotations;
+  const origin = (parse(raw) as { path?: string } | null)?.path;
+  return { object: { ...obj, metadata }, origin };
+}
+
+function substitute(obj: KubeObject, vars: Readonly<Record<string, string>>): KubeObject {
+  if (obj.metadata.annotations?.[substituteDisabledAnnotation] === "disabled") return obj;
+  return parse(substituteVariables(stringify(obj), vars)) as KubeObject;
+}
+
+function run(binary: string, args: string[]): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(binary, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(stderr.trim().split("\n").slice(0, 5).join("; ") || err.message));
+      else resolvePromise(stdout);
+    });
+  });
+}

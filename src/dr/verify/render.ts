@@ -1,0 +1,145 @@
+/**
+ * Renders the desired state of a region from a checkout of the fleet repository.
+ *
+ * The region's path is synced by the root Kustomization that bootstrap creates (`fleet`); the
+ * Flux Kustomizations found there point at other paths (infrastructure, apps), which may hold
+ * Kustomizations again. The desired state is the union of everything each of them builds, each
+ * object tagged with the Kustomization that owns it and the file it came from.
+ */
+import { formatRef, objectKey, type KubeObject } from "../../kube/index.ts";
+import {
+  isFluxKustomization,
+  normalizeFluxPath,
+  ownerKeyOf,
+  parseFluxKustomization,
+  type FluxKustomizationSpec,
+  type OwnerKey,
+} from "./flux-kustomization.ts";
+import { buildKustomization, RenderError } from "./kustomize.ts";
+
+/** One object of the desired state. */
+export interface DesiredObject {
+  readonly object: KubeObject;
+  /** The Kustomization that applies it, `namespace/name`. */
+  readonly owner: OwnerKey;
+  /** Its file in the fleet repository, when kustomize could tell. */
+  readonly file?: string;
+}
+
+/** A Kustomization that took part in rendering, with where it was declared. */
+export interface RenderedKustomization {
+  readonly spec: FluxKustomizationSpec;
+  /** The file that declares it; `undefined` for the root, which bootstrap creates. */
+  readonly file?: string;
+  /** The Kustomization that applies this one; `undefined` for the root. */
+  readonly parent?: OwnerKey;
+  readonly objects: number;
+}
+
+/** A Kustomization whose build failed. */
+export interface RenderFailure {
+  readonly owner: OwnerKey;
+  readonly message: string;
+}
+
+export interface DesiredState {
+  readonly objects: readonly DesiredObject[];
+  readonly kustomizations: readonly RenderedKustomization[];
+  readonly failures: readonly RenderFailure[];
+  readonly warnings: readonly string[];
+}
+
+export interface RenderOptions {
+  /** A checkout of the fleet repository at the commit to render (a temp dir; it is written to). */
+  readonly repoDir: string;
+  /** The region's path, e.g. `clusters/local-a`. */
+  readonly path: string;
+  readonly kubectl: string;
+  /**
+   * The root Kustomization bootstrap creates for the region's path and its GitRepository.
+   *
+   * @default - `flux-system/fleet` reading GitRepository `flux-system/fleet`
+   */
+  readonly root?: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly sourceName: string;
+  };
+}
+
+/** Renders the region's path and every Kustomization it leads to; collects build failures. */
+export async function renderDesiredState(options: RenderOptions): Promise<DesiredState> {
+  const root = options.root ?? { name: "fleet", namespace: "flux-system", sourceName: "fleet" };
+  const rootSpec: FluxKustomizationSpec = {
+    name: root.name,
+    namespace: root.namespace,
+    path: normalizeFluxPath(options.path),
+    sourceRef: { kind: "GitRepository", name: root.sourceName, namespace: root.namespace },
+    dependsOn: [],
+    wait: false,
+    healthChecks: [],
+    substituteFrom: false,
+    decryption: true,
+  };
+  const queue: Array<{ spec: FluxKustomizationSpec; file?: string; parent?: OwnerKey }> = [
+    { spec: rootSpec },
+  ];
+  const seen = new Set<OwnerKey>([`${root.namespace}/${root.name}`]);
+  const owners = new Map<string, OwnerKey>();
+  const objects: DesiredObject[] = [];
+  const kustomizations: RenderedKustomization[] = [];
+  const failures: RenderFailure[] = [];
+  const warnings: string[] = [];
+
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const { spec } = next;
+    const owner = `${spec.namespace}/${spec.name}`;
+    let built;
+    try {
+      built = await buildKustomization({
+        repoDir: options.repoDir,
+        spec,
+        kubectl: options.kubectl,
+      });
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      failures.push({ owner, message: err.message.replace(/^render: /, "") });
+      kustomizations.push({ ...next, objects: 0 });
+      continue;
+    }
+    kustomizations.push({ ...next, objects: built.length });
+    for (const { object, file } of built) {
+      const key = objectKey(object);
+      const previous = owners.get(key);
+      if (previous !== undefined) {
+        warnings.push(
+          `${formatRef(object)} is rendered by both Kustomization ${previous} and ${owner}; ${previous} wins`,
+        );
+        continue;
+      }
+      owners.set(key, owner);
+      objects.push(file === undefined ? { object, owner } : { object, owner, file });
+      if (!isFluxKustomization(object)) continue;
+      const child = parseFluxKustomization(object);
+      const childKey = ownerKeyOf(object);
+      const fromFleet =
+        child.sourceRef.kind === "GitRepository" &&
+        child.sourceRef.name === root.sourceName &&
+        child.sourceRef.namespace === root.namespace;
+      if (!fromFleet) {
+        warnings.push(
+          `Kustomization ${childKey} reads ${child.sourceRef.kind} ${child.sourceRef.namespace}/${child.sourceRef.name}, not the fleet repository; its objects are not verified`,
+        );
+      } else if (!seen.has(childKey)) {
+        seen.add(childKey);
+        queue.push({ spec: child, ...(file ? { file } : {}), parent: owner });
+      }
+      if (child.substituteFrom) {
+        warnings.push(
+          `Kustomization ${childKey} uses postBuild.substituteFrom; values from the cluster are not substituted`,
+        );
+      }
+    }
+  }
+  return { objects, kustomizations, failures, warnings };
+}

@@ -1,0 +1,175 @@
+/**
+ * `verify`: render the desired state from Git at a commit and compare it with the live cluster.
+ *
+ * Read-only: it lists and reads, never writes. Every finding is collected (render failures,
+ * missing, extra, drifted and unhealthy objects) so one run tells the whole story.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import type { Logger } from "../../core/logger.ts";
+import {
+  evaluateHealth,
+  formatRef,
+  objectKey,
+  type Kube,
+  type KubeObject,
+} from "../../kube/index.ts";
+import type { Failure, ObjectCounts } from "../report/index.ts";
+import { compareWithLive, type Comparison, type ObjectSummary } from "./compare.ts";
+import { formatFieldDiff } from "./compare-fields.ts";
+import { readLiveState, withDefaultNamespaces } from "./live.ts";
+import { renderDesiredState, type RenderFailure } from "./render.ts";
+
+/** A desired object that is live but not healthy. */
+export interface UnhealthyObject extends ObjectSummary {
+  readonly reason: string;
+  /** True when waiting will not help (a failed Job, a stalled Kustomization). */
+  readonly failed: boolean;
+}
+
+/** Everything a verify found. `ok` only when nothing is missing, extra, drifted or unhealthy. */
+export interface VerifyResult extends Comparison {
+  readonly ok: boolean;
+  readonly commit: string;
+  /** The region's path that was rendered. */
+  readonly path: string;
+  readonly counts: ObjectCounts & { readonly unhealthy: number };
+  readonly unhealthy: readonly UnhealthyObject[];
+  readonly renderFailures: readonly RenderFailure[];
+  /** `apiVersion kind` of desired objects the cluster does not serve. */
+  readonly unservedKinds: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export interface VerifyInput {
+  readonly kube: Kube;
+  /** Checks out the fleet at `commit` into `dir` (for example `createFleetGit(stateDir).checkout`). */
+  readonly checkout: (dir: string) => Promise<void>;
+  readonly commit: string;
+  /** The region's path in the fleet, e.g. `clusters/local-a`. */
+  readonly path: string;
+  /** Path of the toolchain's kubectl. */
+  readonly kubectl: string;
+  /** @default - `flux-system/fleet` reading GitRepository `flux-system/fleet` */
+  readonly root?: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly sourceName: string;
+  };
+  readonly log?: Logger;
+}
+
+/** Renders the fleet at `commit` and compares it with the cluster. */
+export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResult> {
+  const root = input.root ?? { name: "fleet", namespace: "flux-system", sourceName: "fleet" };
+  const dir = await mkdtemp(join(tmpdir(), "drkit-verify-"));
+  try {
+    input.log?.action(`rendering "${input.path}" at ${input.commit.slice(0, 12)}`);
+    await input.checkout(dir);
+    const state = await renderDesiredState({
+      repoDir: dir,
+      path: input.path,
+      kubectl: input.kubectl,
+      root,
+    });
+    input.log?.action(`comparing ${state.objects.length} desired objects with the cluster`);
+    const rootKind = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
+    const live = await readLiveState(input.kube, state.objects, [rootKind]);
+    const desired = withDefaultNamespaces(state.objects, live.namespaced);
+    const owners = new Set(state.kustomizations.map((k) => `${k.spec.namespace}/${k.spec.name}`));
+    const comparison = compareWithLive(desired, live.objects, owners);
+    const liveByKey = new Map(live.objects.map((o) => [objectKey(o), o]));
+    const rootLive = live.objects.find(
+      (o) =>
+        o.kind === "Kustomization" &&
+        o.metadata.name === root.name &&
+        o.metadata.namespace === root.namespace,
+    );
+    const checked: Array<{ live: KubeObject; owner: string; file?: string }> = desired.flatMap(
+      (d) => {
+        const current = liveByKey.get(objectKey(d.object));
+        return current
+          ? [{ live: current, owner: d.owner, ...(d.file ? { file: d.file } : {}) }]
+          : [];
+      },
+    );
+    if (rootLive) checked.unshift({ live: rootLive, owner: `${root.namespace}/${root.name}` });
+    const unhealthy = checked.flatMap(({ live: obj, owner, file }) => {
+      const health = evaluateHealth(obj, { revision: input.commit });
+      if (health.healthy) return [];
+      const entry: UnhealthyObject = {
+        ref: formatRef(obj),
+        apiVersion: obj.apiVersion,
+        owner,
+        ...(file ? { file } : {}),
+        reason: health.reason,
+        failed: health.failed,
+      };
+      return [entry];
+    });
+    const warnings = [...state.warnings];
+    if (!rootLive) {
+      warnings.push(
+        `root Kustomization ${root.namespace}/${root.name} is not in the cluster: is the reconciler bootstrapped?`,
+      );
+    }
+    const counts = {
+      desired: comparison.desired,
+      applied: comparison.present,
+      missing: comparison.missing.length,
+      extraManaged: comparison.extraManaged.length,
+      drifted: comparison.drifted.length,
+      unhealthy: unhealthy.length,
+    };
+    const ok =
+      state.failures.length === 0 &&
+      counts.missing === 0 &&
+      counts.extraManaged === 0 &&
+      counts.drifted === 0 &&
+      counts.unhealthy === 0;
+    return {
+      ...comparison,
+      ok,
+      commit: input.commit,
+      path: input.path,
+      counts,
+      unhealthy,
+      renderFailures: state.failures,
+      unservedKinds: live.unserved,
+      warnings,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One failure per finding, in the restore report's shape (`phase` is added by the caller). */
+export function verifyFailures(result: VerifyResult): Omit<Failure, "phase">[] {
+  const owner = (key: string) => `Kustomization/${key}`;
+  const where = (o: ObjectSummary) => (o.file ? ` (${o.file})` : "");
+  return [
+    ...result.renderFailures.map((f) => ({ owner: owner(f.owner), message: f.message })),
+    ...result.missing.map((o) => ({
+      object: o.ref,
+      owner: owner(o.owner),
+      message: `declared in Git${where(o)} but missing from the cluster`,
+    })),
+    ...result.extraManaged.map((o) => ({
+      object: o.ref,
+      owner: owner(o.owner),
+      message: "applied by the reconciler but no longer declared in Git",
+    })),
+    ...result.drifted.map((o) => ({
+      object: o.ref,
+      owner: owner(o.owner),
+      message: `drifted from Git${where(o)}: ${o.diffs.map(formatFieldDiff).join("; ")}`,
+    })),
+    ...result.unhealthy.map((o) => ({
+      object: o.ref,
+      owner: owner(o.owner),
+      message: `not healthy: ${o.reason}`,
+    })),
+  ];
+}
