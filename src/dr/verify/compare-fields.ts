@@ -24,7 +24,9 @@ export function formatFieldDiff(diff: FieldDiff): string {
 
 function show(value: unknown): string {
   if (value === undefined) return "<absent>";
-  return typeof value === "string" ? value : JSON.stringify(value);
+  if (typeof value !== "string") return JSON.stringify(value);
+  // Quote strings that would read as numbers or booleans, so `80` and `"80"` look different.
+  return /^(-?\d+(\.\d+)?|true|false|null)$/.test(value) ? JSON.stringify(value) : value;
 }
 
 type Json = unknown;
