@@ -23,15 +23,15 @@ export const owners = new Set([
   "flux-system/apps",
 ]);
 
+/** Parsed YAML edited in place by tests; typed loosely on purpose. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Editable = Record<string, any>;
+
 /** A deep copy of the live object with `name` and `kind`, changed by `edit`. */
-export function liveWith(
-  kind: string,
-  name: string,
-  edit: (obj: Record<string, any>) => void,
-): KubeObject[] {
+export function liveWith(kind: string, name: string, edit: (obj: Editable) => void): KubeObject[] {
   return live.map((o) => {
     if (o.kind !== kind || o.metadata.name !== name) return o;
-    const copy = structuredClone(o) as Record<string, any>;
+    const copy = structuredClone(o) as Editable;
     edit(copy);
     return copy as KubeObject;
   });
