@@ -9,6 +9,8 @@ import { Command } from "commander";
 import { registerToolchainCommands } from "./commands/toolchain.ts";
 import { registerLocalCommands } from "./commands/local.ts";
 import { registerDrillHistoryCommand } from "./commands/drill-history.ts";
+import { registerVerifyCommand } from "./commands/verify.ts";
+import { registerPreflightCommand } from "./commands/preflight.ts";
 
 /** Builds the program; exported so tests can parse argv without spawning a process. */
 export function createProgram(): Command {
@@ -25,6 +27,8 @@ export function createProgram(): Command {
     });
   registerToolchainCommands(program);
   registerLocalCommands(program);
+  registerVerifyCommand(program);
+  registerPreflightCommand(program);
   // One `drill` group; each drill subcommand (run, history) registers itself on it.
   const drill = program
     .command("drill")

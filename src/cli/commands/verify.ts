@@ -1,0 +1,102 @@
+/**
+ * `drkit verify --stack <stack> [--ref <ref>]`: is the live cluster what Git says, and healthy?
+ *
+ * Renders the region's path from the fleet at the ref (following its Flux Kustomizations) and
+ * compares it with the cluster, without changing anything. Exit 0: no drift; 1: drift, missing,
+ * extra or unhealthy objects; 2: bad flags or stack config; 3: the cluster or ref is unreachable.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+
+import { PreflightError } from "../../core/errors.ts";
+import { createFleetGit } from "../../dr/fleet-git.ts";
+import { createPulumiProvisioner } from "../../dr/provisioner.ts";
+import type { StackTarget } from "../../dr/restore/types.ts";
+import { createVerifier, renderVerifyText } from "../../dr/verify/index.ts";
+import { createKube } from "../../kube/index.ts";
+import { loadToolchain } from "../../toolchain/index.ts";
+import type { CommandContext, GlobalOptions } from "../context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { runCommand } from "../run-command.ts";
+
+/** Flags shared by `verify` and `preflight`. */
+export interface StackFlags {
+  readonly stack: string;
+  readonly ref?: string;
+  readonly fleetUrl?: string;
+  readonly root?: string;
+}
+
+/** The project root holding `stacks/`: `--root`, else the current directory, else drkit's own checkout. */
+export function projectRoot(flag: string | undefined): string {
+  if (flag) return resolve(flag);
+  if (existsSync(join(process.cwd(), "stacks"))) return process.cwd();
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+}
+
+/** Reads the stack's target from its committed config; `--fleet-url` overrides the fleet URL. */
+export async function describeStack(ctx: CommandContext, flags: StackFlags): Promise<StackTarget> {
+  const provisioner = createPulumiProvisioner({
+    rootDir: projectRoot(flags.root),
+    stateDir: ctx.paths.stateDir,
+  });
+  const target = await provisioner.describe(flags.stack);
+  return flags.fleetUrl ? { ...target, fleet: { ...target.fleet, url: flags.fleetUrl } } : target;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command("verify")
+    .description(
+      "compare the live cluster of a stack with the fleet in Git (drift check; changes nothing)",
+    )
+    .requiredOption("--stack <stack>", "the stack whose cluster to check, e.g. local-a")
+    .option(
+      "--ref <ref>",
+      "branch, tag or commit to compare with (default: the stack's fleet branch)",
+    )
+    .option(
+      "--fleet-url <url>",
+      "read the fleet from this URL instead of the stack's drkit:fleet.url",
+    )
+    .option("--root <dir>", "project root holding stacks/ (default: current directory)")
+    .action(async (flags: StackFlags, command: Command) => {
+      await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        const target = await describeStack(ctx, flags);
+        const provisioner = createPulumiProvisioner({
+          rootDir: projectRoot(flags.root),
+          stateDir: ctx.paths.stateDir,
+        });
+        const kubeconfig = await provisioner.kubeconfigPath(target);
+        if (!kubeconfig) {
+          throw new PreflightError(
+            `no kubeconfig for stack "${target.stack}": bring the region up with \`drkit local up ${target.region}\` or \`drkit restore --stack ${target.stack}\``,
+          );
+        }
+        const ref = flags.ref ?? target.fleet.branch;
+        ctx.log.action(`resolving "${ref}" in "${target.fleet.url}"`);
+        const { commit } = await createFleetGit(ctx.paths.stateDir).resolveRef(
+          target.fleet.url,
+          ref,
+        );
+        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
+        const verifier = createVerifier({
+          stateDir: ctx.paths.stateDir,
+          kubectl: toolchain.path("kubectl"),
+          log: ctx.log,
+        });
+        const result = await verifier.verifyDetailed({
+          target,
+          commit,
+          kube: createKube(kubeconfig),
+        });
+        const output = { stack: target.stack, ref, ...result };
+        ctx.output(output, () => renderVerifyText(result, `stack "${target.stack}" vs "${ref}"`));
+        if (result.ok) ctx.log.success(`stack "${target.stack}" matches "${ref}"`);
+        else ctx.log.fail(`stack "${target.stack}" does not match "${ref}"`);
+        return result.ok ? ExitCode.ok : ExitCode.failed;
+      });
+    });
+}

@@ -1,0 +1,14 @@
+/**
+ * DR readiness checks (`drkit preflight`).
+ */
+export { runPreflight, type PreflightInput } from "./preflight.ts";
+export { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
+export { assertCrdOrdering, assertHealthChecks, dependencyClosure } from "./ordering.ts";
+export { renderPreflightText } from "./render-result.ts";
+export {
+  preflightCheckNames,
+  type PreflightCheck,
+  type PreflightCheckName,
+  type PreflightFinding,
+  type PreflightResult,
+} from "./types.ts";

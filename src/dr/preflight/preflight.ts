@@ -1,0 +1,109 @@
+/**
+ * `drkit preflight`: DR readiness, checked before anything breaks.
+ *
+ * Runs every check and collects every failure (never stopping at the first): the ref exists,
+ * the region's Kustomizations build, the escrowed key decrypts every encrypted file, custom
+ * resources are ordered after their CRDs, and dependencies wait for health.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { describeError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import { renderDesiredState } from "../verify/render.ts";
+import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
+import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
+import { check, skipped, type PreflightCheck, type PreflightResult } from "./types.ts";
+
+export interface PreflightInput {
+  readonly stack: string;
+  readonly url: string;
+  readonly ref: string;
+  /** The region's path, e.g. `clusters/local-a`. */
+  readonly path: string;
+  /** Resolves the ref to a commit; throws (PreflightError) when it does not exist or Git is down. */
+  readonly resolveRef: (url: string, ref: string) => Promise<{ readonly commit: string }>;
+  /** Checks the commit out into a directory. */
+  readonly checkout: (url: string, commit: string, dir: string) => Promise<void>;
+  readonly kubectl: string;
+  readonly decrypt: Decryptor;
+  readonly ageIdentity: string | undefined;
+  /** Where the key is looked for, shown in the fix when none was found. */
+  readonly keySources: string;
+  readonly root?: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly sourceName: string;
+  };
+  readonly log?: Logger;
+}
+
+/** Runs every preflight check and returns them all; `ok` only when each passed. */
+export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
+  const result = (commit: string, checks: PreflightCheck[]): PreflightResult => ({
+    ok: checks.every((c) => c.ok),
+    stack: input.stack,
+    ref: input.ref,
+    commit,
+    path: input.path,
+    checks,
+  });
+  input.log?.action(`resolving "${input.ref}"`);
+  let commit: string;
+  try {
+    commit = (await input.resolveRef(input.url, input.ref)).commit;
+  } catch (err) {
+    const reason = "the ref did not resolve";
+    return result("", [
+      check("git-ref", `"${input.ref}" not found`, [
+        {
+          message: describeError(err).split("\n")[0] ?? "",
+          fix: `push "${input.ref}" to the fleet repository or pass an existing --ref`,
+        },
+      ]),
+      skipped("render", reason),
+      skipped("decryption", reason),
+      skipped("crd-order", reason),
+      skipped("health-checks", reason),
+    ]);
+  }
+  const checks: PreflightCheck[] = [check("git-ref", `"${input.ref}" is ${commit.slice(0, 12)}`)];
+  const dir = await mkdtemp(join(tmpdir(), "drkit-preflight-"));
+  try {
+    await input.checkout(input.url, commit, dir);
+    input.log?.action(`rendering "${input.path}" at ${commit.slice(0, 12)}`);
+    const state = await renderDesiredState({
+      repoDir: dir,
+      path: input.path,
+      kubectl: input.kubectl,
+      ...(input.root ? { root: input.root } : {}),
+    });
+    checks.push(
+      check(
+        "render",
+        `${state.kustomizations.length} Kustomization(s) render ${state.objects.length} object(s)`,
+        state.failures.map((f) => ({
+          message: f.message,
+          fix: `fix the manifests of Kustomization ${f.owner} so \`kubectl kustomize\` builds them`,
+        })),
+        state.warnings,
+      ),
+    );
+    input.log?.action("checking decryption, CRD ordering and health checks");
+    checks.push(
+      await assertKeyDecrypts({
+        repoDir: dir,
+        files: encryptedFilesOf(state),
+        ageIdentity: input.ageIdentity,
+        keySources: input.keySources,
+        decrypt: input.decrypt,
+      }),
+      assertCrdOrdering(state),
+      assertHealthChecks(state),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return result(commit, checks);
+}

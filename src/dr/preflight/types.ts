@@ -1,0 +1,64 @@
+/**
+ * The result of `drkit preflight`: every DR-readiness check with every failure and its fix.
+ */
+
+/** The checks, in the order they run. */
+export const preflightCheckNames = [
+  "git-ref",
+  "render",
+  "decryption",
+  "crd-order",
+  "health-checks",
+] as const;
+
+export type PreflightCheckName = (typeof preflightCheckNames)[number];
+
+/** One thing that would break a restore, and how to fix it. */
+export interface PreflightFinding {
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface PreflightCheck {
+  readonly name: PreflightCheckName;
+  /** False when the check found a failure; a skipped check is not ok either. */
+  readonly ok: boolean;
+  /** Why the check did not run (an earlier check failed). */
+  readonly skipped?: string;
+  /** One line on what was checked, e.g. `1 encrypted file decrypts with the escrowed key`. */
+  readonly summary: string;
+  readonly failures: readonly PreflightFinding[];
+  readonly warnings: readonly string[];
+}
+
+export interface PreflightResult {
+  readonly ok: boolean;
+  readonly stack: string;
+  readonly ref: string;
+  /** The commit the ref resolved to; empty when it did not resolve. */
+  readonly commit: string;
+  readonly path: string;
+  readonly checks: readonly PreflightCheck[];
+}
+
+/** Builds a check from its findings. */
+export function check(
+  name: PreflightCheckName,
+  summary: string,
+  failures: readonly PreflightFinding[] = [],
+  warnings: readonly string[] = [],
+): PreflightCheck {
+  return { name, ok: failures.length === 0, summary, failures, warnings };
+}
+
+/** A check that could not run because an earlier one failed. */
+export function skipped(name: PreflightCheckName, reason: string): PreflightCheck {
+  return {
+    name,
+    ok: false,
+    skipped: reason,
+    summary: `skipped: ${reason}`,
+    failures: [],
+    warnings: [],
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Verify: render the desired state from Git at a commit and compare it with the live cluster.
+ */
+export { verifyDesiredState, verifyFailures } from "./verify.ts";
+export type { UnhealthyObject, VerifyInput, VerifyResult } from "./verify.ts";
+export { createVerifier, rootOf } from "./verifier.ts";
+export { renderVerifyText } from "./render-result.ts";
+export { renderDesiredState } from "./render.ts";
+export type {
+  DesiredObject,
+  DesiredState,
+  RenderedKustomization,
+  RenderFailure,
+  RenderOptions,
+} from "./render.ts";
+export { buildKustomization, RenderError, type RenderedObject } from "./kustomize.ts";
+export { compareWithLive, diffObject, fluxOwnerOf, ownerOf, isSopsEncrypted } from "./compare.ts";
+export type { Comparison, DriftedObject, ObjectSummary } from "./compare.ts";
+export { diffFields, formatFieldDiff, parseQuantity, type FieldDiff } from "./compare-fields.ts";
+export {
+  isFluxKustomization,
+  normalizeFluxPath,
+  parseFluxKustomization,
+  renderWrapperKustomization,
+  substituteVariables,
+  type FluxKustomizationSpec,
+  type OwnerKey,
+} from "./flux-kustomization.ts";
+export { readLiveState, withDefaultNamespaces, type LiveState } from "./live.ts";
