@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+
+import { assertKeyDecrypts, encryptedFilesOf } from "../../../src/dr/preflight/decryption.ts";
+import { runPreflight } from "../../../src/dr/preflight/preflight.ts";
+import { kustomization, owned, state } from "./state.ts";
+
+const key = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+const sources = "--age-key-file <file>, SOPS_AGE_KEY or SOPS_AGE_KEY_FILE";
+
+describe("encryptedFilesOf", () => {
+  it("lists the files of the region's SOPS-encrypted objects once each", () => {
+    const secret = (name: string) => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name, namespace: "shop" },
+      sops: { mac: "ENC[...]" },
+    });
+    const plain = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "c", namespace: "shop" },
+    };
+    const s = state(
+      [kustomization("apps")],
+      [
+        owned("apps", secret("a"), "apps/secrets/b.enc.yaml"),
+        owned("apps", secret("b"), "apps/secrets/a.enc.yaml"),
+        owned("apps", secret("c"), "apps/secrets/a.enc.yaml"),
+        owned("apps", plain, "apps/c.yaml"),
+      ],
+    );
+    expect(encryptedFilesOf(s)).toEqual(["apps/secrets/a.enc.yaml", "apps/secrets/b.enc.yaml"]);
+  });
+});
+
+describe("assertKeyDecrypts", () => {
+  const files = ["apps/secrets/app-credentials.enc.yaml", "apps/secrets/db.enc.yaml"];
+
+  it("passes when the key decrypts every file, trying each one", async () => {
+    const tried: string[] = [];
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files,
+      ageIdentity: key,
+      keySources: sources,
+      decrypt: async (file, identity) => void tried.push(`${file} ${identity === key}`),
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      summary: "2 of 2 encrypted file(s) decrypt with the escrowed key",
+    });
+    expect(tried).toEqual([
+      "/repo/apps/secrets/app-credentials.enc.yaml true",
+      "/repo/apps/secrets/db.enc.yaml true",
+    ]);
+  });
+
+  it("fails for every file the key does not decrypt, not just the first", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files,
+      ageIdentity: key,
+      keySources: sources,
+      decrypt: async () => {
+        throw new Error(
+          "sops --decrypt failed: Failed to get the data key required to decrypt the SOPS file.",
+        );
+      },
+    });
+    expect(result.ok).toBe(false);
+    expect(result.failures).toHaveLength(2);
+    expect(result.failures[0]).toEqual({
+      message:
+        "apps/secrets/app-credentials.enc.yaml does not decrypt with the escrowed key: sops --decrypt failed: Failed to get the data key required to decrypt the SOPS file.",
+      fix: "re-encrypt apps/secrets/app-credentials.enc.yaml for the escrowed key's recipient (`sops updatekeys apps/secrets/app-credentials.enc.yaml` with that recipient in .sops.yaml), or escrow the key it was encrypted for",
+    });
+  });
+
+  it("fails when there are encrypted files and no key, saying where to put it", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files,
+      ageIdentity: undefined,
+      keySources: sources,
+      decrypt: async () => undefined,
+    });
+    expect(result.failures).toEqual([
+      {
+        message:
+          "the region syncs 2 SOPS-encrypted file(s) (apps/secrets/app-credentials.enc.yaml, apps/secrets/db.enc.yaml) but no decryption key was found",
+        fix: "provide the escrowed age key: --age-key-file <file>, SOPS_AGE_KEY or SOPS_AGE_KEY_FILE",
+      },
+    ]);
+  });
+
+  it("passes without a key when nothing is encrypted", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files: [],
+      ageIdentity: undefined,
+      keySources: sources,
+      decrypt: async () => undefined,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      summary: "no SOPS-encrypted files in the region's Kustomizations",
+    });
+  });
+});
+
+describe("runPreflight", () => {
+  it("fails the ref check and reports every other check as skipped when the ref does not exist", async () => {
+    const result = await runPreflight({
+      stack: "local-b",
+      url: "http://127.0.0.1:8470/fleet.git",
+      ref: "release-9",
+      path: "clusters/local-b",
+      resolveRef: async () => {
+        throw new Error('ref "release-9" does not exist in "http://127.0.0.1:8470/fleet.git"');
+      },
+      checkout: async () => {
+        throw new Error("must not check out");
+      },
+      kubectl: "/nonexistent/kubectl",
+      decrypt: async () => undefined,
+      ageIdentity: key,
+      keySources: sources,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.commit).toBe("");
+    expect(result.checks.map((c) => [c.name, c.ok, c.skipped])).toEqual([
+      ["git-ref", false, undefined],
+      ["render", false, "the ref did not resolve"],
+      ["decryption", false, "the ref did not resolve"],
+      ["crd-order", false, "the ref did not resolve"],
+      ["health-checks", false, "the ref did not resolve"],
+    ]);
+    expect(result.checks[0]?.failures).toEqual([
+      {
+        message: 'ref "release-9" does not exist in "http://127.0.0.1:8470/fleet.git"',
+        fix: 'push "release-9" to the fleet repository or pass an existing --ref',
+      },
+    ]);
+  });
+});
