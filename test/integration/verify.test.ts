@@ -1,0 +1,261 @@
+/**
+ * verify and preflight against a real local region whose real Flux controllers reconciled the
+ * sample fleet (materialized with a fresh age key) from the real local Git server.
+ */
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { runPreflight } from "../../src/dr/preflight/index.ts";
+import {
+  createSopsCli,
+  generateAgeKeyPair,
+  materializeFleet,
+  renderAgeKeyFile,
+  type AgeKeyPair,
+} from "../../src/dr/fleet/index.ts";
+import { createFleetGit } from "../../src/dr/fleet-git.ts";
+import { verifyDesiredState, type VerifyResult } from "../../src/dr/verify/index.ts";
+import { createKube, evaluateHealth, watchUntil, type Kube } from "../../src/kube/index.ts";
+import type { LocalRegion } from "../../src/local/types.ts";
+import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
+import { kubectl } from "./support/kube.ts";
+import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+
+let platform: TestPlatform;
+let region: LocalRegion;
+let repo: WorkingRepo;
+let kube: Kube;
+let key: AgeKeyPair;
+let url: string;
+let commit: string;
+let k: ReturnType<typeof kubectl>;
+
+const bootstrap = (fleetUrl: string, identity: string) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "sops-age", namespace: "flux-system" },
+        stringData: { "age.agekey": identity },
+      },
+      {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "GitRepository",
+        metadata: { name: "fleet", namespace: "flux-system" },
+        spec: { url: fleetUrl, interval: "10s", ref: { branch: "main" } },
+      },
+      {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: { name: "fleet", namespace: "flux-system" },
+        spec: {
+          interval: "10s",
+          path: "./clusters/local-a",
+          prune: true,
+          sourceRef: { kind: "GitRepository", name: "fleet" },
+          decryption: { provider: "sops", secretRef: { name: "sops-age" } },
+        },
+      },
+    ],
+  });
+
+const verify = (): Promise<VerifyResult> =>
+  verifyDesiredState({
+    kube,
+    checkout: (dir) => createFleetGit(platform.stateDir).checkout(url, commit, dir),
+    commit,
+    path: "clusters/local-a",
+    kubectl: platform.toolchain.path("kubectl"),
+  });
+
+beforeAll(async () => {
+  platform = await createTestPlatform("verify");
+  region = await platform.up("local-a");
+  kube = createKube(region.kubeconfigPath);
+  k = kubectl(platform.toolchain, region);
+  const git = await platform.git();
+  url = await git.createRepo("fleet");
+  repo = await cloneWorkingRepo(url);
+  key = await generateAgeKeyPair();
+  const sops = createSopsCli(platform.toolchain.path("sops"));
+  await materializeFleet({ targetDir: repo.dir, ageRecipient: key.recipient, sops });
+  commit = await repo.commitAndPush({}, "sample fleet");
+  await k(["apply", "-f", "-"], bootstrap(url, key.identity));
+  // The whole fleet converged: every Kustomization Ready at the pushed commit (watched, not polled).
+  await watchUntil(
+    kube,
+    {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      namespace: "flux-system",
+    },
+    (objs) =>
+      objs.length === 3 && objs.every((o) => evaluateHealth(o, { revision: commit }).healthy),
+    { timeoutMs: 240_000 },
+  );
+});
+afterAll(async () => platform?.cleanup());
+
+describe("verify on a region Flux reconciled", () => {
+  it("finds no drift and every object healthy, including the decrypted Secret", async () => {
+    const result = await verify();
+    expect(result.renderFailures).toEqual([]);
+    expect(result.unhealthy).toEqual([]);
+    expect(result.counts).toEqual({
+      desired: 13,
+      applied: 13,
+      missing: 0,
+      extraManaged: 0,
+      drifted: 0,
+      unhealthy: 0,
+    });
+    expect(result.ok).toBe(true);
+    const password = await k([
+      "get",
+      "secret",
+      "app-credentials",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.data.password}",
+    ]);
+    expect(Buffer.from(password, "base64").toString()).toBe(
+      "sample-password-replaced-by-encryption",
+    );
+  });
+
+  it("reports a hand-made change, a deleted object and a leftover managed object; the CLI exits 1", async () => {
+    await k(["scale", "deployment", "web", "-n", "shop", "--replicas=5"]);
+    await k(["delete", "configmap", "shop-config", "-n", "shop"]);
+    await k(["create", "configmap", "leftover", "-n", "shop"]);
+    await k([
+      "label",
+      "configmap",
+      "leftover",
+      "-n",
+      "shop",
+      "kustomize.toolkit.fluxcd.io/name=apps",
+      "kustomize.toolkit.fluxcd.io/namespace=flux-system",
+    ]);
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(
+      result.drifted.map((d) => [
+        d.ref,
+        d.diffs.map((x) => `${x.path}: git=${String(x.git)} live=${String(x.live)}`),
+      ]),
+    ).toEqual([["Deployment/shop/web", ["spec.replicas: git=3 live=5"]]]);
+    expect(result.missing.map((m) => [m.ref, m.file])).toEqual([
+      ["ConfigMap/shop/shop-config", "apps/base/config.yaml"],
+    ]);
+    expect(result.extraManaged.map((m) => [m.ref, m.owner])).toEqual([
+      ["ConfigMap/shop/leftover", "flux-system/apps"],
+    ]);
+
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [
+        "bin/drkit.js",
+        "--json",
+        "--state-dir",
+        platform.stateDir,
+        "verify",
+        "--stack",
+        "local-a",
+        "--fleet-url",
+        url,
+      ],
+      { env: { ...process.env, ...platform.toolchain.env() } },
+    ).then(
+      () => ({ code: 0, stdout: "" }),
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(cli.code).toBe(1);
+    const json = JSON.parse(cli.stdout) as VerifyResult;
+    expect(
+      json.counts.missing + json.counts.drifted + json.counts.extraManaged,
+    ).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("preflight on the same fleet", () => {
+  const run = (identity: string | undefined, ref = "main") =>
+    runPreflight({
+      stack: "local-a",
+      url,
+      ref,
+      path: "clusters/local-a",
+      resolveRef: (u, r) => createFleetGit(platform.stateDir).resolveRef(u, r),
+      checkout: (u, c, dir) => createFleetGit(platform.stateDir).checkout(u, c, dir),
+      kubectl: platform.toolchain.path("kubectl"),
+      decrypt: (file, id) => createSopsCli(platform.toolchain.path("sops")).decrypt(file, id),
+      ageIdentity: identity,
+      keySources: "SOPS_AGE_KEY",
+    });
+
+  it("passes every check with the escrowed key", async () => {
+    const result = await run(key.identity);
+    expect(result.checks.map((c) => [c.name, c.ok, c.summary])).toEqual([
+      ["git-ref", true, `"main" is ${commit.slice(0, 12)}`],
+      ["render", true, "3 Kustomization(s) render 13 object(s)"],
+      ["decryption", true, "1 of 1 encrypted file(s) decrypt with the escrowed key"],
+      ["crd-order", true, "1 custom resource(s) checked against 1 CRD(s)"],
+      ["health-checks", true, "2 of 3 Kustomization(s) wait for health"],
+    ]);
+    expect(result.ok).toBe(true);
+  });
+
+  it("fails decryption with another key, and the ref check for a ref that does not exist", async () => {
+    const other = await generateAgeKeyPair();
+    const wrongKey = await run(other.identity);
+    expect(wrongKey.checks.find((c) => c.name === "decryption")?.failures[0]?.message).toMatch(
+      /^apps\/secrets\/app-credentials\.enc\.yaml does not decrypt with the escrowed key: sops --decrypt failed/,
+    );
+    const missingRef = await run(key.identity, "release-404");
+    expect(missingRef.checks[0]).toMatchObject({ name: "git-ref", ok: false });
+  });
+
+  it("fails the CLI with exit 3 and the CRD-ordering failure when apps no longer depends on infrastructure", async () => {
+    const apps = join(repo.dir, "clusters/local-a/apps.yaml");
+    await writeFile(
+      apps,
+      (await readFile(apps, "utf8")).replace("  dependsOn:\n    - name: infrastructure\n", ""),
+    );
+    await repo.commitAndPush({}, "break ordering");
+    const keyFile = join(platform.stateDir, "escrow.agekey");
+    await writeFile(keyFile, renderAgeKeyFile(key), { mode: 0o600 });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [
+        "bin/drkit.js",
+        "--json",
+        "--state-dir",
+        platform.stateDir,
+        "preflight",
+        "--stack",
+        "local-a",
+        "--fleet-url",
+        url,
+        "--age-key-file",
+        keyFile,
+      ],
+      { env: { ...process.env, ...platform.toolchain.env() } },
+    ).then(
+      () => ({ code: 0, stdout: "" }),
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(cli.code).toBe(3);
+    const json = JSON.parse(cli.stdout) as {
+      checks: { name: string; failures: { message: string }[] }[];
+    };
+    expect(json.checks.find((c) => c.name === "crd-order")?.failures[0]?.message).toContain(
+      "Widget/shop/storefront (apps/base/widget.yaml) in Kustomization flux-system/apps needs CRD widgets.example.drkit.dev",
+    );
+  });
+});
