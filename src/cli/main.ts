@@ -11,6 +11,7 @@ import { registerLocalCommands } from "./commands/local.ts";
 import { registerDrillHistoryCommand } from "./commands/drill-history.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerPreflightCommand } from "./commands/preflight.ts";
+import { registerPulumiEnvCommand } from "./commands/pulumi-env.ts";
 
 /** Builds the program; exported so tests can parse argv without spawning a process. */
 export function createProgram(): Command {
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerLocalCommands(program);
   registerVerifyCommand(program);
   registerPreflightCommand(program);
+  registerPulumiEnvCommand(program);
   // One `drill` group; each drill subcommand (run, history) registers itself on it.
   const drill = program
     .command("drill")
