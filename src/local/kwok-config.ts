@@ -4,17 +4,35 @@
 import { stringify } from "yaml";
 import type { RegionTools } from "./tools.ts";
 
+/** The loopback ports of a region's control plane. */
+export interface ControlPlanePorts {
+  readonly apiServer: number;
+  readonly etcd: number;
+  readonly etcdPeer: number;
+  readonly controllerManager: number;
+  readonly scheduler: number;
+  readonly kwokController: number;
+}
+
 /**
  * The KwokctlConfiguration of a region: binary runtime, every listener on 127.0.0.1, and the
  * toolchain's binaries by absolute path so kwokctl never downloads anything.
  */
-export function renderKwokctlConfig(tools: RegionTools): string {
+export function renderKwokctlConfig(tools: RegionTools, ports: ControlPlanePorts): string {
   return stringify({
     apiVersion: "config.kwok.x-k8s.io/v1alpha1",
     kind: "KwokctlConfiguration",
     options: {
       runtime: "binary",
       bindAddress: "127.0.0.1",
+      // Ports come from the kernel's ephemeral range, not kwokctl's own countdown from 32766,
+      // so a stopped region's ports are not handed to the next region created meanwhile.
+      kubeApiserverPort: ports.apiServer,
+      etcdPort: ports.etcd,
+      etcdPeerPort: ports.etcdPeer,
+      kubeControllerManagerPort: ports.controllerManager,
+      kubeSchedulerPort: ports.scheduler,
+      kwokControllerPort: ports.kwokController,
       kubeApiserverBinary: tools.path("kube-apiserver"),
       kubeControllerManagerBinary: tools.path("kube-controller-manager"),
       kubeSchedulerBinary: tools.path("kube-scheduler"),
@@ -22,6 +40,12 @@ export function renderKwokctlConfig(tools: RegionTools): string {
       etcdBinary: tools.path("etcd"),
       kwokControllerBinary: tools.path("kwok"),
     },
+    // One instance of each: leader election only makes them exit when the API server is away
+    // for more than a few seconds (a restarted API server must not take the region down).
+    componentsPatches: ["kube-controller-manager", "kube-scheduler"].map((name) => ({
+      name,
+      extraArgs: [{ key: "leader-elect", value: "false" }],
+    })),
   });
 }
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 import { ConfigError } from "../core/errors.ts";
 import type { FluxPorts } from "./flux-controllers.ts";
+import type { ControlPlanePorts } from "./kwok-config.ts";
 
 /** What `up` records about a region, so later commands and `down` can find everything. */
 export interface RegionState {
@@ -16,6 +17,7 @@ export interface RegionState {
   readonly nodeCount: number;
   readonly apiServerUrl: string;
   readonly fluxPorts: FluxPorts;
+  readonly controlPlanePorts: ControlPlanePorts;
 }
 
 export function regionPaths(stateDir: string, name: string) {

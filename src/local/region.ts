@@ -10,7 +10,12 @@ import type { Logger } from "../core/logger.ts";
 import { fluxControllerNames, fluxReadyUrls, planFluxControllers } from "./flux-controllers.ts";
 import type { FluxPorts } from "./flux-controllers.ts";
 import { apiServerOf, renderEmbeddedKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
-import { planZones, renderKwokctlConfig, renderKwokNodes } from "./kwok-config.ts";
+import {
+  planZones,
+  renderKwokctlConfig,
+  renderKwokNodes,
+  type ControlPlanePorts,
+} from "./kwok-config.ts";
 import { freePorts, isPortFree } from "./ports.ts";
 import {
   findProcessesUnder,
@@ -58,22 +63,48 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
 
   const env = { ...tools.env(), KWOK_WORKDIR: paths.kwokWorkdir };
   await mkdir(paths.dir, { recursive: true });
-  await writeFile(paths.kwokConfig, renderKwokctlConfig(tools));
-  if (previous && existsSync(paths.clusterDir)) {
+  await stopRegionProcesses(stateDir, name);
+  const recoverable =
+    previous?.controlPlanePorts !== undefined &&
+    existsSync(paths.clusterDir) &&
+    (await portsFree([
+      ...Object.values(previous.controlPlanePorts),
+      ...Object.values(previous.fluxPorts),
+    ]));
+  let controlPlanePorts: ControlPlanePorts;
+  if (recoverable) {
     log.warn(`region "${name}" was not stopped cleanly: restarting its processes`);
-    await stopRegionProcesses(stateDir, name);
+    controlPlanePorts = previous.controlPlanePorts;
+    // Every process of the region is gone (stopped above); stale pidfiles would make kwokctl
+    // believe its components still run and skip starting them.
+    await rm(`${paths.clusterDir}/pids`, { recursive: true, force: true });
+    await mkdir(`${paths.clusterDir}/pids`, { recursive: true });
     await runTool(
       "start control plane",
       tools.path("kwokctl"),
-      ["start", "cluster", "--name", name, "--wait", "120s"],
-      { env },
+      ["start", "cluster", "--name", name],
+      { env, timeoutMs: 180_000 },
     );
   } else {
+    if (previous)
+      log.warn(
+        `region "${name}" cannot be restarted as it was (its ports are taken or its files are gone): creating it again`,
+      );
     log.action(
       `creating control plane of region "${name}" (etcd, kube-apiserver, controller-manager, scheduler, kwok)`,
     );
-    await stopRegionProcesses(stateDir, name);
     await rm(paths.kwokWorkdir, { recursive: true, force: true });
+    const [apiServer, etcd, etcdPeer, controllerManager, scheduler, kwokController] =
+      await freePorts(6);
+    controlPlanePorts = {
+      apiServer: apiServer!,
+      etcd: etcd!,
+      etcdPeer: etcdPeer!,
+      controllerManager: controllerManager!,
+      scheduler: scheduler!,
+      kwokController: kwokController!,
+    };
+    await writeFile(paths.kwokConfig, renderKwokctlConfig(tools, controlPlanePorts));
     await runTool(
       "create control plane",
       tools.path("kwokctl"),
@@ -103,6 +134,18 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
     await kubectl("api readiness", ["get", "--raw", "/readyz"]);
     return true;
   });
+  if (recoverable) {
+    // The killed kwok controller still holds its node leases (200 s): hand them back at once so
+    // the restarted one marks the nodes Ready and Pods schedule again.
+    await kubectl("release node leases", [
+      "delete",
+      "leases",
+      "--all",
+      "-n",
+      "kube-node-lease",
+      "--wait=false",
+    ]);
+  }
 
   const zones = options.zones ?? previous?.zones ?? planZones(name);
   const nodeCount = options.nodeCount ?? previous?.nodeCount ?? zones.length;
@@ -135,10 +178,7 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
     tools.fluxCrdsDir,
   ]);
 
-  const fluxPorts =
-    previous?.fluxPorts && (await portsFree(previous.fluxPorts))
-      ? previous.fluxPorts
-      : await allocateFluxPorts();
+  const fluxPorts = recoverable ? previous.fluxPorts : await allocateFluxPorts();
   const state: RegionState = {
     name,
     createdAt: previous?.createdAt ?? new Date().toISOString(),
@@ -146,6 +186,7 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
     nodeCount,
     apiServerUrl: apiServerOf(kubeconfig),
     fluxPorts,
+    controlPlanePorts,
   };
   await writeRegionState(stateDir, state);
   await startFluxControllers(stateDir, state, tools, log);
@@ -312,8 +353,8 @@ async function allocateFluxPorts(): Promise<FluxPorts> {
   };
 }
 
-async function portsFree(ports: FluxPorts): Promise<boolean> {
-  return (await Promise.all(Object.values(ports).map((p) => isPortFree(p)))).every(Boolean);
+async function portsFree(ports: readonly number[]): Promise<boolean> {
+  return (await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean);
 }
 
 /** TCP ports the given pids listen on (from /proc/net/tcp and the pids' socket inodes). */

@@ -43,7 +43,7 @@ export async function bootstrapReconciler(input: {
   readonly needsDecryptionKey: boolean;
   readonly now: Date;
   readonly log: Logger;
-}): Promise<string> {
+}): Promise<{ detail: string; requestedAt: string }> {
   const { kube, target, log } = input;
   const problems: string[] = [];
   const source = await kube.get({ ...gitRepository, namespace: fluxNamespace, name: rootName });
@@ -109,5 +109,5 @@ export async function bootstrapReconciler(input: {
   }
   actions.push(`requested a reconcile of ${all.items.length} Kustomization(s)`);
   log.success(`reconciler connected to "${target.fleet.url}"; ${actions.join("; ")}`);
-  return actions.join("; ");
+  return { detail: actions.join("; "), requestedAt };
 }

@@ -40,13 +40,29 @@ export interface ReconcilerVerdict {
 export function judgeReconcilers(
   objects: readonly KubeObject[],
   revision: string,
-  options: { readonly rootName: string },
+  options: {
+    readonly rootName: string;
+    /** The `reconcile.fluxcd.io/requestedAt` value bootstrap set: objects must have handled it. */
+    readonly requestedAt?: string;
+  },
 ): ReconcilerVerdict {
   const pending: { key: string; reason: string }[] = [];
   const failing: { key: string; reason: string }[] = [];
   for (const obj of objects) {
     const key = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
     const health = evaluateHealth(obj, { revision });
+    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
+      ?.lastHandledReconcileAt;
+    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+    if (
+      health.healthy &&
+      options.requestedAt !== undefined &&
+      requested === options.requestedAt &&
+      handled !== requested
+    ) {
+      pending.push({ key, reason: "requested reconcile not handled yet" });
+      continue;
+    }
     if (health.healthy) continue;
     const attempted = (obj.status as { lastAttemptedRevision?: string } | undefined)
       ?.lastAttemptedRevision;

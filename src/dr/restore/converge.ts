@@ -23,6 +23,8 @@ export interface ConvergeInput {
   /** `main@sha1:<sha>` or a bare sha. */
   readonly revision: string;
   readonly timeoutMs: number;
+  /** The reconcile request bootstrap made; Kustomizations must have handled it. */
+  readonly requestedAt?: string;
   /** How long a failure at the target revision may last before converge gives up. @default 45 000 */
   readonly failFastMs?: number;
   readonly probe: ReconcilerProbe;
@@ -61,7 +63,10 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
       kube,
       kustomizations,
       (objects) => {
-        const verdict = judgeReconcilers(objects, input.revision, { rootName: "fleet" });
+        const verdict = judgeReconcilers(objects, input.revision, {
+          rootName: "fleet",
+          ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
+        });
         const stuck = timer.update(verdict.failing, clock.monotonicMs(), failFastMs);
         if (stuck.length > 0) {
           throw new ConvergeFailedError(stuck.map((f) => ({ owner: f.key, message: f.reason })));

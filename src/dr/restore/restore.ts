@@ -59,18 +59,20 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       return { value: deps.kubeFor(up.kubeconfigPath), detail: up.summary };
     });
 
+    let requestedAt: string | undefined;
     if (!options.readOnly) {
-      await phases.run("bootstrap", async () => ({
-        value: undefined,
-        detail: await bootstrapReconciler({
+      await phases.run("bootstrap", async () => {
+        const done = await bootstrapReconciler({
           kube,
           target: prepared.target,
           ref,
           needsDecryptionKey: prepared.encrypted,
           now: clock.now(),
           log,
-        }),
-      }));
+        });
+        requestedAt = done.requestedAt;
+        return { value: undefined, detail: done.detail };
+      });
     }
 
     const converged = await phases.run("converge", async () => {
@@ -79,6 +81,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
           kube,
           target: prepared.target,
           revision: ref.commit,
+          ...(requestedAt ? { requestedAt } : {}),
           timeoutMs: options.convergeTimeoutMs ?? 600_000,
           probe: deps.probe,
           clock,

@@ -24,6 +24,10 @@ export interface StackTarget {
   readonly fleet: FleetSource;
   /** Whether the stack's config holds a decryption key (never the key itself). */
   readonly hasDecryptionKey: boolean;
+  /** Production marker: drills need `--confirm-protected <stack>` to break it. */
+  readonly protected: boolean;
+  /** The service record that points at this region, when the stack has one. */
+  readonly dns?: { readonly recordName: string; readonly target: string };
 }
 
 /** Brings the stack's cluster (and its reconciler connection) up with the Pulumi program. */

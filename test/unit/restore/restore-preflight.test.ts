@@ -12,6 +12,7 @@ const target: StackTarget = {
   reconciler: "flux",
   fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
   hasDecryptionKey: false,
+  protected: false,
 };
 
 function fakeClock() {

@@ -1,0 +1,149 @@
+/**
+ * The local platform's DNS: a real dnsmasq (Debian's `dnsmasq-base`) on 127.0.0.1 serving the
+ * service records from a hosts file that drills rewrite to fail traffic over, checked with a
+ * real DNS query.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { Resolver } from "node:dns/promises";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+
+import { PreflightError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import { freePort } from "../../local/ports.ts";
+import {
+  findProcessesUnder,
+  isAlive,
+  readPid,
+  startDetached,
+  stopProcesses,
+} from "../../local/processes.ts";
+import { waitFor } from "../../local/wait.ts";
+
+export interface LocalDns {
+  readonly port: number;
+  /** Points `name` at `address` (A record) and reloads the server. */
+  setRecord(name: string, address: string): Promise<void>;
+  /** Asks the server with a real DNS query; `[]` when the name does not resolve. */
+  resolve(name: string): Promise<string[]>;
+}
+
+function dnsPaths(stateDir: string) {
+  const dir = join(stateDir, "dns");
+  return {
+    dir,
+    hosts: join(dir, "records.hosts"),
+    pidFile: join(dir, "dnsmasq.pid"),
+    state: join(dir, "server.json"),
+    log: join(dir, "dnsmasq.log"),
+  };
+}
+
+/** Renders the hosts file (pure): one `address name` line per record, sorted. */
+export function renderHostsFile(records: ReadonlyMap<string, string>): string {
+  return (
+    [...records.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, address]) => `${address} ${name}`)
+      .join("\n") + "\n"
+  );
+}
+
+/** Parses a hosts file back into records (pure). */
+export function parseHostsFile(text: string): Map<string, string> {
+  const records = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const [address, name] = line.trim().split(/\s+/);
+    if (address && name && !address.startsWith("#")) records.set(name, address);
+  }
+  return records;
+}
+
+/** Starts dnsmasq for this state dir unless it runs; returns a handle. */
+export async function ensureLocalDns(options: {
+  stateDir: string;
+  log: Logger;
+}): Promise<LocalDns> {
+  const paths = dnsPaths(options.stateDir);
+  mkdirSync(paths.dir, { recursive: true });
+  if (!existsSync(paths.hosts)) await writeFile(paths.hosts, "");
+  let port = await readPort(paths.state);
+  const pid = await readPid(paths.pidFile);
+  if (port === undefined || pid === undefined || !(await isAlive(pid))) {
+    const dnsmasq = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].find((p) => existsSync(p));
+    if (!dnsmasq) {
+      throw new PreflightError(
+        "dnsmasq is not installed; the local platform's DNS uses it: run `apt-get install -y dnsmasq-base`",
+      );
+    }
+    port = await freePort();
+    await startDetached({
+      name: "dnsmasq",
+      command: dnsmasq,
+      args: [
+        "--keep-in-foreground",
+        "--no-resolv",
+        "--no-hosts",
+        `--addn-hosts=${paths.hosts}`,
+        "--listen-address=127.0.0.1",
+        "--bind-interfaces",
+        `--port=${port}`,
+        "--local-ttl=1",
+        `--user=${userInfo().username}`,
+        "--log-facility=-",
+      ],
+      cwd: paths.dir,
+      env: { PATH: process.env.PATH },
+      pidFile: paths.pidFile,
+      logFile: paths.log,
+    });
+    await writeFile(paths.state, JSON.stringify({ port }) + "\n");
+    await waitFor(`dnsmasq on 127.0.0.1:${port}`, 10_000, async () => {
+      await query(port!, "drkit-probe.invalid").catch(() => []);
+      return true;
+    });
+    options.log.success(`DNS server (dnsmasq) listening on "127.0.0.1:${port}"`);
+  }
+  const boundPort = port;
+  return {
+    port: boundPort,
+    async setRecord(name, address) {
+      const records = parseHostsFile(await readFile(paths.hosts, "utf8"));
+      records.set(name, address);
+      await writeFile(`${paths.hosts}.tmp`, renderHostsFile(records));
+      await rename(`${paths.hosts}.tmp`, paths.hosts);
+      const current = await readPid(paths.pidFile);
+      if (current !== undefined) process.kill(current, "SIGHUP");
+    },
+    resolve: (name) => query(boundPort, name),
+  };
+}
+
+/** Stops the state dir's DNS server. */
+export async function stopLocalDns(stateDir: string): Promise<void> {
+  const paths = dnsPaths(stateDir);
+  await stopProcesses(await findProcessesUnder(paths.dir));
+  await rm(paths.state, { force: true });
+}
+
+async function query(port: number, name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 1_000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${port}`]);
+  try {
+    return await resolver.resolve4(name);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "ENOTFOUND" || code === "ENODATA" || code === "EREFUSED") return [];
+    throw err;
+  }
+}
+
+async function readPort(file: string): Promise<number | undefined> {
+  try {
+    const { port } = JSON.parse(await readFile(file, "utf8")) as { port?: number };
+    return Number.isInteger(port) ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}

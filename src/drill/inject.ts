@@ -1,0 +1,99 @@
+/**
+ * Failure injection for drills: each failure a quarterly drill rehearses, done for real.
+ */
+import { ConfigError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Kube } from "../kube/index.ts";
+import { killFluxController, killRegion } from "../local/region.ts";
+import type { StackTarget } from "../dr/restore/types.ts";
+import type { FailureInjection } from "./spec.ts";
+
+export interface InjectContext {
+  readonly stateDir: string;
+  readonly source: StackTarget;
+  /** The source stack's cluster; unused for region loss. */
+  readonly kube: () => Kube;
+  readonly log: Logger;
+}
+
+/** Injects the failure into the source stack; returns one line saying what was broken. */
+export async function injectFailure(
+  failure: FailureInjection,
+  ctx: InjectContext,
+): Promise<string> {
+  const { source, log } = ctx;
+  switch (failure.type) {
+    case "region-loss": {
+      requireLocal(source, failure.type);
+      const pids = await killRegion(ctx.stateDir, source.region);
+      log.warn(
+        `killed ${pids.length} processes of region "${source.region}" (control plane and reconciler)`,
+      );
+      return `killed ${pids.length} processes of region "${source.region}"`;
+    }
+    case "reconciler-loss": {
+      requireLocal(source, failure.type);
+      const killed: string[] = [];
+      for (const c of ["source-controller", "kustomize-controller"] as const) {
+        if ((await killFluxController(ctx.stateDir, source.region, c)) !== undefined)
+          killed.push(c);
+      }
+      log.warn(`killed ${killed.map((k) => `"${k}"`).join(", ")} of region "${source.region}"`);
+      return `killed ${killed.join(", ")}`;
+    }
+    case "namespace-delete": {
+      await ctx.kube().delete({ apiVersion: "v1", kind: "Namespace", name: failure.namespace });
+      log.warn(`deleted namespace "${failure.namespace}" in stack "${source.stack}"`);
+      return `deleted namespace "${failure.namespace}"`;
+    }
+    case "manual-drift": {
+      await ctx.kube().apply(
+        {
+          apiVersion: apiVersionOf(failure.kind),
+          kind: failure.kind,
+          metadata: { name: failure.name, namespace: failure.namespace },
+          ...failure.patch,
+        } as never,
+        // Not drkit's or Flux's manager: this is someone changing the cluster by hand.
+        { fieldManager: "kubectl-edit", force: true },
+      );
+      const where = `${failure.kind} "${failure.namespace}/${failure.name}"`;
+      log.warn(`changed ${where} by hand: ${JSON.stringify(failure.patch)}`);
+      return `changed ${where} outside Git`;
+    }
+    default: {
+      const unknown: never = failure;
+      throw new ConfigError(`unknown failure type ${JSON.stringify(unknown)}`, {
+        key: "failure.type",
+      });
+    }
+  }
+}
+
+function requireLocal(source: StackTarget, type: string): void {
+  if (source.platform !== "local") {
+    throw new ConfigError(
+      `failure.type "${type}" is injected by stopping host processes, which only the local platform has; stack "${source.stack}" is on "${source.platform}": run this drill on local stacks, or inject on the cloud with your provider's tooling and run \`drkit restore\``,
+      { key: "failure.type" },
+    );
+  }
+}
+
+const coreKinds = new Set([
+  "ConfigMap",
+  "Secret",
+  "Service",
+  "ServiceAccount",
+  "Namespace",
+  "PersistentVolumeClaim",
+]);
+
+/** The apiVersion of common kinds, for drift patches that name only the kind. */
+export function apiVersionOf(kind: string): string {
+  if (coreKinds.has(kind)) return "v1";
+  if (["Deployment", "StatefulSet", "DaemonSet"].includes(kind)) return "apps/v1";
+  throw new ConfigError(
+    `failure.kind "${kind}" is not a kind drills can drift by hand: use one of ${[...coreKinds, "Deployment", "StatefulSet", "DaemonSet"].join(", ")}`,
+    { key: "failure.kind" },
+  );
+}

@@ -1,0 +1,210 @@
+/**
+ * `drkit drill run`: break the primary for real, fail over with the restore engine, prove the
+ * result against the drill's objectives and record it in the drill history.
+ */
+import { StepFailedError } from "../core/errors.ts";
+import type { Kube } from "../kube/index.ts";
+import { commitOf } from "../kube/health-gitops.ts";
+import type { PhaseResult, RestoreReport } from "../dr/report/index.ts";
+import { restore } from "../dr/restore/restore.ts";
+import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
+import { runChecks } from "./checks.ts";
+import type { DrillHistoryStore, DrillResult } from "./history/index.ts";
+import { drillResultSchemaVersion } from "./history/index.ts";
+import { injectFailure } from "./inject.ts";
+import type { CommitInfo } from "./objectives.ts";
+import { computeRpo, decideDrillPassed, evaluateObjectives } from "./objectives.ts";
+import { planDrill, validateDrillConfirmation, type DrillPlan } from "./plan.ts";
+import type { DrillSpec } from "./spec.ts";
+import type { LocalDns } from "./dns/local-dns.ts";
+
+export interface DrillDeps {
+  readonly restore: RestoreDeps;
+  readonly stateDir: string;
+  /** The DNS server whose service record the drill switches (local platform). */
+  readonly dns: () => Promise<LocalDns>;
+  /** Commit metadata from the fleet repository, for the RPO. */
+  readonly commits: {
+    info(url: string, sha: string): Promise<CommitInfo>;
+    between(url: string, from: string, to: string): Promise<CommitInfo[]>;
+  };
+  readonly history: DrillHistoryStore;
+}
+
+export interface DrillRunOptions {
+  readonly confirmedStacks?: readonly string[];
+  readonly dryRun?: boolean;
+}
+
+export type DrillOutcome =
+  | { readonly dryRun: true; readonly plan: DrillPlan }
+  | { readonly dryRun: false; readonly plan: DrillPlan; readonly result: DrillResult };
+
+/** Runs a drill (or with `dryRun`, only plans it and changes nothing). */
+export async function runDrill(
+  spec: DrillSpec,
+  options: DrillRunOptions,
+  deps: DrillDeps,
+): Promise<DrillOutcome> {
+  const { clock, log, provisioner } = deps.restore;
+  const startedAt = clock.now();
+  const source = await provisioner.describe(spec.sourceStack);
+  const target =
+    spec.targetStack === spec.sourceStack ? source : await provisioner.describe(spec.targetStack);
+  const plan = planDrill(spec, {
+    protectedStacks: [source, target].filter((t) => t.protected).map((t) => t.stack),
+    confirmedStacks: options.confirmedStacks ?? [],
+    reconciler: target.reconciler,
+    ...(target.dns ? { dnsName: target.dns.recordName } : {}),
+  });
+  validateDrillConfirmation(plan);
+  if (options.dryRun) return { dryRun: true, plan };
+
+  log.action(`drill "${spec.name}": baseline check of stack "${source.stack}"`);
+  const baseline = await restore(
+    { stack: source.stack, readOnly: true, convergeTimeoutMs: 300_000 },
+    deps.restore,
+  );
+  if (!baseline.ok) {
+    throw new StepFailedError(
+      "baseline",
+      `stack "${source.stack}" is not healthy before the drill, so nothing was injected: ${baseline.failures.map((f) => f.message).join("; ")}`,
+    );
+  }
+  const sourceKube = await kubeOf(source, deps.restore);
+  const primaryCommit = await reconciledCommit(sourceKube);
+
+  log.action(`drill "${spec.name}": injecting "${spec.failure.type}" into stack "${source.stack}"`);
+  const injectedAt = clock.now();
+  await injectFailure(spec.failure, {
+    stateDir: deps.stateDir,
+    source,
+    kube: () => sourceKube,
+    log,
+  });
+
+  const report = await restore({ stack: target.stack, startedAt: injectedAt }, deps.restore);
+  const withDns =
+    plan.inPlace || !report.ok ? report : await switchDns(report, source, target, deps);
+
+  const checks = await runChecks(spec.checks, {
+    report: withDns,
+    target,
+    dns: deps.dns,
+    restoreDeps: deps.restore,
+  });
+  const rpo = await measureRpo(target, primaryCommit, withDns.commit, deps).catch(
+    (err: unknown) => {
+      log.warn(`RPO not measured: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    },
+  );
+  const objectives = evaluateObjectives(spec.objectives, { restore: withDns, rpo });
+  const result: DrillResult = {
+    kind: "drill",
+    schemaVersion: drillResultSchemaVersion,
+    spec: spec.name,
+    startedAt: startedAt.toISOString(),
+    finishedAt: clock.now().toISOString(),
+    sourceStack: source.stack,
+    targetStack: target.stack,
+    failure: spec.failure,
+    restore: withDns,
+    rpo,
+    objectives,
+    checks,
+    passed: decideDrillPassed({ restore: withDns, objectives, checks }),
+  };
+  await deps.history.append(result);
+  log[result.passed ? "success" : "fail"](
+    `drill "${spec.name}" ${result.passed ? "passed" : "failed"}`,
+  );
+  return { dryRun: false, plan, result };
+}
+
+/** Moves the service record to the target region and times it as the `dns` phase. */
+async function switchDns(
+  report: RestoreReport,
+  source: StackTarget,
+  target: StackTarget,
+  deps: DrillDeps,
+): Promise<RestoreReport> {
+  const { clock, log } = deps.restore;
+  if (!target.dns || target.platform !== "local") {
+    log.warn(
+      `stack "${target.stack}" has no local DNS record to switch (drkit:dns): skipping the dns phase`,
+    );
+    return report;
+  }
+  const startedAt = clock.now().toISOString();
+  const start = clock.monotonicMs();
+  const dns = await deps.dns();
+  const { recordName, target: address } = target.dns;
+  log.action(`switching "${recordName}" from "${source.dns?.target ?? "?"}" to "${address}"`);
+  await dns.setRecord(recordName, address);
+  let answer: string[] = [];
+  const deadline = start + 30_000;
+  while (answer[0] !== address && clock.monotonicMs() < deadline) {
+    answer = await dns.resolve(recordName);
+    if (answer[0] !== address) await clock.sleep(50);
+  }
+  const ok = answer[0] === address;
+  const phase: PhaseResult = {
+    name: "dns",
+    startedAt,
+    durationMs: Math.round(clock.monotonicMs() - start),
+    ok,
+    detail: ok
+      ? `"${recordName}" resolves to ${address}`
+      : `"${recordName}" still resolves to ${answer.join(", ") || "nothing"}`,
+  };
+  if (ok) log.success(phase.detail!);
+  const finishedAt = clock.now().toISOString();
+  return {
+    ...report,
+    finishedAt,
+    ok: report.ok && ok,
+    phases: [...report.phases, phase],
+    failures: ok ? report.failures : [...report.failures, { phase: "dns", message: phase.detail! }],
+  };
+}
+
+async function kubeOf(stack: StackTarget, deps: RestoreDeps): Promise<Kube> {
+  const path = await deps.provisioner.kubeconfigPath(stack);
+  if (!path)
+    throw new StepFailedError(
+      "baseline",
+      `stack "${stack.stack}" has no cluster to drill: bring it up first (\`pulumi up\` on the stack)`,
+    );
+  return deps.kubeFor(path);
+}
+
+/** The commit the primary's reconciler last fetched (its GitRepository artifact). */
+async function reconciledCommit(kube: Kube): Promise<string | undefined> {
+  const source = await kube.get({
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "GitRepository",
+    namespace: "flux-system",
+    name: "fleet",
+  });
+  const revision = (source?.status as { artifact?: { revision?: string } } | undefined)?.artifact
+    ?.revision;
+  return revision ? commitOf(revision) : undefined;
+}
+
+async function measureRpo(
+  target: StackTarget,
+  primarySha: string | undefined,
+  restoredSha: string,
+  deps: DrillDeps,
+) {
+  if (!primarySha || !restoredSha)
+    throw new Error("the primary's or the restored commit is unknown");
+  const url = target.fleet.url;
+  const [primary, restored, between] = await Promise.all([
+    deps.commits.info(url, primarySha),
+    deps.commits.info(url, restoredSha),
+    deps.commits.between(url, restoredSha, primarySha),
+  ]);
+  return computeRpo({ primary, restored, commitsBetween: between });
+}
