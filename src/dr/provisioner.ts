@@ -10,6 +10,7 @@ import { readStackFile } from "../config/stack-file.ts";
 import type { StackConfig } from "../config/stack-config.ts";
 import type { Logger } from "../core/logger.ts";
 import { regionPaths } from "../local/region-state.ts";
+import { localKeyFile } from "../local/secret-store.ts";
 import { createRegionStack } from "../pulumi-runner/region-stack.ts";
 import type { Provisioner, StackTarget } from "./restore/types.ts";
 
@@ -92,9 +93,4 @@ export function createPulumiProvisioner(options: {
       return { kubeconfigPath: path, summary };
     },
   };
-}
-
-/** Where the local platform's escrowed SOPS age key lives (the local "secret store"). */
-export function localKeyFile(stateDir: string): string {
-  return join(stateDir, "secrets", "sops-age.agekey");
 }

@@ -8,6 +8,7 @@ import { createClusterPlatform } from "../cloud/platform.ts";
 import { readStackConfig, type StackConfig } from "../config/index.ts";
 import { resolvePaths } from "../core/paths.ts";
 import { createReconciler, defaultCrdsDir, loadCrds } from "../gitops/index.ts";
+import { readLocalAgeKey } from "../local/secret-store.ts";
 
 /** The stack outputs tools read (`pulumi stack output --json`). */
 export interface StackOutputs {
@@ -46,7 +47,8 @@ export function resolveCrdsDir(
  * Runs the program. Bad config or missing CRDs fail here, before any resource is created.
  */
 export function runProgram(): StackOutputs {
-  const { config, secrets } = readStackConfig();
+  const { config, secrets: configured } = readStackConfig();
+  const secrets = withLocalKeyEscrow(config, configured);
   const crds = loadCrds(resolveCrdsDir(config, process.env, resolvePaths().cacheDir));
   const platform = createClusterPlatform(config.stack, config);
   const reconciler = createReconciler(
@@ -69,4 +71,17 @@ export function runProgram(): StackOutputs {
     protected: config.protected,
     rtoObjectiveSeconds: config.rtoObjectiveSeconds,
   };
+}
+
+/**
+ * On the local platform the state dir is the secret store: without `drkit:sopsAgeKey`, the
+ * escrowed key there (if any) is what the reconciler decrypts with.
+ */
+function withLocalKeyEscrow(
+  config: StackConfig,
+  secrets: ReturnType<typeof readStackConfig>["secrets"],
+): ReturnType<typeof readStackConfig>["secrets"] {
+  if (config.platform !== "local" || secrets.sopsAgeKey !== undefined) return secrets;
+  const key = readLocalAgeKey(resolvePaths().stateDir);
+  return key === undefined ? secrets : { ...secrets, sopsAgeKey: pulumi.secret(key) };
 }

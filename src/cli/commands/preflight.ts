@@ -12,7 +12,7 @@ import { registerSecret } from "../../core/redact.ts";
 import { createSopsCli } from "../../dr/fleet/index.ts";
 import { createFleetGit } from "../../dr/fleet-git.ts";
 import { renderPreflightText, runPreflight } from "../../dr/preflight/index.ts";
-import { localKeyFile } from "../../dr/provisioner.ts";
+import { localKeyFile } from "../../local/secret-store.ts";
 import { rootOf } from "../../dr/verify/index.ts";
 import { loadToolchain } from "../../toolchain/index.ts";
 import type { GlobalOptions } from "../context.ts";
