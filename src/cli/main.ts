@@ -9,6 +9,8 @@ import { Command } from "commander";
 import { registerToolchainCommands } from "./commands/toolchain.ts";
 import { registerLocalCommands } from "./commands/local.ts";
 import { registerDrillHistoryCommand } from "./commands/drill-history.ts";
+import { registerDrillRunCommand } from "./commands/drill-run.ts";
+import { registerRestoreCommand } from "./commands/restore.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerPreflightCommand } from "./commands/preflight.ts";
 import { registerPulumiEnvCommand } from "./commands/pulumi-env.ts";
@@ -20,7 +22,10 @@ export function createProgram(): Command {
       "Stand up Kubernetes regions from code and bring a lost cluster back from Git, with proof.",
     )
     .option("--json", "print the result as JSON on stdout (progress goes to stderr)")
-    .option("--state-dir <dir>", "where local regions, history and reports live (env DRKIT_STATE_DIR)")
+    .option(
+      "--state-dir <dir>",
+      "where local regions, history and reports live (env DRKIT_STATE_DIR)",
+    )
     .showHelpAfterError()
     .exitOverride((err) => {
       // --help and --version exit 0; every other parse error is a usage error (2).
@@ -28,6 +33,7 @@ export function createProgram(): Command {
     });
   registerToolchainCommands(program);
   registerLocalCommands(program);
+  registerRestoreCommand(program);
   registerVerifyCommand(program);
   registerPreflightCommand(program);
   registerPulumiEnvCommand(program);
@@ -35,6 +41,7 @@ export function createProgram(): Command {
   const drill = program
     .command("drill")
     .description("failover drills: run them and see their history");
+  registerDrillRunCommand(drill);
   registerDrillHistoryCommand(drill);
   return program;
 }

@@ -9,7 +9,12 @@ import { createContext, type CommandContext, type GlobalOptions } from "./contex
 /** The JSON shape of a failed command on stdout with `--json`. */
 export interface ErrorResult {
   readonly ok: false;
-  readonly error: { readonly type: string; readonly message: string; readonly key?: string; readonly failures?: readonly string[] };
+  readonly error: {
+    readonly type: string;
+    readonly message: string;
+    readonly key?: string;
+    readonly failures?: readonly string[];
+  };
 }
 
 /**

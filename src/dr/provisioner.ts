@@ -11,6 +11,7 @@ import type { StackConfig } from "../config/stack-config.ts";
 import type { Logger } from "../core/logger.ts";
 import { regionPaths } from "../local/region-state.ts";
 import { localKeyFile } from "../local/secret-store.ts";
+import { mirrorProject } from "../pulumi-runner/project-mirror.ts";
 import { createRegionStack } from "../pulumi-runner/region-stack.ts";
 import type { Provisioner, StackTarget } from "./restore/types.ts";
 
@@ -58,7 +59,7 @@ export function createPulumiProvisioner(options: {
       const stack = await createRegionStack(target.stack, {
         stateDir: options.stateDir,
         log,
-        workDir: options.rootDir,
+        workDir: await mirrorProject(options.stateDir, options.rootDir),
         ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
       });
       const lines: string[] = [];

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 
 import type { Logger } from "../core/logger.ts";
+import { mirrorProject } from "./project-mirror.ts";
 import { preparePulumiEnv, type PulumiEnvOptions } from "./pulumi-env.ts";
 
 /** The checkout holding `Pulumi.yaml` and `stacks/`. */
@@ -38,7 +39,7 @@ export async function createRegionStack(
 ): Promise<Stack> {
   const env = await preparePulumiEnv(options);
   const pulumiCommand = await PulumiCommand.get({ root: env.pulumiRoot });
-  const workDir = options.workDir ?? projectDir;
+  const workDir = options.workDir ?? (await mirrorProject(options.stateDir, projectDir));
   options.log.action(
     `selecting stack "${stack}" in "${env.vars.PULUMI_BACKEND_URL}" with pulumi ${pulumiCommand.version?.toString() ?? "(unknown version)"}`,
   );

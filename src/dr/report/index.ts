@@ -17,3 +17,4 @@ export { renderMarkdownReport } from "./render-markdown.ts";
 export { renderHtmlReport } from "./render-html.ts";
 export { renderChartSvg, planPhaseTimelineChart, resultColors } from "./chart.ts";
 export { escapeHtml, renderHtmlPage, renderHtmlTable } from "./html.ts";
+export { renderTimelineText } from "./render-text.ts";

@@ -18,7 +18,8 @@ export interface TestPlatform {
   readonly stateDir: string;
   readonly toolchain: Toolchain;
   readonly log: ReturnType<typeof createMemoryLogger>;
-  git(): Promise<GitServer>;
+  /** The platform's git server; port 0 (default) picks a free one, 8470 is what committed stacks use. */
+  git(port?: number): Promise<GitServer>;
   up(region: string, options?: { zones?: string[]; nodeCount?: number }): Promise<LocalRegion>;
   down(region: string): Promise<void>;
   cleanup(): Promise<void>;
@@ -34,7 +35,7 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
     stateDir,
     toolchain,
     log,
-    git: () => ensureGitServer({ stateDir, log }),
+    git: (port = 0) => ensureGitServer({ stateDir, log, port }),
     async up(region, options) {
       regions.add(region);
       return upRegion(region, { stateDir, tools: toolchain, log, ...options });

@@ -1,0 +1,120 @@
+/**
+ * `drkit drill run <spec>`: a scripted failover drill, measured against its objectives.
+ */
+import type { Command } from "commander";
+
+import { ConfigError } from "../../core/errors.ts";
+import { reportName, writeReportFiles } from "../../dr/report-files.ts";
+import { renderTimelineText } from "../../dr/report/index.ts";
+import { createRestoreDeps } from "../../dr/restore-deps.ts";
+import { createCommitInfo } from "../../drill/commit-info.ts";
+import { ensureLocalDns } from "../../drill/dns/local-dns.ts";
+import { openDrillHistoryStore } from "../../drill/history/index.ts";
+import { prepareLocalDrill } from "../../drill/local-setup.ts";
+import { renderDrillPlan } from "../../drill/plan.ts";
+import { runDrill } from "../../drill/run.ts";
+import { loadDrillSpec } from "../../drill/spec.ts";
+import { projectDir } from "../../pulumi-runner/region-stack.ts";
+import type { GlobalOptions } from "../context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { runCommand } from "../run-command.ts";
+
+interface DrillRunFlags {
+  dryRun?: boolean;
+  confirmProtected?: string[];
+  prepare: boolean;
+  historyStore: string;
+  historyRepo?: string;
+}
+
+export function registerDrillRunCommand(drill: Command): void {
+  drill
+    .command("run <spec>")
+    .description(
+      "run a failover drill: baseline, inject the failure, restore, switch DNS, check, record",
+    )
+    .option("--dry-run", "print the plan (what will be destroyed or changed) and change nothing")
+    .option("--confirm-protected <stack...>", "allow breaking these protected (production) stacks")
+    .option(
+      "--no-prepare",
+      "on local stacks, do not seed the fleet, bring the primary up or make the standby cold first",
+    )
+    .option(
+      "--history-store <store>",
+      "where to record the result: file (state dir) or git",
+      "file",
+    )
+    .option(
+      "--history-repo <url>",
+      "with --history-store git: the fleet repo whose drkit-drill-history branch keeps the history",
+    )
+    .action((specPath: string, flags: DrillRunFlags) =>
+      runCommand(drill.parent!.opts<GlobalOptions>(), async (ctx) => {
+        if (flags.historyStore !== "file" && flags.historyStore !== "git") {
+          throw new ConfigError(
+            `--history-store must be "file" or "git", got "${flags.historyStore}"`,
+            { key: "--history-store" },
+          );
+        }
+        const spec = await loadDrillSpec(specPath);
+        const deps = await createRestoreDeps({ ...ctx.paths, rootDir: projectDir, log: ctx.log });
+        const stateDir = ctx.paths.stateDir;
+        const dns = () => ensureLocalDns({ stateDir, log: ctx.log });
+        const history = openDrillHistoryStore({
+          store: flags.historyStore,
+          stateDir,
+          log: ctx.log,
+          ...(flags.historyRepo ? { repoUrl: flags.historyRepo } : {}),
+        });
+        const drillDeps = {
+          restore: deps,
+          stateDir,
+          dns,
+          commits: createCommitInfo(stateDir),
+          history,
+        };
+        const options = { confirmedStacks: flags.confirmProtected ?? [] };
+
+        const planned = await runDrill(spec, { ...options, dryRun: true }, drillDeps);
+        if (flags.dryRun) {
+          ctx.output({ ok: true, dryRun: true, plan: planned.plan }, () =>
+            renderDrillPlan(planned.plan),
+          );
+          return ExitCode.ok;
+        }
+        const source = await deps.provisioner.describe(spec.sourceStack);
+        const target = await deps.provisioner.describe(spec.targetStack);
+        if (flags.prepare && source.platform === "local" && target.platform === "local") {
+          await prepareLocalDrill({ stateDir, source, target, deps, dns, log: ctx.log });
+        }
+        const outcome = await runDrill(spec, options, drillDeps);
+        if (outcome.dryRun) return ExitCode.ok;
+        const { result } = outcome;
+        const files = await writeReportFiles(
+          stateDir,
+          reportName("drill", spec.name, result.startedAt),
+          result.restore,
+        );
+        ctx.output({ ok: result.passed, result, reportFiles: files }, () =>
+          [
+            renderTimelineText(result.restore),
+            "objectives:",
+            ...result.objectives.map(
+              (o) =>
+                `  ${o.passed ? "✔" : "✗"} ${o.objective}: ${o.measured ?? "n/a"} ${o.unit} (budget ${o.budget})`,
+            ),
+            "checks:",
+            ...result.checks.map(
+              (c) => `  ${c.ok ? "✔" : "✗"} ${c.check}${c.detail ? `: ${c.detail}` : ""}`,
+            ),
+            result.rpo
+              ? `RPO: ${result.rpo.commits} commit(s), ${result.rpo.seconds}s`
+              : "RPO: not measured",
+            `drill "${spec.name}": ${result.passed ? "PASSED" : "FAILED"}`,
+            `reports: ${files.markdown}, ${files.html}`,
+          ].join("\n"),
+        );
+        return result.passed ? ExitCode.ok : ExitCode.failed;
+      }),
+    );
+}

@@ -1,0 +1,69 @@
+/**
+ * Wires the restore engine to the real world: the stack's Pulumi program, the fleet mirror,
+ * Kubernetes clients, the reconciler probe and the verifier.
+ */
+import { systemClock } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
+import { createKube, type Kube } from "../kube/index.ts";
+import { loadToolchain, type Toolchain } from "../toolchain/index.ts";
+import { createFleetGit } from "./fleet-git.ts";
+import { createPulumiProvisioner } from "./provisioner.ts";
+import { createClusterReconcilerProbe, createLocalReconcilerProbe } from "./reconciler-probe.ts";
+import type { ReconcilerProbe, RestoreDeps } from "./restore/types.ts";
+import { createVerifier } from "./verify/index.ts";
+
+export interface RestoreEnvironment {
+  readonly stateDir: string;
+  readonly cacheDir: string;
+  /** The drkit project (Pulumi.yaml, stacks/). */
+  readonly rootDir: string;
+  readonly log: Logger;
+  /** @default - `loadToolchain({ cacheDir })` */
+  readonly toolchain?: Toolchain;
+}
+
+/** Real dependencies of `restore` (and of drills, which call it). */
+export async function createRestoreDeps(
+  env: RestoreEnvironment,
+): Promise<RestoreDeps & { toolchain: Toolchain }> {
+  const toolchain = env.toolchain ?? (await loadToolchain({ cacheDir: env.cacheDir }));
+  const kubes = new Map<string, Kube>();
+  const kubeFor = (path: string) => {
+    let kube = kubes.get(path);
+    if (!kube) kubes.set(path, (kube = createKube(path)));
+    return kube;
+  };
+  const provisioner = createPulumiProvisioner({
+    rootDir: env.rootDir,
+    stateDir: env.stateDir,
+    cacheDir: env.cacheDir,
+  });
+  const local = createLocalReconcilerProbe({
+    stateDir: env.stateDir,
+    tools: toolchain,
+    log: env.log,
+  });
+  const probe: ReconcilerProbe = {
+    async down(target) {
+      if (target.platform === "local") return local.down(target);
+      const path = await provisioner.kubeconfigPath(target);
+      return path ? createClusterReconcilerProbe(() => kubeFor(path)).down(target) : [];
+    },
+    recover: (target, components) =>
+      target.platform === "local" ? local.recover(target, components) : Promise.resolve(),
+  };
+  return {
+    toolchain,
+    provisioner,
+    git: createFleetGit(env.stateDir),
+    kubeFor,
+    probe,
+    verifier: createVerifier({
+      stateDir: env.stateDir,
+      kubectl: toolchain.path("kubectl"),
+      log: env.log,
+    }),
+    clock: systemClock,
+    log: env.log,
+  };
+}

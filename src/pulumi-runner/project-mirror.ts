@@ -1,0 +1,66 @@
+/**
+ * A per-state-dir view of the Pulumi project for the Automation API.
+ *
+ * Creating a stack with the passphrase secrets provider writes an `encryptionsalt` (and any
+ * `--secret` value) into `stacks/Pulumi.<stack>.yaml`. That salt belongs to one state dir's
+ * passphrase, so drkit keeps it out of the committed stack files: the mirror links the program
+ * and its dependencies and merges each committed stack file (the source of truth for plain
+ * config) with what Pulumi wrote there before (salt and secrets).
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+
+/** Files and dirs of the project the program needs, linked into the mirror. */
+const linked = [
+  "Pulumi.yaml",
+  "package.json",
+  "tsconfig.json",
+  "src",
+  "bootstrap",
+  "node_modules",
+  "examples",
+];
+
+interface StackFile {
+  encryptionsalt?: string;
+  secretsprovider?: string;
+  encryptedkey?: string;
+  config?: Record<string, unknown>;
+}
+
+/** Merges a committed stack file with the mirror's copy (pure): committed plain config wins. */
+export function mergeStackFile(committed: StackFile, previous: StackFile | undefined): StackFile {
+  const merged: StackFile = { ...previous, ...committed };
+  for (const key of ["encryptionsalt", "secretsprovider", "encryptedkey"] as const) {
+    if (previous?.[key] !== undefined && committed[key] === undefined) merged[key] = previous[key];
+  }
+  merged.config = { ...(previous?.config ?? {}), ...(committed.config ?? {}) };
+  return merged;
+}
+
+/** Creates or refreshes the mirror under the state dir; returns its path (the Automation API workDir). */
+export async function mirrorProject(stateDir: string, rootDir: string): Promise<string> {
+  const dir = join(stateDir, "pulumi-project");
+  await mkdir(join(dir, "stacks"), { recursive: true });
+  for (const name of linked) {
+    const target = join(rootDir, name);
+    const link = join(dir, name);
+    if (!existsSync(target)) continue;
+    await rm(link, { force: true, recursive: false }).catch(() => undefined);
+    await symlink(target, link);
+  }
+  for (const file of readdirSync(join(rootDir, "stacks")).filter((f) =>
+    /^Pulumi\..+\.yaml$/.test(f),
+  )) {
+    const committed = (parse(await readFile(join(rootDir, "stacks", file), "utf8")) ??
+      {}) as StackFile;
+    const mirrorFile = join(dir, "stacks", file);
+    const previous = existsSync(mirrorFile)
+      ? ((parse(await readFile(mirrorFile, "utf8")) ?? {}) as StackFile)
+      : undefined;
+    await writeFile(mirrorFile, stringify(mergeStackFile(committed, previous)));
+  }
+  return dir;
+}
