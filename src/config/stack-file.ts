@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 
 import { ConfigError } from "../core/errors.ts";
+import { localizeGitUrl } from "../local/git-server.ts";
 import { decodeConfigValues } from "./read-stack-config.ts";
 import type { StackConfig } from "./stack-config.ts";
 import { validateStackConfig } from "./validate-stack-config.ts";
@@ -46,5 +47,8 @@ export function readStackFile(rootDir: string, stack: string): StackConfig {
       flat[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
-  return validateStackConfig(decodeConfigValues(flat), { stack, storedAsSecret });
+  const config = validateStackConfig(decodeConfigValues(flat), { stack, storedAsSecret });
+  return config.platform === "local"
+    ? { ...config, fleet: { ...config.fleet, url: localizeGitUrl(config.fleet.url) } }
+    : config;
 }

@@ -37,6 +37,8 @@ export function planFluxControllers(input: {
   };
   const common = [
     "--enable-leader-election=false",
+    // Upstream waits 30 s before re-checking a dependency; a restore is timed, so check often.
+    "--requeue-dependency=2s",
     "--log-encoding=json",
     "--log-level=info",
     "--events-addr=",

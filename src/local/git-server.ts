@@ -31,6 +31,26 @@ export interface GitServer {
   createRepo(name: string): Promise<string>;
 }
 
+/**
+ * The port of the local Git server: 8470, the one the committed local stacks name in
+ * `drkit:fleet.url`; `DRKIT_GIT_PORT` moves it (then point the stacks' fleet URL there too).
+ */
+export function defaultGitPort(env: NodeJS.ProcessEnv = process.env): number {
+  const port = Number(env.DRKIT_GIT_PORT ?? 8470);
+  return Number.isInteger(port) && port >= 0 && port < 65536 ? port : 8470;
+}
+
+/**
+ * Points a URL of the default local Git server (`http://127.0.0.1:8470/...`, what the committed
+ * local stacks name) at the port the server really uses when `DRKIT_GIT_PORT` moves it (pure).
+ */
+export function localizeGitUrl(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const port = defaultGitPort(env);
+  return port === 8470
+    ? url
+    : url.replace(/^http:\/\/127\.0\.0\.1:8470\//, `http://127.0.0.1:${port}/`);
+}
+
 /** Paths of the Git server under a state dir. */
 export function gitServerPaths(stateDir: string) {
   const dir = join(stateDir, "git");
@@ -60,7 +80,7 @@ export async function ensureGitServer(options: {
   await startDetached({
     name: "git-server",
     command: process.execPath,
-    args: [main, paths.reposDir, String(options.port ?? 0), paths.stateFile],
+    args: [main, paths.reposDir, String(options.port ?? defaultGitPort()), paths.stateFile],
     cwd: paths.dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     pidFile: paths.pidFile,
@@ -76,7 +96,7 @@ export async function ensureGitServer(options: {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new PreflightError(
-    `the local git server did not start within 15s; see its log "${paths.logFile}"`,
+    `the local git server did not start within 15s (is port ${options.port ?? defaultGitPort()} taken? set DRKIT_GIT_PORT to move it); see its log "${paths.logFile}"`,
   );
 }
 

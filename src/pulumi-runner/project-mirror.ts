@@ -12,6 +12,8 @@ import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 
+import { localizeGitUrl } from "../local/git-server.ts";
+
 /** Files and dirs of the project the program needs, linked into the mirror. */
 const linked = [
   "Pulumi.yaml",
@@ -60,7 +62,10 @@ export async function mirrorProject(stateDir: string, rootDir: string): Promise<
     const previous = existsSync(mirrorFile)
       ? ((parse(await readFile(mirrorFile, "utf8")) ?? {}) as StackFile)
       : undefined;
-    await writeFile(mirrorFile, stringify(mergeStackFile(committed, previous)));
+    const merged = mergeStackFile(committed, previous);
+    const fleet = merged.config?.["drkit:fleet"] as { url?: string } | undefined;
+    if (fleet?.url) fleet.url = localizeGitUrl(fleet.url);
+    await writeFile(mirrorFile, stringify(merged));
   }
   return dir;
 }
