@@ -21,6 +21,18 @@ export const workloadKinds = new Set([
   "/PersistentVolumeClaim",
 ]);
 
+/**
+ * Ready=False reasons that mean the reconciler tried the revision and failed (as opposed to
+ * `Progressing` or `DependencyNotReady`, which only mean "not yet").
+ */
+const failureReasons = new Set([
+  "ReconciliationFailed",
+  "BuildFailed",
+  "HealthCheckFailed",
+  "PruneFailed",
+  "ArtifactFailed",
+]);
+
 /** The state of the reconciler objects at one moment of the watch. */
 export interface ReconcilerVerdict {
   /** Every object Ready at the revision (and at least `expected` of them exist). */
@@ -67,8 +79,12 @@ export function judgeReconcilers(
     const attempted = (obj.status as { lastAttemptedRevision?: string } | undefined)
       ?.lastAttemptedRevision;
     const attemptedTarget = attempted !== undefined && sameCommit(attempted, revision);
-    if (health.failed || (attemptedTarget && /^not Ready/.test(health.reason)))
-      failing.push({ key, reason: health.reason });
+    const ready = (
+      obj.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined
+    )?.conditions?.find((c) => c.type === "Ready");
+    const failedAtTarget =
+      attemptedTarget && ready?.status === "False" && failureReasons.has(ready.reason ?? "");
+    if (health.failed || failedAtTarget) failing.push({ key, reason: health.reason });
     else pending.push({ key, reason: health.reason });
   }
   const rootPresent = objects.some((o) => o.metadata.name === options.rootName);
