@@ -130,7 +130,7 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
       env,
       ...(input === undefined ? {} : { input }),
     });
-  await waitFor(`API server of region "${name}"`, 60_000, async () => {
+  await waitFor(`API server of region "${name}"`, 120_000, async () => {
     await kubectl("api readiness", ["get", "--raw", "/readyz"]);
     return true;
   });
@@ -284,7 +284,7 @@ export async function startFluxControllers(
   for (const name of fluxControllerNames) {
     await waitFor(
       `"${name}" of region "${state.name}" to be ready`,
-      60_000,
+      120_000,
       async () => (await fetch(urls[name])).ok,
     );
   }

@@ -91,6 +91,22 @@ describe("drkit local up", () => {
     expect(await k(["get", "deployment", "web", "-o", "name"])).toContain("deployment.apps/web");
   });
 
+  it("runs a second region side by side, and down on it leaves the first untouched", async () => {
+    const b = await platform.up("local-b");
+    expect(b.apiServerUrl).not.toBe(region.apiServerUrl);
+    expect(b.ports.filter((p) => region.ports.includes(p))).toEqual([]);
+    const bPids = Object.values(b.processes);
+    await platform.down("local-b");
+    for (const pid of bPids) expect(await isAlive(pid)).toBe(false);
+    for (const port of b.ports) expect(await isPortFree(port)).toBe(true);
+    const [a, ...others] = await listRegions(platform.stateDir);
+    expect(others).toEqual([]);
+    expect(a?.status).toBe("running");
+    expect(a?.processes).toEqual(region.processes);
+    const k = kubectl(platform.toolchain, region);
+    expect(await k(["get", "deployment", "web", "-o", "name"])).toContain("deployment.apps/web");
+  });
+
   it("down stops every process and frees every port", async () => {
     const ports = region.ports;
     const pids = Object.values(region.processes);
