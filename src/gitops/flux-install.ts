@@ -13,7 +13,11 @@ import { flux } from "./versions.ts";
 export interface FluxInstallOptions {
   /** Flux CRDs as parsed YAML documents (`loadCrds`). */
   readonly crds: readonly KubeObject[];
-  /** `false` on the local platform: controllers run on the host, only namespace and CRDs are rendered. */
+  /**
+   * `false` on the local platform: its regions come with the `flux-system` namespace, Flux's CRDs
+   * and the controllers (host processes), like a managed Flux add-on, so nothing is rendered and
+   * Pulumi never becomes a second owner of them.
+   */
   readonly installControllers: boolean;
   /** Annotations for kustomize-controller's ServiceAccount (cloud workload identity). @default - none */
   readonly decryptorAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -145,7 +149,7 @@ export function renderFluxInstall(options: FluxInstallOptions): KubeObject[] {
       },
     },
   };
-  if (!options.installControllers) return [ns, ...options.crds];
+  if (!options.installControllers) return [];
   const images = { ...flux.images, ...options.images };
   const serviceAccount = (
     name: string,

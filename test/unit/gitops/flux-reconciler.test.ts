@@ -104,15 +104,12 @@ describe("FluxReconciler", () => {
     });
   });
 
-  it("creates only namespace, CRDs, secrets and the sync objects when the controllers run on the host", () => {
+  it("creates only the secrets and the sync objects when the region provides Flux (no second owner)", () => {
     expect(
       children("local")
         .map((r) => r.type)
         .sort(),
     ).toEqual([
-      "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
-      "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
-      "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:Secret",
       "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
       "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
