@@ -1,6 +1,7 @@
 /**
  * Kubeconfig for an EKS cluster. Pure.
  */
+import { renderExecKubeconfig } from "../exec-kubeconfig.ts";
 
 /**
  * Renders a kubeconfig (JSON, which is valid YAML) that authenticates with `aws eks get-token`,
@@ -12,42 +13,22 @@ export function renderEksKubeconfig(args: {
   readonly certificateAuthorityData: string;
   readonly region: string;
 }): string {
-  const name = args.clusterName;
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name,
-        cluster: {
-          server: args.endpoint,
-          "certificate-authority-data": args.certificateAuthorityData,
-        },
-      },
-    ],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    "current-context": name,
-    users: [
-      {
-        name,
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "aws",
-            args: [
-              "eks",
-              "get-token",
-              "--cluster-name",
-              name,
-              "--region",
-              args.region,
-              "--output",
-              "json",
-            ],
-            interactiveMode: "Never",
-          },
-        },
-      },
-    ],
+  return renderExecKubeconfig({
+    name: args.clusterName,
+    server: args.endpoint,
+    certificateAuthorityData: args.certificateAuthorityData,
+    exec: {
+      command: "aws",
+      args: [
+        "eks",
+        "get-token",
+        "--cluster-name",
+        args.clusterName,
+        "--region",
+        args.region,
+        "--output",
+        "json",
+      ],
+    },
   });
 }

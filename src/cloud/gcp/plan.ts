@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 
 import { formatCidr, parseCidr, subBlock } from "../cidr.ts";
+import { renderExecKubeconfig } from "../exec-kubeconfig.ts";
 
 /** The VPC-native ranges of the region's subnet. */
 export interface GkeRanges {
@@ -74,33 +75,10 @@ export function renderGkeKubeconfig(args: {
   readonly endpoint: string;
   readonly clusterCaCertificate: string;
 }): string {
-  const name = args.clusterName;
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name,
-        cluster: {
-          server: `https://${args.endpoint}`,
-          "certificate-authority-data": args.clusterCaCertificate,
-        },
-      },
-    ],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    "current-context": name,
-    users: [
-      {
-        name,
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "gke-gcloud-auth-plugin",
-            provideClusterInfo: true,
-            interactiveMode: "Never",
-          },
-        },
-      },
-    ],
+  return renderExecKubeconfig({
+    name: args.clusterName,
+    server: `https://${args.endpoint}`,
+    certificateAuthorityData: args.clusterCaCertificate,
+    exec: { command: "gke-gcloud-auth-plugin", provideClusterInfo: true },
   });
 }
