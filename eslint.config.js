@@ -30,7 +30,11 @@ const allSdks = Object.keys(cloudSdks);
 const cloudSeams = [
   restrictSdks(["src/**/*.ts", "test/**/*.ts"], ["src/cloud/**", "test/unit/cloud/**"], allSdks),
   ...Object.entries(cloudSdks).map(([sdk, folder]) =>
-    restrictSdks([`${folder}**/*.ts`], [], allSdks.filter((other) => other !== sdk)),
+    restrictSdks(
+      [`${folder}**/*.ts`],
+      [],
+      allSdks.filter((other) => other !== sdk),
+    ),
   ),
 ];
 

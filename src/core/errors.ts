@@ -32,7 +32,10 @@ export class StepFailedError extends Error {
   override readonly name = "StepFailedError";
   readonly step: string;
   constructor(step: string, message: string, options?: { cause?: unknown }) {
-    super(`${step}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      `${step}: ${message}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.step = step;
   }
 }

@@ -108,7 +108,8 @@ describe("drkit drill run (default drill on the local platform)", () => {
 
     const history = await drkit(["--json", "drill", "history"]);
     expect(history.code).toBe(0);
-    const rows = (JSON.parse(history.stdout) as { drills: { spec: string; passed: boolean }[] }).drills;
+    const rows = (JSON.parse(history.stdout) as { drills: { spec: string; passed: boolean }[] })
+      .drills;
     expect(rows.filter((r) => r.spec === "local-region-loss" && r.passed)).toHaveLength(2);
   });
 });
