@@ -67,7 +67,11 @@ export function createPulumiProvisioner(options: {
         refresh: true,
         onOutput: (out: string) => {
           for (const line of out.split("\n")) {
-            if (line.trim()) {
+            // Skip the CLI's animation ("@ updating....", lone dots): it is not progress for a log.
+            if (
+              line.trim() &&
+              !/^[@\s]*(updating|refreshing|previewing|destroying)?\.*$/.test(line.trim())
+            ) {
               lines.push(line);
               log.info(line.trimEnd());
             }

@@ -97,7 +97,16 @@ describe("drkit drill run (default drill on the local platform)", () => {
     expect(out.result.restore.objects.missing + out.result.restore.objects.drifted).toBe(0);
     expect(out.result.rpo?.commits).toBe(0);
     expect(out.result.checks.every((c) => c.ok)).toBe(true);
-    expect(stderr).toContain('killed 7 processes of region "local-a"');
+    const events = stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { verb: string; message: string });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        verb: "warn",
+        message: 'killed 7 processes of region "local-a" (control plane and reconciler)',
+      }),
+    );
     expect(stderr).not.toMatch(/AGE-SECRET-KEY-1[0-9A-Z]{20,}/);
   });
 
