@@ -13,6 +13,8 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   Watch,
+  type KubernetesObject,
+  type ResponseContext,
 } from "@kubernetes/client-node";
 
 import type { KindRef, KubeObject, ObjectRef } from "./types.ts";
@@ -171,10 +173,12 @@ function refOfObject(obj: KubeObject): ObjectRef {
   };
 }
 
+const rawJson = "DrkitRawJson";
+
 /**
  * The library's dynamic client with two extra doors: discovery and raw JSON requests.
  *
- * A type name the deserializer does not know makes it return the parsed JSON untouched.
+ * Requests made with `send` come back as the parsed JSON, untouched by the deserializer.
  */
 class RawObjectApi extends KubernetesObjectApi {
   discover(apiVersion: string, kind: string) {
@@ -196,6 +200,17 @@ class RawObjectApi extends KubernetesObjectApi {
       ctx.setHeaderParam("Content-Type", payload.contentType);
       ctx.setBody(payload.body);
     }
-    return this.requestPromise(ctx, "DrkitRawJson");
+    return this.requestPromise(ctx, rawJson);
+  }
+
+  // The library's deserializer types the top-level `metadata` of anything with apiVersion and
+  // kind as V1ObjectMeta, which drops a list's `continue` token (lists stopped at 500 items).
+  protected override async processResponse<T extends KubernetesObject>(
+    response: ResponseContext,
+    type?: string,
+  ): Promise<T> {
+    if (type !== rawJson || response.httpStatusCode < 200 || response.httpStatusCode > 299)
+      return super.processResponse<T>(response, type);
+    return JSON.parse(await response.body.text()) as T;
   }
 }
