@@ -75,6 +75,8 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       });
     }
 
+    // Rendering the desired state needs only Git: overlap it with the wait for the reconciler.
+    deps.verifier.prepare?.({ target: prepared.target, commit: ref.commit });
     const converged = await phases.run("converge", async () => {
       try {
         const result = await converge({

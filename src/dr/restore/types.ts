@@ -66,6 +66,11 @@ export interface ReconcilerProbe {
 
 /** The verify step (render desired state from Git at the commit and compare with live). */
 export interface Verifier {
+  /**
+   * Starts rendering the desired state at `commit` ahead of `verify` (rendering needs only Git,
+   * so the restore overlaps it with the wait for the reconciler). Optional; never throws.
+   */
+  prepare?(input: { readonly target: StackTarget; readonly commit: string }): void;
   verify(input: {
     readonly target: StackTarget;
     readonly commit: string;

@@ -5,7 +5,8 @@ import type { Logger } from "../../core/logger.ts";
 import { argocd, flux } from "../../gitops/versions.ts";
 import { createFleetGit } from "../fleet-git.ts";
 import type { StackTarget, Verifier } from "../restore/types.ts";
-import { verifyDesiredState, verifyFailures, type VerifyResult } from "./verify.ts";
+import type { DesiredState } from "./render.ts";
+import { renderAtCommit, verifyDesiredState, verifyFailures, type VerifyResult } from "./verify.ts";
 
 /** The root object bootstrap creates for a region: Flux's `fleet` Kustomization or Argo CD's app-of-apps. */
 export function rootOf(target: Pick<StackTarget, "reconciler">) {
@@ -19,6 +20,7 @@ export function rootOf(target: Pick<StackTarget, "reconciler">) {
  * Creates the Verifier the restore engine and `drkit verify` use.
  *
  * Checks out the fleet through the mirror under `stateDir` and renders with `kubectl`.
+ * `prepare` starts rendering ahead; the next `verify` of the same commit and path uses it.
  */
 export function createVerifier(options: {
   readonly stateDir: string;
@@ -27,21 +29,34 @@ export function createVerifier(options: {
   readonly log?: Logger;
 }): Verifier & { verifyDetailed(input: Parameters<Verifier["verify"]>[0]): Promise<VerifyResult> } {
   const git = createFleetGit(options.stateDir);
-  const verifyDetailed: (input: Parameters<Verifier["verify"]>[0]) => Promise<VerifyResult> = ({
-    target,
+  const renderInput = ({ target, commit }: { target: StackTarget; commit: string }) => ({
+    checkout: (dir: string) => git.checkout(target.fleet.url, commit, dir),
     commit,
-    kube,
-  }) =>
-    verifyDesiredState({
-      kube,
-      checkout: (dir) => git.checkout(target.fleet.url, commit, dir),
-      commit,
-      path: target.fleet.path,
-      kubectl: options.kubectl,
-      root: rootOf(target),
-      ...(options.log ? { log: options.log } : {}),
+    path: target.fleet.path,
+    kubectl: options.kubectl,
+    root: rootOf(target),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const keyOf = ({ target, commit }: { target: StackTarget; commit: string }) =>
+    `${target.fleet.url} ${commit} ${target.fleet.path} ${target.reconciler}`;
+  // One render ahead at a time; a render nobody verifies is dropped with the next `prepare`.
+  let ahead: { key: string; desired: Promise<DesiredState> } | undefined;
+  const verifyDetailed = (input: Parameters<Verifier["verify"]>[0]): Promise<VerifyResult> => {
+    const prepared = ahead?.key === keyOf(input) ? ahead.desired : undefined;
+    if (prepared) ahead = undefined;
+    return verifyDesiredState({
+      kube: input.kube,
+      ...renderInput(input),
+      ...(prepared ? { desired: prepared } : {}),
     });
+  };
   return {
+    prepare(input) {
+      const desired = renderAtCommit(renderInput(input));
+      // Its failure is reported by the `verify` that awaits it, not as an unhandled rejection.
+      desired.catch(() => undefined);
+      ahead = { key: keyOf(input), desired };
+    },
     verifyDetailed,
     async verify(input) {
       const result = await verifyDetailed(input);

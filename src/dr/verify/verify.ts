@@ -20,7 +20,7 @@ import type { Failure, ObjectCounts } from "../report/index.ts";
 import { compareWithLive, type Comparison, type ObjectSummary } from "./compare.ts";
 import { formatFieldDiff } from "./compare-fields.ts";
 import { readLiveState, withDefaultNamespaces } from "./live.ts";
-import { renderDesiredState, type RenderFailure } from "./render.ts";
+import { renderDesiredState, type DesiredState, type RenderFailure } from "./render.ts";
 
 /** A desired object that is live but not healthy. */
 export interface UnhealthyObject extends ObjectSummary {
@@ -59,90 +59,106 @@ export interface VerifyInput {
     readonly sourceName: string;
   };
   readonly log?: Logger;
+  /** The desired state already rendered (or being rendered) by `renderAtCommit` from the same input. */
+  readonly desired?: Promise<DesiredState>;
 }
 
-/** Renders the fleet at `commit` and compares it with the cluster. */
-export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResult> {
-  const root = input.root ?? { name: "fleet", namespace: "flux-system", sourceName: "fleet" };
+/**
+ * Checks the fleet out at `commit` into a temp dir and renders the region's desired state.
+ *
+ * Needs only Git, not the cluster: the restore starts it while it waits for the reconciler.
+ */
+export async function renderAtCommit(
+  input: Omit<VerifyInput, "kube" | "desired">,
+): Promise<DesiredState> {
+  const root = input.root ?? defaultRoot;
   const dir = await mkdtemp(join(tmpdir(), "drkit-verify-"));
   try {
     input.log?.action(`rendering "${input.path}" at ${input.commit.slice(0, 12)}`);
     await input.checkout(dir);
-    const state = await renderDesiredState({
+    return await renderDesiredState({
       repoDir: dir,
       path: input.path,
       kubectl: input.kubectl,
       root,
     });
-    input.log?.action(`comparing ${state.objects.length} desired objects with the cluster`);
-    const rootKind = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
-    const live = await readLiveState(input.kube, state.objects, [rootKind]);
-    const desired = withDefaultNamespaces(state.objects, live.namespaced);
-    const owners = new Set(state.kustomizations.map((k) => `${k.spec.namespace}/${k.spec.name}`));
-    const comparison = compareWithLive(desired, live.objects, owners);
-    const liveByKey = new Map(live.objects.map((o) => [objectKey(o), o]));
-    const rootLive = live.objects.find(
-      (o) =>
-        o.kind === "Kustomization" &&
-        o.metadata.name === root.name &&
-        o.metadata.namespace === root.namespace,
-    );
-    const checked: Array<{ live: KubeObject; owner: string; file?: string }> = desired.flatMap(
-      (d) => {
-        const current = liveByKey.get(objectKey(d.object));
-        return current
-          ? [{ live: current, owner: d.owner, ...(d.file ? { file: d.file } : {}) }]
-          : [];
-      },
-    );
-    if (rootLive) checked.unshift({ live: rootLive, owner: `${root.namespace}/${root.name}` });
-    const unhealthy = checked.flatMap(({ live: obj, owner, file }) => {
-      const health = evaluateHealth(obj, { revision: input.commit });
-      if (health.healthy) return [];
-      const entry: UnhealthyObject = {
-        ref: formatRef(obj),
-        apiVersion: obj.apiVersion,
-        owner,
-        ...(file ? { file } : {}),
-        reason: health.reason,
-        failed: health.failed,
-      };
-      return [entry];
-    });
-    const warnings = [...state.warnings];
-    if (!rootLive) {
-      warnings.push(
-        `root Kustomization ${root.namespace}/${root.name} is not in the cluster: is the reconciler bootstrapped?`,
-      );
-    }
-    const counts = {
-      desired: comparison.desired,
-      applied: comparison.present,
-      missing: comparison.missing.length,
-      extraManaged: comparison.extraManaged.length,
-      drifted: comparison.drifted.length,
-      unhealthy: unhealthy.length,
-    };
-    const ok =
-      state.failures.length === 0 &&
-      counts.missing === 0 &&
-      counts.extraManaged === 0 &&
-      counts.drifted === 0 &&
-      counts.unhealthy === 0;
-    return {
-      ...comparison,
-      ok,
-      commit: input.commit,
-      path: input.path,
-      counts,
-      unhealthy,
-      renderFailures: state.failures,
-      unservedKinds: live.unserved,
-      warnings,
-    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const defaultRoot = { name: "fleet", namespace: "flux-system", sourceName: "fleet" };
+
+/** Renders the fleet at `commit` (unless `desired` is given) and compares it with the cluster. */
+export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResult> {
+  const root = input.root ?? defaultRoot;
+  const state = await (input.desired ?? renderAtCommit(input));
+  input.log?.action(`comparing ${state.objects.length} desired objects with the cluster`);
+  const rootKind = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
+  const live = await readLiveState(input.kube, state.objects, [rootKind]);
+  const desired = withDefaultNamespaces(state.objects, live.namespaced);
+  const owners = new Set(state.kustomizations.map((k) => `${k.spec.namespace}/${k.spec.name}`));
+  const comparison = compareWithLive(desired, live.objects, owners);
+  const liveByKey = new Map(live.objects.map((o) => [objectKey(o), o]));
+  const rootLive = live.objects.find(
+    (o) =>
+      o.kind === "Kustomization" &&
+      o.metadata.name === root.name &&
+      o.metadata.namespace === root.namespace,
+  );
+  const checked: Array<{ live: KubeObject; owner: string; file?: string }> = desired.flatMap(
+    (d) => {
+      const current = liveByKey.get(objectKey(d.object));
+      return current
+        ? [{ live: current, owner: d.owner, ...(d.file ? { file: d.file } : {}) }]
+        : [];
+    },
+  );
+  if (rootLive) checked.unshift({ live: rootLive, owner: `${root.namespace}/${root.name}` });
+  const unhealthy = checked.flatMap(({ live: obj, owner, file }) => {
+    const health = evaluateHealth(obj, { revision: input.commit });
+    if (health.healthy) return [];
+    const entry: UnhealthyObject = {
+      ref: formatRef(obj),
+      apiVersion: obj.apiVersion,
+      owner,
+      ...(file ? { file } : {}),
+      reason: health.reason,
+      failed: health.failed,
+    };
+    return [entry];
+  });
+  const warnings = [...state.warnings];
+  if (!rootLive) {
+    warnings.push(
+      `root Kustomization ${root.namespace}/${root.name} is not in the cluster: is the reconciler bootstrapped?`,
+    );
+  }
+  const counts = {
+    desired: comparison.desired,
+    applied: comparison.present,
+    missing: comparison.missing.length,
+    extraManaged: comparison.extraManaged.length,
+    drifted: comparison.drifted.length,
+    unhealthy: unhealthy.length,
+  };
+  const ok =
+    state.failures.length === 0 &&
+    counts.missing === 0 &&
+    counts.extraManaged === 0 &&
+    counts.drifted === 0 &&
+    counts.unhealthy === 0;
+  return {
+    ...comparison,
+    ok,
+    commit: input.commit,
+    path: input.path,
+    counts,
+    unhealthy,
+    renderFailures: state.failures,
+    unservedKinds: live.unserved,
+    warnings,
+  };
 }
 
 /** One failure per finding, in the restore report's shape (`phase` is added by the caller). */

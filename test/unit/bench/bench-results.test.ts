@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+
+import type { PhaseName, PhaseResult } from "../../../src/dr/report/index.ts";
+import {
+  judgeTargets,
+  renderResultTable,
+  summarizeSize,
+  type SizeMeasurement,
+} from "../../bench/bench-results.ts";
+
+const t0 = Date.parse("2026-01-01T00:00:00.000Z");
+const phase = (name: PhaseName, startMs: number, durationMs: number): PhaseResult => ({
+  name,
+  startedAt: new Date(t0 + startMs).toISOString(),
+  durationMs,
+  ok: true,
+  detail: "",
+});
+
+function measurement(overrides: Partial<SizeMeasurement["restore"]> = {}): SizeMeasurement {
+  return {
+    size: 1_000,
+    restore: {
+      ok: true,
+      startedAtEpochMs: t0,
+      finishedAtEpochMs: t0 + 100_000,
+      phases: [
+        phase("preflight", 0, 1_000),
+        phase("provision", 1_000, 0),
+        phase("bootstrap", 1_000, 1_000),
+        phase("converge", 2_000, 96_000),
+        phase("verify", 98_000, 2_000),
+      ],
+      failures: 0,
+      watchReadyAtEpochMs: t0 + 97_300,
+      maxRssBytes: 150 * 1024 * 1024,
+      loadedRssBytes: 100 * 1024 * 1024,
+      peakRssByPhaseBytes: { converge: 120 * 1024 * 1024, verify: 150 * 1024 * 1024 },
+      ...overrides,
+    },
+    flux: {
+      firstReadyAtEpochMs: t0 + 60_000,
+      readyAtEpochMs: t0 + 97_000,
+      conditionReadyAtEpochMs: t0 + 96_000,
+    },
+    floorMs: 50_000,
+  };
+}
+
+describe("summarizeSize", () => {
+  it("splits the total into the wait for Flux and the orchestrator's overhead", () => {
+    const r = summarizeSize(measurement());
+    expect(r).toMatchObject({
+      totalMs: 100_000,
+      fluxReadyMs: 97_000,
+      fluxFirstReadyMs: 60_000,
+      detectionLagMs: 300,
+      detectionLagVsConditionMs: 1_300,
+      fluxWaitMs: 95_000,
+      overheadMs: 5_000,
+      overheadPercent: 5,
+      peakRssMb: 150,
+      loadedRssMb: 100,
+      peakRssByPhaseMb: { converge: 120, verify: 150 },
+      ratioToFloor: 2,
+    });
+    expect(r.phasesMs).toEqual({
+      preflight: 1_000,
+      provision: 0,
+      bootstrap: 1_000,
+      converge: 96_000,
+      verify: 2_000,
+    });
+  });
+
+  it("counts no wait when Flux was Ready before converge started", () => {
+    const m = measurement();
+    const r = summarizeSize({ ...m, flux: { ...m.flux, readyAtEpochMs: t0 + 1_500 } });
+    expect(r.fluxWaitMs).toBe(0);
+    expect(r.overheadPercent).toBe(100);
+  });
+});
+
+describe("judgeTargets", () => {
+  it("passes when every size meets every target", () => {
+    const r = summarizeSize(measurement({ finishedAtEpochMs: t0 + 99_000 }));
+    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([true, true, true, true]);
+  });
+
+  it("fails the overhead target at exactly 5 % and names the size", () => {
+    const verdict = judgeTargets([summarizeSize(measurement())])[2]!;
+    expect(verdict).toEqual({
+      name: "orchestrator overhead under 5 % of the total",
+      pass: false,
+      detail: "1000: 5.0 %",
+    });
+  });
+
+  it("fails detection and memory when the watch never saw Ready and RSS is too high", () => {
+    const r = summarizeSize(
+      measurement({ watchReadyAtEpochMs: undefined, maxRssBytes: 300 * 1024 * 1024 }),
+    );
+    const verdicts = judgeTargets([r]);
+    expect(verdicts[1]).toMatchObject({ pass: false, detail: "1000: n/a" });
+    expect(verdicts[3]).toMatchObject({ pass: false, detail: "1000: 300 MB" });
+  });
+
+  it("fails every target that depends on it when a restore failed", () => {
+    const r = summarizeSize(measurement({ ok: false, finishedAtEpochMs: t0 + 99_000 }));
+    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([false, true, false, true]);
+  });
+});
+
+describe("renderResultTable", () => {
+  it("prints one row per size and a PASS/FAIL line per target", () => {
+    const results = [summarizeSize(measurement())];
+    const text = renderResultTable(results, judgeTargets(results));
+    expect(text.split("\n")[2]).toBe(
+      "1,000 |      100.00 s |    97.00 s |        300 ms |      5.0 % |         150 |       50.00 s |         2.00x",
+    );
+    expect(text).toContain(
+      "  1000: 100 MB loaded before the restore; peak by phase: converge 120 MB, verify 150 MB",
+    );
+    expect(text).toContain("FAIL  orchestrator overhead under 5 % of the total (1000: 5.0 %)");
+  });
+});

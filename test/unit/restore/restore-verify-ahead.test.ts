@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+
+import { createMemoryLogger } from "../../../src/core/logger.ts";
+import { restore } from "../../../src/dr/restore/restore.ts";
+import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
+import type { Kube, KubeObject } from "../../../src/kube/index.ts";
+
+const commit = "c".repeat(40);
+const target: StackTarget = {
+  stack: "local-b",
+  platform: "local",
+  region: "local-b",
+  reconciler: "flux",
+  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
+  hasDecryptionKey: false,
+  protected: false,
+};
+
+/** A cluster whose `fleet` Kustomization is Ready at the commit and handles every reconcile request. */
+function readyCluster(events: string[]): Kube {
+  let requested = "";
+  const fleet = (): KubeObject => ({
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: {
+      name: "fleet",
+      namespace: "flux-system",
+      generation: 1,
+      annotations: { "reconcile.fluxcd.io/requestedAt": requested },
+    },
+    status: {
+      observedGeneration: 1,
+      conditions: [{ type: "Ready", status: "True", reason: "ReconciliationSucceeded" }],
+      lastAppliedRevision: `main@sha1:${commit}`,
+      lastAttemptedRevision: `main@sha1:${commit}`,
+      lastHandledReconcileAt: requested,
+    },
+  });
+  return {
+    get: async (ref: KubeObject["metadata"] & { kind: string }) => ({
+      apiVersion: "v1",
+      kind: ref.kind,
+      metadata: { name: "fleet", namespace: "flux-system" },
+      spec: { url: target.fleet.url },
+    }),
+    list: async (kind: { kind: string }) => {
+      if (kind.kind === "Kustomization") events.push("list Kustomizations");
+      return { items: kind.kind === "Kustomization" ? [fleet()] : [], resourceVersion: "1" };
+    },
+    apply: async (obj: KubeObject) => {
+      requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"] ?? requested;
+      return obj;
+    },
+  } as unknown as Kube;
+}
+
+describe("restore and verify", () => {
+  it("starts rendering the desired state at the resolved commit before converge waits", async () => {
+    const events: string[] = [];
+    const kube = readyCluster(events);
+    const deps: RestoreDeps = {
+      provisioner: {
+        describe: async () => target,
+        kubeconfigPath: async () => "/kubeconfig",
+        up: async () => {
+          throw new Error("not expected");
+        },
+      },
+      git: {
+        resolveRef: async (_url, ref) => ({ name: ref, kind: "branch", commit }),
+        hasEncryptedFiles: async () => false,
+      },
+      kubeFor: () => kube,
+      probe: { down: async () => [], recover: async () => undefined },
+      verifier: {
+        prepare: (input) => void events.push(`prepare ${input.commit} ${input.target.stack}`),
+        verify: async (input) => {
+          events.push(`verify ${input.commit}`);
+          return {
+            counts: { desired: 1, applied: 1, missing: 0, extraManaged: 0, drifted: 0 },
+            failures: [],
+          };
+        },
+      },
+      clock: {
+        now: () => new Date(Date.UTC(2026, 10, 25, 3, 0, 0)),
+        monotonicMs: () => 0,
+        sleep: async () => undefined,
+      },
+      log: createMemoryLogger(),
+    };
+    const report = await restore({ stack: "local-b" }, deps);
+    expect(report.ok).toBe(true);
+    // Bootstrap lists the Kustomizations to request a reconcile; converge's watch lists them next.
+    expect(events).toEqual([
+      "list Kustomizations",
+      `prepare ${commit} local-b`,
+      "list Kustomizations",
+      `verify ${commit}`,
+    ]);
+  });
+});
