@@ -3,9 +3,10 @@
  * requested ref, the decryption key is in place, and a reconcile is requested right away.
  *
  * Pulumi owns the connection objects (GitRepository and Kustomization `flux-system/fleet`); the
- * restore only checks them, pins `spec.ref` when asked for a ref other than the stack's branch
- * (field manager `drkit-restore`; the next `pulumi up` puts the branch back), and annotates
- * them with `reconcile.fluxcd.io/requestedAt` as `flux reconcile` does.
+ * restore only checks them, sets `spec.ref` to the requested ref (field manager `drkit-restore`;
+ * a ref other than the stack's branch stays pinned until the next restore of the branch or
+ * `pulumi up`), and annotates them with `reconcile.fluxcd.io/requestedAt` as `flux reconcile`
+ * does.
  */
 import { PreflightError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -70,7 +71,7 @@ export async function bootstrapReconciler(input: {
   }
   if (problems.length > 0) {
     throw new PreflightError(
-      `the reconciler of stack "${target.stack}" is not connected: ${problems.join("; ")}: run the restore without --skip-provision (or \`pulumi up\` on the stack) so the program creates them`,
+      `the reconciler of stack "${target.stack}" is not connected: ${problems.join("; ")}: run \`drkit pulumi-env -- pulumi up --stack ${target.stack}\` so the stack's program creates them, then restore again`,
       { failures: problems },
     );
   }
@@ -87,8 +88,10 @@ export async function bootstrapReconciler(input: {
       annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt },
     },
   };
+  // Always applied: restoring the stack's branch also drops a tag or commit that an earlier
+  // restore pinned (server-side apply removes the fields this manager no longer sets).
+  sourcePatch.spec = { ref: wantRef };
   if (!(input.ref.kind === "branch" && input.ref.name === target.fleet.branch)) {
-    sourcePatch.spec = { ref: wantRef };
     actions.push(`pinned the fleet source to ${JSON.stringify(wantRef)}`);
   }
   await kube.apply(sourcePatch as never, { fieldManager: "drkit-restore", force: true });

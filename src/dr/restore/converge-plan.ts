@@ -4,6 +4,7 @@
  */
 import {
   evaluateHealth,
+  findCondition,
   formatRef,
   inventoryOf,
   objectKey,
@@ -40,7 +41,16 @@ export interface ReconcilerVerdict {
   /** Objects not done yet, with why. */
   readonly pending: readonly { readonly key: string; readonly reason: string }[];
   /** Objects reporting a failure at the target revision, with the failure. */
-  readonly failing: readonly { readonly key: string; readonly reason: string }[];
+  readonly failing: readonly ReconcilerFailure[];
+}
+
+/** A reconciler object failing at the target revision. */
+export interface ReconcilerFailure {
+  readonly key: string;
+  /** The reconciler's own words, e.g. `not Ready: ReconciliationFailed: Deployment/shop/web dry-run failed ...`. */
+  readonly reason: string;
+  /** The object the reconciler names as the cause (`kind/namespace/name`), when it names one. */
+  readonly object?: string;
 }
 
 /**
@@ -59,7 +69,7 @@ export function judgeReconcilers(
   },
 ): ReconcilerVerdict {
   const pending: { key: string; reason: string }[] = [];
-  const failing: { key: string; reason: string }[] = [];
+  const failing: ReconcilerFailure[] = [];
   for (const obj of objects) {
     const key = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
     const health = evaluateHealth(obj, { revision });
@@ -79,12 +89,20 @@ export function judgeReconcilers(
     const attempted = (obj.status as { lastAttemptedRevision?: string } | undefined)
       ?.lastAttemptedRevision;
     const attemptedTarget = attempted !== undefined && sameCommit(attempted, revision);
-    const ready = (
-      obj.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined
-    )?.conditions?.find((c) => c.type === "Ready");
+    const ready = findCondition(obj, "Ready");
     const failedAtTarget =
       attemptedTarget && ready?.status === "False" && failureReasons.has(ready.reason ?? "");
-    if (health.failed || failedAtTarget) failing.push({ key, reason: health.reason });
+    if (failedAtTarget) {
+      // Ready's own message, not `health.reason`: Flux leaves observedGeneration behind when a
+      // reconcile fails, so health would only say "generation not observed yet".
+      const message = (ready.message ?? "").trim();
+      const object = objectNamedIn(message);
+      failing.push({
+        key,
+        reason: `not Ready: ${ready.reason}${message ? `: ${message}` : ""}`,
+        ...(object ? { object } : {}),
+      });
+    } else if (health.failed) failing.push({ key, reason: health.reason });
     else pending.push({ key, reason: health.reason });
   }
   const rootPresent = objects.some((o) => o.metadata.name === options.rootName);
@@ -93,21 +111,66 @@ export function judgeReconcilers(
   return { done: pending.length === 0 && failing.length === 0, pending, failing };
 }
 
-/** Tracks how long each object has been failing, to fail fast without flapping on one bad read. */
+/**
+ * Judges the fleet's source (the GitRepository the root Kustomization reads): failing when it
+ * reports a fetch failure without having the target revision (the Git server went down after
+ * preflight, the ref went away), pending while it fetches, nothing once it has the revision.
+ */
+export function judgeSource(
+  objects: readonly KubeObject[],
+  revision: string,
+  sourceName: string,
+): Pick<ReconcilerVerdict, "pending" | "failing"> {
+  const source = objects.find((o) => o.metadata.name === sourceName);
+  const artifact = (source?.status as { artifact?: { revision?: string } } | undefined)?.artifact
+    ?.revision;
+  if (!source || (artifact !== undefined && sameCommit(artifact, revision)))
+    return { pending: [], failing: [] };
+  const key = `${source.kind}/${source.metadata.namespace ?? ""}/${source.metadata.name}`;
+  const ready = findCondition(source, "Ready");
+  if (ready?.status !== "False")
+    return { pending: [{ key, reason: "fetching the target revision" }], failing: [] };
+  const message = (ready.message ?? "").trim();
+  return {
+    pending: [],
+    failing: [
+      { key, reason: `not Ready: ${ready.reason ?? "unknown"}${message ? `: ${message}` : ""}` },
+    ],
+  };
+}
+
+/**
+ * Tracks how long each object has been failing, to fail fast without flapping on one bad read.
+ *
+ * An object is forgotten only once it is done (or gone): Flux retries a failed reconcile every
+ * `retryInterval` and shows it `Progressing` while it does, which must not restart the clock.
+ */
 export class FailureTimer {
   readonly #since = new Map<string, number>();
 
   /** Returns the failures that have lasted at least `graceMs` at time `nowMs`. */
   update(
-    failing: ReconcilerVerdict["failing"],
+    verdict: Pick<ReconcilerVerdict, "failing" | "pending">,
     nowMs: number,
     graceMs: number,
   ): ReconcilerVerdict["failing"] {
-    const current = new Set(failing.map((f) => f.key));
-    for (const key of [...this.#since.keys()]) if (!current.has(key)) this.#since.delete(key);
-    for (const f of failing) if (!this.#since.has(f.key)) this.#since.set(f.key, nowMs);
-    return failing.filter((f) => nowMs - this.#since.get(f.key)! >= graceMs);
+    const notDone = new Set([...verdict.failing, ...verdict.pending].map((f) => f.key));
+    for (const key of [...this.#since.keys()]) if (!notDone.has(key)) this.#since.delete(key);
+    for (const f of verdict.failing) if (!this.#since.has(f.key)) this.#since.set(f.key, nowMs);
+    return verdict.failing.filter((f) => nowMs - this.#since.get(f.key)! >= graceMs);
   }
+}
+
+/**
+ * The object a Flux failure message names as the cause (pure): `Deployment/shop/web dry-run
+ * failed (Invalid): ...` → `Deployment/shop/web`; undefined when it names none.
+ */
+export function objectNamedIn(message: string): string | undefined {
+  const match =
+    /(?:^|[\s[])([A-Z][A-Za-z0-9]*\/(?:[a-z0-9][a-z0-9.-]*\/)?[a-z0-9][a-z0-9.:-]*) (?:dry-run failed|apply failed|status:)/.exec(
+      message,
+    );
+  return match?.[1];
 }
 
 /** The workload objects owned by the reconciler objects, with their owner, deduplicated. */

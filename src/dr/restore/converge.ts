@@ -7,9 +7,11 @@ import type { Clock } from "../../core/clock.ts";
 import { StepFailedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { formatRef, objectKey, watchUntil, type Kube, type KubeObject } from "../../kube/index.ts";
+import { fluxNamespace, rootName } from "./bootstrap.ts";
 import {
   FailureTimer,
   judgeReconcilers,
+  judgeSource,
   judgeWorkloads,
   planWorkloadChecks,
 } from "./converge-plan.ts";
@@ -44,6 +46,7 @@ export interface ConvergeResult {
 }
 
 const kustomizations = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
+const gitRepositories = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 
 /** Waits for convergence; throws StepFailedError when it cannot happen. */
 export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
@@ -54,11 +57,13 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   input.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const recovered: string[] = [];
   const guard = guardReconciler(input, recovered, (err) => abort.abort(err));
+  const failFastMs = input.failFastMs ?? 45_000;
+  const source = guardSource(input, failFastMs, (err) => abort.abort(err));
   try {
     log.waiting(`waiting for Kustomizations to be Ready at "${input.revision}"`);
     const timer = new FailureTimer();
-    const failFastMs = input.failFastMs ?? 45_000;
     let lastPending = "";
+    const warnFailing = failingWarner(log, failFastMs);
     const reconcilers = await watchUntil(
       kube,
       kustomizations,
@@ -67,10 +72,17 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
           rootName: "fleet",
           ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
         });
-        const stuck = timer.update(verdict.failing, clock.monotonicMs(), failFastMs);
+        const stuck = timer.update(verdict, clock.monotonicMs(), failFastMs);
         if (stuck.length > 0) {
-          throw new ConvergeFailedError(stuck.map((f) => ({ owner: f.key, message: f.reason })));
+          throw new ConvergeFailedError(
+            stuck.map((f) => ({
+              ...(f.object ? { object: f.object } : {}),
+              owner: f.key,
+              message: f.reason,
+            })),
+          );
         }
+        warnFailing(verdict.failing);
         const pending = verdict.pending.map((p) => p.key).join(", ");
         if (pending && pending !== lastPending) {
           lastPending = pending;
@@ -96,6 +108,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
     throw err;
   } finally {
     guard.stop();
+    source.stop();
     input.signal?.removeEventListener("abort", onOuterAbort);
   }
 }
@@ -138,6 +151,49 @@ async function waitForWorkloads(
   const unhealthy = results.flat();
   if (unhealthy.length === 0) input.log.success(`${checks.length} workload(s) healthy`);
   return unhealthy.map((w) => ({ object: formatRef(w.ref), owner: w.owner, message: w.reason }));
+}
+
+/**
+ * Watches the fleet's GitRepository alongside the Kustomizations: when it cannot fetch the target
+ * revision (the Git server went down after preflight), converge fails fast instead of waiting
+ * for Kustomizations that can never get there.
+ */
+function guardSource(input: ConvergeInput, failFastMs: number, fail: (err: Error) => void) {
+  const stop = new AbortController();
+  const timer = new FailureTimer();
+  const warnFailing = failingWarner(input.log, failFastMs);
+  watchUntil(
+    input.kube,
+    { ...gitRepositories, namespace: fluxNamespace },
+    (objects) => {
+      const verdict = judgeSource(objects, input.revision, rootName);
+      const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
+      if (stuck.length > 0) {
+        throw new ConvergeFailedError(stuck.map((f) => ({ object: f.key, message: f.reason })));
+      }
+      warnFailing(verdict.failing);
+      return false;
+    },
+    { timeoutMs: input.timeoutMs, signal: stop.signal },
+  ).catch((err: unknown) => {
+    // Stopped or timed out: the Kustomization watch reports those.
+    if (err instanceof ConvergeFailedError) fail(err);
+  });
+  return { stop: () => stop.abort() };
+}
+
+/** Logs failures at the target revision when they change (they may still recover). */
+function failingWarner(log: Logger, failFastMs: number) {
+  let last = "";
+  return (failing: readonly { key: string; reason: string }[]) => {
+    const now = failing.map((f) => `${f.key}: ${f.reason}`).join("; ");
+    if (now && now !== last) {
+      log.warn(
+        `failing at the target revision (giving up after ${failFastMs / 1000}s unless it recovers): ${now}`,
+      );
+    }
+    last = now;
+  };
 }
 
 /** Checks the reconciler every 2 s while converge waits; restarts lost components. */

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   FailureTimer,
   judgeReconcilers,
+  judgeSource,
   judgeWorkloads,
+  objectNamedIn,
   planWorkloadChecks,
 } from "../../../src/dr/restore/converge-plan.ts";
 import { planGitRef } from "../../../src/dr/restore/bootstrap.ts";
@@ -98,14 +100,132 @@ describe("judgeReconcilers", () => {
 });
 
 describe("FailureTimer", () => {
+  const failing = [{ key: "a", reason: "x" }];
+  const f = { failing, pending: [] };
+
   it("reports a failure only once it has lasted the grace period, and forgets healed ones", () => {
     const t = new FailureTimer();
-    const f = [{ key: "a", reason: "x" }];
     expect(t.update(f, 0, 1000)).toEqual([]);
     expect(t.update(f, 999, 1000)).toEqual([]);
-    expect(t.update(f, 1000, 1000)).toEqual(f);
-    expect(t.update([], 1500, 1000)).toEqual([]);
+    expect(t.update(f, 1000, 1000)).toEqual(failing);
+    expect(t.update({ failing: [], pending: [] }, 1500, 1000)).toEqual([]);
     expect(t.update(f, 1600, 1000)).toEqual([]);
+  });
+
+  it("keeps the clock running while a failing object retries (Progressing between failures)", () => {
+    const t = new FailureTimer();
+    const retrying = { failing: [], pending: [{ key: "a", reason: "not Ready: Progressing" }] };
+    expect(t.update(f, 0, 1000)).toEqual([]);
+    expect(t.update(retrying, 600, 1000)).toEqual([]);
+    expect(t.update(f, 700, 1000)).toEqual([]);
+    expect(t.update(retrying, 1200, 1000)).toEqual([]);
+    expect(t.update(f, 1300, 1000)).toEqual(failing);
+  });
+});
+
+describe("failures at the target revision", () => {
+  // What kustomize-controller leaves after a failed reconcile: observedGeneration not updated.
+  const failed = (message: string) =>
+    kustomization("apps", {
+      observedGeneration: -1,
+      conditions: [
+        { type: "Ready", status: "False", reason: "ReconciliationFailed", message: `${message}\n` },
+      ],
+      lastAttemptedRevision: `main@sha1:${sha}`,
+    });
+
+  it("reports Flux's message and the object it names, not the unobserved generation", () => {
+    const message =
+      'Deployment/shop/web dry-run failed (Invalid): Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0';
+    const v = judgeReconcilers([kustomization("fleet", ready(sha)), failed(message)], sha, {
+      rootName: "fleet",
+    });
+    expect(v.failing).toEqual([
+      {
+        key: "Kustomization/flux-system/apps",
+        reason: `not Ready: ReconciliationFailed: ${message}`,
+        object: "Deployment/shop/web",
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'Gadget/shop/checkout dry-run failed: no matches for kind "Gadget" in version "example.drkit.dev/v1"',
+      "Gadget/shop/checkout",
+    ],
+    [
+      "CustomResourceDefinition/widgets.example.drkit.dev dry-run failed (Invalid): spec.names: Required value",
+      "CustomResourceDefinition/widgets.example.drkit.dev",
+    ],
+    [
+      "health check failed after 30s: timeout waiting for: [Deployment/shop/web status: 'InProgress']",
+      "Deployment/shop/web",
+    ],
+    ["kustomize build failed: accumulating resources from 'web.yaml': yaml: line 3", undefined],
+  ])("finds the object named in %j", (message, object) => {
+    expect(objectNamedIn(message)).toBe(object);
+  });
+});
+
+describe("judgeSource", () => {
+  const source = (status: Record<string, unknown>): KubeObject => ({
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "GitRepository",
+    metadata: { name: "fleet", namespace: "flux-system", generation: 2 },
+    spec: {},
+    status,
+  });
+  const refused =
+    "failed to checkout and determine revision: unable to clone 'http://127.0.0.1:9/fleet.git': connection refused";
+
+  it.each([
+    [
+      "has the target revision, even if a later fetch failed",
+      source({
+        artifact: { revision: `main@sha1:${sha}` },
+        conditions: [{ type: "Ready", status: "False", reason: "GitOperationFailed" }],
+      }),
+      { pending: [], failing: [] },
+    ],
+    [
+      "cannot fetch and has only an old revision",
+      source({
+        artifact: { revision: `main@sha1:${old}` },
+        conditions: [
+          { type: "Ready", status: "False", reason: "GitOperationFailed", message: refused },
+        ],
+      }),
+      {
+        pending: [],
+        failing: [
+          {
+            key: "GitRepository/flux-system/fleet",
+            reason: `not Ready: GitOperationFailed: ${refused}`,
+          },
+        ],
+      },
+    ],
+    [
+      "is fetching",
+      source({
+        artifact: { revision: `main@sha1:${old}` },
+        conditions: [{ type: "Ready", status: "Unknown", reason: "Progressing" }],
+      }),
+      {
+        pending: [
+          { key: "GitRepository/flux-system/fleet", reason: "fetching the target revision" },
+        ],
+        failing: [],
+      },
+    ],
+  ])("judges a fleet source that %s", (_what, obj, expected) => {
+    expect(judgeSource([obj], sha, "fleet")).toEqual(expected);
+  });
+
+  it("ignores other sources and a missing one (Argo CD regions have none)", () => {
+    const other = { ...source({}), metadata: { name: "charts", namespace: "flux-system" } };
+    expect(judgeSource([other], sha, "fleet")).toEqual({ pending: [], failing: [] });
   });
 });
 
