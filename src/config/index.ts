@@ -28,9 +28,9 @@ export {
   defaultZones,
   type ValidateOptions,
 } from "./validate-stack-config.ts";
+export { decodeConfigValues } from "./decode-config-values.ts";
 export {
   readStackConfig,
-  decodeConfigValues,
   type FleetCredentials,
   type StackSecrets,
   type LoadedStackConfig,

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { registerSecret } from "../core/redact.ts";
+import { decodeConfigValues } from "./decode-config-values.ts";
 import { secretKeys } from "./schema.ts";
 import type { StackConfig } from "./stack-config.ts";
 import { validateStackConfig } from "./validate-stack-config.ts";
@@ -29,35 +30,6 @@ export interface StackSecrets {
 export interface LoadedStackConfig {
   readonly config: StackConfig;
   readonly secrets: StackSecrets;
-}
-
-/**
- * Picks one namespace out of Pulumi's config map and decodes structured values.
- *
- * Pulumi hands every value over as a string; objects and lists arrive as JSON text. Scalars stay
- * text here: the schema converts `"3"` and `"true"` where it expects numbers and flags.
- */
-export function decodeConfigValues(
-  all: Readonly<Record<string, string>>,
-  namespace = "drkit",
-): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  const prefix = `${namespace}:`;
-  for (const [fullKey, value] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
-    const trimmed = value.trim();
-    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-      try {
-        values[key] = JSON.parse(trimmed);
-        continue;
-      } catch {
-        // Not JSON after all: the schema reports it as the wrong type, with the value.
-      }
-    }
-    values[key] = value;
-  }
-  return values;
 }
 
 /** Which secret keys Pulumi holds encrypted; `undefined` if this SDK cannot tell. */

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 
 import { ConfigError } from "../core/errors.ts";
 import { localizeGitUrl } from "../local/git-server.ts";
-import { decodeConfigValues } from "./read-stack-config.ts";
+import { decodeConfigValues } from "./decode-config-values.ts";
 import type { StackConfig } from "./stack-config.ts";
 import { validateStackConfig } from "./validate-stack-config.ts";
 

@@ -12,7 +12,6 @@ import type { Logger } from "../core/logger.ts";
 import { regionPaths } from "../local/region-state.ts";
 import { localKeyFile } from "../local/secret-store.ts";
 import { mirrorProject } from "../pulumi-runner/project-mirror.ts";
-import { createRegionStack } from "../pulumi-runner/region-stack.ts";
 import type { Provisioner, StackTarget } from "./restore/types.ts";
 
 /** Turns a validated stack config into the restore's view of it (pure). */
@@ -56,6 +55,9 @@ export function createPulumiProvisioner(options: {
       return kubeconfigs.get(target.stack);
     },
     async up(target, log: Logger) {
+      // Loaded on demand: the Pulumi SDK costs ~70 MB of memory, and a restore whose cluster is
+      // still reachable (and `drkit verify`) never provisions.
+      const { createRegionStack } = await import("../pulumi-runner/region-stack.ts");
       const stack = await createRegionStack(target.stack, {
         stateDir: options.stateDir,
         log,
