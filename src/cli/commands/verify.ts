@@ -87,11 +87,15 @@ export function registerVerifyCommand(program: Command): void {
           kubectl: toolchain.path("kubectl"),
           log: ctx.log,
         });
-        const result = await verifier.verifyDetailed({
-          target,
-          commit,
-          kube: createKube(kubeconfig),
+        const kube = createKube(kubeconfig);
+        // An unreachable API server is exit 3 (documented above), not a verify failure (1).
+        await kube.list({ apiVersion: "v1", kind: "Namespace" }).catch((err: unknown) => {
+          throw new PreflightError(
+            `the cluster of stack "${target.stack}" is not reachable (${err instanceof Error ? err.message : String(err)}): restore it with \`drkit restore --stack ${target.stack}\``,
+            { cause: err },
+          );
         });
+        const result = await verifier.verifyDetailed({ target, commit, kube });
         const output = { stack: target.stack, ref, ...result };
         ctx.output(output, () => renderVerifyText(result, `stack "${target.stack}" vs "${ref}"`));
         if (result.ok) ctx.log.success(`stack "${target.stack}" matches "${ref}"`);
