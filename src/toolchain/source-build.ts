@@ -70,8 +70,14 @@ export async function buildFromSource(
     }
     return result.stdout.trim();
   };
-  const moduleDir = (module: string) =>
-    go(["list", "-m", "-f", "{{.Dir}}", module], `go list -m ${module}`);
+  // `go mod download -json` fetches the module when the module cache is cold and reports its
+  // dir; `go list -m -f {{.Dir}}` prints nothing for a module that is not downloaded yet.
+  const moduleDir = async (module: string) => {
+    const out = await go(["mod", "download", "-json", module], `go mod download ${module}`);
+    const dir = (JSON.parse(out) as { Dir?: string }).Dir;
+    if (!dir) throw new StepFailedError(step, `go mod download ${module} reported no directory`);
+    return dir;
+  };
 
   if (recipe.spec.prepare === "pulumi-kubernetes-embeds") {
     await writePulumiKubernetesEmbeds(

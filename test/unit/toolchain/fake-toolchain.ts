@@ -34,7 +34,7 @@ export interface FakeWorld {
   readonly calls: string[];
   /** Version output by absolute binary path; tests add PATH binaries here. */
   readonly versionOutput: Map<string, string>;
-  /** Module dirs `go list -m` reports. */
+  /** Module dirs `go mod download -json` reports. */
   readonly moduleDirs: Map<string, string>;
   /** Contents of `schema-embed.json` seen by the fake `go build` of the provider. */
   readonly embeddedSchemas: string[];
@@ -155,10 +155,14 @@ async function fakeGo(world: FakeWorld, args: readonly string[], cwd: string): P
       stderr: "",
     };
   }
-  if (args[0] === "list") {
+  if (args[0] === "mod" && args[1] === "download") {
     const dir = world.moduleDirs.get(args[args.length - 1]!);
     return dir
-      ? { code: 0, stdout: dir + "\n", stderr: "" }
+      ? {
+          code: 0,
+          stdout: JSON.stringify({ Path: args[args.length - 1], Dir: dir }) + "\n",
+          stderr: "",
+        }
       : { code: 1, stdout: "", stderr: "not a module" };
   }
   if (args[0] !== "build")
