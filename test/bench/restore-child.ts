@@ -1,10 +1,10 @@
 /**
  * One benchmark restore in its own process, so that its peak memory is the orchestrator's alone.
  *
- * Reads a `ChildInput` (bench-protocol.ts) as JSON from argv[2], connects Flux to the fleet as the Pulumi program
- * would (GitRepository and Kustomization `flux-system/fleet`), runs the real `restore()` with the
- * real dependencies except the provisioner (the region is already up), and prints a `ChildResult`
- * as one JSON line on stdout. Progress goes to stderr.
+ * Reads a `ChildInput` (bench-protocol.ts) as JSON from argv[2], connects Flux to the fleet as
+ * the Pulumi program would (GitRepository and Kustomization `flux-system/fleet`), runs the real
+ * `restore()` with the real dependencies except the provisioner (the region is already up), and
+ * prints a `ChildResult` as one JSON line on stdout. Progress goes to stderr.
  */
 import { fileURLToPath } from "node:url";
 
