@@ -57,6 +57,8 @@ const seconds: Record<string, number> = {};
 let cli: CliCommand;
 let env: NodeJS.ProcessEnv;
 
+const secondsSince = (startedMs: number) => Math.round((Date.now() - startedMs) / 100) / 10;
+
 /** The checkout as the runbooks see it: everything linked except `stacks/`, which is copied. */
 function createProjectCopy(): void {
   mkdirSync(join(project, "stacks"), { recursive: true });
@@ -99,7 +101,7 @@ async function runRunbook(file: string): Promise<{ code: number; output: string 
   await writeFile(scriptFile, script + "\n");
   const started = Date.now();
   const result = await run("bash", [scriptFile], { cwd: project, env });
-  seconds[file] = Math.round((Date.now() - started) / 100) / 10;
+  seconds[file] = secondsSince(started);
   const marks = [...result.output.matchAll(/^::block (line \d+|end) ([\d.]+)$/gm)];
   marks.slice(1).forEach((mark, i) => {
     seconds[`${file} ${marks[i]![1]}`] =
@@ -127,6 +129,7 @@ beforeAll(async () => {
     GIT_COMMITTER_NAME: "drkit runbook test",
     GIT_COMMITTER_EMAIL: "runbooks@drkit.invalid",
   };
+  const started = Date.now();
   cli = await loadCliTree(async (path) => {
     const { code, output } = await run("node", ["bin/drkit.js", ...path, "--help"], {
       cwd: projectDir,
@@ -135,16 +138,19 @@ beforeAll(async () => {
     if (code !== 0) throw new Error(`drkit ${path.join(" ")} --help exited ${code}: ${output}`);
     return output;
   });
+  seconds["drkit --help, every command"] = secondsSince(started);
 });
 
 afterAll(async () => {
+  const started = Date.now();
   const log = createMemoryLogger();
   const tools = await loadToolchain();
   for (const region of await listRegions(stateDir).catch(() => [])) {
     await downRegion(region.name, { stateDir, tools, log });
   }
-  // The git server, dnsmasq and anything else a runbook started under the state dir.
-  await stopProcesses(await findProcessesUnder(stateDir));
+  // The git server, dnsmasq, and a runbook's shell still running after a timeout.
+  await stopProcesses(await findProcessesUnder(root));
+  seconds["clean-up"] = secondsSince(started);
   console.info(`runbook timings (s): ${JSON.stringify(seconds, null, 1)}`);
   await rm(root, { recursive: true, force: true });
 });
@@ -163,7 +169,7 @@ describe("runbooks", () => {
     for (const file of readdirSync(join(projectDir, "runbooks")).filter((f) => f.endsWith(".md"))) {
       const markdown = await readFile(join(projectDir, "runbooks", file), "utf8");
       const pieces = [
-        ...parseRunbook(markdown).blocks.map((b) => ({ line: b.line, code: b.code })),
+        ...parseRunbook(markdown).blocks.map((b) => ({ line: b.line + 1, code: b.code })),
         ...findInlineCode(markdown),
       ];
       for (const piece of pieces) {
@@ -179,12 +185,18 @@ describe("runbooks", () => {
     expect(checked).toBeGreaterThan(40);
   });
 
-  it.each(runbooks)("$file runs against the local platform", async ({ file, expect: marks }) => {
+  // Each runbook starts from the state the previous one left: after a failure, skip the rest.
+  let failed: string | undefined;
+  it.for(runbooks)("$file runs against the local platform", async (runbook, { skip }) => {
+    const { file, expect: marks } = runbook;
+    if (failed) skip(`${failed} failed before it`);
+    failed = file;
     const { code, output } = await runRunbook(file);
     const tail = output.split("\n").slice(-60).join("\n");
     expect(code, `${file} exited ${code}; last lines:\n${tail}`).toBe(0);
     for (const mark of marks) expect(output, `${file} output`).toContain(mark);
     expect(output).not.toContain("WARNING: the old key still decrypts");
+    failed = undefined;
   });
 
   it("leaves the new region removed and the repository's stacks untouched", async () => {
