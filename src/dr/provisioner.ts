@@ -52,7 +52,9 @@ export function createPulumiProvisioner(options: {
         const path = regionPaths(options.stateDir, target.region).kubeconfig;
         return existsSync(path) ? path : undefined;
       }
-      return kubeconfigs.get(target.stack);
+      // Written (0600) by the last `up` of this stack through drkit in this state dir.
+      const saved = join(options.stateDir, "kubeconfigs", `${target.stack}.yaml`);
+      return kubeconfigs.get(target.stack) ?? (existsSync(saved) ? saved : undefined);
     },
     async up(target, log: Logger) {
       // Loaded on demand: the Pulumi SDK costs ~70 MB of memory, and a restore whose cluster is
