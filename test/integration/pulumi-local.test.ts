@@ -141,7 +141,8 @@ beforeAll(async () => {
   env = await preparePulumiEnv({ stateDir, toolchain, backendUrl: defaultBackendUrl(stateDir) });
   createProjectCopy();
 
-  const git = await ensureGitServer({ stateDir, log });
+  // A free port, not the default 8470: a developer's own drkit git server may hold it.
+  const git = await ensureGitServer({ stateDir, log, port: 0 });
   const repo = await cloneWorkingRepo(await git.createRepo("fleet"));
   const keys = await generateAgeKeyPair();
   await materializeFleet({
