@@ -72,6 +72,16 @@ export function evaluateFluxObject(obj: KubeObject, options: HealthOptions): Hea
   if (!ready) return progressing("waiting for the Ready condition");
   const pending = generationPending(obj);
   if (pending) return pending;
+  if (
+    ready.status === "Unknown" &&
+    ready.reason === "Progressing" &&
+    options.revision !== undefined &&
+    obj.kind !== "HelmRelease" &&
+    revisionMatches(fluxRevision(obj), options.revision)
+  ) {
+    // A periodic re-reconcile of a revision it already applied: still healthy at that revision.
+    return healthy(`applied ${fluxRevision(obj)}, reconciling it again`);
+  }
   if (ready.status !== "True") {
     const reason = `not Ready: ${describe(ready.reason, ready.message)}`;
     return ready.status === "False" && terminalReasons.has(ready.reason ?? "")

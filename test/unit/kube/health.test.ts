@@ -453,3 +453,40 @@ describe("evaluateHealth", () => {
     });
   });
 });
+
+describe("Flux objects reconciling again", () => {
+  const sha = "0123456789abcdef0123456789abcdef01234567";
+  const kustomization = (lastApplied: string) => ({
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: "fleet", namespace: "flux-system", generation: 1 },
+    status: {
+      observedGeneration: 1,
+      lastAppliedRevision: lastApplied,
+      conditions: [
+        {
+          type: "Ready",
+          status: "Unknown",
+          reason: "Progressing",
+          message: "Reconciliation in progress",
+        },
+      ],
+    },
+  });
+
+  it("is healthy while it re-reconciles the revision it already applied", () => {
+    expect(evaluateHealth(kustomization(`main@sha1:${sha}`), { revision: sha })).toEqual({
+      healthy: true,
+      failed: false,
+      reason: `applied main@sha1:${sha}, reconciling it again`,
+    });
+  });
+
+  it("is progressing while it reconciles towards another revision", () => {
+    expect(
+      evaluateHealth(kustomization("main@sha1:fedcba9876543210fedcba9876543210fedcba98"), {
+        revision: sha,
+      }).healthy,
+    ).toBe(false);
+  });
+});
