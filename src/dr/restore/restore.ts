@@ -77,7 +77,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
 
     // Rendering the desired state needs only Git: overlap it with the wait for the reconciler.
     deps.verifier.prepare?.({ target: prepared.target, commit: ref.commit });
-    const converged = await phases.run("converge", async () => {
+    await phases.run("converge", async () => {
       try {
         const result = await converge({
           kube,
@@ -119,7 +119,6 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
         detail: `${counts.desired} desired, ${counts.missing} missing, ${counts.extraManaged} extra, ${counts.drifted} drifted`,
       };
     });
-    void converged;
   } catch (err) {
     if (!(err instanceof PhaseAbort)) throw err;
     log.fail(`restore of stack "${options.stack}" stopped in phase "${err.message}"`);
