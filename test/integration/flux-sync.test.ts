@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { renderFluxSync } from "../../src/gitops/flux-sync.ts";
 import type { LocalRegion } from "../../src/local/types.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { eventually, kubectl } from "./support/kube.ts";
@@ -23,30 +24,21 @@ data:
   value: "${value}"
 `;
 
-const fluxObjects = (url: string) =>
-  JSON.stringify({
-    apiVersion: "v1",
-    kind: "List",
-    items: [
-      {
-        apiVersion: "source.toolkit.fluxcd.io/v1",
-        kind: "GitRepository",
-        metadata: { name: "fleet", namespace: "flux-system" },
-        spec: { url, interval: "10s", ref: { branch: "main" } },
-      },
-      {
-        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-        kind: "Kustomization",
-        metadata: { name: "fleet", namespace: "flux-system" },
-        spec: {
-          interval: "10s",
-          path: "./apps",
-          prune: true,
-          sourceRef: { kind: "GitRepository", name: "fleet" },
-        },
-      },
-    ],
+/** The connection objects exactly as the Pulumi program renders them (`apps/` as the path). */
+const fluxObjects = (url: string) => {
+  const { gitRepository, kustomization } = renderFluxSync({
+    url,
+    branch: "main",
+    path: "apps",
+    intervalSeconds: 10,
+    prune: true,
+    timeoutSeconds: 60,
+    retryIntervalSeconds: 10,
+    withCredentials: false,
+    withAgeKey: false,
   });
+  return JSON.stringify({ apiVersion: "v1", kind: "List", items: [gitRepository, kustomization] });
+};
 
 interface FluxStatus {
   status?: {

@@ -8,6 +8,7 @@ import {
   formatDuration,
   groupFailuresByPhase,
   measureTotalMs,
+  planObjectCountsTable,
   planPhaseTimings,
   redactDeep,
 } from "./summary.ts";
@@ -21,6 +22,7 @@ import type { RestoreReport } from "./types.ts";
  */
 export async function renderHtmlReport(input: RestoreReport): Promise<string> {
   const report = redactDeep(input);
+  const objectCounts = planObjectCountsTable(report);
   const resultClass = report.ok ? "ok" : "failed";
   const result = report.ok ? "✔ succeeded" : "✗ failed";
   const svg = await renderChartSvg(planPhaseTimelineChart(report));
@@ -52,18 +54,7 @@ export async function renderHtmlReport(input: RestoreReport): Promise<string> {
       ]),
     ),
     "<h2>Objects</h2>",
-    renderHtmlTable(
-      ["Desired", "Applied", "Missing", "Extra managed", "Drifted"],
-      [
-        [
-          report.objects.desired,
-          report.objects.applied,
-          report.objects.missing,
-          report.objects.extraManaged,
-          report.objects.drifted,
-        ].map(String),
-      ],
-    ),
+    renderHtmlTable(objectCounts.header, objectCounts.rows),
     `<h2>Failures (${report.failures.length})</h2>`,
   ];
   const groups = groupFailuresByPhase(report.failures);

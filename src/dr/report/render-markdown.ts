@@ -6,6 +6,7 @@ import {
   formatDuration,
   groupFailuresByPhase,
   measureTotalMs,
+  planObjectCountsTable,
   planPhaseTimings,
   redactDeep,
 } from "./summary.ts";
@@ -37,6 +38,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
  */
 export function renderMarkdownReport(input: RestoreReport): string {
   const report = redactDeep(input);
+  const objectCounts = planObjectCountsTable(report);
   const result = report.ok ? "✔ succeeded" : "✗ failed";
   const lines = [
     `# Restore of \`${report.stack}\`: ${result}`,
@@ -70,18 +72,7 @@ export function renderMarkdownReport(input: RestoreReport): string {
     "",
     "## Objects",
     "",
-    ...table(
-      ["Desired", "Applied", "Missing", "Extra managed", "Drifted"],
-      [
-        [
-          report.objects.desired,
-          report.objects.applied,
-          report.objects.missing,
-          report.objects.extraManaged,
-          report.objects.drifted,
-        ].map(String),
-      ],
-    ),
+    ...table(objectCounts.header, objectCounts.rows),
     "",
     `## Failures (${report.failures.length})`,
     "",

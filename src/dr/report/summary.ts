@@ -97,3 +97,15 @@ export function redactDeep<T>(value: T): T {
   }
   return value;
 }
+
+/** The object counts as a table: header and one row of text cells (Markdown and HTML share it). */
+export function planObjectCountsTable(report: Pick<RestoreReport, "objects">): {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+} {
+  const o = report.objects;
+  return {
+    header: ["Desired", "Applied", "Missing", "Extra managed", "Drifted"],
+    rows: [[o.desired, o.applied, o.missing, o.extraManaged, o.drifted].map(String)],
+  };
+}

@@ -34,6 +34,7 @@ import type { LocalRegion } from "../../../src/local/types.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./fleet-repo.ts";
 import { kubectl } from "./kube.ts";
 import { createTestPlatform, type TestPlatform } from "./platform.ts";
+import { renderFluxSync, renderSopsAgeSecret } from "../../../src/gitops/flux-sync.ts";
 
 export const regionName = "local-b";
 const rootDir = fileURLToPath(new URL("../../../", import.meta.url));
@@ -68,37 +69,27 @@ export interface RestoreFixture {
   cleanup(): Promise<void>;
 }
 
-/** The Flux connection objects `pulumi up` creates for a local stack (plus the key Secret). */
+/**
+ * The Flux connection objects `pulumi up` creates for a local stack (plus the key Secret), from
+ * the program's own renderers, so the tests exercise exactly what Pulumi applies. Intervals are
+ * short so failures show quickly.
+ */
 export function renderConnection(url: string, identity?: string): object[] {
+  const { gitRepository, kustomization } = renderFluxSync({
+    url,
+    branch: "main",
+    path: `clusters/${regionName}`,
+    intervalSeconds: 10,
+    prune: true,
+    timeoutSeconds: 60,
+    retryIntervalSeconds: 10,
+    withCredentials: false,
+    withAgeKey: true,
+  });
   return [
-    ...(identity === undefined
-      ? []
-      : [
-          {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { name: "sops-age", namespace: "flux-system" },
-            stringData: { "age.agekey": identity },
-          },
-        ]),
-    {
-      apiVersion: "source.toolkit.fluxcd.io/v1",
-      kind: "GitRepository",
-      metadata: { name: "fleet", namespace: "flux-system" },
-      spec: { url, interval: "10s", ref: { branch: "main" } },
-    },
-    {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name: "fleet", namespace: "flux-system" },
-      spec: {
-        interval: "10s",
-        path: `./clusters/${regionName}`,
-        prune: true,
-        sourceRef: { kind: "GitRepository", name: "fleet" },
-        decryption: { provider: "sops", secretRef: { name: "sops-age" } },
-      },
-    },
+    ...(identity === undefined ? [] : [renderSopsAgeSecret(identity)]),
+    gitRepository,
+    kustomization,
   ];
 }
 
