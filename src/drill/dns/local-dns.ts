@@ -77,8 +77,34 @@ export async function ensureLocalDns(options: {
         "dnsmasq is not installed; the local platform's DNS uses it: run `apt-get install -y dnsmasq-base`",
       );
     }
-    port = await freePort();
-    await startDetached({
+    port = await startDnsmasq(dnsmasq, paths);
+    options.log.success(`DNS server (dnsmasq) listening on "127.0.0.1:${port}"`);
+  }
+  const boundPort = port;
+  return {
+    port: boundPort,
+    async setRecord(name, address) {
+      const records = parseHostsFile(await readFile(paths.hosts, "utf8"));
+      records.set(name, address);
+      await writeFile(`${paths.hosts}.tmp`, renderHostsFile(records));
+      await rename(`${paths.hosts}.tmp`, paths.hosts);
+      const current = await readPid(paths.pidFile);
+      if (current !== undefined) process.kill(current, "SIGHUP");
+    },
+    resolve: (name) => query(boundPort, name),
+  };
+}
+
+/**
+ * Starts dnsmasq on a free port and waits until it answers a real query. A port taken between
+ * picking and binding, or a dnsmasq that exits, is retried on another port; after three tries the
+ * error carries dnsmasq's own log.
+ */
+async function startDnsmasq(dnsmasq: string, paths: ReturnType<typeof dnsPaths>): Promise<number> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort();
+    const pid = await startDetached({
       name: "dnsmasq",
       command: dnsmasq,
       args: [
@@ -98,26 +124,26 @@ export async function ensureLocalDns(options: {
       pidFile: paths.pidFile,
       logFile: paths.log,
     });
-    await writeFile(paths.state, JSON.stringify({ port }) + "\n");
-    await waitFor(`dnsmasq on 127.0.0.1:${port}`, 10_000, async () => {
-      await query(port!, "drkit-probe.invalid").catch(() => []);
-      return true;
-    });
-    options.log.success(`DNS server (dnsmasq) listening on "127.0.0.1:${port}"`);
+    try {
+      await waitFor(`dnsmasq to answer on 127.0.0.1:${port}`, 10_000, async () => {
+        if (!(await isAlive(pid))) throw new Error("dnsmasq exited");
+        await query(port, "drkit-probe.invalid"); // throws (ECONNREFUSED) until it listens
+        return true;
+      });
+      await writeFile(paths.state, JSON.stringify({ port }) + "\n");
+      return port;
+    } catch (err) {
+      lastError = err;
+      await stopProcesses([pid]);
+    }
   }
-  const boundPort = port;
-  return {
-    port: boundPort,
-    async setRecord(name, address) {
-      const records = parseHostsFile(await readFile(paths.hosts, "utf8"));
-      records.set(name, address);
-      await writeFile(`${paths.hosts}.tmp`, renderHostsFile(records));
-      await rename(`${paths.hosts}.tmp`, paths.hosts);
-      const current = await readPid(paths.pidFile);
-      if (current !== undefined) process.kill(current, "SIGHUP");
-    },
-    resolve: (name) => query(boundPort, name),
-  };
+  const log = await readFile(paths.log, "utf8").catch(() => "");
+  throw new PreflightError(
+    `dnsmasq did not start on 127.0.0.1; its log (${paths.log}) ends with:\n` +
+      log.split("\n").slice(-10).join("\n") +
+      "\nFix what it reports (a port or permission problem), then run the command again",
+    { cause: lastError },
+  );
 }
 
 /** Stops the state dir's DNS server. */
