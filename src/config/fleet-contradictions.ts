@@ -82,7 +82,18 @@ export function secretStorageProblems(
 /** Each cloud's failover mechanism needs different DNS fields. */
 export function dnsProblems(raw: RawStackConfig): ConfigProblem[] {
   const dns = raw.dns;
-  if (dns === undefined) return [];
+  if (dns === undefined) {
+    return raw.dnsDrained === undefined
+      ? []
+      : [
+          {
+            path: ["dnsDrained"],
+            problem: "drains a DNS failover member, but drkit:dns is not set",
+            received: raw.dnsDrained,
+            fix: removeFix(["dnsDrained"], "set drkit:dns"),
+          },
+        ];
+  }
   const problems: ConfigProblem[] = [];
   const { platform } = raw;
   if (platform === "azure" && dns.resourceGroup === undefined) {
@@ -116,6 +127,15 @@ export function dnsProblems(raw: RawStackConfig): ConfigProblem[] {
       problem: "must list the secondary region's addresses for the primary record on gcp",
       received: undefined,
       fix: setHint(["dns", "backupTargets"]),
+    });
+  }
+  if (platform === "local" && raw.dnsDrained !== undefined) {
+    problems.push({
+      path: ["dnsDrained"],
+      problem:
+        "applies only to cloud platforms: the local platform's record is switched in its DNS server",
+      received: raw.dnsDrained,
+      fix: removeFix(["dnsDrained"], "run `drkit dns switch --to <stack>`"),
     });
   }
   if (platform !== "gcp" && dns.backupTargets !== undefined) {

@@ -184,6 +184,11 @@ export const stackConfigSchema = z.strictObject({
   rtoObjectiveSeconds: integer(1, 86_400).optional(),
   /** Traffic failover record for this region. @default - none */
   dns: dnsSchema.optional(),
+  /**
+   * Operational state, set by `drkit dns switch` in drkit's copy of the stack (not committed):
+   * this region's failover member is drained, so traffic goes to the other region. @default - false
+   */
+  dnsDrained: flag().optional(),
 });
 
 /** The `drkit:*` keys as written, after type checks and before defaults. */

@@ -60,6 +60,11 @@ export interface DnsSettings {
   readonly healthCheckPath: string;
   readonly resourceGroup: string | undefined;
   readonly backupTargets: readonly string[] | undefined;
+  /**
+   * Traffic is moved away from this region (`drkit dns switch`): Route 53 inverts its health
+   * check, Traffic Manager disables its endpoint, Cloud DNS sends everything to the backups.
+   */
+  readonly drained: boolean;
 }
 
 interface CommonStackConfig {

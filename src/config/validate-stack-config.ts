@@ -128,6 +128,7 @@ export function validateStackConfig(
             healthCheckPath: config.dns.healthCheckPath ?? "/healthz",
             resourceGroup: config.dns.resourceGroup,
             backupTargets: config.dns.backupTargets,
+            drained: config.dnsDrained ?? false,
           },
     crdsDir: config.crdsDir,
   } as const;

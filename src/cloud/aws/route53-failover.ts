@@ -1,7 +1,9 @@
 /**
  * This region's member of a Route 53 failover pair: a health check on the region's endpoint and
  * a PRIMARY or SECONDARY record. Each stack owns only its own record (set identifier = stack),
- * so regions are added and removed independently; a drill switches traffic by swapping roles.
+ * so regions are added and removed independently. `drkit dns switch` moves traffic by draining a
+ * region: its health check is inverted, so Route 53 sees it fail and serves the other record
+ * (AWS's own way to test a failover), without touching the pair's PRIMARY/SECONDARY roles.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,6 +22,8 @@ export interface Route53FailoverPlan {
     readonly requestInterval: number;
     readonly ipAddress?: string;
     readonly fqdn?: string;
+    /** True while the region is drained: Route 53 then counts the healthy endpoint as failed. */
+    readonly invertHealthcheck: boolean;
   };
   readonly record: {
     readonly name: string;
@@ -43,6 +47,7 @@ export function planRoute53Failover(dns: DnsSettings, setIdentifier: string): Ro
       failureThreshold: 3,
       requestInterval: 10,
       ...(isAddress ? { ipAddress: dns.target } : { fqdn: dns.target }),
+      invertHealthcheck: dns.drained,
     },
     record: {
       name: dns.recordName,

@@ -1,8 +1,8 @@
 /**
  * This region's endpoint in an Azure Traffic Manager profile with priority routing. The profile
  * (named by `drkit:dns.zone` in `drkit:dns.resourceGroup`) is shared by the regions and created
- * outside drkit; each stack owns only its own endpoint, so a drill switches traffic by swapping
- * the regions' roles (priorities).
+ * outside drkit; each stack owns only its own endpoint. `drkit dns switch` moves traffic by
+ * draining a region: its endpoint is disabled and Traffic Manager answers with the next priority.
  */
 import * as trafficmanager from "@pulumi/azure-native/trafficmanager/index.js";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,7 +19,8 @@ export interface TrafficManagerEndpointPlan {
   readonly target: string;
   /** 1 serves while healthy; 2 takes over when 1 fails its probe. */
   readonly priority: 1 | 2;
-  readonly endpointStatus: "Enabled";
+  /** Disabled while the region is drained (`drkit dns switch`). */
+  readonly endpointStatus: "Enabled" | "Disabled";
   readonly endpointLocation: string;
 }
 
@@ -37,7 +38,7 @@ export function planTrafficManagerEndpoint(
     endpointType: "ExternalEndpoints",
     target: dns.target,
     priority: dns.role === "primary" ? 1 : 2,
-    endpointStatus: "Enabled",
+    endpointStatus: dns.drained ? "Disabled" : "Enabled",
     endpointLocation: location,
   };
 }

@@ -3,8 +3,8 @@
  * region's endpoint and whose backup is the other region's, switched by a health check.
  *
  * Cloud DNS keeps a name's routing policy in a single record set, so only the stack whose
- * `drkit:dns.role` is `primary` owns it; the secondary stack creates nothing. A drill switches
- * traffic by swapping roles: the new primary's `pulumi up` takes the record over.
+ * `drkit:dns.role` is `primary` owns it; the secondary stack creates nothing. `drkit dns switch`
+ * moves traffic by draining the primary: its trickle ratio goes to 1, so every answer is a backup.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,6 +30,8 @@ export interface CloudDnsFailoverPlan {
     readonly primary: readonly string[];
     readonly backup: readonly string[];
     readonly backupLocation: string;
+    /** Share of answers given to the backups while the primary is healthy: 1 while drained. */
+    readonly trickleRatio: 0 | 1;
   };
 }
 
@@ -54,6 +56,7 @@ export function planCloudDnsFailover(dns: DnsSettings, region: string): CloudDns
       primary: [dns.target],
       backup: dns.backupTargets,
       backupLocation: region,
+      trickleRatio: dns.drained ? 1 : 0,
     },
   };
 }
@@ -101,7 +104,7 @@ export class CloudDnsFailover extends pulumi.ComponentResource {
                 healthCheckedTargets: { externalEndpoints: [...recordSet.backup] },
               },
             ],
-            trickleRatio: 0,
+            trickleRatio: recordSet.trickleRatio,
           },
         },
       },

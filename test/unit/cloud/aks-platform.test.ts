@@ -65,6 +65,7 @@ const args: CloudPlatformArgs = {
     healthCheckPath: "/healthz",
     resourceGroup: "dns",
     backupTargets: undefined,
+    drained: false,
   },
 };
 

@@ -94,6 +94,7 @@ describe("planRoute53Failover", () => {
     healthCheckPath: "/healthz",
     resourceGroup: undefined,
     backupTargets: undefined,
+    drained: false,
   };
 
   it("plans a PRIMARY CNAME with an HTTPS health check on a host name", () => {
@@ -105,6 +106,7 @@ describe("planRoute53Failover", () => {
         failureThreshold: 3,
         requestInterval: 10,
         fqdn: "app-use1.example.com",
+        invertHealthcheck: false,
       },
       record: {
         name: "app.example.com",
@@ -129,5 +131,11 @@ describe("planRoute53Failover", () => {
     });
     expect(plan.healthCheck).toMatchObject({ ipAddress: "203.0.113.9" });
     expect(plan.healthCheck).not.toHaveProperty("fqdn");
+  });
+
+  it("inverts a drained region's health check and keeps its PRIMARY role", () => {
+    const plan = planRoute53Failover({ ...dns, drained: true }, "aws-use1");
+    expect(plan.healthCheck.invertHealthcheck).toBe(true);
+    expect(plan.record.failover).toBe("PRIMARY");
   });
 });

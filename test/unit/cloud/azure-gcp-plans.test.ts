@@ -27,6 +27,7 @@ const dns: DnsSettings = {
   healthCheckPath: "/healthz",
   resourceGroup: "dns",
   backupTargets: ["198.51.100.40"],
+  drained: false,
 };
 
 describe("Azure plans", () => {
@@ -76,6 +77,11 @@ describe("Azure plans", () => {
       endpointStatus: "Enabled",
       endpointLocation: "westeurope",
     });
+  });
+
+  it("disables a drained region's endpoint, keeping its priority", () => {
+    const plan = planTrafficManagerEndpoint({ ...dns, drained: true }, "azure-weu", "westeurope");
+    expect(plan).toMatchObject({ priority: 1, endpointStatus: "Disabled" });
   });
 });
 
@@ -151,7 +157,14 @@ describe("GCP plans", () => {
       primary: ["203.0.113.40"],
       backup: ["198.51.100.40"],
       backupLocation: "europe-west1",
+      trickleRatio: 0,
     });
+  });
+
+  it("sends every answer to the backups while the primary is drained", () => {
+    expect(planCloudDnsFailover({ ...dns, drained: true }, "europe-west1").recordSet).toMatchObject(
+      { primary: ["203.0.113.40"], backup: ["198.51.100.40"], trickleRatio: 1 },
+    );
   });
 
   it("fails to plan the record for a secondary region", () => {

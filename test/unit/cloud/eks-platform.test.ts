@@ -71,6 +71,7 @@ beforeAll(async () => {
         healthCheckPath: "/healthz",
         resourceGroup: undefined,
         backupTargets: undefined,
+        drained: false,
       },
     ),
   );

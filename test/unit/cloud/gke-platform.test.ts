@@ -50,6 +50,7 @@ const args: CloudPlatformArgs = {
     healthCheckPath: "/healthz",
     resourceGroup: undefined,
     backupTargets: ["198.51.100.40"],
+    drained: false,
   },
 };
 

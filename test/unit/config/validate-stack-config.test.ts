@@ -269,6 +269,20 @@ describe("validateStackConfig messages", () => {
       'drkit:vpcCidr must be an IPv4 block from /16 to /22 (room for a subnet per zone), got "10.0.0.0/24". Set it with `pulumi config set drkit:vpcCidr 10.0.0.0/16`.',
     ],
     [
+      "fails on a drained DNS member without drkit:dns",
+      { ...aws, dnsDrained: "true" },
+      "drkit:dnsDrained drains a DNS failover member, but drkit:dns is not set, got true. Remove it with `pulumi config rm drkit:dnsDrained`, or set drkit:dns.",
+    ],
+    [
+      "fails on a drained DNS member on the local platform",
+      {
+        ...local,
+        dnsDrained: "false",
+        dns: { zone: "z", recordName: "app.drkit.test", target: "127.0.0.1", role: "primary" },
+      },
+      "drkit:dnsDrained applies only to cloud platforms: the local platform's record is switched in its DNS server, got false. Remove it with `pulumi config rm drkit:dnsDrained`, or run `drkit dns switch --to <stack>`.",
+    ],
+    [
       "fails on an unknown DNS role",
       {
         ...local,
