@@ -14,6 +14,7 @@ import { registerRestoreCommand } from "./commands/restore.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerPreflightCommand } from "./commands/preflight.ts";
 import { registerPulumiEnvCommand } from "./commands/pulumi-env.ts";
+import { registerDnsCommands } from "./commands/dns.ts";
 
 /** Builds the program; exported so tests can parse argv without spawning a process. */
 export function createProgram(): Command {
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerVerifyCommand(program);
   registerPreflightCommand(program);
   registerPulumiEnvCommand(program);
+  registerDnsCommands(program);
   // One `drill` group; each drill subcommand (run, history) registers itself on it.
   const drill = program
     .command("drill")

@@ -11,6 +11,7 @@ import type { StackConfig } from "../config/stack-config.ts";
 import type { Logger } from "../core/logger.ts";
 import { regionPaths } from "../local/region-state.ts";
 import { localKeyFile } from "../local/secret-store.ts";
+import { pulumiOutputLines } from "../pulumi-runner/output-lines.ts";
 import { mirrorProject } from "../pulumi-runner/project-mirror.ts";
 import type { Provisioner, StackTarget } from "./restore/types.ts";
 
@@ -66,20 +67,10 @@ export function createPulumiProvisioner(options: {
         workDir: await mirrorProject(options.stateDir, options.rootDir),
         ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
       });
-      const lines: string[] = [];
       const result = await stack.up({
         refresh: true,
         onOutput: (out: string) => {
-          for (const line of out.split("\n")) {
-            // Skip the CLI's animation ("@ updating....", lone dots): it is not progress for a log.
-            if (
-              line.trim() &&
-              !/^[@\s]*(updating|refreshing|previewing|destroying)?\.*$/.test(line.trim())
-            ) {
-              lines.push(line);
-              log.info(line.trimEnd());
-            }
-          }
+          for (const line of pulumiOutputLines(out)) log.info(line);
         },
       });
       const changes = Object.entries(result.summary.resourceChanges ?? {})

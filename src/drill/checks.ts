@@ -7,12 +7,12 @@ import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
 import type { CheckResult } from "./objectives.ts";
 import { describeCheck } from "./plan.ts";
 import type { DrillCheck } from "./spec.ts";
-import type { LocalDns } from "./dns/local-dns.ts";
+import { answersPointAt, type Traffic } from "../dns/traffic.ts";
 
 export interface CheckContext {
   readonly report: RestoreReport;
   readonly target: StackTarget;
-  readonly dns: () => Promise<LocalDns>;
+  readonly traffic: Traffic;
   readonly restoreDeps: RestoreDeps;
 }
 
@@ -52,9 +52,9 @@ async function runCheck(
   if (check === "dns-points-to-target") {
     if (!ctx.target.dns)
       return { ok: false, detail: `stack "${ctx.target.stack}" has no drkit:dns record` };
-    const answer = await (await ctx.dns()).resolve(ctx.target.dns.recordName);
+    const answer = await ctx.traffic.answers(await ctx.traffic.member(ctx.target.stack));
     return {
-      ok: answer[0] === ctx.target.dns.target,
+      ok: answersPointAt(answer, ctx.target.dns.target),
       detail: `"${ctx.target.dns.recordName}" resolves to ${answer.join(", ") || "nothing"}`,
     };
   }

@@ -23,14 +23,14 @@ import { ensureGitServer } from "../local/git-server.ts";
 import { downRegion } from "../local/region.ts";
 import { readLocalAgeKey, writeLocalAgeKey } from "../local/secret-store.ts";
 import type { Toolchain } from "../toolchain/index.ts";
-import type { LocalDns } from "./dns/local-dns.ts";
+import type { Traffic } from "../dns/traffic.ts";
 
 export interface LocalDrillSetup {
   readonly stateDir: string;
   readonly source: StackTarget;
   readonly target: StackTarget;
   readonly deps: RestoreDeps & { readonly toolchain: Toolchain };
-  readonly dns: () => Promise<LocalDns>;
+  readonly traffic: Traffic;
   readonly log: Logger;
 }
 
@@ -54,7 +54,7 @@ export async function prepareLocalDrill(setup: LocalDrillSetup): Promise<void> {
     log.action(`making standby "${target.stack}" cold: the drill measures provisioning it`);
     await downRegion(target.region, { stateDir, tools: deps.toolchain, log });
   }
-  if (source.dns) await (await setup.dns()).setRecord(source.dns.recordName, source.dns.target);
+  if (source.dns) await setup.traffic.switchTo(source.stack);
 }
 
 /** Pushes the sample fleet (encrypted for the escrowed key) when the branch does not exist yet. */

@@ -5,7 +5,6 @@
 import { StepFailedError } from "../core/errors.ts";
 import type { Kube } from "../kube/index.ts";
 import { commitOf } from "../kube/health-gitops.ts";
-import type { PhaseResult, RestoreReport } from "../dr/report/index.ts";
 import { restore } from "../dr/restore/restore.ts";
 import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
 import { runChecks } from "./checks.ts";
@@ -16,13 +15,14 @@ import type { CommitInfo } from "./objectives.ts";
 import { computeRpo, decideDrillPassed, evaluateObjectives } from "./objectives.ts";
 import { planDrill, validateDrillConfirmation, type DrillPlan } from "./plan.ts";
 import type { DrillSpec } from "./spec.ts";
-import type { LocalDns } from "./dns/local-dns.ts";
+import type { Traffic } from "../dns/traffic.ts";
+import { switchTrafficPhase } from "./traffic-phase.ts";
 
 export interface DrillDeps {
   readonly restore: RestoreDeps;
   readonly stateDir: string;
-  /** The DNS server whose service record the drill switches (local platform). */
-  readonly dns: () => Promise<LocalDns>;
+  /** The service records the drill switches (local DNS server or the clouds' failover records). */
+  readonly traffic: Traffic;
   /** Commit metadata from the fleet repository, for the RPO. */
   readonly commits: {
     info(url: string, sha: string): Promise<CommitInfo>;
@@ -85,12 +85,14 @@ export async function runDrill(
 
   const report = await restore({ stack: target.stack, startedAt: injectedAt }, deps.restore);
   const withDns =
-    plan.inPlace || !report.ok ? report : await switchDns(report, source, target, deps);
+    plan.inPlace || !report.ok
+      ? report
+      : await switchTrafficPhase(report, target, { traffic: deps.traffic, clock, log });
 
   const checks = await runChecks(spec.checks, {
     report: withDns,
     target,
-    dns: deps.dns,
+    traffic: deps.traffic,
     restoreDeps: deps.restore,
   });
   const rpo = await measureRpo(target, primaryCommit, withDns.commit, deps).catch(
@@ -120,53 +122,6 @@ export async function runDrill(
     `drill "${spec.name}" ${result.passed ? "passed" : "failed"}`,
   );
   return { dryRun: false, plan, result };
-}
-
-/** Moves the service record to the target region and times it as the `dns` phase. */
-async function switchDns(
-  report: RestoreReport,
-  source: StackTarget,
-  target: StackTarget,
-  deps: DrillDeps,
-): Promise<RestoreReport> {
-  const { clock, log } = deps.restore;
-  if (!target.dns || target.platform !== "local") {
-    log.warn(
-      `stack "${target.stack}" has no local DNS record to switch (drkit:dns): skipping the dns phase`,
-    );
-    return report;
-  }
-  const startedAt = clock.now().toISOString();
-  const start = clock.monotonicMs();
-  const dns = await deps.dns();
-  const { recordName, target: address } = target.dns;
-  log.action(`switching "${recordName}" from "${source.dns?.target ?? "?"}" to "${address}"`);
-  await dns.setRecord(recordName, address);
-  let answer: string[] = [];
-  const deadline = start + 30_000;
-  while (answer[0] !== address && clock.monotonicMs() < deadline) {
-    answer = await dns.resolve(recordName);
-    if (answer[0] !== address) await clock.sleep(50);
-  }
-  const ok = answer[0] === address;
-  const phase: PhaseResult = {
-    name: "dns",
-    startedAt,
-    durationMs: Math.round(clock.monotonicMs() - start),
-    ok,
-    detail: ok
-      ? `"${recordName}" resolves to ${address}`
-      : `"${recordName}" still resolves to ${answer.join(", ") || "nothing"}`,
-  };
-  if (ok) log.success(phase.detail!);
-  const finishedAt = clock.now().toISOString();
-  return {
-    ...report,
-    finishedAt,
-    ok: report.ok && ok,
-    phases: [...report.phases, phase],
-    failures: ok ? report.failures : [...report.failures, { phase: "dns", message: phase.detail! }],
-  };
 }
 
 async function kubeOf(stack: StackTarget, deps: RestoreDeps): Promise<Kube> {

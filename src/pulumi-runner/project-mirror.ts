@@ -42,9 +42,14 @@ export function mergeStackFile(committed: StackFile, previous: StackFile | undef
   return merged;
 }
 
+/** Where the mirror of the project lives in a state dir. */
+export function mirrorDir(stateDir: string): string {
+  return join(stateDir, "pulumi-project");
+}
+
 /** Creates or refreshes the mirror under the state dir; returns its path (the Automation API workDir). */
 export async function mirrorProject(stateDir: string, rootDir: string): Promise<string> {
-  const dir = join(stateDir, "pulumi-project");
+  const dir = mirrorDir(stateDir);
   await mkdir(join(dir, "stacks"), { recursive: true });
   for (const name of linked) {
     const target = join(rootDir, name);

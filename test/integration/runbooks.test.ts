@@ -37,7 +37,13 @@ const runbooks: readonly { file: string; expect: readonly string[] }[] = [
     file: "restore-failed-cluster.md",
     expect: ["verify exit code: 3", "the restore of local-a succeeded"],
   },
-  { file: "regional-failover.md", expect: ["app.drkit.test resolves to 127.0.0.11"] },
+  {
+    file: "regional-failover.md",
+    expect: [
+      '✔ "app.drkit.test" answers 127.0.0.11 (target 127.0.0.11)',
+      'app.drkit.test (local, zone drkit.test): served by "local-a"',
+    ],
+  },
   {
     file: "decryption-key.md",
     expect: [

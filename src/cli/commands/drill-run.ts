@@ -8,7 +8,7 @@ import { reportName, writeReportFiles } from "../../dr/report-files.ts";
 import { renderTimelineText } from "../../dr/report/index.ts";
 import { createRestoreDeps } from "../../dr/restore-deps.ts";
 import { createCommitInfo } from "../../drill/commit-info.ts";
-import { ensureLocalDns } from "../../drill/dns/local-dns.ts";
+import { createSystemTraffic } from "../../dns/system-traffic.ts";
 import { openDrillHistoryStore } from "../../drill/history/index.ts";
 import { prepareLocalDrill } from "../../drill/local-setup.ts";
 import { renderDrillPlan } from "../../drill/plan.ts";
@@ -59,7 +59,12 @@ export function registerDrillRunCommand(drill: Command): void {
         const spec = await loadDrillSpec(specPath);
         const deps = await createRestoreDeps({ ...ctx.paths, rootDir: projectDir, log: ctx.log });
         const stateDir = ctx.paths.stateDir;
-        const dns = () => ensureLocalDns({ stateDir, log: ctx.log });
+        const traffic = createSystemTraffic({
+          rootDir: projectDir,
+          stateDir,
+          cacheDir: ctx.paths.cacheDir,
+          log: ctx.log,
+        });
         const history = openDrillHistoryStore({
           store: flags.historyStore,
           stateDir,
@@ -69,7 +74,7 @@ export function registerDrillRunCommand(drill: Command): void {
         const drillDeps = {
           restore: deps,
           stateDir,
-          dns,
+          traffic,
           commits: createCommitInfo(stateDir),
           history,
         };
@@ -85,7 +90,7 @@ export function registerDrillRunCommand(drill: Command): void {
         const source = await deps.provisioner.describe(spec.sourceStack);
         const target = await deps.provisioner.describe(spec.targetStack);
         if (flags.prepare && source.platform === "local" && target.platform === "local") {
-          await prepareLocalDrill({ stateDir, source, target, deps, dns, log: ctx.log });
+          await prepareLocalDrill({ stateDir, source, target, deps, traffic, log: ctx.log });
         }
         const outcome = await runDrill(spec, options, drillDeps);
         if (outcome.dryRun) return ExitCode.ok;

@@ -230,6 +230,8 @@ describe("EksPlatform", () => {
       healthCheckId: "mocked::aws:route53/healthCheck:HealthCheck::use1-dns-health",
     });
     expect(ofStack("euw1").some((r) => r.type.startsWith("aws:route53"))).toBe(false);
+    // Not drained: the health check counts a healthy endpoint as healthy.
+    expect(mocks.named("use1-dns-health").inputs.invertHealthcheck).toBe(false);
   });
 
   it("returns the kubeconfig as a secret that authenticates with aws eks get-token", async () => {

@@ -9,17 +9,17 @@ import { Resolver } from "node:dns/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 
-import { PreflightError } from "../../core/errors.ts";
-import type { Logger } from "../../core/logger.ts";
-import { freePort } from "../../local/ports.ts";
+import { PreflightError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { freePort } from "../local/ports.ts";
 import {
   findProcessesUnder,
   isAlive,
   readPid,
   startDetached,
   stopProcesses,
-} from "../../local/processes.ts";
-import { waitFor } from "../../local/wait.ts";
+} from "../local/processes.ts";
+import { waitFor } from "../local/wait.ts";
 
 export interface LocalDns {
   readonly port: number;

@@ -1,0 +1,42 @@
+/**
+ * The real `Traffic`: members from the committed stacks, the local DNS server, drains through the
+ * Automation API, and public lookups with the system's (or a given) resolver.
+ */
+import { Resolver } from "node:dns/promises";
+
+import type { Logger } from "../core/logger.ts";
+import { createDrainControl } from "../pulumi-runner/dns-drains.ts";
+import { ensureLocalDns, type LocalDns } from "./local-dns.ts";
+import { readDnsMembers } from "./members.ts";
+import { createTraffic, type Traffic } from "./traffic.ts";
+
+/** Asks for CNAME targets first (a host-name member), else A records; `[]` when nothing answers. */
+export async function lookupRecord(name: string, server?: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 2_000, tries: 2 });
+  if (server) resolver.setServers([server]);
+  const empty = (err: unknown) => {
+    const code = (err as { code?: string }).code;
+    if (code === "ENOTFOUND" || code === "ENODATA") return [];
+    throw err;
+  };
+  const cnames = await resolver.resolveCname(name).catch(empty);
+  return cnames.length > 0 ? cnames : resolver.resolve4(name).catch(empty);
+}
+
+export function createSystemTraffic(options: {
+  readonly rootDir: string;
+  readonly stateDir: string;
+  readonly cacheDir?: string;
+  readonly log: Logger;
+  /** `ip[:port]` of the resolver for cloud records. @default - the system's resolvers */
+  readonly resolver?: string;
+}): Traffic {
+  let local: Promise<LocalDns> | undefined;
+  return createTraffic({
+    members: async () => readDnsMembers(options.rootDir),
+    localDns: () => (local ??= ensureLocalDns({ stateDir: options.stateDir, log: options.log })),
+    drains: createDrainControl(options),
+    lookup: (name) => lookupRecord(name, options.resolver),
+    log: options.log,
+  });
+}

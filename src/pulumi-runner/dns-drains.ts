@@ -1,0 +1,124 @@
+/**
+ * `DrainControl` through the Automation API: `drkit:dnsDrained` lives in drkit's copy of the stack
+ * (the project mirror in the state dir, never the committed file), and is applied by a `pulumi up`
+ * that targets only the stack's DNS failover component and its children, so a region whose
+ * cluster is gone can still be drained.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+import { ConfigError, PreflightError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import type { DrainControl } from "../dns/traffic.ts";
+import { pulumiOutputLines } from "./output-lines.ts";
+import { mirrorDir, mirrorProject } from "./project-mirror.ts";
+
+const drainedKey = "drkit:dnsDrained";
+
+/** The component types of the program's DNS failover members (src/cloud/<cloud>/*-failover.ts). */
+export const failoverComponentTypes = [
+  "drkit:aws:Route53Failover",
+  "drkit:azure:TrafficManagerFailover",
+  "drkit:gcp:CloudDnsFailover",
+] as const;
+
+/** A resource of an exported stack deployment (only the fields used here). */
+export interface DeployedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly parent?: string;
+}
+
+/** URNs of the failover components and everything under them (pure). */
+export function failoverResourceUrns(resources: readonly DeployedResource[]): string[] {
+  const selected = new Set(
+    resources
+      .filter((r) => (failoverComponentTypes as readonly string[]).includes(r.type))
+      .map((r) => r.urn),
+  );
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of resources) {
+      if (r.parent && selected.has(r.parent) && !selected.has(r.urn)) {
+        selected.add(r.urn);
+        grew = true;
+      }
+    }
+  }
+  return resources.map((r) => r.urn).filter((urn) => selected.has(urn));
+}
+
+async function readConfig(file: string): Promise<Record<string, unknown>> {
+  if (!existsSync(file)) return {};
+  const doc = (parse(await readFile(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  return doc.config ?? {};
+}
+
+export function createDrainControl(options: {
+  readonly rootDir: string;
+  readonly stateDir: string;
+  readonly cacheDir?: string;
+  readonly log: Logger;
+}): DrainControl {
+  const committedFile = (stack: string) => join(options.rootDir, "stacks", `Pulumi.${stack}.yaml`);
+  const mirrorFile = (stack: string) =>
+    join(mirrorDir(options.stateDir), "stacks", `Pulumi.${stack}.yaml`);
+
+  async function openStack(stack: string) {
+    // Loaded on demand: the Pulumi SDK costs ~70 MB of memory.
+    const { createRegionStack } = await import("./region-stack.ts");
+    return createRegionStack(stack, {
+      stateDir: options.stateDir,
+      log: options.log,
+      workDir: await mirrorProject(options.stateDir, options.rootDir),
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    });
+  }
+
+  async function urnsOf(stack: string): Promise<string[]> {
+    const state = await (await openStack(stack)).exportStack();
+    const resources = (state.deployment as { resources?: DeployedResource[] }).resources ?? [];
+    return failoverResourceUrns(resources);
+  }
+
+  return {
+    async drained(stack) {
+      const committed = (await readConfig(committedFile(stack)))[drainedKey];
+      if (committed !== undefined) {
+        throw new ConfigError(
+          `${drainedKey} is set in stacks/Pulumi.${stack}.yaml, got ${JSON.stringify(committed)}: it is drkit's operational state and \`drkit dns switch\` cannot change a committed value. Remove it with \`pulumi config rm ${drainedKey} --stack ${stack}\` and commit`,
+          { key: drainedKey },
+        );
+      }
+      return String((await readConfig(mirrorFile(stack)))[drainedKey]) === "true";
+    },
+    async check(stack) {
+      if ((await urnsOf(stack)).length === 0) {
+        throw new PreflightError(
+          `stack "${stack}" has no DNS failover resources in drkit's Pulumi state, so there is nothing to drain: bring it up through drkit first (\`drkit restore --stack ${stack}\`), with drkit:dns set`,
+        );
+      }
+    },
+    async setDrained(stack, drained) {
+      const target = await urnsOf(stack);
+      const pulumiStack = await openStack(stack);
+      const previous = String((await readConfig(mirrorFile(stack)))[drainedKey]) === "true";
+      if (drained) await pulumiStack.setConfig(drainedKey, { value: "true" });
+      else await pulumiStack.removeConfig(drainedKey);
+      try {
+        await pulumiStack.up({
+          target,
+          onOutput: (out: string) => pulumiOutputLines(out).forEach((l) => options.log.info(l)),
+        });
+      } catch (err) {
+        // Keep the flag equal to what the cloud has, so the next `pulumi up` does not surprise.
+        if (previous) await pulumiStack.setConfig(drainedKey, { value: "true" });
+        else await pulumiStack.removeConfig(drainedKey);
+        throw err;
+      }
+    },
+  };
+}
