@@ -51,35 +51,49 @@ export function failoverResourceUrns(resources: readonly DeployedResource[]): st
   return resources.map((r) => r.urn).filter((urn) => selected.has(urn));
 }
 
+async function openRegionStack(
+  stack: string,
+  options: { rootDir: string; stateDir: string; cacheDir?: string; log: Logger },
+): Promise<DrainableStack> {
+  // Loaded on demand: the Pulumi SDK costs ~70 MB of memory.
+  const { createRegionStack } = await import("./region-stack.ts");
+  return createRegionStack(stack, {
+    stateDir: options.stateDir,
+    log: options.log,
+    workDir: await mirrorProject(options.stateDir, options.rootDir),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+  });
+}
+
 async function readConfig(file: string): Promise<Record<string, unknown>> {
   if (!existsSync(file)) return {};
   const doc = (parse(await readFile(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   return doc.config ?? {};
 }
 
-export function createDrainControl(options: {
-  readonly rootDir: string;
-  readonly stateDir: string;
-  readonly cacheDir?: string;
-  readonly log: Logger;
-}): DrainControl {
+/** The part of an Automation API stack the drain control uses. */
+export interface DrainableStack {
+  exportStack(): Promise<{ deployment: unknown }>;
+  setConfig(key: string, value: { value: string }): Promise<void>;
+  removeConfig(key: string): Promise<void>;
+  up(options: { target: string[]; onOutput: (out: string) => void }): Promise<unknown>;
+}
+
+export function createDrainControl(
+  options: {
+    readonly rootDir: string;
+    readonly stateDir: string;
+    readonly cacheDir?: string;
+    readonly log: Logger;
+  },
+  open: (stack: string) => Promise<DrainableStack> = (stack) => openRegionStack(stack, options),
+): DrainControl {
   const committedFile = (stack: string) => join(options.rootDir, "stacks", `Pulumi.${stack}.yaml`);
   const mirrorFile = (stack: string) =>
     join(mirrorDir(options.stateDir), "stacks", `Pulumi.${stack}.yaml`);
 
-  async function openStack(stack: string) {
-    // Loaded on demand: the Pulumi SDK costs ~70 MB of memory.
-    const { createRegionStack } = await import("./region-stack.ts");
-    return createRegionStack(stack, {
-      stateDir: options.stateDir,
-      log: options.log,
-      workDir: await mirrorProject(options.stateDir, options.rootDir),
-      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-    });
-  }
-
   async function urnsOf(stack: string): Promise<string[]> {
-    const state = await (await openStack(stack)).exportStack();
+    const state = await (await open(stack)).exportStack();
     const resources = (state.deployment as { resources?: DeployedResource[] }).resources ?? [];
     return failoverResourceUrns(resources);
   }
@@ -104,7 +118,7 @@ export function createDrainControl(options: {
     },
     async setDrained(stack, drained) {
       const target = await urnsOf(stack);
-      const pulumiStack = await openStack(stack);
+      const pulumiStack = await open(stack);
       const previous = String((await readConfig(mirrorFile(stack)))[drainedKey]) === "true";
       if (drained) await pulumiStack.setConfig(drainedKey, { value: "true" });
       else await pulumiStack.removeConfig(drainedKey);

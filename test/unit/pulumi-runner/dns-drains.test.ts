@@ -66,3 +66,69 @@ describe("createDrainControl().drained", () => {
     );
   });
 });
+
+describe("createDrainControl().setDrained", () => {
+  const component = urn("drkit:aws:Route53Failover", "use1-dns");
+  const health = urn("aws:route53/healthCheck:HealthCheck", "use1-dns-health");
+
+  function fakeStack(options: { resources?: unknown[]; upFails?: boolean } = {}) {
+    const calls: string[] = [];
+    const stack: DrainableStack = {
+      async exportStack() {
+        calls.push("export");
+        return {
+          deployment: {
+            resources: options.resources ?? [
+              { urn: component, type: "drkit:aws:Route53Failover" },
+              { urn: health, type: "aws:route53/healthCheck:HealthCheck", parent: component },
+            ],
+          },
+        };
+      },
+      async setConfig(key, { value }) {
+        calls.push(`set ${key}=${value}`);
+      },
+      async removeConfig(key) {
+        calls.push(`rm ${key}`);
+      },
+      async up({ target }) {
+        calls.push(`up --target ${target.join(",")}`);
+        if (options.upFails) throw new Error("pulumi up failed: AccessDenied");
+        return {};
+      },
+    };
+    const control = createDrainControl(
+      { rootDir: "/nonexistent", stateDir: "/nonexistent", log: silentLogger },
+      async () => stack,
+    );
+    return { control, calls };
+  }
+
+  it("sets the flag and runs pulumi up on the DNS failover resources only", async () => {
+    const { control, calls } = fakeStack();
+    await control.setDrained("aws-use1", true);
+    expect(calls).toEqual([
+      "export",
+      "set drkit:dnsDrained=true",
+      `up --target ${component},${health}`,
+    ]);
+    calls.length = 0;
+    await control.setDrained("aws-use1", false);
+    expect(calls).toEqual(["export", "rm drkit:dnsDrained", `up --target ${component},${health}`]);
+  });
+
+  it("fails with the cloud's error and puts the flag back when pulumi up fails", async () => {
+    const { control, calls } = fakeStack({ upFails: true });
+    await expect(control.setDrained("aws-use1", true)).rejects.toThrow(
+      "pulumi up failed: AccessDenied",
+    );
+    expect(calls.at(-1)).toBe("rm drkit:dnsDrained");
+  });
+
+  it("fails the check, naming the fix, when the stack's state has no failover resources", async () => {
+    const { control } = fakeStack({ resources: [] });
+    await expect(control.check("aws-use1")).rejects.toThrow(
+      'stack "aws-use1" has no DNS failover resources in drkit\'s Pulumi state, so there is nothing to drain: bring it up through drkit first (`drkit restore --stack aws-use1`), with drkit:dns set',
+    );
+  });
+});
