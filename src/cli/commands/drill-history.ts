@@ -6,16 +6,12 @@ import { dirname } from "node:path";
 import type { Command } from "commander";
 
 import { ConfigError } from "../../core/errors.ts";
+import type { HistoryRowJson } from "../../drill/history/index.ts";
 import {
   historyStoreKinds,
   openDrillHistoryStore,
-  planHistoryRows,
-  renderHistoryHtml,
-  renderHistoryTable,
-  toHistoryRowJson,
   type DrillHistoryStore,
-  type HistoryRowJson,
-} from "../../drill/history/index.ts";
+} from "../../drill/history/store.ts";
 import type { CommandContext, GlobalOptions } from "../context.ts";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
@@ -107,6 +103,8 @@ export async function showDrillHistory(
     log: ctx.log,
   }),
 ): Promise<ExitCodeValue> {
+  const { planHistoryRows, renderHistoryHtml, renderHistoryTable, toHistoryRowJson } =
+    await import("../../drill/history/index.ts");
   const history = await store.read();
   const rows = planHistoryRows(history.entries, { window: trendWindow }).slice(-options.limit);
   if (options.html) {

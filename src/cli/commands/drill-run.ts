@@ -4,20 +4,10 @@
 import type { Command } from "commander";
 
 import { ConfigError } from "../../core/errors.ts";
-import { reportName, writeReportFiles } from "../../dr/report-files.ts";
-import { renderTimelineText } from "../../dr/report/index.ts";
-import { createRestoreDeps } from "../../dr/restore-deps.ts";
-import { createCommitInfo } from "../../drill/commit-info.ts";
-import { createSystemTraffic } from "../../dns/system-traffic.ts";
-import { openDrillHistoryStore } from "../../drill/history/index.ts";
-import { prepareLocalDrill } from "../../drill/local-setup.ts";
-import { renderDrillPlan } from "../../drill/plan.ts";
-import { runDrill } from "../../drill/run.ts";
-import { loadDrillSpec } from "../../drill/spec.ts";
-import { projectDir } from "../../pulumi-runner/region-stack.ts";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
+import { drkitCheckoutDir } from "./project-root.ts";
 
 interface DrillRunFlags {
   dryRun?: boolean;
@@ -56,11 +46,38 @@ export function registerDrillRunCommand(drill: Command): void {
             { key: "--history-store" },
           );
         }
+        const [
+          { reportName, writeReportFiles },
+          { renderTimelineText },
+          { createRestoreDeps },
+          { createCommitInfo },
+          { createSystemTraffic },
+          { openDrillHistoryStore },
+          { prepareLocalDrill },
+          { renderDrillPlan },
+          { runDrill },
+          { loadDrillSpec },
+        ] = await Promise.all([
+          import("../../dr/report-files.ts"),
+          import("../../dr/report/index.ts"),
+          import("../../dr/restore-deps.ts"),
+          import("../../drill/commit-info.ts"),
+          import("../../dns/system-traffic.ts"),
+          import("../../drill/history/index.ts"),
+          import("../../drill/local-setup.ts"),
+          import("../../drill/plan.ts"),
+          import("../../drill/run.ts"),
+          import("../../drill/spec.ts"),
+        ]);
         const spec = await loadDrillSpec(specPath);
-        const deps = await createRestoreDeps({ ...ctx.paths, rootDir: projectDir, log: ctx.log });
+        const deps = await createRestoreDeps({
+          ...ctx.paths,
+          rootDir: drkitCheckoutDir,
+          log: ctx.log,
+        });
         const stateDir = ctx.paths.stateDir;
         const traffic = createSystemTraffic({
-          rootDir: projectDir,
+          rootDir: drkitCheckoutDir,
           stateDir,
           cacheDir: ctx.paths.cacheDir,
           log: ctx.log,

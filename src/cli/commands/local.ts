@@ -4,9 +4,6 @@
 import type { Command } from "commander";
 
 import { ConfigError } from "../../core/errors.ts";
-import { ensureGitServer } from "../../local/git-server.ts";
-import { downRegion, listRegions, upRegion } from "../../local/region.ts";
-import { loadToolchain } from "../../toolchain/index.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
 import type { GlobalOptions } from "../context.ts";
@@ -29,6 +26,11 @@ export function registerLocalCommands(program: Command): void {
           .map((z) => z.trim())
           .filter(Boolean);
         const nodeCount = opts.nodes === undefined ? undefined : parseCount(opts.nodes);
+        const [{ ensureGitServer }, { upRegion }, { loadToolchain }] = await Promise.all([
+          import("../../local/git-server.ts"),
+          import("../../local/region.ts"),
+          import("../../toolchain/index.ts"),
+        ]);
         const tools = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
         await ensureGitServer({ stateDir: ctx.paths.stateDir, log: ctx.log });
         const up = await upRegion(region, {
@@ -50,6 +52,10 @@ export function registerLocalCommands(program: Command): void {
     .description("stop every process of a local region, free its ports and delete its files")
     .action((region: string) =>
       runCommand(globals(), async (ctx) => {
+        const [{ downRegion }, { loadToolchain }] = await Promise.all([
+          import("../../local/region.ts"),
+          import("../../toolchain/index.ts"),
+        ]);
         const tools = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
         const result = await downRegion(region, {
           stateDir: ctx.paths.stateDir,
@@ -65,6 +71,7 @@ export function registerLocalCommands(program: Command): void {
     .description("local regions and their health")
     .action(() =>
       runCommand(globals(), async (ctx) => {
+        const { listRegions } = await import("../../local/region.ts");
         const regions = await listRegions(ctx.paths.stateDir);
         ctx.output({ ok: true, regions }, () =>
           regions.length === 0
@@ -85,6 +92,7 @@ export function registerLocalCommands(program: Command): void {
     .description("create (if missing) a bare repository on the local git server and print its URL")
     .action((name: string) =>
       runCommand(globals(), async (ctx) => {
+        const { ensureGitServer } = await import("../../local/git-server.ts");
         const git = await ensureGitServer({ stateDir: ctx.paths.stateDir, log: ctx.log });
         const url = await git.createRepo(name);
         ctx.output({ ok: true, name, url }, () => url);

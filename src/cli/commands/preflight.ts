@@ -9,12 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 
 import { registerSecret } from "../../core/redact.ts";
-import { createSopsCli } from "../../dr/fleet/index.ts";
-import { createFleetGit } from "../../dr/fleet-git.ts";
-import { renderPreflightText, runPreflight } from "../../dr/preflight/index.ts";
 import { localKeyFile } from "../../local/secret-store.ts";
-import { rootOf } from "../../dr/verify/index.ts";
-import { loadToolchain } from "../../toolchain/index.ts";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
@@ -71,6 +66,19 @@ export function registerPreflightCommand(program: Command): void {
     .option("--root <dir>", "project root holding stacks/ (default: current directory)")
     .action(async (flags: PreflightFlags, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        const [
+          { createSopsCli },
+          { createFleetGit },
+          { renderPreflightText, runPreflight },
+          { rootOf },
+          { loadToolchain },
+        ] = await Promise.all([
+          import("../../dr/fleet/index.ts"),
+          import("../../dr/fleet-git.ts"),
+          import("../../dr/preflight/index.ts"),
+          import("../../dr/verify/index.ts"),
+          import("../../toolchain/index.ts"),
+        ]);
         const target = await describeStack(ctx, flags);
         const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
         const git = createFleetGit(ctx.paths.stateDir);

@@ -21,7 +21,6 @@ import { spawn } from "node:child_process";
 import type { Command } from "commander";
 
 import { PreflightError } from "../../core/errors.ts";
-import { preparePulumiEnv } from "../../pulumi-runner/index.ts";
 import type { ExitCodeValue } from "../exit-codes.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
@@ -44,6 +43,7 @@ export function registerPulumiEnvCommand(program: Command): void {
     .option("--backend-url <url>", "Pulumi backend (default: file://<stateDir>/pulumi-backend)")
     .action((command: string[], opts: { backendUrl?: string }) =>
       runCommand(program.opts<GlobalOptions>(), async (ctx) => {
+        const { preparePulumiEnv } = await import("../../pulumi-runner/pulumi-env.ts");
         const env = await preparePulumiEnv({
           stateDir: ctx.paths.stateDir,
           cacheDir: ctx.paths.cacheDir,

@@ -1,17 +1,16 @@
 /**
  * `drkit restore --stack <stack> [--ref <ref>]`: replay a cluster from Git and prove it.
+ *
+ * The engine's modules load when the command runs (not to print `--help`), and the report
+ * renderers only once the restore is over, so they add nothing to the restore's peak memory.
  */
 import type { Command } from "commander";
 
 import { ConfigError } from "../../core/errors.ts";
-import { reportName, writeReportFiles } from "../../dr/report-files.ts";
-import { renderTimelineText } from "../../dr/report/index.ts";
-import { createRestoreDeps } from "../../dr/restore-deps.ts";
-import { restore } from "../../dr/restore/restore.ts";
-import { projectDir } from "../../pulumi-runner/region-stack.ts";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
+import { drkitCheckoutDir } from "./project-root.ts";
 
 export function registerRestoreCommand(program: Command): void {
   program
@@ -34,7 +33,15 @@ export function registerRestoreCommand(program: Command): void {
             { key: "--timeout" },
           );
         }
-        const deps = await createRestoreDeps({ ...ctx.paths, rootDir: projectDir, log: ctx.log });
+        const [{ createRestoreDeps }, { restore }] = await Promise.all([
+          import("../../dr/restore-deps.ts"),
+          import("../../dr/restore/restore.ts"),
+        ]);
+        const deps = await createRestoreDeps({
+          ...ctx.paths,
+          rootDir: drkitCheckoutDir,
+          log: ctx.log,
+        });
         const report = await restore(
           {
             stack: opts.stack,
@@ -43,6 +50,10 @@ export function registerRestoreCommand(program: Command): void {
           },
           deps,
         );
+        const [{ reportName, writeReportFiles }, { renderTimelineText }] = await Promise.all([
+          import("../../dr/report-files.ts"),
+          import("../../dr/report/index.ts"),
+        ]);
         const files = await writeReportFiles(
           ctx.paths.stateDir,
           reportName("restore", opts.stack, report.startedAt),

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
-import { installToolchain, toolchainStatus, type ToolStatus } from "../../toolchain/index.ts";
+import type { ToolStatus } from "../../toolchain/index.ts";
 
 /** Renders tools as an aligned text table. */
 export function renderToolTable(tools: readonly ToolStatus[]): string {
@@ -37,6 +37,7 @@ export function registerToolchainCommands(program: Command): void {
       const opts = command.optsWithGlobals<GlobalOptions & { release: boolean }>();
       await runCommand(opts, async (ctx) => {
         const started = performance.now();
+        const { installToolchain } = await import("../../toolchain/index.ts");
         const tc = await installToolchain({
           cacheDir: ctx.paths.cacheDir,
           log: ctx.log,
@@ -66,6 +67,7 @@ export function registerToolchainCommands(program: Command): void {
     .action(async (_opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<GlobalOptions>();
       await runCommand(opts, async (ctx) => {
+        const { toolchainStatus } = await import("../../toolchain/index.ts");
         const status = await toolchainStatus({ cacheDir: ctx.paths.cacheDir });
         ctx.output(status, () => {
           const footer = status.ok

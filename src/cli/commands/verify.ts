@@ -5,21 +5,16 @@
  * compares it with the cluster, without changing anything. Exit 0: no drift; 1: drift, missing,
  * extra or unhealthy objects; 2: bad flags or stack config; 3: the cluster or ref is unreachable.
  */
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 
 import { PreflightError } from "../../core/errors.ts";
-import { createFleetGit } from "../../dr/fleet-git.ts";
-import { createPulumiProvisioner } from "../../dr/provisioner.ts";
 import type { StackTarget } from "../../dr/restore/types.ts";
-import { createVerifier, renderVerifyText } from "../../dr/verify/index.ts";
-import { createKube } from "../../kube/index.ts";
-import { loadToolchain } from "../../toolchain/index.ts";
 import type { CommandContext, GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
+import { projectRoot } from "./project-root.ts";
+
+export { projectRoot };
 
 /** Flags shared by `verify` and `preflight`. */
 export interface StackFlags {
@@ -29,15 +24,9 @@ export interface StackFlags {
   readonly root?: string;
 }
 
-/** The project root holding `stacks/`: `--root`, else the current directory, else drkit's own checkout. */
-export function projectRoot(flag: string | undefined): string {
-  if (flag) return resolve(flag);
-  if (existsSync(join(process.cwd(), "stacks"))) return process.cwd();
-  return resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-}
-
 /** Reads the stack's target from its committed config; `--fleet-url` overrides the fleet URL. */
 export async function describeStack(ctx: CommandContext, flags: StackFlags): Promise<StackTarget> {
+  const { createPulumiProvisioner } = await import("../../dr/provisioner.ts");
   const provisioner = createPulumiProvisioner({
     rootDir: projectRoot(flags.root),
     stateDir: ctx.paths.stateDir,
@@ -64,6 +53,19 @@ export function registerVerifyCommand(program: Command): void {
     .option("--root <dir>", "project root holding stacks/ (default: current directory)")
     .action(async (flags: StackFlags, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
+        const [
+          { createPulumiProvisioner },
+          { createFleetGit },
+          { createVerifier, renderVerifyText },
+          { createKube },
+          { loadToolchain },
+        ] = await Promise.all([
+          import("../../dr/provisioner.ts"),
+          import("../../dr/fleet-git.ts"),
+          import("../../dr/verify/index.ts"),
+          import("../../kube/index.ts"),
+          import("../../toolchain/index.ts"),
+        ]);
         const target = await describeStack(ctx, flags);
         const provisioner = createPulumiProvisioner({
           rootDir: projectRoot(flags.root),
