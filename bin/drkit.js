@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Entry point of the `drkit` command. drkit's sources are TypeScript run by Node's own type
 // stripping (Node >= 22.18); on an older Node, re-run this file with the Node LTS that the
-// project's install provides (the `node` devDependency).
+// project's install provides (the `node` devDependency). Before any TypeScript loads, the
+// process gets its V8 flags and compile cache (`node-runtime.js`).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { engineNodeFlags, prepareDrkitProcess } from "./node-runtime.js";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
@@ -17,9 +20,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
     );
     process.exit(3);
   }
-  const result = spawnSync(bundled, process.argv.slice(1), { stdio: "inherit" });
+  const result = spawnSync(bundled, [...engineNodeFlags, ...process.argv.slice(1)], {
+    stdio: "inherit",
+  });
   process.exit(result.status ?? 1);
 }
 
+prepareDrkitProcess();
 const { main } = await import("../src/cli/main.ts");
 await main(process.argv);

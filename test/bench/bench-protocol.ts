@@ -26,7 +26,10 @@ export interface ChildResult {
   readonly maxRssBytes: number;
   /** Resident memory once the engine and its dependencies are loaded, before the restore. */
   readonly loadedRssBytes: number;
-  /** The highest resident memory sampled (every 100 ms) during each phase, in bytes. */
+  /**
+   * The highest resident memory sampled (every 100 ms) during each phase, and while writing the
+   * report files afterwards (`report`), in bytes.
+   */
   readonly peakRssByPhaseBytes: Readonly<Record<string, number>>;
 }
 

@@ -36,7 +36,8 @@ export interface BenchContext {
 
 /** How long one restore (or one floor) may take; 5,000 objects on two cores take minutes. */
 const timeoutMs = 40 * 60_000;
-const childPath = fileURLToPath(new URL("./restore-child.ts", import.meta.url));
+/** The restore process, started as `bin/drkit.js` starts drkit (its V8 flags, its compile cache). */
+const childPath = fileURLToPath(new URL("./restore-child.js", import.meta.url));
 
 /** Generates the fleet of `size` objects, pushes it, and measures the restore and the floor. */
 export async function benchSize(
@@ -141,7 +142,7 @@ async function restoreInto(
   }
 }
 
-/** Runs `restore-child.ts`; its progress is shown indented, its result is its last stdout line. */
+/** Runs the restore child; its progress is shown indented, its result is its last stdout line. */
 function runChild(input: ChildInput, log: Logger): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [childPath, JSON.stringify(input)], {

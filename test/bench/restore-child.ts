@@ -1,17 +1,21 @@
 /**
  * One benchmark restore in its own process, so that its peak memory is the orchestrator's alone.
  *
- * Reads a `ChildInput` (bench-protocol.ts) as JSON from argv[2], connects Flux to the fleet as
- * the Pulumi program would (GitRepository and Kustomization `flux-system/fleet`), runs the real
- * `restore()` with the real dependencies except the provisioner (the region is already up), and
- * prints a `ChildResult` as one JSON line on stdout. Progress goes to stderr.
+ * Started through `restore-child.js` (the V8 flags and compile cache of `bin/drkit.js`). Reads a
+ * `ChildInput` (bench-protocol.ts) as JSON from argv[2], connects Flux to the fleet as the Pulumi
+ * program would (GitRepository and Kustomization `flux-system/fleet`), runs the real `restore()`
+ * with the real dependencies except the provisioner (the region is already up), writes the
+ * report files, and prints a `ChildResult` as one JSON line on stdout. Progress goes to stderr.
+ *
+ * It loads what `drkit restore` loads, when that command loads it (`src/cli/commands/restore.ts`):
+ * the command line program first, the engine when the restore starts, the report renderers once
+ * it is over.
  */
 import { fileURLToPath } from "node:url";
 
+import { createProgram } from "../../src/cli/main.ts";
 import { createLogger, type Logger } from "../../src/core/logger.ts";
 import type { PhaseResult } from "../../src/dr/report/index.ts";
-import { createRestoreDeps } from "../../src/dr/restore-deps.ts";
-import { restore } from "../../src/dr/restore/restore.ts";
 import type { Provisioner } from "../../src/dr/restore/types.ts";
 import { epochMs, type ChildInput, type ChildResult } from "./bench-protocol.ts";
 
@@ -54,7 +58,13 @@ function peakByPhase(
 }
 
 async function main(): Promise<void> {
+  // `drkit` builds its command line program before it runs `restore`; those modules stay loaded.
+  createProgram();
   const input = JSON.parse(process.argv[2] ?? "{}") as ChildInput;
+  const [{ createRestoreDeps }, { restore }] = await Promise.all([
+    import("../../src/dr/restore-deps.ts"),
+    import("../../src/dr/restore/restore.ts"),
+  ]);
   let watchReadyAtEpochMs: number | undefined;
   const log = recordingLogger(createLogger(), (at) => (watchReadyAtEpochMs ??= at));
   const deps = await createRestoreDeps({
@@ -76,14 +86,28 @@ async function main(): Promise<void> {
     { stack: input.target.stack, convergeTimeoutMs: input.convergeTimeoutMs },
     { ...deps, provisioner: benchProvisioner(input) },
   );
+  const [{ reportName, writeReportFiles }, { renderTimelineText }] = await Promise.all([
+    import("../../src/dr/report-files.ts"),
+    import("../../src/dr/report/index.ts"),
+  ]);
+  const files = await writeReportFiles(
+    input.stateDir,
+    reportName("restore", input.target.stack, report.startedAt),
+    report,
+  );
+  log.info(`${renderTimelineText(report)}\nreports: ${files.markdown}, ${files.html}`);
   clearInterval(sampler);
+  const reportRssBytes = Math.max(
+    process.memoryUsage().rss,
+    ...samples.filter(([at]) => at > Date.parse(report.finishedAt)).map(([, rss]) => rss),
+  );
   const result: ChildResult = {
     report,
     connectedAtEpochMs,
     watchReadyAtEpochMs,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     loadedRssBytes,
-    peakRssByPhaseBytes: peakByPhase(report.phases, samples),
+    peakRssByPhaseBytes: { ...peakByPhase(report.phases, samples), report: reportRssBytes },
   };
   // A pipe takes large writes asynchronously: exit only once the result is out.
   await new Promise<void>((resolve, reject) =>
