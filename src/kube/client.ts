@@ -15,8 +15,10 @@ import {
   Watch,
   type KubernetesObject,
   type ResponseContext,
+  type SecurityAuthentication,
 } from "@kubernetes/client-node";
 
+import { pooledAuthentication } from "./connection-pool.ts";
 import type { KindRef, KubeObject, ObjectRef } from "./types.ts";
 
 /** What discovery says about a kind. */
@@ -68,7 +70,7 @@ export function createKube(kubeconfigPath: string): Kube {
 
 /** Creates a client from an already loaded `KubeConfig`. */
 export function createKubeFromConfig(kubeConfig: KubeConfig): Kube {
-  const raw = kubeConfig.makeApiClient(RawObjectApi);
+  const raw = RawObjectApi.create(kubeConfig, pooledAuthentication(kubeConfig));
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
 
   const resourceFor = async (apiVersion: string, kind: string): Promise<ApiResource> => {
@@ -181,6 +183,15 @@ const rawJson = "DrkitRawJson";
  * Requests made with `send` come back as the parsed JSON, untouched by the deserializer.
  */
 class RawObjectApi extends KubernetesObjectApi {
+  /** The library's client for `kubeConfig` (server, middleware), authenticating with `auth`. */
+  static create(kubeConfig: KubeConfig, auth: SecurityAuthentication): RawObjectApi {
+    const { configuration } = kubeConfig.makeApiClient(RawObjectApi);
+    return new RawObjectApi({
+      ...configuration,
+      authMethods: { ...configuration.authMethods, default: auth },
+    });
+  }
+
   discover(apiVersion: string, kind: string) {
     return this.resource(apiVersion, kind);
   }
