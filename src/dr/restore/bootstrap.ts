@@ -10,7 +10,7 @@
  */
 import { PreflightError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Kube } from "../../kube/index.ts";
+import { isNotFound, type Kube } from "../../kube/index.ts";
 import type { ResolvedRef, StackTarget } from "./types.ts";
 
 export const fluxNamespace = "flux-system";
@@ -47,8 +47,24 @@ export async function bootstrapReconciler(input: {
 }): Promise<{ detail: string; requestedAt: string }> {
   const { kube, target, log } = input;
   const problems: string[] = [];
-  const source = await kube.get({ ...gitRepository, namespace: fluxNamespace, name: rootName });
-  const root = await kube.get({ ...kustomization, namespace: fluxNamespace, name: rootName });
+  // Independent reads and writes go out together: each is a round trip the RTO clock counts.
+  const [source, root, all, secret] = await Promise.all([
+    kube.get({ ...gitRepository, namespace: fluxNamespace, name: rootName }),
+    kube.get({ ...kustomization, namespace: fluxNamespace, name: rootName }),
+    // Not served at all (no Flux CRDs): reported below as the missing root Kustomization.
+    kube.list(kustomization).catch((err: unknown) => {
+      if (isNotFound(err)) return { items: [], resourceVersion: "" };
+      throw err;
+    }),
+    input.needsDecryptionKey
+      ? kube.get({
+          apiVersion: "v1",
+          kind: "Secret",
+          namespace: fluxNamespace,
+          name: decryptionSecretName,
+        })
+      : undefined,
+  ]);
   if (!source) problems.push(`GitRepository "${fluxNamespace}/${rootName}" is missing`);
   if (!root) problems.push(`Kustomization "${fluxNamespace}/${rootName}" is missing`);
   const url = (source?.spec as { url?: string } | undefined)?.url;
@@ -57,17 +73,10 @@ export async function bootstrapReconciler(input: {
       `GitRepository "${fluxNamespace}/${rootName}" points at "${url}", the stack says "${target.fleet.url}"`,
     );
   }
-  if (input.needsDecryptionKey) {
-    const secret = await kube.get({
-      apiVersion: "v1",
-      kind: "Secret",
-      namespace: fluxNamespace,
-      name: decryptionSecretName,
-    });
-    if (!secret)
-      problems.push(
-        `the decryption key Secret "${fluxNamespace}/${decryptionSecretName}" is missing`,
-      );
+  if (input.needsDecryptionKey && !secret) {
+    problems.push(
+      `the decryption key Secret "${fluxNamespace}/${decryptionSecretName}" is missing`,
+    );
   }
   if (problems.length > 0) {
     throw new PreflightError(
@@ -94,11 +103,12 @@ export async function bootstrapReconciler(input: {
   if (!(input.ref.kind === "branch" && input.ref.name === target.fleet.branch)) {
     actions.push(`pinned the fleet source to ${JSON.stringify(wantRef)}`);
   }
-  await kube.apply(sourcePatch as never, { fieldManager: "drkit-restore", force: true });
-  const all = await kube.list(kustomization);
-  for (const k of all.items) {
-    await kube.apply(
-      {
+  const request = (obj: Record<string, unknown>) =>
+    kube.apply(obj as never, { fieldManager: "drkit-restore", force: true });
+  await Promise.all([
+    request(sourcePatch),
+    ...all.items.map((k) =>
+      request({
         apiVersion: kustomization.apiVersion,
         kind: kustomization.kind,
         metadata: {
@@ -106,10 +116,9 @@ export async function bootstrapReconciler(input: {
           namespace: k.metadata.namespace,
           annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt },
         },
-      } as never,
-      { fieldManager: "drkit-restore", force: true },
-    );
-  }
+      }),
+    ),
+  ]);
   actions.push(`requested a reconcile of ${all.items.length} Kustomization(s)`);
   log.success(`reconciler connected to "${target.fleet.url}"; ${actions.join("; ")}`);
   return { detail: actions.join("; "), requestedAt };
