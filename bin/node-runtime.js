@@ -38,11 +38,15 @@ export function missingEngineFlags(execArgv = process.execArgv, env = process.en
 export function execWithEngineFlags() {
   const missing = missingEngineFlags();
   if (missing.length === 0 || typeof process.execve !== "function") return;
-  process.execve(
-    process.execPath,
-    [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)],
-    process.env,
-  );
+  try {
+    process.execve(
+      process.execPath,
+      [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)],
+      process.env,
+    );
+  } catch {
+    // The flags save memory; drkit works without them, so carry on rather than fail.
+  }
 }
 
 /**
