@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { silentLogger } from "../../../src/core/logger.ts";
-import { createDrainControl, failoverResourceUrns } from "../../../src/pulumi-runner/dns-drains.ts";
+import {
+  createDrainControl,
+  failoverResourceUrns,
+  type DrainableStack,
+} from "../../../src/pulumi-runner/dns-drains.ts";
 
 const urn = (type: string, name: string) => `urn:pulumi:aws-use1::drkit::${type}::${name}`;
 
