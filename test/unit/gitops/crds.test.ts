@@ -1,13 +1,23 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import { PreflightError } from "../../../src/core/errors.ts";
 import { defaultCrdsDir, loadCrds } from "../../../src/gitops/index.ts";
 
 const fixtures = join(import.meta.dirname, "../../fixtures/crds");
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "drkit-crds-"));
+  tempDirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("loadCrds", () => {
   it("returns the CRDs of every YAML file in file order, without status or other kinds", () => {
@@ -29,13 +39,13 @@ describe("loadCrds", () => {
   });
 
   it("fails when the directory holds no CRD", () => {
-    const dir = mkdtempSync(join(tmpdir(), "drkit-crds-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
     expect(() => loadCrds(dir)).toThrow(`no CustomResourceDefinition in ${dir}.`);
   });
 
   it("fails on a file that is not YAML", () => {
-    const dir = mkdtempSync(join(tmpdir(), "drkit-crds-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "bad.yaml"), "kind: [unclosed\n");
     expect(() => loadCrds(dir)).toThrow(`${join(dir, "bad.yaml")} is not valid YAML`);
   });
