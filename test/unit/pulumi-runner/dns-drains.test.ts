@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 import { silentLogger } from "../../../src/core/logger.ts";
 import {
@@ -40,9 +40,13 @@ describe("failoverResourceUrns", () => {
 });
 
 describe("createDrainControl().drained", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
   function project(committed: string, mirror?: string) {
     const rootDir = mkdtempSync(join(tmpdir(), "drkit-drains-root-"));
     const stateDir = mkdtempSync(join(tmpdir(), "drkit-drains-state-"));
+    dirs.push(rootDir, stateDir);
     mkdirSync(join(rootDir, "stacks"));
     writeFileSync(join(rootDir, "stacks", "Pulumi.aws-use1.yaml"), committed);
     if (mirror !== undefined) {
