@@ -68,11 +68,14 @@ describe("Flux on a local region", () => {
     const git = await platform.git();
     await k(["apply", "-f", "-"], fluxObjects(git.repoUrl("fleet")));
 
+    // Ready and the artifact can arrive in separate status writes: wait for both.
     const source = await eventually(
       () => readStatus("gitrepository"),
-      (s) => ready(s),
+      (s) => ready(s) && s.status?.artifact?.revision !== undefined,
     );
-    expect(source.status?.artifact?.revision).toBe(`main@sha1:${sha}`);
+    expect(source.status?.artifact?.revision, JSON.stringify(source.status)).toBe(
+      `main@sha1:${sha}`,
+    );
     const kustomization = await eventually(
       () => readStatus("kustomization"),
       (s) => s.status?.lastAppliedRevision === `main@sha1:${sha}` && ready(s),
