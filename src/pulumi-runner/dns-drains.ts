@@ -61,6 +61,8 @@ async function openRegionStack(
     stateDir: options.stateDir,
     log: options.log,
     workDir: await mirrorProject(options.stateDir, options.rootDir),
+    // Draining never creates a stack: one that is not in the backend has nothing to drain.
+    existing: true,
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
   });
 }
@@ -93,7 +95,14 @@ export function createDrainControl(
     join(mirrorDir(options.stateDir), "stacks", `Pulumi.${stack}.yaml`);
 
   async function urnsOf(stack: string): Promise<string[]> {
-    const state = await (await open(stack)).exportStack();
+    let pulumiStack: DrainableStack;
+    try {
+      pulumiStack = await open(stack);
+    } catch (err) {
+      if ((err as Error).name === "StackNotFoundError") return [];
+      throw err;
+    }
+    const state = await pulumiStack.exportStack();
     const resources = (state.deployment as { resources?: DeployedResource[] }).resources ?? [];
     return failoverResourceUrns(resources);
   }

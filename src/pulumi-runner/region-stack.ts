@@ -23,6 +23,8 @@ export interface RegionStackOptions extends PulumiEnvOptions {
   readonly log: Logger;
   /** Directory with `Pulumi.yaml`. @default - this drkit checkout (`projectDir`) */
   readonly workDir?: string;
+  /** Only select: a stack missing from the backend fails (`StackNotFoundError`) instead of being created. */
+  readonly existing?: boolean;
 }
 
 /**
@@ -43,9 +45,15 @@ export async function createRegionStack(
   options.log.action(
     `selecting stack "${stack}" in "${env.vars.PULUMI_BACKEND_URL}" with pulumi ${pulumiCommand.version?.toString() ?? "(unknown version)"}`,
   );
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: stack, workDir },
-    // The Automation API runs the CLI with process.env plus these.
-    { workDir, envVars: { ...env.vars }, pulumiCommand, pulumiHome: env.vars.PULUMI_HOME },
-  );
+  const args = { stackName: stack, workDir };
+  // The Automation API runs the CLI with process.env plus these.
+  const workspace = {
+    workDir,
+    envVars: { ...env.vars },
+    pulumiCommand,
+    pulumiHome: env.vars.PULUMI_HOME,
+  };
+  return options.existing
+    ? LocalWorkspace.selectStack(args, workspace)
+    : LocalWorkspace.createOrSelectStack(args, workspace);
 }

@@ -139,4 +139,20 @@ describe("createDrainControl().setDrained", () => {
       'stack "aws-use1" has no DNS failover resources in drkit\'s Pulumi state, so there is nothing to drain: bring it up through drkit first (`drkit restore --stack aws-use1`), with drkit:dns set',
     );
   });
+
+  it("treats a stack missing from the backend as nothing to drain, and passes other errors on", async () => {
+    const failing = (name: string) =>
+      createDrainControl(
+        { rootDir: "/nonexistent", stateDir: "/nonexistent", log: silentLogger },
+        async () => {
+          throw Object.assign(new Error(`${name}: no stack named 'aws-use1' found`), { name });
+        },
+      );
+    await expect(failing("StackNotFoundError").check("aws-use1")).rejects.toThrow(
+      'stack "aws-use1" has no DNS failover resources',
+    );
+    await expect(failing("CommandError").check("aws-use1")).rejects.toThrow(
+      "CommandError: no stack named",
+    );
+  });
 });
