@@ -1,11 +1,15 @@
 /**
- * Where drkit keeps things outside the repository.
+ * Where drkit keeps things outside the repository, and where its own checkout is.
  *
  * State (local regions, drill history, reports) and the toolchain cache live under the user's
  * home by default; both can be moved with an environment variable or a `--state-dir` flag.
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** drkit's checkout: `Pulumi.yaml`, the program, the committed `stacks/` and `bootstrap/`. */
+export const checkoutDir = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface DrkitPaths {
   /** Local regions, the git server, drill history and reports. */

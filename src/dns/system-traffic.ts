@@ -7,7 +7,7 @@ import { Resolver } from "node:dns/promises";
 import type { Logger } from "../core/logger.ts";
 import { createDrainControl } from "../pulumi-runner/dns-drains.ts";
 import { ensureLocalDns, type LocalDns } from "./local-dns.ts";
-import { readDnsMembers } from "./members.ts";
+import { readDnsMembers, type DnsMember } from "./members.ts";
 import { createTraffic, type Traffic } from "./traffic.ts";
 
 /** Asks for CNAME targets first (a host-name member), else A records; `[]` when nothing answers. */
@@ -32,8 +32,10 @@ export function createSystemTraffic(options: {
   readonly resolver?: string;
 }): Traffic {
   let local: Promise<LocalDns> | undefined;
+  let members: readonly DnsMember[] | undefined;
   return createTraffic({
-    members: async () => readDnsMembers(options.rootDir),
+    // The stack files are read and validated once per command, not on every lookup.
+    members: async () => (members ??= readDnsMembers(options.rootDir)),
     localDns: () => (local ??= ensureLocalDns({ stateDir: options.stateDir, log: options.log })),
     drains: createDrainControl(options),
     lookup: (name) => lookupRecord(name, options.resolver),

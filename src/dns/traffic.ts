@@ -136,8 +136,9 @@ export function createTraffic(deps: TrafficDeps): Traffic {
       const base = { recordName: to.recordName, to: to.stack, address: to.target, dryRun };
       if (to.platform === "local") {
         const dns = await deps.localDns();
-        const current = await dns.resolve(to.recordName);
-        if (current.length === 1 && current[0] === to.target) return { ...base, changes: [] };
+        if (answersPointAt(await dns.resolve(to.recordName), to.target)) {
+          return { ...base, changes: [] };
+        }
         if (!dryRun) await dns.setRecord(to.recordName, to.target);
         return {
           ...base,

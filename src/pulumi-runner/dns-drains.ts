@@ -94,10 +94,21 @@ export function createDrainControl(
   const mirrorFile = (stack: string) =>
     join(mirrorDir(options.stateDir), "stacks", `Pulumi.${stack}.yaml`);
 
-  async function urnsOf(stack: string): Promise<string[]> {
+  // One switch checks and then drains the same stacks: open each, and read its URNs, once.
+  const opened = new Map<string, Promise<DrainableStack>>();
+  const openOnce = (stack: string) => {
+    if (!opened.has(stack)) opened.set(stack, open(stack));
+    return opened.get(stack)!;
+  };
+  const urns = new Map<string, Promise<string[]>>();
+  const urnsOf = (stack: string) => {
+    if (!urns.has(stack)) urns.set(stack, readUrns(stack));
+    return urns.get(stack)!;
+  };
+  async function readUrns(stack: string): Promise<string[]> {
     let pulumiStack: DrainableStack;
     try {
-      pulumiStack = await open(stack);
+      pulumiStack = await openOnce(stack);
     } catch (err) {
       if ((err as Error).name === "StackNotFoundError") return [];
       throw err;
@@ -106,6 +117,12 @@ export function createDrainControl(
     const resources = (state.deployment as { resources?: DeployedResource[] }).resources ?? [];
     return failoverResourceUrns(resources);
   }
+  const mirrorDrained = async (stack: string) =>
+    String((await readConfig(mirrorFile(stack)))[drainedKey]) === "true";
+  const setFlag = (pulumiStack: DrainableStack, drained: boolean) =>
+    drained
+      ? pulumiStack.setConfig(drainedKey, { value: "true" })
+      : pulumiStack.removeConfig(drainedKey);
 
   return {
     async drained(stack) {
@@ -116,7 +133,7 @@ export function createDrainControl(
           { key: drainedKey },
         );
       }
-      return String((await readConfig(mirrorFile(stack)))[drainedKey]) === "true";
+      return mirrorDrained(stack);
     },
     async check(stack) {
       if ((await urnsOf(stack)).length === 0) {
@@ -127,10 +144,9 @@ export function createDrainControl(
     },
     async setDrained(stack, drained) {
       const target = await urnsOf(stack);
-      const pulumiStack = await open(stack);
-      const previous = String((await readConfig(mirrorFile(stack)))[drainedKey]) === "true";
-      if (drained) await pulumiStack.setConfig(drainedKey, { value: "true" });
-      else await pulumiStack.removeConfig(drainedKey);
+      const pulumiStack = await openOnce(stack);
+      const previous = await mirrorDrained(stack);
+      await setFlag(pulumiStack, drained);
       try {
         await pulumiStack.up({
           target,
@@ -138,8 +154,7 @@ export function createDrainControl(
         });
       } catch (err) {
         // Keep the flag equal to what the cloud has, so the next `pulumi up` does not surprise.
-        if (previous) await pulumiStack.setConfig(drainedKey, { value: "true" });
-        else await pulumiStack.removeConfig(drainedKey);
+        await setFlag(pulumiStack, previous);
         throw err;
       }
     },

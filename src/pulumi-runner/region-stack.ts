@@ -7,16 +7,16 @@
  *   const stack = await createRegionStack("local-a", { stateDir, log });
  *   await stack.up({ onOutput: (line) => log.info(line) });
  */
-import { fileURLToPath } from "node:url";
 
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 
 import type { Logger } from "../core/logger.ts";
+import { checkoutDir } from "../core/paths.ts";
 import { mirrorProject } from "./project-mirror.ts";
 import { preparePulumiEnv, type PulumiEnvOptions } from "./pulumi-env.ts";
 
 /** The checkout holding `Pulumi.yaml` and `stacks/`. */
-export const projectDir = fileURLToPath(new URL("../../", import.meta.url));
+export const projectDir = checkoutDir;
 
 /** Options of `createRegionStack`. */
 export interface RegionStackOptions extends PulumiEnvOptions {

@@ -13,7 +13,7 @@ import { ConfigError } from "../../core/errors.ts";
 import type { CommandContext, GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
-import { projectRoot } from "./verify.ts";
+import { projectRoot } from "./project-root.ts";
 
 interface DnsFlags {
   readonly root?: string;

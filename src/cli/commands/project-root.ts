@@ -1,15 +1,14 @@
 /**
  * Where a command finds the project: drkit's own checkout, or the folder holding `stacks/`.
- *
- * Kept apart from the commands' engines so that naming the checkout loads nothing heavy
- * (`projectDir` in `pulumi-runner/region-stack.ts` is the same folder but loads the Pulumi SDK).
+ * Naming them loads nothing heavy (no engine, no Pulumi SDK).
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+
+import { checkoutDir } from "../../core/paths.ts";
 
 /** drkit's checkout: `Pulumi.yaml`, the program and the committed `stacks/`. */
-export const drkitCheckoutDir = fileURLToPath(new URL("../../../", import.meta.url));
+export const drkitCheckoutDir = checkoutDir;
 
 /** The project root holding `stacks/`: `--root`, else the current directory, else drkit's own checkout. */
 export function projectRoot(flag: string | undefined): string {

@@ -14,8 +14,6 @@ import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
 import { projectRoot } from "./project-root.ts";
 
-export { projectRoot };
-
 /** Flags shared by `verify` and `preflight`. */
 export interface StackFlags {
   readonly stack: string;

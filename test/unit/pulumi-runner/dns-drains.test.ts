@@ -107,7 +107,10 @@ describe("createDrainControl().setDrained", () => {
     };
     const control = createDrainControl(
       { rootDir: "/nonexistent", stateDir: "/nonexistent", log: silentLogger },
-      async () => stack,
+      async () => {
+        calls.push("open");
+        return stack;
+      },
     );
     return { control, calls };
   }
@@ -116,13 +119,16 @@ describe("createDrainControl().setDrained", () => {
     const { control, calls } = fakeStack();
     await control.setDrained("aws-use1", true);
     expect(calls).toEqual([
+      "open",
       "export",
       "set drkit:dnsDrained=true",
       `up --target ${component},${health}`,
     ]);
     calls.length = 0;
+    // Opened and exported once per control: a switch checks, then drains the same stack.
+    await control.check("aws-use1");
     await control.setDrained("aws-use1", false);
-    expect(calls).toEqual(["export", "rm drkit:dnsDrained", `up --target ${component},${health}`]);
+    expect(calls).toEqual(["rm drkit:dnsDrained", `up --target ${component},${health}`]);
   });
 
   it("fails with the cloud's error and puts the flag back when pulumi up fails", async () => {
