@@ -1,7 +1,7 @@
 /**
  * drkit's exit codes, documented in the README. Only `cli/` maps errors to them.
  */
-import { ConfigError, PreflightError, StepFailedError } from "../core/errors.ts";
+import { failureKindOf, type FailureKind } from "../core/errors.ts";
 
 export const ExitCode = {
   /** Everything asked for worked (a drill met its objectives, a verify found no drift). */
@@ -18,11 +18,26 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** The exit code of a failure kind, as the README documents them. */
+export function exitCodeForKind(kind: FailureKind): ExitCodeValue {
+  switch (kind) {
+    case "bad-input":
+      return ExitCode.usage;
+    case "preflight":
+      return ExitCode.preflight;
+    case "interrupted":
+      return ExitCode.interrupted;
+    case "failed":
+      return ExitCode.failed;
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unknown failure kind ${String(unreachable)}`);
+    }
+  }
+}
+
 /** Maps an error to the exit code a script can act on. */
 export function exitCodeFor(err: unknown): ExitCodeValue {
-  if (err instanceof ConfigError) return ExitCode.usage;
-  if (err instanceof PreflightError) return ExitCode.preflight;
-  if (err instanceof StepFailedError) return ExitCode.failed;
   if (err instanceof Error && err.name === "CommanderError") return ExitCode.usage;
-  return ExitCode.failed;
+  return exitCodeForKind(failureKindOf(err));
 }

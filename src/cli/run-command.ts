@@ -1,7 +1,7 @@
 /**
  * Runs a command body and turns its outcome into output and an exit code.
  */
-import { describeError, ConfigError, PreflightError } from "../core/errors.ts";
+import { describeError, ConfigError, InterruptedError, PreflightError } from "../core/errors.ts";
 import { redact } from "../core/redact.ts";
 import { ExitCode, exitCodeFor, type ExitCodeValue } from "./exit-codes.ts";
 import { createContext, type CommandContext, type GlobalOptions } from "./context.ts";
@@ -27,10 +27,18 @@ export async function runCommand(
   options: GlobalOptions,
   body: (ctx: CommandContext) => Promise<ExitCodeValue | void>,
 ): Promise<void> {
-  const ctx = createContext(options);
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
+    interrupt.abort(new InterruptedError(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const ctx = createContext(options, interrupt.signal);
   let code: ExitCodeValue;
   try {
     code = (await body(ctx)) ?? ExitCode.ok;
+    if (interrupt.signal.aborted) code = ExitCode.interrupted;
   } catch (err) {
     code = exitCodeFor(err);
     const message = redact(describeError(err));
@@ -48,6 +56,9 @@ export async function runCommand(
       };
       process.stdout.write(JSON.stringify(result, null, 2) + "\n");
     }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   process.exitCode = code;
 }

@@ -40,6 +40,36 @@ export class StepFailedError extends Error {
   }
 }
 
+/**
+ * What kind of failure stopped an operation; the CLI maps it to the exit code once.
+ *
+ * `bad-input` and `preflight` mean nothing was changed; `interrupted` a signal stopped it.
+ */
+export type FailureKind = "bad-input" | "preflight" | "failed" | "interrupted";
+
+/** Thrown (as an abort reason) when SIGINT or SIGTERM stops an operation. */
+export class InterruptedError extends Error {
+  override readonly name = "InterruptedError";
+  readonly signal: string;
+  constructor(signal: string) {
+    super(`interrupted by ${signal}`);
+    this.signal = signal;
+  }
+}
+
+/** The kind of an error, looking through `{ cause }` wrappers to the first classified one. */
+export function failureKindOf(err: unknown): FailureKind {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (current instanceof ConfigError) return "bad-input";
+    if (current instanceof PreflightError) return "preflight";
+    if (current instanceof InterruptedError) return "interrupted";
+    if (current instanceof StepFailedError) return "failed";
+    current = current.cause;
+  }
+  return "failed";
+}
+
 /** Renders an error and its causes as one line each, for logs and reports. */
 export function describeError(err: unknown): string {
   const lines: string[] = [];

@@ -11,10 +11,10 @@ import { join } from "node:path";
 
 import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import { isAlive } from "../core/pid.ts";
 import { freePort } from "../local/ports.ts";
 import {
   findProcessesUnder,
-  isAlive,
   readPid,
   startDetached,
   stopProcesses,

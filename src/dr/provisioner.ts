@@ -57,7 +57,7 @@ export function createPulumiProvisioner(options: {
       const saved = join(options.stateDir, "kubeconfigs", `${target.stack}.yaml`);
       return kubeconfigs.get(target.stack) ?? (existsSync(saved) ? saved : undefined);
     },
-    async up(target, log: Logger) {
+    async up(target, log: Logger, signal?: AbortSignal) {
       // Loaded on demand: the Pulumi SDK costs ~70 MB of memory, and a restore whose cluster is
       // still reachable (and `drkit verify`) never provisions.
       const { createRegionStack } = await import("../pulumi-runner/region-stack.ts");
@@ -69,6 +69,7 @@ export function createPulumiProvisioner(options: {
       });
       const result = await stack.up({
         refresh: true,
+        ...(signal ? { signal } : {}),
         onOutput: (out: string) => {
           for (const line of pulumiOutputLines(out)) log.info(line);
         },

@@ -7,7 +7,8 @@
  */
 import type { Logger } from "../core/logger.ts";
 import { fluxControllerNames } from "../local/flux-controllers.ts";
-import { isAlive, readPid } from "../local/processes.ts";
+import { isAlive } from "../core/pid.ts";
+import { readPid } from "../local/processes.ts";
 import { startFluxControllers } from "../local/region.ts";
 import { readRegionState, regionPaths } from "../local/region-state.ts";
 import type { RegionTools } from "../local/tools.ts";

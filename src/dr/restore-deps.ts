@@ -7,9 +7,11 @@ import type { Logger } from "../core/logger.ts";
 import { createKube, type Kube } from "../kube/index.ts";
 import { loadToolchain, type Toolchain } from "../toolchain/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
+import { createFleetPreflight } from "./fleet-preflight.ts";
 import { createPulumiProvisioner } from "./provisioner.ts";
 import { createClusterReconcilerProbe, createLocalReconcilerProbe } from "./reconciler-probe.ts";
 import type { ReconcilerProbe, RestoreDeps } from "./restore/types.ts";
+import { createStackLocks } from "./stack-lock.ts";
 import { createVerifier } from "./verify/index.ts";
 
 export interface RestoreEnvironment {
@@ -20,6 +22,8 @@ export interface RestoreEnvironment {
   readonly log: Logger;
   /** @default - `loadToolchain({ cacheDir })` */
   readonly toolchain?: Toolchain;
+  /** What this process runs, recorded in the stack locks it takes. @default - its argv */
+  readonly command?: string;
 }
 
 /** Real dependencies of `restore` (and of drills, which call it). */
@@ -55,6 +59,11 @@ export async function createRestoreDeps(
   return {
     toolchain,
     provisioner,
+    preflight: createFleetPreflight({ stateDir: env.stateDir, tools: toolchain, log: env.log }),
+    locks: createStackLocks({
+      stateDir: env.stateDir,
+      command: env.command ?? commandLine(),
+    }),
     git: createFleetGit(env.stateDir),
     kubeFor,
     probe,
@@ -66,4 +75,9 @@ export async function createRestoreDeps(
     clock: systemClock,
     log: env.log,
   };
+}
+
+/** `drkit restore --stack local-b`, as the user typed it (for lock holders). */
+function commandLine(): string {
+  return ["drkit", ...process.argv.slice(2)].join(" ");
 }

@@ -2,7 +2,7 @@
  * `drkit drill run`: break the primary for real, fail over with the restore engine, prove the
  * result against the drill's objectives and record it in the drill history.
  */
-import { StepFailedError } from "../core/errors.ts";
+import { PreflightError, StepFailedError } from "../core/errors.ts";
 import type { Kube } from "../kube/index.ts";
 import { commitOf } from "../kube/health-gitops.ts";
 import { restore } from "../dr/restore/restore.ts";
@@ -34,6 +34,8 @@ export interface DrillDeps {
 export interface DrillRunOptions {
   readonly confirmedStacks?: readonly string[];
   readonly dryRun?: boolean;
+  /** Stops the drill (SIGINT/SIGTERM): the restore stops its phase and the result says so. */
+  readonly signal?: AbortSignal;
 }
 
 export type DrillOutcome =
@@ -46,7 +48,7 @@ export async function runDrill(
   options: DrillRunOptions,
   deps: DrillDeps,
 ): Promise<DrillOutcome> {
-  const { clock, log, provisioner } = deps.restore;
+  const { clock, provisioner } = deps.restore;
   const startedAt = clock.now();
   const source = await provisioner.describe(spec.sourceStack);
   const target =
@@ -60,9 +62,46 @@ export async function runDrill(
   validateDrillConfirmation(plan);
   if (options.dryRun) return { dryRun: true, plan };
 
+  const locks = await lockStacks([source.stack, target.stack], deps.restore);
+  try {
+    const stacks = { source, target };
+    const result = await runLocked(spec, plan, stacks, options, deps, startedAt);
+    return { dryRun: false, plan, result };
+  } finally {
+    locks.forEach((l) => l.release());
+  }
+}
+
+async function lockStacks(stacks: readonly string[], deps: RestoreDeps) {
+  const held: { release(): void }[] = [];
+  try {
+    for (const stack of new Set(stacks)) held.push(await deps.locks.acquire(stack));
+  } catch (err) {
+    held.forEach((l) => l.release());
+    throw err;
+  }
+  return held;
+}
+
+async function runLocked(
+  spec: DrillSpec,
+  plan: DrillPlan,
+  { source, target }: { readonly source: StackTarget; readonly target: StackTarget },
+  options: DrillRunOptions,
+  deps: DrillDeps,
+  startedAt: Date,
+): Promise<DrillResult> {
+  const { clock, log } = deps.restore;
+  await assertTargetRestorable(target, deps.restore);
+
   log.action(`drill "${spec.name}": baseline check of stack "${source.stack}"`);
   const baseline = await restore(
-    { stack: source.stack, readOnly: true, convergeTimeoutMs: 300_000 },
+    {
+      stack: source.stack,
+      readOnly: true,
+      convergeTimeoutMs: 300_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
     deps.restore,
   );
   if (!baseline.ok) {
@@ -83,7 +122,14 @@ export async function runDrill(
     log,
   });
 
-  const report = await restore({ stack: target.stack, startedAt: injectedAt }, deps.restore);
+  const report = await restore(
+    {
+      stack: target.stack,
+      startedAt: injectedAt,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    deps.restore,
+  );
   const withDns =
     plan.inPlace || !report.ok
       ? report
@@ -121,7 +167,28 @@ export async function runDrill(
   log[result.passed ? "success" : "fail"](
     `drill "${spec.name}" ${result.passed ? "passed" : "failed"}`,
   );
-  return { dryRun: false, plan, result };
+  return result;
+}
+
+/**
+ * The target's fleet must pass preflight before anything is broken: a drill that kills the
+ * primary and only then finds the standby cannot be restored has caused an outage for nothing.
+ */
+async function assertTargetRestorable(target: StackTarget, deps: RestoreDeps): Promise<void> {
+  const ref = await deps.git.resolveRef(target.fleet.url, target.fleet.branch);
+  const result = await deps.preflight.check({
+    target,
+    ref: target.fleet.branch,
+    commit: ref.commit,
+  });
+  if (result.ok) return;
+  const failures = result.checks.flatMap((c) =>
+    c.failures.map((f) => `${c.name}: ${f.message}; fix: ${f.fix}`),
+  );
+  throw new PreflightError(
+    `stack "${target.stack}" cannot be restored from "${target.fleet.branch}" (${ref.commit.slice(0, 12)}), so nothing was injected: ${failures.join("; ")}`,
+    { failures },
+  );
 }
 
 async function kubeOf(stack: StackTarget, deps: RestoreDeps): Promise<Kube> {

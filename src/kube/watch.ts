@@ -38,6 +38,13 @@ export interface WatchUntilOptions {
    * @default - 200 ms doubling to 5 s
    */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * Also test the predicate this often when no event arrives, for predicates that depend on
+   * time (a failure that has lasted long enough to give up on).
+   *
+   * @default - only on events
+   */
+  readonly recheckMs?: number;
 }
 
 /** The wait ran out of time; `objects` is the last snapshot, so callers can say what was not ready. */
@@ -84,6 +91,7 @@ export function watchUntil(
       finished = true;
       clearTimeout(deadline);
       clearTimeout(retryTimer);
+      clearInterval(recheck);
       options.signal?.removeEventListener("abort", onAbort);
       controller?.abort();
       settle();
@@ -93,6 +101,8 @@ export function watchUntil(
       () => finish(() => reject(new WatchTimeoutError(target, options.timeoutMs, snapshot()))),
       options.timeoutMs,
     );
+    const recheck =
+      options.recheckMs === undefined ? undefined : setInterval(() => check(), options.recheckMs);
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
 

@@ -13,7 +13,8 @@ import { promisify } from "node:util";
 
 import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import { findProcessesUnder, isAlive, startDetached, stopProcesses } from "./processes.ts";
+import { isAlive } from "../core/pid.ts";
+import { findProcessesUnder, startDetached, stopProcesses } from "./processes.ts";
 
 const run = promisify(execFile);
 

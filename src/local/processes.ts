@@ -7,6 +7,8 @@ import { openSync, closeSync, mkdirSync } from "node:fs";
 import { readFile, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
+import { isAlive } from "../core/pid.ts";
+
 /** What to start: a binary, its args, env and where its pidfile and log live. */
 export interface ProcessSpec {
   readonly name: string;
@@ -39,22 +41,6 @@ export async function startDetached(spec: ProcessSpec): Promise<number> {
     return pid;
   } finally {
     closeSync(out);
-  }
-}
-
-/** True when a process with this pid exists and is not a zombie. */
-export async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // Field 3 is the state; Z means zombie (exited, not reaped).
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
   }
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 
 import type { Logger } from "../core/logger.ts";
+import { isAlive } from "../core/pid.ts";
 import { fluxControllerNames, fluxReadyUrls, planFluxControllers } from "./flux-controllers.ts";
 import type { FluxPorts } from "./flux-controllers.ts";
 import { apiServerOf, renderEmbeddedKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
@@ -19,7 +20,6 @@ import {
 import { freePorts, isPortFree } from "./ports.ts";
 import {
   findProcessesUnder,
-  isAlive,
   readPid,
   startDetached,
   stopByPidFile,
@@ -33,6 +33,7 @@ import {
 } from "./region-state.ts";
 import type { RegionState } from "./region-state.ts";
 import { runTool } from "./run-tool.ts";
+import { listeningPorts, waitUntilPortsReleased } from "./sockets.ts";
 import type { RegionTools } from "./tools.ts";
 import type { LocalRegion } from "./types.ts";
 import { waitFor } from "./wait.ts";
@@ -206,7 +207,13 @@ export async function downRegion(
     return { existed: false };
   }
   options.log.action(`deleting region "${name}"`);
+  // Only the ports its processes listen on now: a port the state names may belong to someone
+  // else since an unclean stop.
+  const ports = await listeningPorts(await findProcessesUnder(paths.dir));
   await stopRegionProcesses(options.stateDir, name);
+  // A killed Go binary can still hold its sockets for a moment after its main thread exited:
+  // `down` returns only once the next region (or a test) can bind every one of them.
+  await waitUntilPortsReleased(ports, { timeoutMs: 15_000, what: `region "${name}"` });
   await rm(paths.dir, { recursive: true, force: true });
   options.log.success(`region "${name}" deleted`);
   return { existed: true };
@@ -355,32 +362,4 @@ async function allocateFluxPorts(): Promise<FluxPorts> {
 
 async function portsFree(ports: readonly number[]): Promise<boolean> {
   return (await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean);
-}
-
-/** TCP ports the given pids listen on (from /proc/net/tcp and the pids' socket inodes). */
-export async function listeningPorts(pids: readonly number[]): Promise<number[]> {
-  const { readFile, readlink } = await import("node:fs/promises");
-  const inodes = new Set<string>();
-  for (const pid of pids) {
-    try {
-      for (const fd of await readdir(`/proc/${pid}/fd`)) {
-        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
-        const m = /^socket:\[(\d+)\]$/.exec(target);
-        if (m) inodes.add(m[1]!);
-      }
-    } catch {
-      // Process gone.
-    }
-  }
-  const ports = new Set<number>();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    const text = await readFile(table, "utf8").catch(() => "");
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      // cols[3] is the state: 0A = LISTEN; cols[9] is the inode.
-      if (cols[3] === "0A" && inodes.has(cols[9] ?? ""))
-        ports.add(Number.parseInt(cols[1]!.split(":")[1]!, 16));
-    }
-  }
-  return [...ports].sort((a, b) => a - b);
 }

@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { isPortFree } from "../../src/local/ports.ts";
-import { isAlive } from "../../src/local/processes.ts";
+import { isAlive } from "../../src/core/pid.ts";
 import { killRegion, listRegions } from "../../src/local/region.ts";
 import type { LocalRegion } from "../../src/local/types.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";

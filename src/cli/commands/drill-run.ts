@@ -95,7 +95,7 @@ export function registerDrillRunCommand(drill: Command): void {
           commits: createCommitInfo(stateDir),
           history,
         };
-        const options = { confirmedStacks: flags.confirmProtected ?? [] };
+        const options = { confirmedStacks: flags.confirmProtected ?? [], signal: ctx.signal };
 
         const planned = await runDrill(spec, { ...options, dryRun: true }, drillDeps);
         if (flags.dryRun) {
@@ -136,6 +136,7 @@ export function registerDrillRunCommand(drill: Command): void {
             `reports: ${files.markdown}, ${files.html}`,
           ].join("\n"),
         );
+        if (result.restore.failureKind === "interrupted") return ExitCode.interrupted;
         return result.passed ? ExitCode.ok : ExitCode.failed;
       }),
     );

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 
 import { ConfigError } from "../../core/errors.ts";
 import type { GlobalOptions } from "../context.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, exitCodeForKind } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
 import { drkitCheckoutDir } from "./project-root.ts";
 
@@ -47,6 +47,7 @@ export function registerRestoreCommand(program: Command): void {
             stack: opts.stack,
             ...(opts.ref ? { ref: opts.ref } : {}),
             convergeTimeoutMs: timeoutSeconds * 1000,
+            signal: ctx.signal,
           },
           deps,
         );
@@ -63,7 +64,7 @@ export function registerRestoreCommand(program: Command): void {
           { ...report, reportFiles: files },
           () => `${renderTimelineText(report)}\nreports: ${files.markdown}, ${files.html}`,
         );
-        return report.ok ? ExitCode.ok : ExitCode.failed;
+        return report.failureKind ? exitCodeForKind(report.failureKind) : ExitCode.ok;
       }),
     );
 }

@@ -9,4 +9,5 @@ export {
   sampleFleetDir,
   type MaterializeFleetOptions,
 } from "./materialize.ts";
+export { ageKeySources, findAgeIdentity, readAgeIdentity } from "./escrowed-key.ts";
 export { createSopsCli, encryptedRegex, type Sops } from "./sops.ts";

@@ -5,6 +5,8 @@
  * durations are milliseconds measured on the monotonic clock.
  */
 
+import type { FailureKind } from "../../core/errors.ts";
+
 /**
  * Every phase a restore or drill can report, in the order they run.
  *
@@ -82,6 +84,11 @@ export interface RestoreReport {
   readonly finishedAt: string;
   /** True only when every phase succeeded and no failure was collected. */
   readonly ok: boolean;
+  /**
+   * Why it is not ok, deciding the exit code: `preflight` (nothing was created), `bad-input`,
+   * `interrupted` (SIGINT/SIGTERM), or `failed`. Absent when ok.
+   */
+  readonly failureKind?: FailureKind;
   /** The phases that ran, in the order they ran. */
   readonly phases: readonly PhaseResult[];
   readonly objects: ObjectCounts;

@@ -11,6 +11,7 @@ import {
   type KubeObject,
   type ObjectRef,
 } from "../../kube/index.ts";
+import { findDeadEnds, reconcilerKey, type ObjectState } from "./dead-ends.ts";
 
 /** Kinds whose health the restore checks after the reconciler reports Ready. */
 export const workloadKinds = new Set([
@@ -42,6 +43,8 @@ export interface ReconcilerVerdict {
   readonly pending: readonly { readonly key: string; readonly reason: string }[];
   /** Objects reporting a failure at the target revision, with the failure. */
   readonly failing: readonly ReconcilerFailure[];
+  /** Objects that can never become Ready without a change in Git (see `findDeadEnds`). */
+  readonly deadEnds: readonly ReconcilerFailure[];
 }
 
 /** A reconciler object failing at the target revision. */
@@ -71,7 +74,7 @@ export function judgeReconcilers(
   const pending: { key: string; reason: string }[] = [];
   const failing: ReconcilerFailure[] = [];
   for (const obj of objects) {
-    const key = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+    const key = reconcilerKey(obj);
     const health = evaluateHealth(obj, { revision });
     const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
       ?.lastHandledReconcileAt;
@@ -108,7 +111,17 @@ export function judgeReconcilers(
   const rootPresent = objects.some((o) => o.metadata.name === options.rootName);
   if (!rootPresent)
     pending.push({ key: `root "${options.rootName}"`, reason: "does not exist yet" });
-  return { done: pending.length === 0 && failing.length === 0, pending, failing };
+  const states = new Map<string, ObjectState>(objects.map((o) => [reconcilerKey(o), "done"]));
+  for (const p of pending) states.set(p.key, "pending");
+  for (const f of failing) states.set(f.key, "failing");
+  const deadEnds = rootPresent ? findDeadEnds(objects, states) : [];
+  const dead = new Set(deadEnds.map((d) => d.key));
+  return {
+    done: pending.length === 0 && failing.length === 0,
+    pending: pending.filter((p) => !dead.has(p.key)),
+    failing: failing.filter((f) => !dead.has(f.key)),
+    deadEnds,
+  };
 }
 
 /**

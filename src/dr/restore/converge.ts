@@ -6,7 +6,15 @@
 import type { Clock } from "../../core/clock.ts";
 import { StepFailedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import { formatRef, objectKey, watchUntil, type Kube, type KubeObject } from "../../kube/index.ts";
+import {
+  findCondition,
+  formatRef,
+  objectKey,
+  watchUntil,
+  WatchTimeoutError,
+  type Kube,
+  type KubeObject,
+} from "../../kube/index.ts";
 import { fluxNamespace, rootName } from "./bootstrap.ts";
 import {
   FailureTimer,
@@ -14,7 +22,9 @@ import {
   judgeSource,
   judgeWorkloads,
   planWorkloadChecks,
+  type ReconcilerVerdict,
 } from "./converge-plan.ts";
+import { reconcilerKey } from "./dead-ends.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import type { ReconcilerProbe, StackTarget } from "./types.ts";
 import type { Failure } from "../report/index.ts";
@@ -45,6 +55,9 @@ export interface ConvergeResult {
   readonly failures: readonly Omit<Failure, "phase">[];
 }
 
+/** How long a dead end must persist before converge reports it. */
+const deadEndGraceMs = 2_000;
+
 const kustomizations = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
 const gitRepositories = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 
@@ -62,7 +75,9 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   try {
     log.waiting(`waiting for Kustomizations to be Ready at "${input.revision}"`);
     const timer = new FailureTimer();
+    const deadEndTimer = new FailureTimer();
     let lastPending = "";
+    let last: ReconcilerVerdict | undefined;
     const warnFailing = failingWarner(log, failFastMs);
     const reconcilers = await watchUntil(
       kube,
@@ -72,7 +87,16 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
           rootName: "fleet",
           ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
         });
-        const stuck = timer.update(verdict, clock.monotonicMs(), failFastMs);
+        last = verdict;
+        const now = clock.monotonicMs();
+        // A dead end is the reconciler's final word; the short grace only rides out one
+        // status written in between two reconciles.
+        const dead = deadEndTimer.update(
+          { failing: verdict.deadEnds, pending: [] },
+          now,
+          deadEndGraceMs,
+        );
+        const stuck = [...dead, ...timer.update(verdict, now, failFastMs)];
         if (stuck.length > 0) {
           throw new ConvergeFailedError(
             stuck.map((f) => ({
@@ -90,8 +114,11 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         }
         return verdict.done;
       },
-      { timeoutMs: input.timeoutMs, signal: abort.signal, log },
-    );
+      { timeoutMs: input.timeoutMs, signal: abort.signal, log, recheckMs: 1_000 },
+    ).catch((err: unknown) => {
+      if (err instanceof WatchTimeoutError) throw timedOut(input.timeoutMs, last, err.objects);
+      throw err;
+    });
     const reconcilersReadyAtMs = clock.monotonicMs();
     log.success(`${reconcilers.length} Kustomization(s) Ready at "${input.revision}"`);
 
@@ -230,4 +257,35 @@ function guardReconciler(input: ConvergeInput, recovered: string[], fail: (err: 
   }, 2_000);
   interval.unref();
   return { stop: () => clearInterval(interval) };
+}
+
+/**
+ * The converge deadline passed: one failure per object still not Ready, with why and the last
+ * condition the reconciler wrote on it.
+ */
+function timedOut(
+  timeoutMs: number,
+  verdict: ReconcilerVerdict | undefined,
+  objects: readonly KubeObject[],
+): ConvergeFailedError {
+  const byKey = new Map(objects.map((o) => [reconcilerKey(o), o] as const));
+  const notReady = [...(verdict?.pending ?? []), ...(verdict?.failing ?? [])];
+  const seconds = Math.round(timeoutMs / 1000);
+  if (notReady.length === 0)
+    return new ConvergeFailedError([
+      { message: `no Kustomization was seen within the converge timeout of ${seconds}s` },
+    ]);
+  return new ConvergeFailedError(
+    notReady.map((p) => {
+      const obj = byKey.get(p.key);
+      const ready = obj ? findCondition(obj, "Ready") : undefined;
+      const condition = ready
+        ? `; last condition Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ""}${ready.message ? `: ${ready.message}` : ""}`
+        : "";
+      return {
+        owner: p.key,
+        message: `not Ready within the converge timeout of ${seconds}s: ${p.reason}${condition}`,
+      };
+    }),
+  );
 }

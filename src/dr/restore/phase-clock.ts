@@ -3,7 +3,12 @@
  * them and the RTO clock phase by phase.
  */
 import type { Clock } from "../../core/clock.ts";
-import { describeError, StepFailedError } from "../../core/errors.ts";
+import {
+  describeError,
+  failureKindOf,
+  StepFailedError,
+  type FailureKind,
+} from "../../core/errors.ts";
 import type { Failure, PhaseName, PhaseResult } from "../report/index.ts";
 
 /** Thrown inside a phase to stop the restore after recording the phase's failures. */
@@ -14,6 +19,8 @@ export class PhaseAbort extends Error {
 export class PhaseClock {
   readonly phases: PhaseResult[] = [];
   readonly failures: Failure[] = [];
+  /** The kind of the error that stopped the run, once one did. */
+  failureKind: FailureKind | undefined;
   readonly #clock: Clock;
 
   constructor(clock: Clock) {
@@ -42,6 +49,7 @@ export class PhaseClock {
       if (!(err instanceof PhaseAbort)) {
         this.fail(phase, { message: describeError(err) });
       }
+      this.failureKind ??= failureKindOf(err instanceof PhaseAbort ? err.cause : err);
       this.#record(
         phase,
         startedAt,

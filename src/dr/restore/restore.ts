@@ -6,7 +6,10 @@
  * against real local regions, unit tests against fakes. Every failure is collected into the
  * report; a failed phase stops the phases after it, and the report then says `ok: false`.
  */
+import { failureKindOf, PreflightError, type FailureKind } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { Kube } from "../../kube/index.ts";
+import type { PreflightResult } from "../preflight/index.ts";
 import type { RestoreReport } from "../report/index.ts";
 import { bootstrapReconciler } from "./bootstrap.ts";
 import { converge } from "./converge.ts";
@@ -22,9 +25,15 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   let target: StackTarget | undefined;
   let resolved: ResolvedRef | undefined;
   let counts = { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 };
+  // Stops the phase in progress (converge, provision) and every phase after it.
+  const interrupted = () => {
+    if (options.signal?.aborted) throw options.signal.reason;
+  };
+  let lock: { release(): void } | undefined;
 
   try {
     const prepared = await phases.run("preflight", async () => {
+      if (!options.readOnly) lock = await deps.locks.acquire(options.stack);
       const t = await deps.provisioner.describe(options.stack);
       target = t;
       const ref = options.ref ?? t.fleet.branch;
@@ -35,15 +44,23 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       if (encrypted && !t.hasDecryptionKey) {
         throw new MissingKeyError(t);
       }
+      // The same checks as `drkit preflight`, before anything is created: a fleet that cannot
+      // converge fails here within seconds instead of in converge after its timeout.
+      const checked = options.readOnly
+        ? undefined
+        : await deps.preflight.check({ target: t, ref, commit: r.commit });
+      if (checked) recordPreflight(checked, phases, log);
+      interrupted();
       return {
         value: { target: t, ref: r, encrypted },
-        detail: `${r.kind} "${r.name}" is ${r.commit.slice(0, 12)}${encrypted ? "; encrypted files found, key configured" : ""}`,
+        detail: `${r.kind} "${r.name}" is ${r.commit.slice(0, 12)}${encrypted ? "; encrypted files found, key configured" : ""}${checked ? `; ${checked.checks.length} preflight checks passed` : ""}`,
       };
     });
     const { ref } = prepared;
     target = prepared.target;
 
     const kube: Kube = await phases.run("provision", async () => {
+      interrupted();
       const known = await deps.provisioner.kubeconfigPath(prepared.target);
       if (known && (await reachable(deps.kubeFor(known)))) {
         log.success(`cluster of stack "${options.stack}" is reachable: already up`);
@@ -55,13 +72,14 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
         );
       }
       log.action(`provisioning stack "${options.stack}" with the Pulumi program`);
-      const up = await deps.provisioner.up(prepared.target, log);
+      const up = await deps.provisioner.up(prepared.target, log, options.signal);
       return { value: deps.kubeFor(up.kubeconfigPath), detail: up.summary };
     });
 
     let requestedAt: string | undefined;
     if (!options.readOnly) {
       await phases.run("bootstrap", async () => {
+        interrupted();
         const done = await bootstrapReconciler({
           kube,
           target: prepared.target,
@@ -107,6 +125,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     });
 
     await phases.run("verify", async () => {
+      interrupted();
       const result = await deps.verifier.verify({
         target: prepared.target,
         commit: ref.commit,
@@ -122,6 +141,8 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   } catch (err) {
     if (!(err instanceof PhaseAbort)) throw err;
     log.fail(`restore of stack "${options.stack}" stopped in phase "${err.message}"`);
+  } finally {
+    lock?.release();
   }
 
   const finishedAt = clock.now();
@@ -139,6 +160,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     ok,
+    ...(ok ? {} : { failureKind: failureKindOfRun(phases, options.signal) }),
     phases: phases.phases,
     objects: counts,
     failures: phases.failures,
@@ -153,6 +175,29 @@ export class MissingKeyError extends Error {
       `the fleet path "${target.fleet.path}" has SOPS-encrypted files but stack "${target.stack}" has no decryption key: set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${target.stack}\` (from your key escrow)`,
     );
   }
+}
+
+/**
+ * Records every failed preflight finding (with its fix) as a failure of the phase and stops
+ * the restore with a PreflightError; logs the warnings.
+ */
+function recordPreflight(result: PreflightResult, phases: PhaseClock, log: Logger): void {
+  for (const c of result.checks) for (const w of c.warnings) log.warn(`${c.name}: ${w}`);
+  const findings = result.checks.flatMap((c) => c.failures.map((f) => ({ check: c.name, ...f })));
+  if (result.ok) return;
+  for (const f of findings) phases.fail("preflight", { message: `${f.message}; fix: ${f.fix}` });
+  throw new PhaseAbort("preflight", {
+    cause: new PreflightError(
+      `the fleet at ${result.commit.slice(0, 12)} cannot be restored: ${findings.length} preflight failure(s)`,
+      { failures: findings.map((f) => `${f.check}: ${f.message}`) },
+    ),
+  });
+}
+
+/** A signal that stopped the run decides its kind, whatever error the phase then threw. */
+function failureKindOfRun(phases: PhaseClock, signal: AbortSignal | undefined): FailureKind {
+  if (signal?.aborted) return failureKindOf(signal.reason);
+  return phases.failureKind ?? "failed";
 }
 
 async function reachable(kube: Kube): Promise<boolean> {

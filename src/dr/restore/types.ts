@@ -5,7 +5,9 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Kube } from "../../kube/index.ts";
+import type { PreflightResult } from "../preflight/index.ts";
 import type { Failure, ObjectCounts } from "../report/index.ts";
+import type { StackLocks } from "../stack-lock.ts";
 
 /** Where a stack's region gets its desired state from. */
 export interface FleetSource {
@@ -36,8 +38,15 @@ export interface Provisioner {
   describe(stack: string): Promise<StackTarget>;
   /** The kubeconfig path of the stack's cluster if it is known without provisioning. */
   kubeconfigPath(target: StackTarget): Promise<string | undefined>;
-  /** Runs the stack's program (`pulumi up --refresh`), streaming progress; returns the kubeconfig path. */
-  up(target: StackTarget, log: Logger): Promise<{ kubeconfigPath: string; summary: string }>;
+  /**
+   * Runs the stack's program (`pulumi up --refresh`), streaming progress; returns the kubeconfig
+   * path. An aborted `signal` cancels the update the way Ctrl-C does (Pulumi releases its lock).
+   */
+  up(
+    target: StackTarget,
+    log: Logger,
+    signal?: AbortSignal,
+  ): Promise<{ kubeconfigPath: string; summary: string }>;
 }
 
 /** A ref the restore asked for, resolved against the fleet repository. */
@@ -81,8 +90,21 @@ export interface Verifier {
   }>;
 }
 
+/** `drkit preflight`'s checks, which a restore runs before it provisions anything. */
+export interface FleetPreflight {
+  /** Checks the fleet at `commit` (the resolved `ref`) for the stack; every failure with its fix. */
+  check(input: {
+    readonly target: StackTarget;
+    readonly ref: string;
+    readonly commit: string;
+  }): Promise<PreflightResult>;
+}
+
 export interface RestoreDeps {
   readonly provisioner: Provisioner;
+  readonly preflight: FleetPreflight;
+  /** One restore or drill per stack at a time. */
+  readonly locks: StackLocks;
   readonly git: GitClient;
   readonly kubeFor: (kubeconfigPath: string) => Kube;
   readonly probe: ReconcilerProbe;

@@ -41,6 +41,7 @@ function fakeContext(
   const outputs: { result: unknown; text: string }[] = [];
   return {
     json,
+    signal: new AbortController().signal,
     paths: { stateDir: dir, cacheDir: join(dir, "cache") },
     log: createMemoryLogger(),
     output: (result, text) => outputs.push({ result, text: text() }),

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { findAgeIdentity, readAgeIdentity } from "../../../src/cli/commands/preflight.ts";
+import { findAgeIdentity, readAgeIdentity } from "../../../src/dr/fleet/escrowed-key.ts";
 import { generateAgeKeyPair, renderAgeKeyFile } from "../../../src/dr/fleet/age.ts";
 import { materializeFleet, sampleFleetDir } from "../../../src/dr/fleet/materialize.ts";
 import type { Sops } from "../../../src/dr/fleet/sops.ts";

@@ -43,7 +43,7 @@ describe("judgeReconcilers", () => {
       sha,
       { rootName: "fleet" },
     );
-    expect(v).toEqual({ done: true, pending: [], failing: [] });
+    expect(v).toEqual({ done: true, pending: [], failing: [], deadEnds: [] });
   });
 
   it.each([

@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { PreflightError } from "../../../src/core/errors.ts";
+import { InterruptedError, PreflightError } from "../../../src/core/errors.ts";
+import { check } from "../../../src/dr/preflight/types.ts";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
+import { fakeLocks, fakePreflight } from "./fake-deps.ts";
 
 const target: StackTarget = {
   stack: "local-b",
@@ -29,6 +31,8 @@ function deps(overrides: Partial<RestoreDeps> = {}) {
   const clock = fakeClock();
   const up = vi.fn(async () => ({ kubeconfigPath: "/nope", summary: "created" }));
   const base: RestoreDeps = {
+    preflight: fakePreflight(),
+    locks: fakeLocks(),
     provisioner: { describe: async () => target, kubeconfigPath: async () => undefined, up },
     git: {
       resolveRef: async (_url, ref) => {
@@ -115,6 +119,109 @@ describe("restore preflight", () => {
     expect(report.failures[0]?.message).toBe(
       'the cluster of stack "local-b" is not reachable: restore it with `drkit restore --stack local-b`',
     );
+    expect(up).not.toHaveBeenCalled();
+  });
+
+  it("fails in preflight with every finding and its fix before provisioning, as a preflight failure", async () => {
+    const { deps: d, up } = deps({
+      preflight: fakePreflight([
+        check("render", "2 Kustomization(s) render 9 object(s)"),
+        check("dependency-graph" as never, "3 Kustomization(s) checked", [
+          {
+            message:
+              "Kustomization flux-system/apps depends on flux-system/db, which depends on flux-system/apps: a cycle never becomes Ready",
+            fix: "remove one dependsOn of the cycle",
+          },
+          {
+            message: "Kustomization flux-system/jobs is suspended",
+            fix: "remove spec.suspend",
+          },
+        ]),
+      ]),
+    });
+    const report = await restore({ stack: "local-b" }, d);
+    expect(report.ok).toBe(false);
+    expect(report.failureKind).toBe("preflight");
+    expect(report.phases.map((p) => [p.name, p.ok])).toEqual([["preflight", false]]);
+    expect(report.failures).toEqual([
+      {
+        phase: "preflight",
+        message:
+          "Kustomization flux-system/apps depends on flux-system/db, which depends on flux-system/apps: a cycle never becomes Ready; fix: remove one dependsOn of the cycle",
+      },
+      {
+        phase: "preflight",
+        message: "Kustomization flux-system/jobs is suspended; fix: remove spec.suspend",
+      },
+    ]);
+    expect(up).not.toHaveBeenCalled();
+  });
+
+  it("fails as a preflight failure, creating nothing, when another run holds the stack's lock", async () => {
+    const { deps: d, up } = deps({
+      locks: {
+        acquire: async () => {
+          throw new PreflightError(
+            'stack "local-b" is locked by pid 4242 since 2026-12-01T03:00:00.000Z',
+          );
+        },
+      },
+    });
+    const report = await restore({ stack: "local-b" }, d);
+    expect(report.failureKind).toBe("preflight");
+    expect(report.failures).toEqual([
+      {
+        phase: "preflight",
+        message: 'stack "local-b" is locked by pid 4242 since 2026-12-01T03:00:00.000Z',
+      },
+    ]);
+    expect(up).not.toHaveBeenCalled();
+  });
+
+  it("takes the stack's lock for the whole restore and releases it when a phase fails", async () => {
+    const events: string[] = [];
+    const { deps: d } = deps({ locks: fakeLocks(events) });
+    d.provisioner.up = async () => {
+      events.push("up");
+      throw new Error("pulumi up failed: boom");
+    };
+    await restore({ stack: "local-b" }, d);
+    expect(events).toEqual(["lock local-b", "up", "unlock local-b"]);
+  });
+
+  it("stops in the phase it was in when interrupted, reports it as interrupted and passes the signal to pulumi up", async () => {
+    const abort = new AbortController();
+    const seen: (AbortSignal | undefined)[] = [];
+    const { deps: d } = deps();
+    d.provisioner.up = async (_t, _log, signal) => {
+      seen.push(signal);
+      abort.abort(new InterruptedError("SIGINT"));
+      throw new Error("pulumi up was cancelled");
+    };
+    const report = await restore({ stack: "local-b", signal: abort.signal }, d);
+    expect(seen).toEqual([abort.signal]);
+    expect(report.ok).toBe(false);
+    expect(report.failureKind).toBe("interrupted");
+    expect(report.phases.map((p) => [p.name, p.ok])).toEqual([
+      ["preflight", true],
+      ["provision", false],
+    ]);
+  });
+
+  it("reports an interruption between phases as interrupted, in the phase that did not start", async () => {
+    const abort = new AbortController();
+    const { deps: d, up } = deps({
+      git: {
+        resolveRef: async (_u, ref) => {
+          abort.abort(new InterruptedError("SIGTERM"));
+          return { name: ref, kind: "branch", commit: "b".repeat(40) };
+        },
+        hasEncryptedFiles: async () => false,
+      },
+    });
+    const report = await restore({ stack: "local-b", signal: abort.signal }, d);
+    expect(report.failureKind).toBe("interrupted");
+    expect(report.failures).toEqual([{ phase: "preflight", message: "interrupted by SIGTERM" }]);
     expect(up).not.toHaveBeenCalled();
   });
 });

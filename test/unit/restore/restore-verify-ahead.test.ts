@@ -4,6 +4,7 @@ import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
 import type { Kube, KubeObject } from "../../../src/kube/index.ts";
+import { fakeLocks, fakePreflight } from "./fake-deps.ts";
 
 const commit = "c".repeat(40);
 const target: StackTarget = {
@@ -59,6 +60,8 @@ describe("restore and verify", () => {
     const events: string[] = [];
     const kube = readyCluster(events);
     const deps: RestoreDeps = {
+      preflight: fakePreflight(),
+      locks: fakeLocks(),
       provisioner: {
         describe: async () => target,
         kubeconfigPath: async () => "/kubeconfig",

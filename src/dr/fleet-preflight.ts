@@ -1,0 +1,58 @@
+/**
+ * `drkit preflight`'s checks wired to the real world (the fleet mirror, the toolchain's kubectl
+ * and sops, the escrowed key): one implementation for the command and for the restore, which
+ * runs the same checks before it provisions anything.
+ */
+import type { Logger } from "../core/logger.ts";
+import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts";
+import { createFleetGit } from "./fleet-git.ts";
+import { runPreflight, type PreflightResult } from "./preflight/index.ts";
+import type { FleetPreflight, StackTarget } from "./restore/types.ts";
+import { rootOf } from "./verify/verifier.ts";
+
+export interface FleetPreflightOptions {
+  readonly stateDir: string;
+  /** The toolchain's binaries. */
+  readonly tools: { path(name: "kubectl" | "sops"): string };
+  readonly log?: Logger;
+}
+
+/** Runs every preflight check of `target` at `ref` (or at an already resolved `commit`). */
+export function createFleetPreflight(options: FleetPreflightOptions): FleetPreflight & {
+  run(input: {
+    readonly target: StackTarget;
+    readonly ref: string;
+    readonly commit?: string;
+    readonly ageKeyFile?: string;
+  }): Promise<PreflightResult>;
+} {
+  const git = createFleetGit(options.stateDir);
+  const sops = createSopsCli(options.tools.path("sops"));
+  const run: ReturnType<typeof createFleetPreflight>["run"] = (input) => {
+    const { target } = input;
+    const local = target.platform === "local";
+    return runPreflight({
+      stack: target.stack,
+      url: target.fleet.url,
+      ref: input.ref,
+      path: target.fleet.path,
+      resolveRef: input.commit
+        ? async () => ({ commit: input.commit! })
+        : (u, r) => git.resolveRef(u, r),
+      checkout: (u, commit, dir) => git.checkout(u, commit, dir),
+      kubectl: options.tools.path("kubectl"),
+      decrypt: (file, identity) => sops.decrypt(file, identity),
+      ageIdentity: findAgeIdentity(input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {}, {
+        stateDir: options.stateDir,
+        local,
+      }),
+      keySources: ageKeySources({ stateDir: options.stateDir, local }),
+      root: rootOf(target),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  };
+  return {
+    run,
+    check: ({ target, ref, commit }) => run({ target, ref, commit }),
+  };
+}
