@@ -13,12 +13,7 @@ import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
 import { freePort } from "../local/ports.ts";
-import {
-  findProcessesUnder,
-  readPid,
-  startDetached,
-  stopProcesses,
-} from "../local/processes.ts";
+import { findProcessesUnder, readPid, startDetached, stopProcesses } from "../local/processes.ts";
 import { waitFor } from "../local/wait.ts";
 
 export interface LocalDns {
