@@ -19,5 +19,7 @@ export { inventoryOf, parseInventoryEntry } from "./inventory.ts";
 export type { InventoryEntry } from "./inventory.ts";
 export { WatchTimeoutError, watchUntil } from "./watch.ts";
 export type { WatchPredicate, WatchTarget, WatchUntilOptions } from "./watch.ts";
+export { describeNotReady, diagnoseWorkload } from "./workload-diagnosis.ts";
+export type { WorkloadDiagnosis, WorkloadRelated, WorkloadVerdict } from "./workload-diagnosis.ts";
 export { findCondition, formatRef, objectKey, refOf, splitApiVersion } from "./types.ts";
 export type { Condition, KindRef, KubeMetadata, KubeObject, ObjectRef } from "./types.ts";

@@ -2,6 +2,7 @@
  * Renders kwokctl's configuration for a local region (pure).
  */
 import { stringify } from "yaml";
+import { kwokControllerConfigPatch } from "./kwok-failure-stages.ts";
 import type { RegionTools } from "./tools.ts";
 
 /** The loopback ports of a region's control plane. */
@@ -18,7 +19,12 @@ export interface ControlPlanePorts {
  * The KwokctlConfiguration of a region: binary runtime, every listener on 127.0.0.1, and the
  * toolchain's binaries by absolute path so kwokctl never downloads anything.
  */
-export function renderKwokctlConfig(tools: RegionTools, ports: ControlPlanePorts): string {
+export function renderKwokctlConfig(
+  tools: RegionTools,
+  ports: ControlPlanePorts,
+  /** The file of `renderKwokFailureStages()`, given to the kwok controller as a second config. */
+  failureStagesFile: string,
+): string {
   return stringify({
     apiVersion: "config.kwok.x-k8s.io/v1alpha1",
     kind: "KwokctlConfiguration",
@@ -42,10 +48,14 @@ export function renderKwokctlConfig(tools: RegionTools, ports: ControlPlanePorts
     },
     // One instance of each: leader election only makes them exit when the API server is away
     // for more than a few seconds (a restarted API server must not take the region down).
-    componentsPatches: ["kube-controller-manager", "kube-scheduler"].map((name) => ({
-      name,
-      extraArgs: [{ key: "leader-elect", value: "false" }],
-    })),
+    componentsPatches: [
+      ...["kube-controller-manager", "kube-scheduler"].map((name) => ({
+        name,
+        extraArgs: [{ key: "leader-elect", value: "false" }],
+      })),
+      // Pods labelled `drkit.dev/kwok-failure` crash-loop, fail to pull or fail (see the file).
+      kwokControllerConfigPatch(failureStagesFile),
+    ],
   });
 }
 

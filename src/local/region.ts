@@ -5,11 +5,13 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
 import { fluxControllerNames, fluxReadyUrls, planFluxControllers } from "./flux-controllers.ts";
 import type { FluxPorts } from "./flux-controllers.ts";
+import { renderKwokFailureStages } from "./kwok-failure-stages.ts";
 import { apiServerOf, renderEmbeddedKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
 import {
   planZones,
@@ -105,7 +107,9 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
       scheduler: scheduler!,
       kwokController: kwokController!,
     };
-    await writeFile(paths.kwokConfig, renderKwokctlConfig(tools, controlPlanePorts));
+    const stagesFile = join(paths.dir, "kwok-failure-stages.yaml");
+    await writeFile(stagesFile, renderKwokFailureStages());
+    await writeFile(paths.kwokConfig, renderKwokctlConfig(tools, controlPlanePorts, stagesFile));
     await runTool(
       "create control plane",
       tools.path("kwokctl"),

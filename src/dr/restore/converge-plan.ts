@@ -7,7 +7,6 @@ import {
   findCondition,
   formatRef,
   inventoryOf,
-  objectKey,
   type KubeObject,
   type ObjectRef,
 } from "../../kube/index.ts";
@@ -204,19 +203,6 @@ export function planWorkloadChecks(
     }
   }
   return out;
-}
-
-/** Health of the listed workloads in a snapshot of live objects (missing counts as not healthy). */
-export function judgeWorkloads(
-  checks: readonly { readonly ref: ObjectRef; readonly owner: string }[],
-  live: ReadonlyMap<string, KubeObject>,
-): { ref: ObjectRef; owner: string; healthy: boolean; failed: boolean; reason: string }[] {
-  return checks.map(({ ref, owner }) => {
-    const obj = live.get(objectKey(ref));
-    if (!obj) return { ref, owner, healthy: false, failed: false, reason: "not found" };
-    const health = evaluateHealth(obj);
-    return { ref, owner, healthy: health.healthy, failed: health.failed, reason: health.reason };
-  });
 }
 
 function sameCommit(a: string, b: string): boolean {

@@ -7,9 +7,10 @@ import type { Clock } from "../../core/clock.ts";
 import { StepFailedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import {
+  commitOf,
   findCondition,
   formatRef,
-  objectKey,
+  revisionMatches,
   watchUntil,
   WatchTimeoutError,
   type Kube,
@@ -20,11 +21,11 @@ import {
   FailureTimer,
   judgeReconcilers,
   judgeSource,
-  judgeWorkloads,
   planWorkloadChecks,
   type ReconcilerVerdict,
 } from "./converge-plan.ts";
 import { reconcilerKey } from "./dead-ends.ts";
+import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import type { ReconcilerProbe, StackTarget } from "./types.ts";
 import type { Failure } from "../report/index.ts";
@@ -58,6 +59,12 @@ export interface ConvergeResult {
 /** How long a dead end must persist before converge reports it. */
 const deadEndGraceMs = 2_000;
 
+/**
+ * How long a workload's diagnosis must stay terminal (crash loop, unschedulable, image pull)
+ * before converge gives up: long enough for a scheduler retry after nodes turn Ready.
+ */
+const workloadGraceMs = 5_000;
+
 const kustomizations = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
 const gitRepositories = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 
@@ -72,6 +79,14 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   const guard = guardReconciler(input, recovered, (err) => abort.abort(err));
   const failFastMs = input.failFastMs ?? 45_000;
   const source = guardSource(input, failFastMs, (err) => abort.abort(err));
+  const live = new LiveWorkloads(kube, { timeoutMs: input.timeoutMs });
+  let latest: readonly KubeObject[] = [];
+  const workloadGuard = guardWorkloads(
+    input,
+    live,
+    () => latest,
+    (err) => abort.abort(err),
+  );
   try {
     log.waiting(`waiting for Kustomizations to be Ready at "${input.revision}"`);
     const timer = new FailureTimer();
@@ -88,6 +103,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
           ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
         });
         last = verdict;
+        latest = objects;
         const now = clock.monotonicMs();
         // A dead end is the reconciler's final word; the short grace only rides out one
         // status written in between two reconciles.
@@ -122,9 +138,11 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
     const reconcilersReadyAtMs = clock.monotonicMs();
     log.success(`${reconcilers.length} Kustomization(s) Ready at "${input.revision}"`);
 
+    workloadGuard.stop();
     const checks = planWorkloadChecks(reconcilers);
     const failures = await waitForWorkloads(
       input,
+      live,
       checks,
       abort.signal,
       Math.max(1_000, input.timeoutMs - (clock.monotonicMs() - start)),
@@ -136,48 +154,139 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   } finally {
     guard.stop();
     source.stop();
+    workloadGuard.stop();
+    live.stop();
     input.signal?.removeEventListener("abort", onOuterAbort);
   }
 }
 
+/**
+ * Waits until every workload the reconcilers applied is healthy. A workload that cannot become
+ * healthy (its diagnosis is terminal for `workloadGraceMs`) ends the wait at once; at the
+ * deadline, each one still unhealthy is reported with why.
+ */
 async function waitForWorkloads(
   input: ConvergeInput,
-  checks: ReturnType<typeof planWorkloadChecks>,
+  live: LiveWorkloads,
+  checks: readonly WorkloadCheck[],
   signal: AbortSignal,
   timeoutMs: number,
 ): Promise<Omit<Failure, "phase">[]> {
   if (checks.length === 0) return [];
-  const byKind = new Map<string, typeof checks>();
-  for (const c of checks) {
-    const key = `${c.ref.apiVersion}|${c.ref.kind}`;
-    byKind.set(key, [...(byKind.get(key) ?? []), c]);
-  }
   input.log.waiting(`checking health of ${checks.length} workload(s)`);
-  const results = await Promise.all(
-    [...byKind.values()].map(async (group) => {
-      const kind = { apiVersion: group[0]!.ref.apiVersion, kind: group[0]!.ref.kind };
-      let last: ReturnType<typeof judgeWorkloads> = [];
-      try {
-        await watchUntil(
-          input.kube,
-          kind,
-          (objects) => {
-            const live = new Map(objects.map((o) => [objectKey(o), o] as const));
-            last = judgeWorkloads(group, live);
-            return last.every((w) => w.healthy || w.failed);
-          },
-          { timeoutMs, signal, log: input.log },
-        );
-      } catch (err) {
-        if (signal.aborted) throw err;
-        // Timed out: report what is still unhealthy below.
-      }
-      return last.filter((w) => !w.healthy);
-    }),
-  );
-  const unhealthy = results.flat();
+  const timer = new FailureTimer();
+  const seconds = Math.round(timeoutMs / 1000);
+  const states = await new Promise<WorkloadState[]>((resolve, reject) => {
+    let last: WorkloadState[] = [];
+    const check = () => {
+      last = live.diagnose(checks);
+      const stuck = terminalFor(last, timer, input.clock.monotonicMs());
+      if (last.every((w) => w.diagnosis.verdict === "healthy")) finish(() => resolve(last));
+      else if (stuck.length > 0) finish(() => resolve(stuck));
+    };
+    const deadline = setTimeout(
+      () =>
+        finish(() =>
+          resolve(
+            last
+              .filter((w) => w.diagnosis.verdict !== "healthy")
+              .map((w) => ({
+                ...w,
+                diagnosis: {
+                  ...w.diagnosis,
+                  reason: `not healthy within ${seconds}s: ${w.diagnosis.reason}`,
+                },
+              })),
+          ),
+        ),
+      timeoutMs,
+    );
+    const tick = setInterval(check, 1_000);
+    const off = live.onChange(check);
+    const onAbort = () => finish(() => reject(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    function finish(settle: () => void) {
+      clearTimeout(deadline);
+      clearInterval(tick);
+      off();
+      signal.removeEventListener("abort", onAbort);
+      settle();
+    }
+    if (signal.aborted) onAbort();
+    else check();
+  });
+  const unhealthy = states.filter((w) => w.diagnosis.verdict !== "healthy");
   if (unhealthy.length === 0) input.log.success(`${checks.length} workload(s) healthy`);
-  return unhealthy.map((w) => ({ object: formatRef(w.ref), owner: w.owner, message: w.reason }));
+  return unhealthy.map(toFailure);
+}
+
+/**
+ * While Kustomizations health-check what they applied (`wait: true`, `healthChecks`), looks at
+ * those workloads too: one that cannot become healthy fails converge with its root cause long
+ * before Flux's own health-check timeout would.
+ */
+function guardWorkloads(
+  input: ConvergeInput,
+  live: LiveWorkloads,
+  reconcilers: () => readonly KubeObject[],
+  fail: (err: Error) => void,
+) {
+  const timer = new FailureTimer();
+  let stopped = false;
+  const check = () => {
+    if (stopped) return;
+    const applying = reconcilers().filter((k) => appliedAt(k, input.revision));
+    const stuck = terminalFor(
+      live.diagnose(planWorkloadChecks(applying)),
+      timer,
+      input.clock.monotonicMs(),
+    );
+    if (stuck.length > 0) fail(new ConvergeFailedError(stuck.map(toFailure)));
+  };
+  const tick = setInterval(check, 1_000);
+  tick.unref();
+  const off = live.onChange(check);
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(tick);
+      off();
+    },
+  };
+}
+
+/** A Kustomization that has applied the revision and is not Ready yet (checking health). */
+function appliedAt(k: KubeObject, revision: string): boolean {
+  const attempted = (k.status as { lastAttemptedRevision?: string } | undefined)
+    ?.lastAttemptedRevision;
+  return (
+    attempted !== undefined &&
+    commitOf(attempted) !== undefined &&
+    revisionMatches(attempted, revision)
+  );
+}
+
+/** The workloads whose diagnosis has been terminal for at least `workloadGraceMs`. */
+function terminalFor(states: readonly WorkloadState[], timer: FailureTimer, nowMs: number) {
+  const key = (w: WorkloadState) => `${w.owner} ${formatRef(w.ref)}`;
+  const failing = states
+    .filter((w) => w.diagnosis.verdict === "terminal")
+    .map((w) => ({ key: key(w), reason: w.diagnosis.reason }));
+  const pending = states
+    .filter((w) => w.diagnosis.verdict === "progressing")
+    .map((w) => ({ key: key(w), reason: w.diagnosis.reason }));
+  const stuck = new Set(
+    timer.update({ failing, pending }, nowMs, workloadGraceMs).map((f) => f.key),
+  );
+  return states.filter((w) => stuck.has(key(w)));
+}
+
+function toFailure(w: WorkloadState): Omit<Failure, "phase"> {
+  return {
+    object: w.diagnosis.object ?? formatRef(w.ref),
+    owner: w.owner,
+    message: `${formatRef(w.ref)}: ${w.diagnosis.reason}`,
+  };
 }
 
 /**

@@ -182,3 +182,108 @@ export function argoApplication(status: Record<string, unknown>): KubeObject {
     status,
   };
 }
+
+/** A copy of an object with a uid, as the API server assigns one, for ownership tests. */
+export function withUid(obj: KubeObject, uid: string): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, uid } };
+}
+
+/** The owner reference a controller sets on the objects it creates. */
+function ownerReference(owner: KubeObject) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** A ReplicaSet of a Deployment at one revision, selecting its Pods by `pod-template-hash`. */
+export function replicaSet(
+  owner: KubeObject,
+  options: { hash: string; revision: number; uid?: string; conditions?: Record<string, unknown>[] },
+): KubeObject {
+  const labels = { app: owner.metadata.name, "pod-template-hash": options.hash };
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: {
+      name: `${owner.metadata.name}-${options.hash}`,
+      namespace: owner.metadata.namespace,
+      labels,
+      annotations: { "deployment.kubernetes.io/revision": String(options.revision) },
+      ...(options.uid ? { uid: options.uid } : {}),
+      ...(owner.metadata.uid ? { ownerReferences: [ownerReference(owner)] } : {}),
+    },
+    spec: { replicas: 3, selector: { matchLabels: labels } },
+    status: {
+      replicas: 0,
+      observedGeneration: 1,
+      ...(options.conditions ? { conditions: options.conditions } : {}),
+    },
+  };
+}
+
+/**
+ * A Pod as a controller creates it: owned by `owner` (by uid when the owner has one), labelled
+ * like the owner's template, bound to a KWOK node unless `nodeName` is null.
+ */
+export function pod(
+  name: string,
+  options: {
+    owner?: KubeObject;
+    labels?: Record<string, string>;
+    nodeName?: string | null;
+    status: Record<string, unknown>;
+  },
+): KubeObject {
+  const owner = options.owner;
+  const nodeName = options.nodeName === undefined ? "local-a-node-0" : options.nodeName;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: "shop",
+      uid: `uid-${name}`,
+      creationTimestamp: time,
+      labels: options.labels ?? { app: "web" },
+      ...(owner?.metadata.uid ? { ownerReferences: [ownerReference(owner)] } : {}),
+    },
+    spec: {
+      ...(nodeName === null ? {} : { nodeName }),
+      restartPolicy: owner?.kind === "Job" ? "Never" : "Always",
+      containers: [{ name: "web", image: "nginx:1.27" }],
+    },
+    status: options.status,
+  };
+}
+
+/** A Pod's status: a phase, its conditions and its containers' statuses. */
+export function podStatus(
+  phase: string,
+  conditions: Record<string, unknown>[],
+  containerStatuses: Record<string, unknown>[] = [],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { phase, conditions, containerStatuses, startTime: time, ...extra };
+}
+
+/** A container status: `state` as the kubelet reports it, e.g. `{ waiting: { reason } }`. */
+export function containerStatus(
+  name: string,
+  state: Record<string, unknown>,
+  extra: { restartCount?: number; lastState?: Record<string, unknown>; ready?: boolean } = {},
+): Record<string, unknown> {
+  return {
+    name,
+    image: "nginx:1.27",
+    ready: extra.ready ?? false,
+    restartCount: extra.restartCount ?? 0,
+    started: false,
+    state,
+    lastState: extra.lastState ?? {},
+  };
+}

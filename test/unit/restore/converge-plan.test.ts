@@ -4,12 +4,12 @@ import {
   FailureTimer,
   judgeReconcilers,
   judgeSource,
-  judgeWorkloads,
   objectNamedIn,
   planWorkloadChecks,
 } from "../../../src/dr/restore/converge-plan.ts";
 import { planGitRef } from "../../../src/dr/restore/bootstrap.ts";
-import type { KubeObject } from "../../../src/kube/index.ts";
+import { LiveWorkloads } from "../../../src/dr/restore/live-workloads.ts";
+import type { Kube, KubeObject } from "../../../src/kube/index.ts";
 
 const sha = "0123456789abcdef0123456789abcdef01234567";
 const old = "fedcba9876543210fedcba9876543210fedcba98";
@@ -244,8 +244,7 @@ describe("workload checks", () => {
     ]);
   });
 
-  it("reports missing and unhealthy workloads with their owner", () => {
-    const checks = planWorkloadChecks([apps]);
+  it("reports missing and unhealthy workloads with their owner and why", async () => {
     const deployment: KubeObject = {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -259,14 +258,37 @@ describe("workload checks", () => {
         readyReplicas: 1,
       },
     };
-    const verdicts = judgeWorkloads(checks, new Map([["apps/Deployment/shop/web", deployment]]));
-    expect(verdicts.map((v) => [v.ref.name, v.healthy, v.owner])).toEqual([
-      ["web", false, "Kustomization/flux-system/apps"],
-      ["widgets.example.drkit.dev", false, "Kustomization/flux-system/apps"],
-    ]);
-    expect(verdicts[1]?.reason).toBe("not found");
+    const live = new LiveWorkloads(clusterWith({ Deployment: [deployment] }), {
+      timeoutMs: 5_000,
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const states = live.diagnose(planWorkloadChecks([apps]));
+      expect(states.map((v) => [v.ref.name, v.diagnosis.verdict, v.owner])).toEqual([
+        ["web", "progressing", "Kustomization/flux-system/apps"],
+        ["widgets.example.drkit.dev", "progressing", "Kustomization/flux-system/apps"],
+      ]);
+      expect(states.map((v) => v.diagnosis.reason)).toEqual([
+        "1/3 replicas available",
+        "not found yet",
+      ]);
+    } finally {
+      live.stop();
+    }
   });
 });
+
+/** A cluster whose lists answer `items` per kind and whose watches never send anything. */
+function clusterWith(items: Record<string, KubeObject[]>): Kube {
+  return {
+    collectionPath: async () => "/api",
+    list: async (kind: { kind: string }) => ({
+      items: items[kind.kind] ?? [],
+      resourceVersion: "1",
+    }),
+    watcher: { watch: async () => new AbortController() },
+  } as unknown as Kube;
+}
 
 describe("planGitRef", () => {
   it.each([
