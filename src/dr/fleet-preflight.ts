@@ -6,7 +6,7 @@
 import type { Logger } from "../core/logger.ts";
 import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
-import { runPreflight, type PreflightResult } from "./preflight/index.ts";
+import { argoCdServedKinds, runPreflight, type PreflightResult } from "./preflight/index.ts";
 import type { FleetPreflight, StackTarget } from "./restore/types.ts";
 import { rootOf } from "./verify/verifier.ts";
 
@@ -47,6 +47,8 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
         local,
       }),
       keySources: ageKeySources({ stateDir: options.stateDir, local }),
+      keyInStackConfig: !local && target.hasDecryptionKey,
+      ...(target.reconciler === "argocd" ? { servedKinds: argoCdServedKinds } : {}),
       root: rootOf(target),
       ...(options.log ? { log: options.log } : {}),
     });

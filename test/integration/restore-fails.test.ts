@@ -1,7 +1,7 @@
 /**
  * Failures a restore must report clearly on a real local region (issue 4): a missing decryption
  * key, the git server down, a ref that does not exist, an invalid manifest and a custom resource
- * that arrives before its CRD. Each report says `ok: false`, stops at the phase that failed (no
+ * that would arrive before its CRD (caught by preflight, before the cluster is touched). Each report says `ok: false`, stops at the phase that failed (no
  * partial success) and names what to fix; converge failures come within the fail-fast window,
  * not after the converge timeout.
  */
@@ -177,24 +177,20 @@ describe("restore reports failures clearly", () => {
     expect(elapsedMs(report)).toBeLessThan(convergeTimeoutMs / 2);
   });
 
-  it("fails in converge naming the Kustomization and the kind when a custom resource arrives before its CRD", async () => {
+  it("fails in preflight, before touching the cluster, when a custom resource would arrive before its CRD", async () => {
     const files = await crBeforeCrd();
     const commit = await fx.repo.commitAndPush(files, "Gadget before its CRD");
     const report = await fx.restore({ convergeTimeoutMs });
     expect(report.ok).toBe(false);
+    expect(report.failureKind).toBe("preflight");
     expect(report.commit).toBe(commit);
-    expect(phasesOf(report).at(-1)).toEqual(["converge", false]);
-    // `addons` (the CRD) only waits for `apps`: it is not a failure of its own.
-    expect(report.failures).toEqual([
-      {
-        phase: "converge",
-        object: "Gadget/shop/checkout",
-        owner: "Kustomization/flux-system/apps",
-        message:
-          'not Ready: ReconciliationFailed: Gadget/shop/checkout dry-run failed: no matches for kind "Gadget" in version "example.drkit.dev/v1"',
-      },
-    ]);
-    expect(elapsedMs(report)).toBeLessThan(convergeTimeoutMs / 2);
+    expect(phasesOf(report)).toEqual([["preflight", false]]);
+    // `addons` (the CRD) only waits for `apps`: apps can never get its Gadget applied.
+    expect(report.failures[0]).toEqual({
+      phase: "preflight",
+      message: `Gadget/shop/checkout (apps/base/gadget.yaml) in Kustomization flux-system/apps needs CRD gadgets.example.drkit.dev from Kustomization flux-system/addons, but flux-system/apps does not depend on it: the custom resource can sync before its CRD exists; fix: add \`dependsOn: [{name: addons}]\` to Kustomization flux-system/apps (clusters/${regionName}/apps.yaml)`,
+    });
+    expect(elapsedMs(report)).toBeLessThan(10_000);
   });
 });
 

@@ -207,6 +207,21 @@ describe("preflight on the same fleet", () => {
       ["decryption", true, "1 of 1 encrypted file(s) decrypt with the escrowed key"],
       ["crd-order", true, "1 custom resource(s) checked against 1 CRD(s)"],
       ["health-checks", true, "2 of 3 Kustomization(s) wait for health"],
+      [
+        "controllers",
+        true,
+        "2 reconciler object(s) checked against the 6 kind(s) region local-a serves",
+      ],
+      ["helm-releases", true, "the region runs no helm-controller"],
+      ["dependencies", true, "1 dependsOn edge(s) between 3 Kustomization(s)"],
+      ["reconcile", true, "2 Kustomization(s) checked for suspension and their source"],
+      [
+        "references",
+        true,
+        "1 reference(s) to ServiceAccounts, Secrets, ConfigMaps and health-checked objects",
+      ],
+      ["namespaces", true, "11 namespaced object(s) in 2 namespace(s)"],
+      ["blocked", true, "no Kustomization is a dead end"],
     ]);
     expect(result.ok).toBe(true);
   });

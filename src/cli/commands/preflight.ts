@@ -2,7 +2,9 @@
  * `drkit preflight --stack <stack>`: DR readiness before anything breaks.
  *
  * Checks that the ref exists, the region's Kustomizations build, the escrowed key decrypts every
- * encrypted file, custom resources come after their CRDs and dependencies wait for health.
+ * encrypted file, custom resources come after their CRDs, dependencies wait for health, and no
+ * Kustomization is a dead end (see `dr/preflight/dead-ends.ts`). `drkit restore` runs the same
+ * checks before it provisions anything.
  * Every failure is listed with its fix. Exit 0: ready; 3: a check failed; 2: bad flags.
  */
 import type { Command } from "commander";
@@ -20,7 +22,7 @@ export function registerPreflightCommand(program: Command): void {
   program
     .command("preflight")
     .description(
-      "check DR readiness of a stack's fleet: ref, build, decryption key, CRD ordering, health checks",
+      "check DR readiness of a stack's fleet: ref, build, decryption key, ordering, every dead end in the fleet graph",
     )
     .requiredOption("--stack <stack>", "the stack to check, e.g. local-b")
     .option("--ref <ref>", "branch, tag or commit to check (default: the stack's fleet branch)")

@@ -30,11 +30,23 @@ export async function assertKeyDecrypts(options: {
   readonly ageIdentity: string | undefined;
   /** Where the key was looked for, for the fix text. */
   readonly keySources: string;
+  /** Without `ageIdentity`: the stack has a key in its Pulumi config, only a warning then. */
+  readonly keyInStackConfig?: boolean;
   readonly decrypt: Decryptor;
 }): Promise<PreflightCheck> {
   const { files } = options;
   if (files.length === 0)
     return check("decryption", "no SOPS-encrypted files in the region's Kustomizations");
+  if (options.ageIdentity === undefined && options.keyInStackConfig) {
+    return check(
+      "decryption",
+      `${files.length} encrypted file(s), key in the stack's config`,
+      [],
+      [
+        `the stack's key is in its Pulumi config (drkit:sopsAgeKey), which preflight does not read: provide the escrowed key (${options.keySources}) to prove it decrypts ${files.join(", ")}`,
+      ],
+    );
+  }
   if (options.ageIdentity === undefined) {
     return check("decryption", `${files.length} encrypted file(s), no key to try`, [
       {

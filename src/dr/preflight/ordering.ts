@@ -4,10 +4,11 @@
  * - `crd-order`: a custom resource is applied only after the Kustomization that provides its CRD
  *   (the same Kustomization, whose CRDs Flux applies first, or one it depends on, transitively).
  * - `health-checks`: a Kustomization others depend on has `wait: true` or `healthChecks`, or
- *   "Ready" would only mean "applied" and dependents could start before it is healthy.
+ *   "Ready" would only mean "applied" and dependents could start before it is healthy. (A
+ *   dependency the fleet does not define is a dead end, reported by `dependencies` in graph.ts.)
  */
 import { formatRef, splitApiVersion } from "../../kube/index.ts";
-import type { OwnerKey } from "../verify/flux-kustomization.ts";
+import type { FluxKustomizationSpec, OwnerKey } from "../verify/flux-kustomization.ts";
 import type { DesiredState, RenderedKustomization } from "../verify/render.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "./types.ts";
 
@@ -30,7 +31,10 @@ function declaredIn(k: RenderedKustomization | undefined): string {
 /** Every Kustomization `from` depends on, directly or through others. */
 export function dependencyClosure(
   from: OwnerKey,
-  kustomizations: ReadonlyMap<OwnerKey, RenderedKustomization>,
+  kustomizations: ReadonlyMap<
+    OwnerKey,
+    { readonly spec: Pick<FluxKustomizationSpec, "dependsOn"> }
+  >,
 ): Set<OwnerKey> {
   const seen = new Set<OwnerKey>();
   const stack = [...(kustomizations.get(from)?.spec.dependsOn ?? [])];
@@ -99,12 +103,8 @@ export function assertHealthChecks(state: DesiredState): PreflightCheck {
     const key = `${k.spec.namespace}/${k.spec.name}`;
     for (const dep of k.spec.dependsOn) {
       const target = byKey.get(dep);
-      if (!target) {
-        failures.push({
-          message: `Kustomization ${key}${declaredIn(k)} depends on ${dep}, which this region's fleet does not define: it will never become Ready`,
-          fix: `define Kustomization ${dep} under the region's path or remove it from ${key}'s dependsOn`,
-        });
-      } else if (!gated(target)) {
+      // A dependency the fleet does not define is a dead end: the `dependencies` check reports it.
+      if (target && !gated(target)) {
         failures.push({
           message: `Kustomization ${dep} is a dependency of ${key} but has neither \`wait: true\` nor healthChecks: ${key} can start before ${dep}'s objects are healthy`,
           fix: `set \`spec.wait: true\` (or list spec.healthChecks) in Kustomization ${dep}${declaredIn(target)}`,

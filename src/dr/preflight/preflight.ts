@@ -3,7 +3,9 @@
  *
  * Runs every check and collects every failure (never stopping at the first): the ref exists,
  * the region's Kustomizations build, the escrowed key decrypts every encrypted file, custom
- * resources are ordered after their CRDs, and dependencies wait for health.
+ * resources are ordered after their CRDs, dependencies wait for health, and nothing is a
+ * structural dead end (dead-ends.ts): a Kustomization Flux would never reconcile or never get
+ * Ready, or one that waits for such a Kustomization.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,10 +13,18 @@ import { join } from "node:path";
 
 import { describeError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import { renderDesiredState } from "../verify/render.ts";
+import { renderDesiredState, type DesiredState } from "../verify/render.ts";
+import { fluxServedKinds } from "./controllers.ts";
+import { assertNoDeadEnds } from "./dead-ends.ts";
 import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
-import { check, skipped, type PreflightCheck, type PreflightResult } from "./types.ts";
+import {
+  check,
+  preflightCheckNames,
+  skipped,
+  type PreflightCheck,
+  type PreflightResult,
+} from "./types.ts";
 
 export interface PreflightInput {
   readonly stack: string;
@@ -31,13 +41,35 @@ export interface PreflightInput {
   readonly ageIdentity: string | undefined;
   /** Where the key is looked for, shown in the fix when none was found. */
   readonly keySources: string;
+  /**
+   * The stack keeps its key in its Pulumi config (`drkit:sopsAgeKey`), which preflight cannot
+   * read: without `ageIdentity`, decryption is then a warning, not a failure.
+   */
+  readonly keyInStackConfig?: boolean;
   readonly root?: {
     readonly name: string;
     readonly namespace: string;
     readonly sourceName: string;
   };
+  /**
+   * `group/Kind` of the reconciler objects the region's controllers serve, e.g.
+   * `helm.toolkit.fluxcd.io/HelmRelease`; objects of other reconciler kinds are never reconciled.
+   *
+   * @default - what source-controller and kustomize-controller serve (`fluxServedKinds`)
+   */
+  readonly servedKinds?: readonly string[];
+  /**
+   * The Secret bootstrap creates for SOPS decryption before the first sync; a Kustomization's
+   * `spec.decryption.secretRef` may name it without the fleet rendering it.
+   *
+   * @default - Secret `sops-age` in the root Kustomization's namespace
+   */
+  readonly decryptionSecret?: { readonly namespace: string; readonly name: string };
   readonly log?: Logger;
 }
+
+/** The decryption Secret bootstrap creates, in the root's namespace unless given. */
+const defaultDecryptionSecretName = "sops-age";
 
 /** Runs every preflight check and returns them all; `ok` only when each passed. */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
@@ -62,10 +94,9 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           fix: `push "${input.ref}" to the fleet repository or pass an existing --ref`,
         },
       ]),
-      skipped("render", reason),
-      skipped("decryption", reason),
-      skipped("crd-order", reason),
-      skipped("health-checks", reason),
+      ...preflightCheckNames
+        .filter((name) => name !== "git-ref")
+        .map((name) => skipped(name, reason)),
     ]);
   }
   const checks: PreflightCheck[] = [check("git-ref", `"${input.ref}" is ${commit.slice(0, 12)}`)];
@@ -90,20 +121,34 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         state.warnings,
       ),
     );
-    input.log?.action("checking decryption, CRD ordering and health checks");
+    input.log?.action("checking decryption, CRD ordering, health checks and dead ends");
     checks.push(
       await assertKeyDecrypts({
         repoDir: dir,
         files: encryptedFilesOf(state),
         ageIdentity: input.ageIdentity,
         keySources: input.keySources,
+        ...(input.keyInStackConfig ? { keyInStackConfig: true } : {}),
         decrypt: input.decrypt,
       }),
       assertCrdOrdering(state),
       assertHealthChecks(state),
+      ...assertNoDeadEnds(state, {
+        region: input.stack,
+        servedKinds: input.servedKinds ?? fluxServedKinds,
+        decryptionSecret: input.decryptionSecret ?? {
+          namespace: rootNamespace(state) ?? input.root?.namespace ?? "",
+          name: defaultDecryptionSecretName,
+        },
+      }),
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   return result(commit, checks);
+}
+
+/** The namespace of the root Kustomization bootstrap creates (the reconciler's). */
+function rootNamespace(state: DesiredState): string | undefined {
+  return state.kustomizations.find((k) => k.parent === undefined)?.spec.namespace;
 }

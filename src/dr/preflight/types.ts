@@ -9,6 +9,13 @@ export const preflightCheckNames = [
   "decryption",
   "crd-order",
   "health-checks",
+  "controllers",
+  "helm-releases",
+  "dependencies",
+  "reconcile",
+  "references",
+  "namespaces",
+  "blocked",
 ] as const;
 
 export type PreflightCheckName = (typeof preflightCheckNames)[number];

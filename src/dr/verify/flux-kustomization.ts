@@ -4,10 +4,18 @@
  */
 import { stringify } from "yaml";
 
-import { splitApiVersion, type KubeObject } from "../../kube/index.ts";
+import { splitApiVersion, type KubeObject, type ObjectRef } from "../../kube/index.ts";
 
 /** `namespace/name` of a Kustomization (or Argo CD Application), the owner of what it renders. */
 export type OwnerKey = string;
+
+/** A `postBuild.substituteFrom` entry: a ConfigMap or Secret in the Kustomization's namespace. */
+export interface SubstituteFromRef {
+  readonly kind: string;
+  readonly name: string;
+  /** `optional: true`: a missing object defines no variables instead of failing. */
+  readonly optional: boolean;
+}
 
 /** A Flux Kustomization's spec, reduced to what rendering and preflight need. */
 export interface FluxKustomizationSpec {
@@ -30,6 +38,18 @@ export interface FluxKustomizationSpec {
   readonly substitute?: Readonly<Record<string, string>>;
   readonly substituteFrom: boolean;
   readonly decryption: boolean;
+  /** `spec.suspend: true`; absent when the Kustomization reconciles. */
+  readonly suspend?: boolean;
+  /** `spec.serviceAccountName`: the ServiceAccount (in its own namespace) Flux impersonates. */
+  readonly serviceAccountName?: string;
+  /** `spec.decryption.secretRef.name`: the Secret (in its own namespace) holding the keys. */
+  readonly decryptionSecretName?: string;
+  /** The entries of `postBuild.substituteFrom`; absent when there are none. */
+  readonly substituteFromRefs?: readonly SubstituteFromRef[];
+  /** `spec.healthChecks` as refs, namespace as written; absent when there are none. */
+  readonly healthCheckRefs?: readonly ObjectRef[];
+  /** `spec.kubeConfig`: the Kustomization applies to a remote cluster. */
+  readonly kubeConfig?: { readonly secretName?: string; readonly configMapName?: string };
 }
 
 /** True for `kustomize.toolkit.fluxcd.io` Kustomization objects (not kustomize's own files). */
@@ -85,6 +105,63 @@ export function parseFluxKustomization(obj: KubeObject): FluxKustomizationSpec {
     ...(postBuild.substitute ? { substitute: postBuild.substitute } : {}),
     substituteFrom: Array.isArray(postBuild.substituteFrom) && postBuild.substituteFrom.length > 0,
     decryption: spec.decryption !== undefined,
+    ...readReferences(spec, postBuild.substituteFrom),
+  };
+}
+
+type References = Pick<
+  FluxKustomizationSpec,
+  | "suspend"
+  | "serviceAccountName"
+  | "decryptionSecretName"
+  | "substituteFromRefs"
+  | "healthCheckRefs"
+  | "kubeConfig"
+>;
+
+const nameOf = (ref: unknown): string | undefined => {
+  const name = (ref as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" && name !== "" ? name : undefined;
+};
+
+/** The fields naming what the reconciler needs besides the source; each only when set. */
+function readReferences(spec: Record<string, unknown>, substituteFrom: unknown): References {
+  const decryption = spec.decryption as { secretRef?: unknown } | undefined;
+  const decryptionSecretName = nameOf(decryption?.secretRef);
+  const kubeConfig = spec.kubeConfig as { secretRef?: unknown; configMapRef?: unknown } | undefined;
+  const secretName = nameOf(kubeConfig?.secretRef);
+  const configMapName = nameOf(kubeConfig?.configMapRef);
+  const substituteFromRefs = Array.isArray(substituteFrom)
+    ? (substituteFrom as { kind?: string; name?: string; optional?: boolean }[]).map((s) => ({
+        kind: s.kind ?? "",
+        name: s.name ?? "",
+        optional: s.optional === true,
+      }))
+    : [];
+  const healthCheckRefs = Array.isArray(spec.healthChecks)
+    ? (spec.healthChecks as Partial<ObjectRef>[]).map((h) => ({
+        apiVersion: h.apiVersion ?? "",
+        kind: h.kind ?? "",
+        name: h.name ?? "",
+        ...(h.namespace ? { namespace: h.namespace } : {}),
+      }))
+    : [];
+  return {
+    ...(spec.suspend === true ? { suspend: true } : {}),
+    ...(typeof spec.serviceAccountName === "string" && spec.serviceAccountName !== ""
+      ? { serviceAccountName: spec.serviceAccountName }
+      : {}),
+    ...(decryptionSecretName ? { decryptionSecretName } : {}),
+    ...(substituteFromRefs.length > 0 ? { substituteFromRefs } : {}),
+    ...(healthCheckRefs.length > 0 ? { healthCheckRefs } : {}),
+    ...(kubeConfig !== undefined
+      ? {
+          kubeConfig: {
+            ...(secretName ? { secretName } : {}),
+            ...(configMapName ? { configMapName } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   createSopsCli,
   generateAgeKeyPair,
   materializeFleet,
+  renderAgeKeyFile,
   sampleFleetDir,
   type AgeKeyPair,
 } from "../../../src/dr/fleet/index.ts";
@@ -30,6 +31,7 @@ import type {
 import { createKube, type Kube } from "../../../src/kube/index.ts";
 import type { GitServer } from "../../../src/local/git-server.ts";
 import { regionPaths } from "../../../src/local/region-state.ts";
+import { writeLocalAgeKey } from "../../../src/local/secret-store.ts";
 import type { LocalRegion } from "../../../src/local/types.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./fleet-repo.ts";
 import { kubectl } from "./kube.ts";
@@ -59,6 +61,7 @@ export interface RestoreFixture {
   restore(
     options?: Omit<RestoreOptions, "stack">,
     target?: Partial<StackTarget>,
+    provisioner?: Partial<Provisioner>,
   ): Promise<RestoreReport>;
   /** Runs `action` (synchronously, inside the log call) the first time a progress line matches. */
   when(pattern: RegExp, action: () => void): void;
@@ -123,6 +126,8 @@ export async function createRestoreFixture(label: string): Promise<RestoreFixtur
       sops: createSopsCli(platform.toolchain.path("sops")),
     });
     const sampleCommit = await repo.commitAndPush({}, "sample fleet");
+    // The escrow the restore's preflight decrypts the fleet with, as `drkit local` keeps it.
+    await writeLocalAgeKey(platform.stateDir, renderAgeKeyFile(key));
     const k = kubectl(platform.toolchain, region);
     await k(
       ["apply", "--server-side", "--field-manager=pulumi-kubernetes", "-f", "-"],
@@ -171,10 +176,10 @@ export async function createRestoreFixture(label: string): Promise<RestoreFixtur
       target,
       events,
       sampleCommit,
-      restore: (options = {}, overrides = {}) => {
+      restore: (options = {}, overrides = {}, provisioner = {}) => {
         const deps: RestoreDeps = {
           ...real,
-          provisioner: provisionerFor({ ...target, ...overrides }),
+          provisioner: { ...provisionerFor({ ...target, ...overrides }), ...provisioner },
         };
         return restore({ stack: regionName, ...options }, deps);
       },

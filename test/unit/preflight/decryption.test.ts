@@ -93,6 +93,21 @@ describe("assertKeyDecrypts", () => {
     ]);
   });
 
+  it("only warns without a key when the stack keeps its key in its Pulumi config (a cloud stack)", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files,
+      ageIdentity: undefined,
+      keySources: sources,
+      keyInStackConfig: true,
+      decrypt: async () => undefined,
+    });
+    expect(result).toMatchObject({ ok: true, failures: [] });
+    expect(result.warnings).toEqual([
+      "the stack's key is in its Pulumi config (drkit:sopsAgeKey), which preflight does not read: provide the escrowed key (--age-key-file <file>, SOPS_AGE_KEY or SOPS_AGE_KEY_FILE) to prove it decrypts apps/secrets/app-credentials.enc.yaml, apps/secrets/db.enc.yaml",
+    ]);
+  });
+
   it("passes without a key when nothing is encrypted", async () => {
     const result = await assertKeyDecrypts({
       repoDir: "/repo",
@@ -130,10 +145,19 @@ describe("runPreflight", () => {
     expect(result.commit).toBe("");
     expect(result.checks.map((c) => [c.name, c.ok, c.skipped])).toEqual([
       ["git-ref", false, undefined],
-      ["render", false, "the ref did not resolve"],
-      ["decryption", false, "the ref did not resolve"],
-      ["crd-order", false, "the ref did not resolve"],
-      ["health-checks", false, "the ref did not resolve"],
+      ...[
+        "render",
+        "decryption",
+        "crd-order",
+        "health-checks",
+        "controllers",
+        "helm-releases",
+        "dependencies",
+        "reconcile",
+        "references",
+        "namespaces",
+        "blocked",
+      ].map((name) => [name, false, "the ref did not resolve"]),
     ]);
     expect(result.checks[0]?.failures).toEqual([
       {

@@ -38,7 +38,69 @@ describe("parseFluxKustomization", () => {
       substitute: { region: "local-a" },
       substituteFrom: false,
       decryption: true,
+      decryptionSecretName: "sops-age",
     });
+  });
+
+  it("reads what the reconciler needs besides the source, keeping the boolean fields' meaning", () => {
+    const spec = parseFluxKustomization({
+      ...apps,
+      spec: {
+        ...(apps.spec as object),
+        suspend: true,
+        serviceAccountName: "deployer",
+        postBuild: {
+          substituteFrom: [
+            { kind: "ConfigMap", name: "cluster-vars" },
+            { kind: "Secret", name: "cluster-secrets", optional: true },
+          ],
+        },
+        healthChecks: [
+          { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "shop" },
+          { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "w" },
+        ],
+        kubeConfig: { secretRef: { name: "prod-kubeconfig" } },
+      },
+    });
+    expect(spec).toMatchObject({
+      suspend: true,
+      serviceAccountName: "deployer",
+      decryption: true,
+      decryptionSecretName: "sops-age",
+      substituteFrom: true,
+      substituteFromRefs: [
+        { kind: "ConfigMap", name: "cluster-vars", optional: false },
+        { kind: "Secret", name: "cluster-secrets", optional: true },
+      ],
+      healthCheckRefs: [
+        { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "shop" },
+        { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "w" },
+      ],
+      kubeConfig: { secretName: "prod-kubeconfig" },
+    });
+    expect(spec.healthChecks).toHaveLength(2);
+  });
+
+  it("leaves the new fields out when the spec does not set them", () => {
+    const spec = parseFluxKustomization({
+      ...apps,
+      spec: {
+        path: "./apps",
+        sourceRef: { kind: "GitRepository", name: "fleet" },
+        decryption: { provider: "sops" },
+      },
+    });
+    expect(spec.decryption).toBe(true);
+    for (const field of [
+      "suspend",
+      "serviceAccountName",
+      "decryptionSecretName",
+      "substituteFromRefs",
+      "healthCheckRefs",
+      "kubeConfig",
+    ]) {
+      expect(spec).not.toHaveProperty(field);
+    }
   });
 
   it.each([

@@ -1,0 +1,176 @@
+/**
+ * `drkit restore` as on-call runs it, on the real local platform (real Pulumi program, region,
+ * Flux, git server): a fleet that cannot work fails in preflight with exit 3 and creates nothing;
+ * a second restore of a stack that is being restored is refused, and a dead holder's lock taken
+ * over; SIGINT stops the restore with exit 130 and a report, and the next restore works.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import {
+  createSopsCli,
+  generateAgeKeyPair,
+  materializeFleet,
+  renderAgeKeyFile,
+} from "../../src/dr/fleet/index.ts";
+import type { RestoreReport } from "../../src/dr/report/index.ts";
+import { lockFile } from "../../src/dr/stack-lock.ts";
+import { regionPaths } from "../../src/local/region-state.ts";
+import { writeLocalAgeKey } from "../../src/local/secret-store.ts";
+import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
+import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const stack = "local-b";
+let platform: TestPlatform;
+let repo: WorkingRepo;
+let good: Record<string, string>;
+
+beforeAll(async () => {
+  platform = await createTestPlatform("restore-cli");
+  // The committed stacks read the fleet from the default port.
+  const git = await platform.git(8470);
+  repo = await cloneWorkingRepo(await git.createRepo("fleet"));
+  const key = await generateAgeKeyPair();
+  await materializeFleet({
+    targetDir: repo.dir,
+    ageRecipient: key.recipient,
+    sops: createSopsCli(platform.toolchain.path("sops")),
+  });
+  await writeLocalAgeKey(platform.stateDir, renderAgeKeyFile(key));
+  const apps = `clusters/${stack}/apps.yaml`;
+  const infrastructure = `clusters/${stack}/infrastructure.yaml`;
+  good = {
+    [apps]: readFileSync(join(repo.dir, apps), "utf8"),
+    [infrastructure]: readFileSync(join(repo.dir, infrastructure), "utf8"),
+  };
+  // A dependsOn cycle: apps waits for infrastructure, which now waits for apps.
+  await repo.commitAndPush(
+    {
+      [infrastructure]: good[infrastructure]!.replace(
+        "spec:\n",
+        "spec:\n  dependsOn:\n    - name: apps\n",
+      ),
+    },
+    "infrastructure depends on apps: a cycle",
+  );
+});
+afterAll(async () => {
+  await run(["local", "down", stack]).catch(() => undefined);
+  await platform?.cleanup();
+});
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Run> } {
+  const started = Date.now();
+  const child = spawn(process.execPath, ["bin/drkit.js", ...args], {
+    cwd: root,
+    env: { ...process.env, DRKIT_STATE_DIR: platform.stateDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Run>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
+  );
+  return { child, done };
+}
+
+const run = (args: string[]) => start(args).done;
+
+function reportOf(result: Run): RestoreReport & { reportFiles?: { json: string } } {
+  return JSON.parse(result.stdout) as RestoreReport & { reportFiles?: { json: string } };
+}
+
+/** Every file under `dir` whose name mentions the stack (Pulumi stack state, region files). */
+function filesNaming(dir: string, name: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[]).filter(
+    (f) => f.split("/").at(-1)!.includes(name) && !f.startsWith("locks/"),
+  );
+}
+
+describe("drkit restore on the real local platform", () => {
+  it("fails a fleet with a dependsOn cycle in preflight, exit 3, within seconds, creating nothing", async () => {
+    const result = await run(["restore", "--stack", stack, "--json"]);
+    expect(result.code).toBe(3);
+    const report = reportOf(result);
+    expect(report.failureKind).toBe("preflight");
+    expect(report.phases.map((p) => [p.name, p.ok])).toEqual([["preflight", false]]);
+    expect(report.failures.map((f) => f.message).join("\n")).toMatch(
+      /^dependency cycle: Kustomization flux-system\/(apps|infrastructure) .*none of them will ever become Ready; fix: break the cycle/m,
+    );
+    expect(result.ms).toBeLessThan(20_000);
+    expect(existsSync(regionPaths(platform.stateDir, stack).dir)).toBe(false);
+    expect(filesNaming(join(platform.stateDir, "pulumi-backend"), stack)).toEqual([]);
+  });
+
+  it("refuses a restore of a stack another live process is restoring, and takes over a dead one's lock", async () => {
+    const holder = spawn("sleep", ["60"], { stdio: "ignore" });
+    const file = lockFile(platform.stateDir, stack);
+    mkdirSync(join(file, ".."), { recursive: true });
+    const since = "2026-12-01T03:00:00.000Z";
+    writeFileSync(
+      file,
+      JSON.stringify({ pid: holder.pid, host: hostname(), command: "drkit drill run x", since }),
+    );
+    try {
+      const refused = await run(["restore", "--stack", stack, "--json"]);
+      expect(refused.code).toBe(3);
+      expect(reportOf(refused).failures).toEqual([
+        {
+          phase: "preflight",
+          message: `stack "${stack}" is locked by pid ${holder.pid} ("drkit drill run x") since ${since}: wait for it to finish or stop it (\`kill ${holder.pid}\`); a lock whose process is gone is taken over by the next run (lock file ${file})`,
+        },
+      ]);
+    } finally {
+      holder.kill("SIGKILL");
+      await new Promise((r) => holder.once("exit", r));
+    }
+    // The holder is gone: its lock is taken over, and the restore gets as far as the fleet.
+    const next = await run(["restore", "--stack", stack, "--json"]);
+    expect(next.code).toBe(3);
+    expect(
+      reportOf(next)
+        .failures.map((f) => f.message)
+        .join("\n"),
+    ).toMatch(/^dependency cycle: /m);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("stops on SIGINT in converge with exit 130 and a report, and the next restore works", async () => {
+    await repo.commitAndPush(good, "infrastructure no longer depends on apps");
+    const interrupted = start(["restore", "--stack", stack, "--json"]);
+    await new Promise<void>((resolve) => {
+      interrupted.child.stderr!.on("data", (d: Buffer) => {
+        if (d.toString().includes("waiting for Kustomizations")) resolve();
+      });
+    });
+    interrupted.child.kill("SIGINT");
+    const result = await interrupted.done;
+    expect(result.code).toBe(130);
+    const report = reportOf(result);
+    expect(report.failureKind).toBe("interrupted");
+    expect(report.phases.at(-1)).toMatchObject({ name: "converge", ok: false });
+    expect(report.failures.at(-1)?.message).toBe("interrupted by SIGINT");
+    expect(existsSync(report.reportFiles!.json)).toBe(true);
+    expect(existsSync(lockFile(platform.stateDir, stack))).toBe(false);
+
+    const again = await run(["restore", "--stack", stack, "--json"]);
+    expect(reportOf(again).failures).toEqual([]);
+    expect(again.code).toBe(0);
+  });
+});
