@@ -34,6 +34,13 @@ const failureReasons = new Set([
   "ArtifactFailed",
 ]);
 
+/**
+ * Failures the API server decided on the manifest itself (validation, a webhook's denial): the
+ * same revision fails the same way on every retry, so converge need not wait them out.
+ */
+const rejectedByApiServer =
+  /dry-run failed \((Invalid|BadRequest|Forbidden)\)|admission webhook "[^"]+" denied the request|ValidatingAdmissionPolicy '[^']+' .*denied request/;
+
 /** The state of the reconciler objects at one moment of the watch. */
 export interface ReconcilerVerdict {
   /** Every object Ready at the revision (and at least `expected` of them exist). */
@@ -72,6 +79,7 @@ export function judgeReconcilers(
 ): ReconcilerVerdict {
   const pending: { key: string; reason: string }[] = [];
   const failing: ReconcilerFailure[] = [];
+  const rejected: ReconcilerFailure[] = [];
   for (const obj of objects) {
     const key = reconcilerKey(obj);
     const health = evaluateHealth(obj, { revision });
@@ -99,11 +107,13 @@ export function judgeReconcilers(
       // reconcile fails, so health would only say "generation not observed yet".
       const message = (ready.message ?? "").trim();
       const object = objectNamedIn(message);
-      failing.push({
+      const failure = {
         key,
         reason: `not Ready: ${ready.reason}${message ? `: ${message}` : ""}`,
         ...(object ? { object } : {}),
-      });
+      };
+      failing.push(failure);
+      if (rejectedByApiServer.test(message)) rejected.push(failure);
     } else if (health.failed) failing.push({ key, reason: health.reason });
     else pending.push({ key, reason: health.reason });
   }
@@ -113,7 +123,12 @@ export function judgeReconcilers(
   const states = new Map<string, ObjectState>(objects.map((o) => [reconcilerKey(o), "done"]));
   for (const p of pending) states.set(p.key, "pending");
   for (const f of failing) states.set(f.key, "failing");
-  const deadEnds = rootPresent ? findDeadEnds(objects, states) : [];
+  const deadEnds = [
+    ...rejected,
+    ...(rootPresent ? findDeadEnds(objects, states) : []).filter(
+      (d) => !rejected.some((r) => r.key === d.key),
+    ),
+  ];
   const dead = new Set(deadEnds.map((d) => d.key));
   return {
     done: pending.length === 0 && failing.length === 0,

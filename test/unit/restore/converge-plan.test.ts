@@ -140,13 +140,25 @@ describe("failures at the target revision", () => {
     const v = judgeReconcilers([kustomization("fleet", ready(sha)), failed(message)], sha, {
       rootName: "fleet",
     });
-    expect(v.failing).toEqual([
+    // The API server rejected the manifest: every retry of this revision fails the same way.
+    expect(v.deadEnds).toEqual([
       {
         key: "Kustomization/flux-system/apps",
         reason: `not Ready: ReconciliationFailed: ${message}`,
         object: "Deployment/shop/web",
       },
     ]);
+    expect(v.failing).toEqual([]);
+  });
+
+  it("keeps a failure that another Kustomization may still heal (a CRD on its way) in the grace window", () => {
+    const message =
+      'Gadget/shop/checkout dry-run failed: no matches for kind "Gadget" in version "example.drkit.dev/v1"';
+    const v = judgeReconcilers([kustomization("fleet", ready(sha)), failed(message)], sha, {
+      rootName: "fleet",
+    });
+    expect(v.deadEnds).toEqual([]);
+    expect(v.failing.map((f) => f.object)).toEqual(["Gadget/shop/checkout"]);
   });
 
   it.each([
