@@ -61,4 +61,7 @@ export async function runCommand(
     process.off("SIGTERM", onSignal);
   }
   process.exitCode = code;
+  // Interrupted: the report is written; whatever still holds the event loop (a connection being
+  // torn down) must not keep on-call waiting.
+  if (interrupt.signal.aborted) setTimeout(() => process.exit(code), 5_000).unref();
 }
