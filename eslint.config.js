@@ -7,8 +7,15 @@ const cloudSdks = {
   "@pulumi/gcp": "src/cloud/gcp/",
 };
 
-/** Restrict imports of the given cloud SDKs (one seam per cloud). */
-function restrictSdks(files, ignores, sdks) {
+/** `node:child_process` belongs to the one process layer. */
+const childProcess = ["node:child_process", "child_process"].map((name) => ({
+  name,
+  message:
+    "Run programs through src/core/exec.ts (exec, execAttached, spawnProcess): one process layer with timeouts, ProcessError and redaction.",
+}));
+
+/** Restrict imports of the given cloud SDKs (one seam per cloud) and of the given `paths`. */
+function restrictImports(files, ignores, sdks, paths) {
   return {
     files,
     ignores,
@@ -16,6 +23,7 @@ function restrictSdks(files, ignores, sdks) {
       "no-restricted-imports": [
         "error",
         {
+          paths,
           patterns: sdks.map((sdk) => ({
             group: [sdk, `${sdk}/*`],
             message: `${sdk} may only be imported under ${cloudSdks[sdk]} (one seam per cloud).`,
@@ -27,13 +35,18 @@ function restrictSdks(files, ignores, sdks) {
 }
 
 const allSdks = Object.keys(cloudSdks);
-const cloudSeams = [
-  restrictSdks(["src/**/*.ts", "test/**/*.ts"], ["src/cloud/**", "test/unit/cloud/**"], allSdks),
+// One rule setting per file (a later one replaces an earlier one): the product outside the cloud
+// seams, the process layer itself, tests (which may run programs directly), then each cloud seam.
+const importSeams = [
+  restrictImports(["src/**/*.ts"], ["src/cloud/**", "src/core/exec.ts"], allSdks, childProcess),
+  restrictImports(["src/core/exec.ts"], [], allSdks, []),
+  restrictImports(["test/**/*.ts"], ["test/unit/cloud/**"], allSdks, []),
   ...Object.entries(cloudSdks).map(([sdk, folder]) =>
-    restrictSdks(
+    restrictImports(
       [`${folder}**/*.ts`],
       [],
       allSdks.filter((other) => other !== sdk),
+      childProcess,
     ),
   ),
 ];
@@ -50,5 +63,5 @@ export default tseslint.config(
       ],
     },
   },
-  ...cloudSeams,
+  ...importSeams,
 );

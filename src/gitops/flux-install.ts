@@ -9,6 +9,12 @@ import { renderFluxAccess } from "./flux-access.ts";
 import type { KubeObject } from "./manifests.ts";
 import { flux } from "./versions.ts";
 
+/**
+ * A new revision cancels the health checks of the one before (off upstream by default): a
+ * restore must not wait out the health-check timeout of a broken rollout it is replacing.
+ */
+export const kustomizeFeatureGates = "--feature-gates=CancelHealthCheckOnNewRevision=true";
+
 /** Options of `renderFluxInstall`. */
 export interface FluxInstallOptions {
   /** Flux CRDs as parsed YAML documents (`loadCrds`). */
@@ -198,7 +204,7 @@ export function renderFluxInstall(options: FluxInstallOptions): KubeObject[] {
     renderDeployment({
       name: "kustomize-controller",
       image: images.kustomizeController,
-      args: logArgs,
+      args: [...logArgs, kustomizeFeatureGates],
       ports: [],
       volumes: [{ name: "temp", mountPath: "/tmp" }],
       podLabels: options.decryptorPodLabels ?? {},

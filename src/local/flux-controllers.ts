@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 
+import { kustomizeFeatureGates } from "../gitops/flux-install.ts";
 import type { ProcessSpec } from "./processes.ts";
 import type { RegionTools } from "./tools.ts";
 
@@ -66,6 +67,7 @@ export function planFluxControllers(input: {
       `--health-addr=${addr(input.ports.kustomizeHealth)}`,
       // Local regions need no fallback: decryption keys come from each Kustomization's secretRef.
       "--no-remote-bases=true",
+      kustomizeFeatureGates,
     ]),
   };
 }

@@ -4,9 +4,10 @@
  *
  * Listens on 127.0.0.1 only. With `auth`, every request needs HTTP basic credentials.
  */
-import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
+
+import { spawnProcess } from "../core/exec.ts";
 
 export interface GitHttpOptions {
   /** Directory holding bare repositories (`<name>.git`). */
@@ -72,14 +73,15 @@ async function handleCgi(
     GIT_PROTOCOL: (req.headers["git-protocol"] as string | undefined) ?? "",
     HTTP_CONTENT_ENCODING: req.headers["content-encoding"] ?? "",
   };
-  const child = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
-  req.pipe(child.stdin);
+  // Streams both ways for as long as the client's request lasts: not a one-shot `exec`.
+  const child = spawnProcess("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  req.pipe(child.stdin!);
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
 
   let head = Buffer.alloc(0);
   let headersDone = false;
-  child.stdout.on("data", (chunk: Buffer) => {
+  child.stdout!.on("data", (chunk: Buffer) => {
     if (headersDone) {
       res.write(chunk);
       return;

@@ -4,19 +4,16 @@
  * One server per state dir, started on demand as a detached process so that regions, drills
  * and later commands all see the same URLs.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 import { PreflightError } from "../core/errors.ts";
+import { exec as realExec, type Exec } from "../core/exec.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
 import { findProcessesUnder, startDetached, stopProcesses } from "./processes.ts";
-
-const run = promisify(execFile);
 
 /** A running local Git server. */
 export interface GitServer {
@@ -69,12 +66,15 @@ export async function ensureGitServer(options: {
   stateDir: string;
   log?: Logger;
   port?: number;
+  /** Runs git (`init`, `config`); a unit test passes a fake. */
+  exec?: Exec;
 }): Promise<GitServer> {
+  const exec = options.exec ?? realExec;
   const paths = gitServerPaths(options.stateDir);
   const running = await readServerState(paths.stateFile);
-  if (running && (await isAlive(running.pid))) return gitServer(paths.reposDir, running);
+  if (running && (await isAlive(running.pid))) return gitServer(paths.reposDir, running, exec);
 
-  await assertGitAvailable();
+  await assertGitAvailable(exec);
   mkdirSync(paths.reposDir, { recursive: true });
   await rm(paths.stateFile, { force: true });
   const main = fileURLToPath(new URL("./git-server-main.ts", import.meta.url));
@@ -92,7 +92,7 @@ export async function ensureGitServer(options: {
     const state = await readServerState(paths.stateFile);
     if (state) {
       options.log?.success(`git server listening on "http://127.0.0.1:${state.port}"`);
-      return gitServer(paths.reposDir, state);
+      return gitServer(paths.reposDir, state, exec);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -119,7 +119,7 @@ async function readServerState(file: string): Promise<{ pid: number; port: numbe
   }
 }
 
-function gitServer(reposDir: string, state: { pid: number; port: number }): GitServer {
+function gitServer(reposDir: string, state: { pid: number; port: number }, exec: Exec): GitServer {
   const url = `http://127.0.0.1:${state.port}`;
   return {
     url,
@@ -135,17 +135,18 @@ function gitServer(reposDir: string, state: { pid: number; port: number }): GitS
       }
       const dir = join(reposDir, `${name}.git`);
       if (!existsSync(dir)) {
-        await run("git", ["init", "--quiet", "--bare", "--initial-branch=main", dir]);
-        await run("git", ["-C", dir, "config", "http.receivepack", "true"]);
+        const step = `create repository "${name}"`;
+        await exec("git", ["init", "--quiet", "--bare", "--initial-branch=main", dir], { step });
+        await exec("git", ["-C", dir, "config", "http.receivepack", "true"], { step });
       }
       return `${url}/${name}.git`;
     },
   };
 }
 
-async function assertGitAvailable(): Promise<void> {
+async function assertGitAvailable(exec: Exec): Promise<void> {
   try {
-    await run("git", ["--version"]);
+    await exec("git", ["--version"], { timeoutMs: 15_000 });
   } catch (err) {
     throw new PreflightError(
       "git is not on PATH; the local git server needs `git http-backend`: install git (apt-get install git)",

@@ -2,11 +2,11 @@
  * Host processes of the local platform: start detached with a pidfile and a log, find and stop
  * them again, even after a crash left stale pidfiles behind.
  */
-import { spawn } from "node:child_process";
 import { openSync, closeSync, mkdirSync } from "node:fs";
 import { readFile, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
+import { spawnProcess } from "../core/exec.ts";
 import { isAlive } from "../core/pid.ts";
 
 /** What to start: a binary, its args, env and where its pidfile and log live. */
@@ -20,13 +20,17 @@ export interface ProcessSpec {
   readonly logFile: string;
 }
 
-/** Starts a detached process that outlives drkit, writing its pid to `spec.pidFile`. */
+/**
+ * Starts a detached process that outlives drkit, writing its pid to `spec.pidFile`.
+ *
+ * A daemon, not a one-shot command: it goes through `spawnProcess`, not `exec` (no timeout).
+ */
 export async function startDetached(spec: ProcessSpec): Promise<number> {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   const out = openSync(spec.logFile, "a");
   try {
-    const child = spawn(spec.command, spec.args, {
+    const child = spawnProcess(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,

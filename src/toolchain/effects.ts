@@ -3,9 +3,8 @@
  * unit tests: running programs, HTTP downloads and time. Files are read and written through
  * `node:fs` under directories the caller chooses (tests use temp dirs).
  */
-import { execFile } from "node:child_process";
-
 import { systemClock, type Clock } from "../core/clock.ts";
+import { exec as processExec, ProcessError, type Exec as ProcessExec } from "../core/exec.ts";
 
 /** What a finished program left behind. `code` is -1 when it could not be started (see `error`). */
 export interface ExecResult {
@@ -19,7 +18,7 @@ export interface ExecResult {
 export interface ExecOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Kill the program after this long; no limit when absent. */
+  /** Stop the program after this long. @default buildTimeoutMs */
   readonly timeoutMs?: number;
 }
 
@@ -39,28 +38,41 @@ export interface ToolchainEffects {
   readonly clock: Clock;
 }
 
-/** Runs programs with `child_process.execFile`, capturing up to 64 MiB of output. */
-export const systemExec: Exec = (file, args, options = {}) =>
-  new Promise((resolve) => {
-    execFile(
-      file,
-      [...args],
-      {
-        cwd: options.cwd,
-        env: options.env,
-        timeout: options.timeoutMs ?? 0,
-        maxBuffer: 64 * 1024 * 1024,
-        encoding: "utf8",
-      },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ code: 0, stdout, stderr });
-        const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-        if (typeof e.code === "number") return resolve({ code: e.code, stdout, stderr });
-        const error = e.killed ? "ETIMEDOUT" : String(e.code ?? e.message);
-        resolve({ code: -1, stdout, stderr, error });
-      },
-    );
-  });
+/**
+ * The limit of a call that names none: a `go build` of the Pulumi Kubernetes provider from a cold
+ * module cache takes many minutes on a slow machine; the limit only ends a build that hangs.
+ */
+export const buildTimeoutMs = 60 * 60_000;
+
+/** The toolchain's `Exec` over drkit's process layer: a failure becomes a result, never a rejection. */
+export function toolchainExec(run: ProcessExec = processExec): Exec {
+  return async (file, args, options = {}) => {
+    try {
+      const { stdout, stderr } = await run(file, args, {
+        ...options,
+        timeoutMs: options.timeoutMs ?? buildTimeoutMs,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      if (!(err instanceof ProcessError)) {
+        const error = err instanceof Error ? err.message : String(err);
+        return { code: -1, stdout: "", stderr: "", error };
+      }
+      const { stdout, stderr } = err;
+      if (err.exitCode !== null && !err.timedOut) return { code: err.exitCode, stdout, stderr };
+      const cause = err.cause as NodeJS.ErrnoException | undefined;
+      const error = err.timedOut
+        ? "ETIMEDOUT"
+        : err.signal !== null
+          ? `killed by ${err.signal}`
+          : (cause?.code ?? err.message);
+      return { code: -1, stdout, stderr, error };
+    }
+  };
+}
+
+/** Runs programs through `core/exec` (no shell), each within `buildTimeoutMs` unless told otherwise. */
+export const systemExec: Exec = toolchainExec();
 
 /** The real side effects. */
 export function systemEffects(): ToolchainEffects {

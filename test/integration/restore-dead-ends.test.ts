@@ -80,9 +80,9 @@ describe("fleets that can never converge fail in preflight, before anything is t
           {},
           { kubeconfigPath: async () => undefined, up },
         );
+        expect(report.failures.map((f) => f.message).join("\n")).toMatch(message);
         expect(report.failureKind).toBe("preflight");
         expect(phasesOf(report)).toEqual([["preflight", false]]);
-        expect(report.failures.map((f) => f.message).join("\n")).toMatch(message);
         expect(elapsedMs(report)).toBeLessThan(10_000);
         expect(up).not.toHaveBeenCalled();
       } finally {
@@ -181,15 +181,16 @@ describe("a Kustomization suspended in the cluster", () => {
       });
       expect(elapsedMs(report)).toBeLessThan(30_000);
     } finally {
+      // Flux itself reverts the kubectl edit on its next apply of `apps`; this makes sure.
       await fx.kubectl([
         "patch",
         "kustomization",
         "apps",
         "-n",
         "flux-system",
-        "--type=json",
+        "--type=merge",
         "-p",
-        '[{"op":"remove","path":"/spec/suspend"}]',
+        '{"spec":{"suspend":null}}',
       ]);
     }
     const healed = await fx.restore({ convergeTimeoutMs });

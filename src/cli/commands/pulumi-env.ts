@@ -16,8 +16,6 @@
  * Note: `pulumi stack init` and `pulumi config set` write into `stacks/Pulumi.<stack>.yaml` (the
  * passphrase salt, secrets); tests and drills work on a copy of the project's stack file.
  */
-import { spawn } from "node:child_process";
-
 import type { Command } from "commander";
 
 import { PreflightError } from "../../core/errors.ts";
@@ -61,28 +59,31 @@ export function registerPulumiEnvCommand(program: Command): void {
     );
 }
 
-/** Runs a command with inherited stdio; its exit status becomes drkit's. */
-function runInherited(command: string[], env: NodeJS.ProcessEnv): Promise<ExitCodeValue> {
+/**
+ * Runs a command with inherited stdio; its exit status becomes drkit's.
+ *
+ * Through `execAttached`, the one run without a timeout: a person runs this command by hand, it
+ * may prompt, and it lasts as long as they let it.
+ */
+async function runInherited(command: string[], env: NodeJS.ProcessEnv): Promise<ExitCodeValue> {
+  const { execAttached, ProcessError } = await import("../../core/exec.ts");
   // Ctrl-C reaches the child too (same process group): let pulumi cancel cleanly, then exit.
   const ignore = () => undefined;
   process.on("SIGINT", ignore);
   process.on("SIGTERM", ignore);
-  return new Promise<ExitCodeValue>((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { env, stdio: "inherit" });
-    child.once("error", (err) =>
-      reject(
-        new PreflightError(`cannot run "${command[0]}": ${err.message}; check the command name`, {
-          cause: err,
-        }),
-      ),
-    );
-    child.once("exit", (code, signal) => {
-      // The child's own code, passed through as is (a script compares it with the command's).
-      if (signal) resolve(ExitCode.interrupted);
-      else resolve((code ?? ExitCode.failed) as ExitCodeValue);
+  try {
+    const { exitCode, signal } = await execAttached(command[0]!, command.slice(1), { env });
+    // The child's own code, passed through as is (a script compares it with the command's).
+    if (signal) return ExitCode.interrupted;
+    return (exitCode ?? ExitCode.failed) as ExitCodeValue;
+  } catch (err) {
+    if (!(err instanceof ProcessError)) throw err;
+    const reason = err.cause instanceof Error ? err.cause.message : err.message;
+    throw new PreflightError(`cannot run "${command[0]}": ${reason}; check the command name`, {
+      cause: err,
     });
-  }).finally(() => {
+  } finally {
     process.off("SIGINT", ignore);
     process.off("SIGTERM", ignore);
-  });
+  }
 }

@@ -2,8 +2,7 @@
  * The `sops` CLI as an injected side effect: encrypt fleet files for an age recipient, decrypt
  * them with an age identity. Unit tests pass a fake; everything else uses `createSopsCli`.
  */
-import { execFile } from "node:child_process";
-
+import { exec as realExec, ProcessError, type Exec } from "../../core/exec.ts";
 import { registerSecret, redact } from "../../core/redact.ts";
 
 /** What drkit asks of SOPS. */
@@ -23,18 +22,24 @@ export const encryptedRegex = "^(data|stringData)$";
  * Encryption uses `--mac-only-encrypted`: kustomize adds namespaces and labels to metadata when it
  * builds an overlay, and a MAC over every value would then no longer verify.
  */
-export function createSopsCli(binary: string, baseEnv: NodeJS.ProcessEnv = process.env): Sops {
-  const run = (args: string[], env: NodeJS.ProcessEnv) =>
-    new Promise<string>((resolve, reject) => {
-      execFile(binary, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (!err) return resolve(stdout);
-        const detail = stderr
-          .split("\n")
-          .filter((line) => line.trim() && !/level=warning|update/i.test(line))
-          .join("; ");
-        reject(new Error(redact(`sops ${args[0]} failed: ${detail || err.message}`)));
-      });
-    });
+export function createSopsCli(
+  binary: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+  exec: Exec = realExec,
+): Sops {
+  const run = async (args: string[], env: NodeJS.ProcessEnv) => {
+    try {
+      return (await exec(binary, args, { env, step: `sops ${args[0]}` })).stdout;
+    } catch (err) {
+      const stderr = err instanceof ProcessError ? err.stderr : "";
+      const detail = stderr
+        .split("\n")
+        .filter((line) => line.trim() && !/level=warning|update/i.test(line))
+        .join("; ");
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(redact(`sops ${args[0]} failed: ${detail || message}`), { cause: err });
+    }
+  };
   // Never let sops read a key the user happens to have: only the identity we pass counts.
   const env = { ...baseEnv, SOPS_AGE_KEY: undefined, SOPS_AGE_KEY_FILE: undefined };
   return {

@@ -139,13 +139,16 @@ export function reportMissing(
   finding: PreflightFinding,
   dead?: DeadEnd,
 ): void {
-  if (fleet.opaque.length === 0) {
+  // The Kustomization that needs it cannot be what provides it (it may be opaque because the
+  // very source it reads is missing).
+  const others = fleet.opaque.filter((k) => k !== dead?.key);
+  if (others.length === 0) {
     out.failures.push(finding);
     if (dead) out.dead.push(dead);
     return;
   }
   out.warnings.push(
-    `${finding.message}, unless it comes from Kustomization(s) ${fleet.opaque.join(", ")}, whose source was not rendered`,
+    `${finding.message}, unless it comes from Kustomization(s) ${others.join(", ")}, whose source was not rendered`,
   );
 }
 

@@ -4,13 +4,13 @@
  * Works in a checkout that belongs to the caller (a temp dir): the generated overlay is written
  * under `.drkit-render/` inside it, because kustomize resolves resources relative to its root.
  */
-import { execFile } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { Composer, parse, parseAllDocuments, Parser, stringify } from "yaml";
 
 import { StepFailedError } from "../../core/errors.ts";
+import { exec as realExec, ProcessError, type Exec } from "../../core/exec.ts";
 import type { KubeObject } from "../../kube/index.ts";
 import {
   renderWrapperKustomization,
@@ -43,6 +43,8 @@ export async function buildKustomization(options: {
   readonly spec: FluxKustomizationSpec;
   /** Path of kubectl (>= 1.27 for `buildMetadata`); the toolchain's, never an old system one. */
   readonly kubectl: string;
+  /** Runs kubectl; a unit test passes a fake. */
+  readonly exec?: Exec;
 }): Promise<RenderedObject[]> {
   const { repoDir, spec } = options;
   const owner = `Kustomization ${spec.namespace}/${spec.name}`;
@@ -65,14 +67,15 @@ export async function buildKustomization(options: {
 
   let output: string;
   try {
-    output = await run(options.kubectl, [
-      "kustomize",
-      "--load-restrictor",
-      "LoadRestrictionsNone",
-      wrapperDir,
-    ]);
+    const exec = options.exec ?? realExec;
+    const args = ["kustomize", "--load-restrictor", "LoadRestrictionsNone", wrapperDir];
+    output = (await exec(options.kubectl, args, { step: "kubectl kustomize" })).stdout;
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    // kustomize's own words: the first lines of its stderr, not the command line around them.
+    const stderr = err instanceof ProcessError ? err.stderr.trim() : "";
+    const detail =
+      stderr.split("\n").slice(0, 5).join("; ") ||
+      (err instanceof Error ? err.message : String(err));
     throw new RenderError(
       `${spec.namespace}/${spec.name}`,
       `${owner}: kustomize build of "./${spec.path}" failed: ${detail.replaceAll(repoDir + "/", "")}`,
@@ -147,13 +150,4 @@ function takeOrigin(obj: KubeObject): { object: KubeObject; origin: string | und
 function substitute(obj: KubeObject, vars: Readonly<Record<string, string>>): KubeObject {
   if (obj.metadata.annotations?.[substituteDisabledAnnotation] === "disabled") return obj;
   return parse(substituteVariables(stringify(obj), vars)) as KubeObject;
-}
-
-function run(binary: string, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(binary, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(stderr.trim().split("\n").slice(0, 5).join("; ") || err.message));
-      else resolvePromise(stdout);
-    });
-  });
 }

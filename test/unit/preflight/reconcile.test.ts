@@ -82,6 +82,17 @@ describe("assertReconcilable", () => {
     ]);
   });
 
+  it("fails a missing source even though the Kustomization reading it could not be rendered (it cannot create its own source)", () => {
+    const tenant = kustomization("tenant", {
+      sourceRef: { kind: "GitRepository", name: "tenant" },
+    });
+    const result = reconcile(fleetState([], [], [tenant]));
+    expect(result.check.failures.map((f) => f.message)).toEqual([
+      "Kustomization flux-system/tenant (clusters/local-a/tenant.yaml) reads GitRepository flux-system/tenant, which neither the fleet renders nor bootstrap creates: it will never become Ready",
+    ]);
+    expect(result.check.warnings).toEqual([]);
+  });
+
   it("fails a source the fleet renders suspended", () => {
     const result = reconcile(
       fleetState(
