@@ -160,16 +160,7 @@ describe("a Kustomization suspended in the cluster", () => {
       },
       "no broken Job",
     );
-    await fx.kubectl([
-      "patch",
-      "kustomization",
-      "apps",
-      "-n",
-      "flux-system",
-      "--type=merge",
-      "-p",
-      '{"spec":{"suspend":true}}',
-    ]);
+    await suspendApps(true);
     try {
       const report = await fx.restore({ convergeTimeoutMs });
       expect(phasesOf(report).at(-1)).toEqual(["converge", false]);
@@ -182,18 +173,24 @@ describe("a Kustomization suspended in the cluster", () => {
       expect(elapsedMs(report)).toBeLessThan(30_000);
     } finally {
       // Flux itself reverts the kubectl edit on its next apply of `apps`; this makes sure.
-      await fx.kubectl([
-        "patch",
-        "kustomization",
-        "apps",
-        "-n",
-        "flux-system",
-        "--type=merge",
-        "-p",
-        '{"spec":{"suspend":null}}',
-      ]);
+      await suspendApps(null);
     }
     const healed = await fx.restore({ convergeTimeoutMs });
     expect(healed.failures).toEqual([]);
   });
 });
+
+/** `flux suspend|resume kustomization apps`, done by hand in the cluster as on-call would. */
+function suspendApps(suspend: true | null): Promise<string> {
+  const patch = JSON.stringify({ spec: { suspend } });
+  return fx.kubectl([
+    "patch",
+    "kustomization",
+    "apps",
+    "-n",
+    "flux-system",
+    "--type=merge",
+    "-p",
+    patch,
+  ]);
+}
