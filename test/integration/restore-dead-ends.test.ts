@@ -172,7 +172,6 @@ describe("a Kustomization suspended in the cluster", () => {
       });
       expect(elapsedMs(report)).toBeLessThan(30_000);
     } finally {
-      // Flux itself reverts the kubectl edit on its next apply of `apps`; this makes sure.
       await suspendApps(null);
     }
     const healed = await fx.restore({ convergeTimeoutMs });
@@ -180,7 +179,10 @@ describe("a Kustomization suspended in the cluster", () => {
   });
 });
 
-/** `flux suspend|resume kustomization apps`, done by hand in the cluster as on-call would. */
+/**
+ * `flux suspend|resume kustomization apps`, as on-call does it in the cluster: a merge patch by
+ * field manager `flux` (the CLI's), which Flux's own apply keeps, unlike a plain kubectl edit.
+ */
 function suspendApps(suspend: true | null): Promise<string> {
   const patch = JSON.stringify({ spec: { suspend } });
   return fx.kubectl([
@@ -190,6 +192,7 @@ function suspendApps(suspend: true | null): Promise<string> {
     "-n",
     "flux-system",
     "--type=merge",
+    "--field-manager=flux",
     "-p",
     patch,
   ]);
