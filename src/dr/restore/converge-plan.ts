@@ -10,6 +10,7 @@ import {
   type KubeObject,
   type ObjectRef,
 } from "../../kube/index.ts";
+import type { Failure } from "../report/index.ts";
 import { findDeadEnds, reconcilerKey, type ObjectState } from "./dead-ends.ts";
 
 /** Kinds whose health the restore checks after the reconciler reports Ready. */
@@ -224,4 +225,34 @@ function sameCommit(a: string, b: string): boolean {
   const ca = /([0-9a-f]{7,64})$/.exec(a)?.[1];
   const cb = /([0-9a-f]{7,64})$/.exec(b)?.[1];
   return ca !== undefined && cb !== undefined && (ca.startsWith(cb) || cb.startsWith(ca));
+}
+
+/**
+ * The converge deadline passed: one failure per object still not Ready, with why and the last
+ * condition the reconciler wrote on it.
+ */
+export function planTimeoutFailures(
+  timeoutMs: number,
+  verdict: ReconcilerVerdict | undefined,
+  objects: readonly KubeObject[],
+): Omit<Failure, "phase">[] {
+  const byKey = new Map(objects.map((o) => [reconcilerKey(o), o] as const));
+  const notReady = [...(verdict?.pending ?? []), ...(verdict?.failing ?? [])];
+  const seconds = Math.round(timeoutMs / 1000);
+  if (notReady.length === 0)
+    return [{ message: `no Kustomization was seen within the converge timeout of ${seconds}s` }];
+  return notReady.map((p) => {
+    const obj = byKey.get(p.key);
+    const ready = obj ? findCondition(obj, "Ready") : undefined;
+    // The reason often quotes Ready already; the condition then adds nothing.
+    const quoted = ready?.message !== undefined && p.reason.includes(ready.message);
+    const condition =
+      ready && !quoted
+        ? `; last condition Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ""}${ready.message ? `: ${ready.message}` : ""}`
+        : "";
+    return {
+      owner: p.key,
+      message: `not Ready within the converge timeout of ${seconds}s: ${p.reason}${condition}`,
+    };
+  });
 }

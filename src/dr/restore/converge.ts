@@ -8,7 +8,6 @@ import { StepFailedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import {
   commitOf,
-  findCondition,
   formatRef,
   revisionMatches,
   watchUntil,
@@ -22,9 +21,9 @@ import {
   judgeReconcilers,
   judgeSource,
   planWorkloadChecks,
+  planTimeoutFailures,
   type ReconcilerVerdict,
 } from "./converge-plan.ts";
-import { reconcilerKey } from "./dead-ends.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import type { ReconcilerProbe, StackTarget } from "./types.ts";
@@ -132,7 +131,8 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
       },
       { timeoutMs: input.timeoutMs, signal: abort.signal, log, recheckMs: 1_000 },
     ).catch((err: unknown) => {
-      if (err instanceof WatchTimeoutError) throw timedOut(input.timeoutMs, last, err.objects);
+      if (err instanceof WatchTimeoutError)
+        throw new ConvergeFailedError(planTimeoutFailures(input.timeoutMs, last, err.objects));
       throw err;
     });
     const reconcilersReadyAtMs = clock.monotonicMs();
@@ -366,35 +366,4 @@ function guardReconciler(input: ConvergeInput, recovered: string[], fail: (err: 
   }, 2_000);
   interval.unref();
   return { stop: () => clearInterval(interval) };
-}
-
-/**
- * The converge deadline passed: one failure per object still not Ready, with why and the last
- * condition the reconciler wrote on it.
- */
-function timedOut(
-  timeoutMs: number,
-  verdict: ReconcilerVerdict | undefined,
-  objects: readonly KubeObject[],
-): ConvergeFailedError {
-  const byKey = new Map(objects.map((o) => [reconcilerKey(o), o] as const));
-  const notReady = [...(verdict?.pending ?? []), ...(verdict?.failing ?? [])];
-  const seconds = Math.round(timeoutMs / 1000);
-  if (notReady.length === 0)
-    return new ConvergeFailedError([
-      { message: `no Kustomization was seen within the converge timeout of ${seconds}s` },
-    ]);
-  return new ConvergeFailedError(
-    notReady.map((p) => {
-      const obj = byKey.get(p.key);
-      const ready = obj ? findCondition(obj, "Ready") : undefined;
-      const condition = ready
-        ? `; last condition Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ""}${ready.message ? `: ${ready.message}` : ""}`
-        : "";
-      return {
-        owner: p.key,
-        message: `not Ready within the converge timeout of ${seconds}s: ${p.reason}${condition}`,
-      };
-    }),
-  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { judgeReconcilers } from "../../../src/dr/restore/converge-plan.ts";
+import { judgeReconcilers, planTimeoutFailures } from "../../../src/dr/restore/converge-plan.ts";
 import { waitingOn } from "../../../src/dr/restore/dead-ends.ts";
 import type { KubeObject } from "../../../src/kube/index.ts";
 
@@ -166,5 +166,69 @@ describe("waitingOn", () => {
         ks("apps", { dependsOn: [{ name: "infra", namespace: "ops" }] }, waitingForDependency("x")),
       ),
     ).toEqual(["Kustomization/ops/infra"]);
+  });
+});
+
+describe("planTimeoutFailures", () => {
+  it("lists every object still not ready, with why and its last condition", () => {
+    const apps = ks(
+      "apps",
+      {},
+      {
+        conditions: [
+          {
+            type: "Ready",
+            status: "Unknown",
+            reason: "Progressing",
+            message: "Running health checks for revision main@sha1:0123 with a timeout of 3m0s",
+          },
+        ],
+      },
+    );
+    const verdict = judge([fleet, apps]);
+    expect(planTimeoutFailures(600_000, verdict, [fleet, apps])).toEqual([
+      {
+        owner: "Kustomization/flux-system/apps",
+        message:
+          "not Ready within the converge timeout of 600s: not Ready: Progressing: Running health checks for revision main@sha1:0123 with a timeout of 3m0s",
+      },
+    ]);
+  });
+
+  it("adds the last condition when the reason does not quote it", () => {
+    const infra = ks(
+      "infra",
+      { suspend: false },
+      {
+        conditions: [
+          {
+            type: "Ready",
+            status: "False",
+            reason: "ArtifactFailed",
+            message: "Source is not ready",
+          },
+        ],
+      },
+    );
+    const verdict = judge([fleet, infra]);
+    expect(
+      planTimeoutFailures(
+        60_000,
+        { ...verdict, pending: [{ key: "Kustomization/flux-system/infra", reason: "fetching" }] },
+        [fleet, infra],
+      ),
+    ).toEqual([
+      {
+        owner: "Kustomization/flux-system/infra",
+        message:
+          "not Ready within the converge timeout of 60s: fetching; last condition Ready=False (ArtifactFailed): Source is not ready",
+      },
+    ]);
+  });
+
+  it("says so when no Kustomization was ever seen", () => {
+    expect(planTimeoutFailures(60_000, undefined, [])).toEqual([
+      { message: "no Kustomization was seen within the converge timeout of 60s" },
+    ]);
   });
 });
