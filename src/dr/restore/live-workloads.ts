@@ -41,6 +41,7 @@ export class LiveWorkloads {
   readonly #byKind = new Map<string, readonly KubeObject[]>();
   readonly #stop = new AbortController();
   readonly #listeners = new Set<() => void>();
+  #notify: NodeJS.Timeout | undefined;
 
   constructor(kube: Kube, options: { readonly timeoutMs: number; readonly log?: Logger }) {
     for (const kind of watchedKinds) {
@@ -49,7 +50,7 @@ export class LiveWorkloads {
         kind,
         (objects) => {
           this.#byKind.set(kind.kind, objects);
-          this.#listeners.forEach((l) => l());
+          this.#notifySoon();
           return false;
         },
         { timeoutMs: options.timeoutMs, signal: this.#stop.signal },
@@ -57,7 +58,16 @@ export class LiveWorkloads {
     }
   }
 
-  /** Calls `listener` after every change; returns a function that removes it. */
+  /** Bursts of events across the watched kinds make one notification (at most every 200 ms). */
+  #notifySoon(): void {
+    if (this.#notify) return;
+    this.#notify = setTimeout(() => {
+      this.#notify = undefined;
+      this.#listeners.forEach((l) => l());
+    }, 200);
+  }
+
+  /** Calls `listener` after changes; returns a function that removes it. */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -70,16 +80,16 @@ export class LiveWorkloads {
       for (const o of this.#byKind.get(kind) ?? []) byKey.set(objectKey(o), o);
     for (const kind of ["PersistentVolumeClaim", "CustomResourceDefinition"] as const)
       for (const o of this.#byKind.get(kind) ?? []) byKey.set(objectKey(o), o);
-    const inNamespace = (kind: string, ns: string | undefined) =>
-      (this.#byKind.get(kind) ?? []).filter((o) => o.metadata.namespace === ns);
+    const pods = byNamespace(this.#byKind.get("Pod") ?? []);
+    const replicaSets = byNamespace(this.#byKind.get("ReplicaSet") ?? []);
     return checks.map((check) => {
       const workload = byKey.get(objectKey(check.ref));
       if (!workload)
         return { ...check, diagnosis: { verdict: "progressing", reason: "not found yet" } };
       const ns = workload.metadata.namespace;
       const diagnosis = diagnoseWorkload(workload, {
-        pods: inNamespace("Pod", ns),
-        replicaSets: inNamespace("ReplicaSet", ns),
+        pods: pods.get(ns) ?? [],
+        replicaSets: replicaSets.get(ns) ?? [],
       });
       return { ...check, diagnosis };
     });
@@ -87,6 +97,17 @@ export class LiveWorkloads {
 
   stop(): void {
     this.#stop.abort();
+    clearTimeout(this.#notify);
     this.#listeners.clear();
   }
+}
+
+function byNamespace(objects: readonly KubeObject[]): Map<string | undefined, KubeObject[]> {
+  const out = new Map<string | undefined, KubeObject[]>();
+  for (const o of objects) {
+    const list = out.get(o.metadata.namespace);
+    if (list) list.push(o);
+    else out.set(o.metadata.namespace, [o]);
+  }
+  return out;
 }
