@@ -6,6 +6,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Kube } from "../kube/index.ts";
 import { killFluxController, killRegion } from "../local/region.ts";
 import type { StackTarget } from "../dr/restore/types.ts";
+import { validateInjectable } from "./capabilities.ts";
 import type { FailureInjection } from "./spec.ts";
 
 export interface InjectContext {
@@ -24,7 +25,7 @@ export async function injectFailure(
   const { source, log } = ctx;
   switch (failure.type) {
     case "region-loss": {
-      requireLocal(source, failure.type);
+      validateInjectable(failure, source);
       const pids = await killRegion(ctx.stateDir, source.region);
       log.warn(
         `killed ${pids.length} processes of region "${source.region}" (control plane and reconciler)`,
@@ -32,7 +33,7 @@ export async function injectFailure(
       return `killed ${pids.length} processes of region "${source.region}"`;
     }
     case "reconciler-loss": {
-      requireLocal(source, failure.type);
+      validateInjectable(failure, source);
       const killed: string[] = [];
       for (const c of ["source-controller", "kustomize-controller"] as const) {
         if ((await killFluxController(ctx.stateDir, source.region, c)) !== undefined)
@@ -67,15 +68,6 @@ export async function injectFailure(
         key: "failure.type",
       });
     }
-  }
-}
-
-function requireLocal(source: StackTarget, type: string): void {
-  if (source.platform !== "local") {
-    throw new ConfigError(
-      `failure.type "${type}" is injected by stopping host processes, which only the local platform has; stack "${source.stack}" is on "${source.platform}": run this drill on local stacks, or inject on the cloud with your provider's tooling and run \`drkit restore\``,
-      { key: "failure.type" },
-    );
   }
 }
 

@@ -7,6 +7,7 @@ import type { Kube } from "../kube/index.ts";
 import { commitOf } from "../kube/health-gitops.ts";
 import { restore } from "../dr/restore/restore.ts";
 import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
+import { validateInjectable } from "./capabilities.ts";
 import { runChecks } from "./checks.ts";
 import type { DrillHistoryStore, DrillResult } from "./history/index.ts";
 import { drillResultSchemaVersion } from "./history/index.ts";
@@ -60,6 +61,7 @@ export async function runDrill(
     ...(target.dns ? { dnsName: target.dns.recordName } : {}),
   });
   validateDrillConfirmation(plan);
+  validateInjectable(spec.failure, source);
   if (options.dryRun) return { dryRun: true, plan };
 
   const locks = await lockStacks([source.stack, target.stack], deps.restore);
