@@ -20,6 +20,7 @@ import {
 } from "../../src/dr/fleet/index.ts";
 import type { RestoreReport } from "../../src/dr/report/index.ts";
 import { lockFile } from "../../src/dr/stack-lock.ts";
+import { freePort } from "../../src/local/ports.ts";
 import { regionPaths } from "../../src/local/region-state.ts";
 import { writeLocalAgeKey } from "../../src/local/secret-store.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
@@ -30,11 +31,14 @@ const stack = "local-b";
 let platform: TestPlatform;
 let repo: WorkingRepo;
 let good: Record<string, string>;
+// A port of our own, so a developer's drkit git server on 8470 is left alone; the local stacks
+// follow it (DRKIT_GIT_PORT).
+let gitPort: number;
 
 beforeAll(async () => {
   platform = await createTestPlatform("restore-cli");
-  // The committed stacks read the fleet from the default port.
-  const git = await platform.git(8470);
+  gitPort = await freePort();
+  const git = await platform.git(gitPort);
   repo = await cloneWorkingRepo(await git.createRepo("fleet"));
   const key = await generateAgeKeyPair();
   await materializeFleet({
@@ -76,7 +80,7 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Run> } {
   const started = Date.now();
   const child = spawn(process.execPath, ["bin/drkit.js", ...args], {
     cwd: root,
-    env: { ...process.env, DRKIT_STATE_DIR: platform.stateDir },
+    env: { ...process.env, DRKIT_STATE_DIR: platform.stateDir, DRKIT_GIT_PORT: String(gitPort) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
