@@ -3,7 +3,9 @@
 // (type stripping itself costs memory) and on a Node too old to strip types. `bin/drkit.js` and
 // the benchmark's restore process (`test/bench/restore-child.js`) start through it, so the
 // benchmark measures the process `drkit restore` really is.
-import { enableCompileCache } from "node:module";
+// A namespace import: a named one of `enableCompileCache` is a SyntaxError on a Node without
+// it (< 22.1), before `bin/drkit.js` could say which Node drkit needs.
+import * as nodeModule from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -70,7 +72,7 @@ export function compileCacheDir(env = process.env) {
  * `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
  */
 export function enableDrkitCompileCache(env = process.env) {
-  enableCompileCache(compileCacheDir(env));
+  nodeModule.enableCompileCache?.(compileCacheDir(env));
 }
 
 /** Both of the above: what a drkit process does before it loads its TypeScript. */
