@@ -8,6 +8,7 @@ import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts"
 import { createFleetGit } from "./fleet-git.ts";
 import { argoCdServedKinds, runPreflight, type PreflightResult } from "./preflight/index.ts";
 import type { FleetPreflight, StackTarget } from "./restore/types.ts";
+import type { DesiredState } from "./verify/render.ts";
 import { rootOf } from "./verify/verifier.ts";
 
 export interface FleetPreflightOptions {
@@ -24,6 +25,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
     readonly ref: string;
     readonly commit?: string;
     readonly ageKeyFile?: string;
+    readonly onRendered?: (state: DesiredState) => void;
   }): Promise<PreflightResult>;
 } {
   const git = createFleetGit(options.stateDir);
@@ -51,10 +53,11 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       ...(target.reconciler === "argocd" ? { servedKinds: argoCdServedKinds } : {}),
       root: rootOf(target),
       ...(options.log ? { log: options.log } : {}),
+      ...(input.onRendered ? { onRendered: input.onRendered } : {}),
     });
   };
   return {
     run,
-    check: ({ target, ref, commit }) => run({ target, ref, commit }),
+    check: (input) => run(input),
   };
 }

@@ -66,6 +66,8 @@ export interface PreflightInput {
    */
   readonly decryptionSecret?: { readonly namespace: string; readonly name: string };
   readonly log?: Logger;
+  /** Receives the rendered desired state (a restore hands it on to verify: one render, not two). */
+  readonly onRendered?: (state: DesiredState) => void;
 }
 
 /** The decryption Secret bootstrap creates, in the root's namespace unless given. */
@@ -110,6 +112,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       kubectl: input.kubectl,
       ...(input.root ? { root: input.root } : {}),
     });
+    input.onRendered?.(state);
     checks.push(
       check(
         "render",

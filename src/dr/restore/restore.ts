@@ -11,6 +11,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
 import type { RestoreReport } from "../report/index.ts";
+import type { DesiredState } from "../verify/render.ts";
 import { bootstrapReconciler } from "./bootstrap.ts";
 import { converge } from "./converge.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
@@ -30,6 +31,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     if (options.signal?.aborted) throw options.signal.reason;
   };
   let lock: { release(): void } | undefined;
+  let rendered: DesiredState | undefined;
 
   try {
     const prepared = await phases.run("preflight", async () => {
@@ -40,15 +42,23 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       log.action(`resolving "${ref}" in "${t.fleet.url}"`);
       const r = await deps.git.resolveRef(t.fleet.url, ref);
       resolved = r;
-      const encrypted = await deps.git.hasEncryptedFiles(t.fleet.url, r.commit, t.fleet.path);
+      // The same checks as `drkit preflight`, before anything is created: a fleet that cannot
+      // converge fails here within seconds instead of in converge after its timeout. Both
+      // look at the same commit: they run together, each a cost the RTO clock counts.
+      const [encrypted, checked] = await Promise.all([
+        deps.git.hasEncryptedFiles(t.fleet.url, r.commit, t.fleet.path),
+        options.readOnly
+          ? undefined
+          : deps.preflight.check({
+              target: t,
+              ref,
+              commit: r.commit,
+              onRendered: (state) => (rendered = state),
+            }),
+      ]);
       if (encrypted && !t.hasDecryptionKey) {
         throw new MissingKeyError(t);
       }
-      // The same checks as `drkit preflight`, before anything is created: a fleet that cannot
-      // converge fails here within seconds instead of in converge after its timeout.
-      const checked = options.readOnly
-        ? undefined
-        : await deps.preflight.check({ target: t, ref, commit: r.commit });
       if (checked) recordPreflight(checked, phases, log);
       interrupted();
       return {
@@ -94,7 +104,11 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     }
 
     // Rendering the desired state needs only Git: overlap it with the wait for the reconciler.
-    deps.verifier.prepare?.({ target: prepared.target, commit: ref.commit });
+    deps.verifier.prepare?.({
+      target: prepared.target,
+      commit: ref.commit,
+      ...(rendered ? { desired: rendered } : {}),
+    });
     await phases.run("converge", async () => {
       try {
         const result = await converge({

@@ -6,6 +6,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
+import type { DesiredState } from "../verify/render.ts";
 import type { Failure, ObjectCounts } from "../report/index.ts";
 import type { StackLocks } from "../stack-lock.ts";
 
@@ -79,7 +80,12 @@ export interface Verifier {
    * Starts rendering the desired state at `commit` ahead of `verify` (rendering needs only Git,
    * so the restore overlaps it with the wait for the reconciler). Optional; never throws.
    */
-  prepare?(input: { readonly target: StackTarget; readonly commit: string }): void;
+  prepare?(input: {
+    readonly target: StackTarget;
+    readonly commit: string;
+    /** Already rendered at `commit` (by preflight): used as it is. */
+    readonly desired?: DesiredState;
+  }): void;
   verify(input: {
     readonly target: StackTarget;
     readonly commit: string;
@@ -97,6 +103,8 @@ export interface FleetPreflight {
     readonly target: StackTarget;
     readonly ref: string;
     readonly commit: string;
+    /** Receives the desired state the checks rendered, for verify to use instead of its own. */
+    readonly onRendered?: (state: DesiredState) => void;
   }): Promise<PreflightResult>;
 }
 

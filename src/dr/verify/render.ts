@@ -91,22 +91,34 @@ export async function renderDesiredState(options: RenderOptions): Promise<Desire
   const failures: RenderFailure[] = [];
   const warnings: string[] = [];
 
-  for (let next = queue.shift(); next; next = queue.shift()) {
+  // Breadth first, one wave of sibling Kustomizations built at once (each build is a kubectl
+  // process); results are taken in queue order, so the outcome is that of a sequential walk.
+  while (queue.length > 0) {
+    const wave = queue.splice(0);
+    const builds = await mapWithLimit(wave, buildsInFlight, (item) =>
+      buildKustomization({ repoDir: options.repoDir, spec: item.spec, kubectl: options.kubectl })
+        .then((objects) => ({ objects }))
+        .catch((err: unknown) => {
+          if (!(err instanceof RenderError)) throw err;
+          return { error: err };
+        }),
+    );
+    wave.forEach((next, i) => visit(next, builds[i]!));
+  }
+  return { objects, kustomizations, failures, warnings };
+
+  function visit(
+    next: (typeof queue)[number],
+    result: { objects?: Awaited<ReturnType<typeof buildKustomization>>; error?: RenderError },
+  ): void {
     const { spec } = next;
     const owner = `${spec.namespace}/${spec.name}`;
-    let built;
-    try {
-      built = await buildKustomization({
-        repoDir: options.repoDir,
-        spec,
-        kubectl: options.kubectl,
-      });
-    } catch (err) {
-      if (!(err instanceof RenderError)) throw err;
-      failures.push({ owner, message: err.message.replace(/^render: /, "") });
+    if (result.error) {
+      failures.push({ owner, message: result.error.message.replace(/^render: /, "") });
       kustomizations.push({ ...next, objects: 0 });
-      continue;
+      return;
     }
+    const built = result.objects!;
     kustomizations.push({ ...next, objects: built.length });
     for (const { object, file } of built) {
       const key = objectKey(object);
@@ -141,5 +153,22 @@ export async function renderDesiredState(options: RenderOptions): Promise<Desire
       }
     }
   }
-  return { objects, kustomizations, failures, warnings };
+}
+
+/** kubectl processes a render runs at once: two cores' worth, and a fleet of 1,000 stays sane. */
+const buildsInFlight = 4;
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls running at a time, results in order. */
+async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -52,7 +52,9 @@ export function createVerifier(options: {
   };
   return {
     prepare(input) {
-      const desired = renderAtCommit(renderInput(input));
+      const desired = input.desired
+        ? Promise.resolve(input.desired)
+        : renderAtCommit(renderInput(input));
       // Its failure is reported by the `verify` that awaits it, not as an unhandled rejection.
       desired.catch(() => undefined);
       ahead = { key: keyOf(input), desired };

@@ -56,11 +56,17 @@ function readyCluster(events: string[]): Kube {
 }
 
 describe("restore and verify", () => {
-  it("starts rendering the desired state at the resolved commit before converge waits", async () => {
+  it("hands preflight's render of the commit to verify before converge waits (one render, not two)", async () => {
     const events: string[] = [];
+    const rendered = { objects: [], kustomizations: [], failures: [], warnings: [] };
     const kube = readyCluster(events);
     const deps: RestoreDeps = {
-      preflight: fakePreflight(),
+      preflight: {
+        check: async (input) => {
+          input.onRendered?.(rendered);
+          return fakePreflight().check(input);
+        },
+      },
       locks: fakeLocks(),
       provisioner: {
         describe: async () => target,
@@ -76,7 +82,10 @@ describe("restore and verify", () => {
       kubeFor: () => kube,
       probe: { down: async () => [], recover: async () => undefined },
       verifier: {
-        prepare: (input) => void events.push(`prepare ${input.commit} ${input.target.stack}`),
+        prepare: (input) =>
+          void events.push(
+            `prepare ${input.commit} ${input.target.stack}${input.desired === rendered ? " with preflight's render" : ""}`,
+          ),
         verify: async (input) => {
           events.push(`verify ${input.commit}`);
           return {
@@ -97,7 +106,7 @@ describe("restore and verify", () => {
     // Bootstrap lists the Kustomizations to request a reconcile; converge's watch lists them next.
     expect(events).toEqual([
       "list Kustomizations",
-      `prepare ${commit} local-b`,
+      `prepare ${commit} local-b with preflight's render`,
       "list Kustomizations",
       `verify ${commit}`,
     ]);
