@@ -14,8 +14,18 @@ const childProcess = ["node:child_process", "child_process"].map((name) => ({
     "Run programs through src/core/exec.ts (exec, execAttached, spawnProcess): one process layer with timeouts, ProcessError and redaction.",
 }));
 
-/** Restrict imports of the given cloud SDKs (one seam per cloud) and of the given `paths`. */
-function restrictImports(files, ignores, sdks, paths) {
+/**
+ * The DR side reaches a platform only through its `RegionRuntime` (src/dr/region-runtime.ts),
+ * so `dr/`, `drill/` and `dns/` never import the local platform's internals.
+ */
+const localInternals = {
+  group: ["../local/*", "../../local/*", "../../../local/*"],
+  message:
+    "src/local/ is the local platform's internals: reach it through the RegionRuntime (src/cloud/local/runtime.ts, picked by src/cloud/region-runtime.ts).",
+};
+
+/** Restrict imports of the given cloud SDKs (one seam per cloud), of `paths` and of `patterns`. */
+function restrictImports(files, ignores, sdks, paths, patterns = []) {
   return {
     files,
     ignores,
@@ -24,10 +34,13 @@ function restrictImports(files, ignores, sdks, paths) {
         "error",
         {
           paths,
-          patterns: sdks.map((sdk) => ({
-            group: [sdk, `${sdk}/*`],
-            message: `${sdk} may only be imported under ${cloudSdks[sdk]} (one seam per cloud).`,
-          })),
+          patterns: [
+            ...sdks.map((sdk) => ({
+              group: [sdk, `${sdk}/*`],
+              message: `${sdk} may only be imported under ${cloudSdks[sdk]} (one seam per cloud).`,
+            })),
+            ...patterns,
+          ],
         },
       ],
     },
@@ -36,9 +49,17 @@ function restrictImports(files, ignores, sdks, paths) {
 
 const allSdks = Object.keys(cloudSdks);
 // One rule setting per file (a later one replaces an earlier one): the product outside the cloud
-// seams, the process layer itself, tests (which may run programs directly), then each cloud seam.
+// seams, the DR side (no local internals either), the process layer itself, tests (which may run
+// programs directly), then each cloud seam.
+const drSide = ["src/dr/**/*.ts", "src/drill/**/*.ts", "src/dns/**/*.ts"];
 const importSeams = [
-  restrictImports(["src/**/*.ts"], ["src/cloud/**", "src/core/exec.ts"], allSdks, childProcess),
+  restrictImports(
+    ["src/**/*.ts"],
+    ["src/cloud/**", "src/core/exec.ts", ...drSide],
+    allSdks,
+    childProcess,
+  ),
+  restrictImports(drSide, [], allSdks, childProcess, [localInternals]),
   restrictImports(["src/core/exec.ts"], [], allSdks, []),
   restrictImports(["test/**/*.ts"], ["test/unit/cloud/**"], allSdks, []),
   ...Object.entries(cloudSdks).map(([sdk, folder]) =>

@@ -9,7 +9,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
 import type { CloudStackConfig, StackConfig } from "../config/index.ts";
-import { decryptingServiceAccount, type ServiceAccountRef } from "../gitops/versions.ts";
+import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
+import type { ServiceAccountRef } from "../gitops/versions.ts";
 import { EksPlatform } from "./aws/eks-platform.ts";
 import { AksPlatform } from "./azure/aks-platform.ts";
 import { GkePlatform } from "./gcp/gke-platform.ts";
@@ -69,7 +70,7 @@ function cloudArgs(config: CloudStackConfig): CloudPlatformArgs {
     region: config.region,
     zones: config.zones,
     cluster: config.cluster,
-    reconcilerServiceAccount: decryptingServiceAccount(config.reconciler.kind),
+    reconcilerServiceAccount: reconcilerDriver(config.reconciler.kind).decryptingServiceAccount,
     dns: config.dns,
   };
 }

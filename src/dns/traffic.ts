@@ -10,11 +10,19 @@
 import { ConfigError } from "../core/errors.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
-import type { LocalDns } from "./local-dns.ts";
 import { pairOf, type DnsMember } from "./members.ts";
 import { planCloudSwitch, servingMember } from "./switch-plan.ts";
 
 /** Drained flags of cloud members, kept in drkit's copy of each stack (never in Git). */
+/** The local platform's DNS server (dnsmasq over a hosts file), where local members' records live. */
+export interface LocalDns {
+  readonly port: number;
+  /** Points `name` at `address` (A record) and reloads the server. */
+  setRecord(name: string, address: string): Promise<void>;
+  /** Asks the server with a real DNS query; `[]` when the name does not resolve. */
+  resolve(name: string): Promise<string[]>;
+}
+
 export interface DrainControl {
   /** The stack's `drkit:dnsDrained` (false when never set). */
   drained(stack: string): Promise<boolean>;

@@ -6,7 +6,9 @@
 import type { Logger } from "../core/logger.ts";
 import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
-import { argoCdServedKinds, runPreflight, type PreflightResult } from "./preflight/index.ts";
+import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
+import { runPreflight, type PreflightResult } from "./preflight/index.ts";
+import type { RuntimeFor } from "./region-runtime.ts";
 import type { FleetPreflight, StackTarget } from "./restore/types.ts";
 import type { DesiredState } from "./verify/render.ts";
 import { rootOf } from "./verify/verifier.ts";
@@ -15,6 +17,8 @@ export interface FleetPreflightOptions {
   readonly stateDir: string;
   /** The toolchain's binaries. */
   readonly tools: { path(name: "kubectl" | "sops"): string };
+  /** Where the stack's platform escrows the fleet's key. */
+  readonly runtimeFor: RuntimeFor;
   readonly log?: Logger;
 }
 
@@ -32,7 +36,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
   const sops = createSopsCli(options.tools.path("sops"));
   const run: ReturnType<typeof createFleetPreflight>["run"] = (input) => {
     const { target } = input;
-    const local = target.platform === "local";
+    const escrow = { escrowedKeyFile: options.runtimeFor(target.platform).escrowedKeyFile() };
     return runPreflight({
       stack: target.stack,
       url: target.fleet.url,
@@ -44,13 +48,14 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       checkout: (u, commit, dir) => git.checkout(u, commit, dir),
       kubectl: options.tools.path("kubectl"),
       decrypt: (file, identity) => sops.decrypt(file, identity),
-      ageIdentity: findAgeIdentity(input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {}, {
-        stateDir: options.stateDir,
-        local,
-      }),
-      keySources: ageKeySources({ stateDir: options.stateDir, local }),
-      keyInStackConfig: !local && target.hasDecryptionKey,
-      ...(target.reconciler === "argocd" ? { servedKinds: argoCdServedKinds } : {}),
+      ageIdentity: findAgeIdentity(
+        input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {},
+        escrow,
+      ),
+      keySources: ageKeySources(escrow),
+      // The platform escrows no key: the stack's key lives in its Pulumi config (a KMS key or secret).
+      keyInStackConfig: escrow.escrowedKeyFile === undefined && target.hasDecryptionKey,
+      servedKinds: reconcilerDriver(target.reconciler).servedKinds,
       root: rootOf(target),
       ...(options.log ? { log: options.log } : {}),
       ...(input.onRendered ? { onRendered: input.onRendered } : {}),

@@ -3,22 +3,22 @@
  * by the stack's own Pulumi program through the Automation API (the same program as `pulumi up`).
  */
 import { existsSync } from "node:fs";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 
 import { readStackFile } from "../config/stack-file.ts";
 import type { StackConfig } from "../config/stack-config.ts";
 import type { Logger } from "../core/logger.ts";
-import { regionPaths } from "../local/region-state.ts";
-import { localKeyFile } from "../local/secret-store.ts";
 import { pulumiOutputLines } from "../pulumi-runner/output-lines.ts";
 import { mirrorProject } from "../pulumi-runner/project-mirror.ts";
+import type { RuntimeFor } from "./region-runtime.ts";
 import type { Provisioner, StackTarget } from "./restore/types.ts";
 
 /** Turns a validated stack config into the restore's view of it (pure). */
 export function toStackTarget(
   config: StackConfig,
-  options: { localKeyEscrowed: boolean },
+  options: {
+    /** Whether the stack's platform escrows the fleet's key (the local secret store holds one). */
+    keyEscrowed: boolean;
+  },
 ): StackTarget {
   return {
     stack: config.stack,
@@ -26,8 +26,7 @@ export function toStackTarget(
     region: config.region,
     reconciler: config.reconciler.kind,
     fleet: { url: config.fleet.url, branch: config.fleet.branch, path: config.fleet.path },
-    hasDecryptionKey:
-      config.sopsAgeKey || (config.platform === "local" && options.localKeyEscrowed),
+    hasDecryptionKey: config.sopsAgeKey || options.keyEscrowed,
     protected: config.protected,
     ...(config.dns
       ? { dns: { recordName: config.dns.recordName, target: config.dns.target } }
@@ -39,24 +38,17 @@ export function createPulumiProvisioner(options: {
   readonly rootDir: string;
   readonly stateDir: string;
   readonly cacheDir?: string;
+  /** Where each platform keeps kubeconfigs and escrowed keys. */
+  readonly runtimeFor: RuntimeFor;
 }): Provisioner {
-  const kubeconfigs = new Map<string, string>();
+  const { runtimeFor } = options;
   return {
     async describe(stack) {
       const config = readStackFile(options.rootDir, stack);
-      return toStackTarget(config, {
-        localKeyEscrowed: existsSync(localKeyFile(options.stateDir)),
-      });
+      const escrow = runtimeFor(config.platform).escrowedKeyFile();
+      return toStackTarget(config, { keyEscrowed: escrow !== undefined && existsSync(escrow) });
     },
-    async kubeconfigPath(target) {
-      if (target.platform === "local") {
-        const path = regionPaths(options.stateDir, target.region).kubeconfig;
-        return existsSync(path) ? path : undefined;
-      }
-      // Written (0600) by the last `up` of this stack through drkit in this state dir.
-      const saved = join(options.stateDir, "kubeconfigs", `${target.stack}.yaml`);
-      return kubeconfigs.get(target.stack) ?? (existsSync(saved) ? saved : undefined);
-    },
+    kubeconfigPath: (target) => runtimeFor(target.platform).kubeconfigPath(target),
     async up(target, log: Logger, signal?: AbortSignal) {
       // Loaded on demand: the Pulumi SDK costs ~70 MB of memory, and a restore whose cluster is
       // still reachable (and `drkit verify`) never provisions.
@@ -79,18 +71,10 @@ export function createPulumiProvisioner(options: {
         .map(([op, n]) => `${n} ${op}`)
         .join(", ");
       const summary = `pulumi up on "${target.stack}": ${changes || "no changes"}`;
-      if (target.platform === "local") {
-        return { kubeconfigPath: regionPaths(options.stateDir, target.region).kubeconfig, summary };
-      }
-      const kubeconfig = result.outputs.kubeconfig?.value;
-      if (typeof kubeconfig !== "string")
-        throw new Error(`stack "${target.stack}" has no kubeconfig output`);
-      const dir = join(options.stateDir, "kubeconfigs");
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const path = join(dir, `${target.stack}.yaml`);
-      await writeFile(path, kubeconfig, { mode: 0o600 });
-      await chmod(path, 0o600);
-      kubeconfigs.set(target.stack, path);
+      const outputs = Object.fromEntries(
+        Object.entries(result.outputs).map(([name, output]) => [name, output.value as unknown]),
+      );
+      const path = await runtimeFor(target.platform).kubeconfigAfterUp(target, outputs);
       return { kubeconfigPath: path, summary };
     },
   };

@@ -1,16 +1,18 @@
 /**
  * Wires the restore engine to the real world: the stack's Pulumi program, the fleet mirror,
- * Kubernetes clients, the reconciler probe and the verifier.
+ * Kubernetes clients, each platform's runtime (reconciler probe, kubeconfigs) and the verifier.
  */
 import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
+import { createRuntimes } from "../cloud/region-runtime.ts";
 import { createKube, type Kube } from "../kube/index.ts";
 import { loadToolchain, type Toolchain } from "../toolchain/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
 import { createFleetPreflight } from "./fleet-preflight.ts";
 import { createPulumiProvisioner } from "./provisioner.ts";
-import { createClusterReconcilerProbe, createLocalReconcilerProbe } from "./reconciler-probe.ts";
-import type { ReconcilerProbe, RestoreDeps } from "./restore/types.ts";
+import { createReconcilerProbe } from "./reconciler-probe.ts";
+import type { RuntimeFor } from "./region-runtime.ts";
+import type { RestoreDeps } from "./restore/types.ts";
 import { createStackLocks } from "./stack-lock.ts";
 import { createVerifier } from "./verify/index.ts";
 
@@ -29,7 +31,7 @@ export interface RestoreEnvironment {
 /** Real dependencies of `restore` (and of drills, which call it). */
 export async function createRestoreDeps(
   env: RestoreEnvironment,
-): Promise<RestoreDeps & { toolchain: Toolchain }> {
+): Promise<RestoreDeps & { toolchain: Toolchain; runtimeFor: RuntimeFor }> {
   const toolchain = env.toolchain ?? (await loadToolchain({ cacheDir: env.cacheDir }));
   const kubes = new Map<string, Kube>();
   const kubeFor = (path: string) => {
@@ -37,36 +39,35 @@ export async function createRestoreDeps(
     if (!kube) kubes.set(path, (kube = createKube(path)));
     return kube;
   };
+  const runtimeFor = createRuntimes({
+    stateDir: env.stateDir,
+    tools: async () => toolchain,
+    kubeFor,
+    log: env.log,
+  });
   const provisioner = createPulumiProvisioner({
     rootDir: env.rootDir,
     stateDir: env.stateDir,
     cacheDir: env.cacheDir,
+    runtimeFor,
   });
-  const local = createLocalReconcilerProbe({
-    stateDir: env.stateDir,
-    tools: toolchain,
-    log: env.log,
-  });
-  const probe: ReconcilerProbe = {
-    async down(target) {
-      if (target.platform === "local") return local.down(target);
-      const path = await provisioner.kubeconfigPath(target);
-      return path ? createClusterReconcilerProbe(() => kubeFor(path)).down(target) : [];
-    },
-    recover: (target, components) =>
-      target.platform === "local" ? local.recover(target, components) : Promise.resolve(),
-  };
   return {
     toolchain,
+    runtimeFor,
     provisioner,
-    preflight: createFleetPreflight({ stateDir: env.stateDir, tools: toolchain, log: env.log }),
+    preflight: createFleetPreflight({
+      stateDir: env.stateDir,
+      tools: toolchain,
+      runtimeFor,
+      log: env.log,
+    }),
     locks: createStackLocks({
       stateDir: env.stateDir,
       command: env.command ?? commandLine(),
     }),
     git: createFleetGit(env.stateDir),
     kubeFor,
-    probe,
+    probe: createReconcilerProbe(runtimeFor),
     verifier: createVerifier({
       stateDir: env.stateDir,
       kubectl: toolchain.path("kubectl"),

@@ -1,17 +1,20 @@
 /**
- * Failure injection for drills: each failure a quarterly drill rehearses, done for real.
+ * Failure injection for drills: each failure a quarterly drill rehearses, done for real: through
+ * the cluster's API, or below it through the source platform's runtime.
  */
 import { ConfigError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import type { Kube } from "../kube/index.ts";
-import { killFluxController, killRegion } from "../local/region.ts";
+import type { RegionRuntime } from "../dr/region-runtime.ts";
 import type { StackTarget } from "../dr/restore/types.ts";
+import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
+import type { Kube } from "../kube/index.ts";
 import { validateInjectable } from "./capabilities.ts";
 import type { FailureInjection } from "./spec.ts";
 
 export interface InjectContext {
-  readonly stateDir: string;
   readonly source: StackTarget;
+  /** The source platform's runtime (host-level failures). */
+  readonly runtime: Pick<RegionRuntime, "hostFailures">;
   /** The source stack's cluster; unused for region loss. */
   readonly kube: () => Kube;
   readonly log: Logger;
@@ -25,21 +28,22 @@ export async function injectFailure(
   const { source, log } = ctx;
   switch (failure.type) {
     case "region-loss": {
-      validateInjectable(failure, source);
-      const pids = await killRegion(ctx.stateDir, source.region);
-      log.warn(
-        `killed ${pids.length} processes of region "${source.region}" (control plane and reconciler)`,
-      );
-      return `killed ${pids.length} processes of region "${source.region}"`;
+      validateInjectable(failure, source, ctx.runtime);
+      const done = await ctx.runtime.hostFailures!.killRegion(source);
+      log.warn(done);
+      return done;
     }
     case "reconciler-loss": {
-      validateInjectable(failure, source);
-      const killed: string[] = [];
-      for (const c of ["source-controller", "kustomize-controller"] as const) {
-        if ((await killFluxController(ctx.stateDir, source.region, c)) !== undefined)
-          killed.push(c);
-      }
-      log.warn(`killed ${killed.map((k) => `"${k}"`).join(", ")} of region "${source.region}"`);
+      validateInjectable(failure, source, ctx.runtime);
+      const driver = reconcilerDriver(source.reconciler);
+      const killed = await ctx.runtime.hostFailures!.killControllers(source, driver);
+      if (killed.length === 0)
+        throw new Error(
+          `none of the ${driver.displayName} controllers of stack "${source.stack}" (${driver.controllers.join(", ")}) was running, so nothing was killed: bring them back with \`drkit restore --stack ${source.stack}\` and run the drill again`,
+        );
+      log.warn(
+        `killed ${driver.displayName}'s ${killed.map((k) => `"${k}"`).join(", ")} of stack "${source.stack}"`,
+      );
       return `killed ${killed.join(", ")}`;
     }
     case "namespace-delete": {

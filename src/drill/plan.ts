@@ -6,7 +6,9 @@
  * Nothing here touches a cluster or Git; the drill runner gathers the inputs and acts.
  */
 import { ConfigError } from "../core/errors.ts";
+import type { ReconcilerKind } from "../config/index.ts";
 import { formatObjectRef } from "../dr/report/types.ts";
+import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import type { DrillCheck, DrillSpec, FailureInjection } from "./spec.ts";
 
 export { computeRpo, evaluateObjectives, decideDrillPassed } from "./objectives.ts";
@@ -18,8 +20,8 @@ export interface DrillPlanContext {
   readonly protectedStacks: readonly string[];
   /** Stacks named with `--confirm-protected`. */
   readonly confirmedStacks?: readonly string[];
-  /** @default - "flux" */
-  readonly reconciler?: "flux" | "argocd";
+  /** The source stack's reconciler (whose controllers reconciler-loss kills). @default - "flux" */
+  readonly reconciler?: ReconcilerKind;
   /** The ref the restore uses. @default - the stack's fleet ref */
   readonly ref?: string;
   /** Where the result is recorded, e.g. `<stateDir>/drills/history.ndjson`. @default - "the drill history" */
@@ -66,7 +68,7 @@ export function describeCheck(check: DrillCheck): string {
 function planInjection(
   failure: FailureInjection,
   stack: string,
-  reconciler: "flux" | "argocd",
+  reconciler: ReconcilerKind,
 ): DrillStep {
   const step = { id: "inject", stack, destroys: [] as string[], changes: [] as string[] } as const;
   switch (failure.type) {
@@ -79,7 +81,8 @@ function planInjection(
         ],
       };
     case "reconciler-loss": {
-      const controllers = reconciler === "flux" ? "Flux controllers" : "Argo CD controllers";
+      const driver = reconcilerDriver(reconciler);
+      const controllers = `${driver.displayName} controllers (${driver.controllers.join(", ")})`;
       return {
         ...step,
         title: `inject reconciler-loss into ${stack}: kill its ${controllers}`,

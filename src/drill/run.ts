@@ -4,8 +4,9 @@
  */
 import { PreflightError, StepFailedError } from "../core/errors.ts";
 import type { Kube } from "../kube/index.ts";
-import { commitOf } from "../kube/health-gitops.ts";
 import { restore } from "../dr/restore/restore.ts";
+import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
+import type { RuntimeFor } from "../dr/region-runtime.ts";
 import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
 import { validateInjectable } from "./capabilities.ts";
 import { runChecks } from "./checks.ts";
@@ -21,7 +22,8 @@ import { switchTrafficPhase } from "./traffic-phase.ts";
 
 export interface DrillDeps {
   readonly restore: RestoreDeps;
-  readonly stateDir: string;
+  /** Each platform's runtime: what it can inject, and how. */
+  readonly runtimeFor: RuntimeFor;
   /** The service records the drill switches (local DNS server or the clouds' failover records). */
   readonly traffic: Traffic;
   /** Commit metadata from the fleet repository, for the RPO. */
@@ -57,11 +59,11 @@ export async function runDrill(
   const plan = planDrill(spec, {
     protectedStacks: [source, target].filter((t) => t.protected).map((t) => t.stack),
     confirmedStacks: options.confirmedStacks ?? [],
-    reconciler: target.reconciler,
+    reconciler: source.reconciler,
     ...(target.dns ? { dnsName: target.dns.recordName } : {}),
   });
   validateDrillConfirmation(plan);
-  validateInjectable(spec.failure, source);
+  validateInjectable(spec.failure, source, deps.runtimeFor(source.platform));
   if (options.dryRun) return { dryRun: true, plan };
 
   const locks = await lockStacks([source.stack, target.stack], deps.restore);
@@ -113,13 +115,13 @@ async function runLocked(
     );
   }
   const sourceKube = await kubeOf(source, deps.restore);
-  const primaryCommit = await reconciledCommit(sourceKube);
+  const primaryCommit = await reconcilerDriver(source.reconciler).reconciledCommit(sourceKube);
 
   log.action(`drill "${spec.name}": injecting "${spec.failure.type}" into stack "${source.stack}"`);
   const injectedAt = clock.now();
   await injectFailure(spec.failure, {
-    stateDir: deps.stateDir,
     source,
+    runtime: deps.runtimeFor(source.platform),
     kube: () => sourceKube,
     log,
   });
@@ -201,19 +203,6 @@ async function kubeOf(stack: StackTarget, deps: RestoreDeps): Promise<Kube> {
       `stack "${stack.stack}" has no cluster to drill: bring it up first (\`pulumi up\` on the stack)`,
     );
   return deps.kubeFor(path);
-}
-
-/** The commit the primary's reconciler last fetched (its GitRepository artifact). */
-async function reconciledCommit(kube: Kube): Promise<string | undefined> {
-  const source = await kube.get({
-    apiVersion: "source.toolkit.fluxcd.io/v1",
-    kind: "GitRepository",
-    namespace: "flux-system",
-    name: "fleet",
-  });
-  const revision = (source?.status as { artifact?: { revision?: string } } | undefined)?.artifact
-    ?.revision;
-  return revision ? commitOf(revision) : undefined;
 }
 
 async function measureRpo(

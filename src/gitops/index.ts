@@ -1,13 +1,12 @@
 /**
  * GitOps reconcilers: rendering (pure) and Pulumi components (thin).
  */
+export { flux, argocd, defaultCrdsDir, type ServiceAccountRef } from "./versions.ts";
 export {
-  flux,
-  argocd,
-  decryptingServiceAccount,
-  defaultCrdsDir,
-  type ServiceAccountRef,
-} from "./versions.ts";
+  reconcilerDriver,
+  type ReconcilerDriver,
+  type ReconcilerRoot,
+} from "./reconciler-driver.ts";
 export {
   createManifest,
   createManifests,

@@ -47,23 +47,6 @@ export interface ServiceAccountRef {
   readonly name: string;
 }
 
-/**
- * The ServiceAccount that decrypts for a reconciler: Flux decrypts in kustomize-controller,
- * Argo CD (through KSOPS) in the repo server. Cloud workload identity is bound to exactly this one.
- */
-export function decryptingServiceAccount(kind: ReconcilerKind): ServiceAccountRef {
-  switch (kind) {
-    case "flux":
-      return { namespace: flux.namespace, name: "kustomize-controller" };
-    case "argocd":
-      return { namespace: argocd.namespace, name: "argocd-repo-server" };
-    default: {
-      const unknownKind: never = kind;
-      throw new Error(`unknown reconciler ${String(unknownKind)}`);
-    }
-  }
-}
-
 /** Where the toolchain puts a reconciler's CRD YAML files: `<cacheDir>/crds/<kind>-<version>`. */
 export function defaultCrdsDir(cacheDir: string, kind: ReconcilerKind): string {
   const version = kind === "flux" ? flux.version : argocd.version;

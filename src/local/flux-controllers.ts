@@ -6,6 +6,7 @@
 import { join } from "node:path";
 
 import { kustomizeFeatureGates } from "../gitops/flux-install.ts";
+import type { FluxControllerName } from "../gitops/flux/driver.ts";
 import type { ProcessSpec } from "./processes.ts";
 import type { RegionTools } from "./tools.ts";
 
@@ -18,8 +19,7 @@ export interface FluxPorts {
   readonly kustomizeHealth: number;
 }
 
-export const fluxControllerNames = ["source-controller", "kustomize-controller"] as const;
-export type FluxControllerName = (typeof fluxControllerNames)[number];
+export { fluxControllerNames, type FluxControllerName } from "../gitops/flux/driver.ts";
 
 /** Plans the two controller processes of a region (pure). */
 export function planFluxControllers(input: {

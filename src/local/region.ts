@@ -231,11 +231,11 @@ export async function killRegion(stateDir: string, name: string): Promise<number
   return pids;
 }
 
-/** Kills one Flux controller of a region (SIGKILL): the "reconciler lost" failure. */
-export async function killFluxController(
+/** Kills one reconciler controller of a region (SIGKILL): the "reconciler lost" failure; its pid if it ran. */
+export async function killController(
   stateDir: string,
   name: string,
-  controller: "source-controller" | "kustomize-controller",
+  controller: string,
 ): Promise<number | undefined> {
   const pid = await readPid(regionPaths(stateDir, name).fluxDir + `/pids/${controller}.pid`);
   if (pid !== undefined && (await isAlive(pid))) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { killFluxController } from "../../src/local/region.ts";
+import { killController } from "../../src/local/region.ts";
 import {
   createRestoreFixture,
   elapsedMs,
@@ -97,7 +97,7 @@ describe("restore on a real local region", () => {
     const commit = await pushConfigChange("after-controller-kill");
     let killedPid: Promise<number | undefined> | undefined;
     fx.when(/^not ready yet: /, () => {
-      killedPid = killFluxController(fx.platform.stateDir, regionName, "kustomize-controller");
+      killedPid = killController(fx.platform.stateDir, regionName, "kustomize-controller");
     });
     const from = fx.events.length;
     const report = await fx.restore({ convergeTimeoutMs: 240_000 });

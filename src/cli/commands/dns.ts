@@ -58,7 +58,7 @@ function renderSwitch(result: SwitchResult, answered: { ok: boolean; answers: st
 }
 
 async function traffic(flags: DnsFlags, ctx: CommandContext) {
-  const { createSystemTraffic } = await import("../../dns/system-traffic.ts");
+  const { createSystemTraffic } = await import("../system-traffic.ts");
   return createSystemTraffic({
     rootDir: projectRoot(flags.root),
     stateDir: ctx.paths.stateDir,

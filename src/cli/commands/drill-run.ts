@@ -62,9 +62,9 @@ export function registerDrillRunCommand(drill: Command): void {
           import("../../dr/report/index.ts"),
           import("../../dr/restore-deps.ts"),
           import("../../drill/commit-info.ts"),
-          import("../../dns/system-traffic.ts"),
+          import("../system-traffic.ts"),
           import("../../drill/history/index.ts"),
-          import("../../drill/local-setup.ts"),
+          import("../../cloud/local/drill-setup.ts"),
           import("../../drill/plan.ts"),
           import("../../drill/run.ts"),
           import("../../drill/spec.ts"),
@@ -90,7 +90,7 @@ export function registerDrillRunCommand(drill: Command): void {
         });
         const drillDeps = {
           restore: deps,
-          stateDir,
+          runtimeFor: deps.runtimeFor,
           traffic,
           commits: createCommitInfo(stateDir),
           history,

@@ -12,6 +12,7 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
+import { runtimesFor } from "./runtimes.ts";
 import { describeStack, type StackFlags } from "./verify.ts";
 
 interface PreflightFlags extends StackFlags {
@@ -32,7 +33,7 @@ export function registerPreflightCommand(program: Command): void {
     )
     .option(
       "--age-key-file <file>",
-      "the escrowed age key (default: $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, local escrow)",
+      "the escrowed age key (default: $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, the platform's escrow)",
     )
     .option("--root <dir>", "project root holding stacks/ (default: current directory)")
     .action(async (flags: PreflightFlags, command: Command) => {
@@ -48,6 +49,7 @@ export function registerPreflightCommand(program: Command): void {
         const preflight = createFleetPreflight({
           stateDir: ctx.paths.stateDir,
           tools: toolchain,
+          runtimeFor: await runtimesFor(ctx),
           log: ctx.log,
         });
         const result = await preflight.run({

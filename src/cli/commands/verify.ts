@@ -13,6 +13,7 @@ import type { CommandContext, GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
 import { projectRoot } from "./project-root.ts";
+import { runtimesFor } from "./runtimes.ts";
 
 /** Flags shared by `verify` and `preflight`. */
 export interface StackFlags {
@@ -28,6 +29,7 @@ export async function describeStack(ctx: CommandContext, flags: StackFlags): Pro
   const provisioner = createPulumiProvisioner({
     rootDir: projectRoot(flags.root),
     stateDir: ctx.paths.stateDir,
+    runtimeFor: await runtimesFor(ctx),
   });
   const target = await provisioner.describe(flags.stack);
   return flags.fleetUrl ? { ...target, fleet: { ...target.fleet, url: flags.fleetUrl } } : target;
@@ -68,6 +70,7 @@ export function registerVerifyCommand(program: Command): void {
         const provisioner = createPulumiProvisioner({
           rootDir: projectRoot(flags.root),
           stateDir: ctx.paths.stateDir,
+          runtimeFor: await runtimesFor(ctx),
         });
         const kubeconfig = await provisioner.kubeconfigPath(target);
         if (!kubeconfig) {

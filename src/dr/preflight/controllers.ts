@@ -6,27 +6,15 @@
  * is never reconciled; and when the region has no CRD for it, the Kustomization that applies it
  * is refused ("no matches for kind") and never becomes Ready.
  */
+import { fluxDriver } from "../../gitops/flux/driver.ts";
 import { formatRef, splitApiVersion } from "../../kube/index.ts";
 import type { OwnerKey } from "../verify/flux-kustomization.ts";
 import type { DesiredObject } from "../verify/render.ts";
 import { findingsCheck, findings, type DeadEndCheck, type Fleet } from "./fleet.ts";
 import { crdScopes, isReconcilerGroup } from "./scope.ts";
 
-/** `group/Kind` that source-controller and kustomize-controller serve: what drkit installs. */
-export const fluxServedKinds: readonly string[] = [
-  "source.toolkit.fluxcd.io/GitRepository",
-  "source.toolkit.fluxcd.io/OCIRepository",
-  "source.toolkit.fluxcd.io/HelmRepository",
-  "source.toolkit.fluxcd.io/HelmChart",
-  "source.toolkit.fluxcd.io/Bucket",
-  "kustomize.toolkit.fluxcd.io/Kustomization",
-];
-
-/** `group/Kind` that drkit's Argo CD install (application controller, no ApplicationSet) serves. */
-export const argoCdServedKinds: readonly string[] = [
-  "argoproj.io/Application",
-  "argoproj.io/AppProject",
-];
+/** `group/Kind` that drkit's Flux install (source-controller, kustomize-controller) serves. */
+export const fluxServedKinds = fluxDriver.servedKinds;
 
 /** The controller that serves a group's kinds, for the fix. */
 const controllers: Readonly<Record<string, string>> = {

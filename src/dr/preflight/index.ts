@@ -5,7 +5,7 @@ export { runPreflight, type PreflightInput } from "./preflight.ts";
 export { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 export { assertCrdOrdering, assertHealthChecks, dependencyClosure } from "./ordering.ts";
 export { assertNoDeadEnds, type DeadEndOptions } from "./dead-ends.ts";
-export { argoCdServedKinds, fluxServedKinds } from "./controllers.ts";
+export { fluxServedKinds } from "./controllers.ts";
 export { clusterScopedKinds, isNamespaced } from "./scope.ts";
 export { renderPreflightText } from "./render-result.ts";
 export {

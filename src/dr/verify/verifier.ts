@@ -2,7 +2,7 @@
  * The restore engine's verify step (`Verifier` in `restore/types.ts`) over `verifyDesiredState`.
  */
 import type { Logger } from "../../core/logger.ts";
-import { argocd, flux } from "../../gitops/versions.ts";
+import { reconcilerDriver } from "../../gitops/reconciler-driver.ts";
 import { createFleetGit } from "../fleet-git.ts";
 import type { StackTarget, Verifier } from "../restore/types.ts";
 import type { DesiredState } from "./render.ts";
@@ -10,10 +10,8 @@ import { renderAtCommit, verifyDesiredState, verifyFailures, type VerifyResult }
 
 /** The root object bootstrap creates for a region: Flux's `fleet` Kustomization or Argo CD's app-of-apps. */
 export function rootOf(target: Pick<StackTarget, "reconciler">) {
-  return target.reconciler === "argocd"
-    ? // Argo CD applies the region's path itself: nothing below it is a Flux Kustomization to follow.
-      { name: argocd.applicationName, namespace: argocd.namespace, sourceName: "" }
-    : { name: flux.syncName, namespace: flux.namespace, sourceName: flux.syncName };
+  const { name, namespace, sourceName } = reconcilerDriver(target.reconciler).root;
+  return { name, namespace, sourceName };
 }
 
 /**

@@ -2,7 +2,7 @@
  * In-memory stand-ins for the DNS seam's side effects: a local DNS server, drain control, a clock.
  */
 import type { Clock } from "../../../src/core/clock.ts";
-import type { LocalDns } from "../../../src/dns/local-dns.ts";
+import type { LocalDns } from "../../../src/dns/traffic.ts";
 import type { DnsMember } from "../../../src/dns/members.ts";
 import type { DrainControl } from "../../../src/dns/traffic.ts";
 

@@ -64,8 +64,18 @@ describe("planDrill", () => {
       ],
       [],
     ],
-    [{ type: "reconciler-loss" }, "flux", ["the Flux controllers of local-a"], []],
-    [{ type: "reconciler-loss" }, "argocd", ["the Argo CD controllers of local-a"], []],
+    [
+      { type: "reconciler-loss" },
+      "flux",
+      ["the Flux controllers (source-controller, kustomize-controller) of local-a"],
+      [],
+    ],
+    [
+      { type: "reconciler-loss" },
+      "argocd",
+      ["the Argo CD controllers (argocd-application-controller, argocd-repo-server) of local-a"],
+      [],
+    ],
     [
       { type: "namespace-delete", namespace: "podinfo" },
       "flux",

@@ -1,79 +1,135 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { ConfigError } from "../../../src/core/errors.ts";
+import { ConfigError, StepFailedError } from "../../../src/core/errors.ts";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
+import type { HostFailures, Platform, RegionRuntime } from "../../../src/dr/region-runtime.ts";
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
 import { injectableFailures } from "../../../src/drill/capabilities.ts";
+import { injectFailure } from "../../../src/drill/inject.ts";
 import { runDrill, type DrillDeps } from "../../../src/drill/run.ts";
 import type { DrillSpec } from "../../../src/drill/spec.ts";
-import { fakeLocks, fakePreflight } from "../restore/fake-deps.ts";
+import type { ReconcilerDriver } from "../../../src/gitops/reconciler-driver.ts";
+import type { Kube } from "../../../src/kube/index.ts";
+import { fakeLocks, fakePreflight, readyFluxCluster } from "../restore/fake-deps.ts";
 
-const stack = (name: string, platform: StackTarget["platform"]): StackTarget => ({
+const commit = "a".repeat(40);
+
+const stack = (
+  name: string,
+  platform: StackTarget["platform"],
+  reconciler: StackTarget["reconciler"] = "flux",
+): StackTarget => ({
   stack: name,
   platform,
   region: name,
-  reconciler: "flux",
+  reconciler,
   fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: `clusters/${name}` },
   hasDecryptionKey: false,
   protected: false,
 });
 
-const spec = (failure: DrillSpec["failure"]): DrillSpec => ({
-  name: "aws-region-loss",
-  description: "lose aws-use1",
-  sourceStack: "aws-use1",
-  targetStack: "aws-euw1",
+const spec = (
+  failure: DrillSpec["failure"],
+  stacks: { source: string; target: string } = { source: "aws-use1", target: "aws-euw1" },
+): DrillSpec => ({
+  name: "drill",
+  description: "lose a region",
+  sourceStack: stacks.source,
+  targetStack: stacks.target,
   failure,
   objectives: { rtoSeconds: 300 },
-  checks: [],
+  checks: ["no-drift"],
 });
 
-/** Drill deps whose every side effect is a spy: a drill refused by its plan touches none. */
-function deps() {
-  const targets = { "aws-use1": stack("aws-use1", "aws"), "aws-euw1": stack("aws-euw1", "aws") };
-  const touched = vi.fn();
+/** A runtime whose every call is recorded; `hostFailures` only when the platform is local. */
+function fakeRuntime(platform: Platform, events: string[]): RegionRuntime {
+  const hostFailures: HostFailures = {
+    killRegion: async (target) => (events.push(`kill region ${target.region}`), "killed"),
+    killControllers: async (target, driver) => {
+      events.push(`kill ${driver.controllers.join("+")} of ${target.region}`);
+      return [...driver.controllers];
+    },
+  };
+  return {
+    platform,
+    kubeconfigPath: async (target) => (events.push(`kubeconfig ${target.stack}`), "/kubeconfig"),
+    kubeconfigAfterUp: async () => "/kubeconfig",
+    escrowedKeyFile: () => undefined,
+    controllersDown: async () => [],
+    recoverControllers: async () => undefined,
+    ...(platform === "local" ? { hostFailures } : {}),
+  };
+}
+
+/** Drill deps around fake runtimes and a cluster whose fleet is Ready at `commit`. */
+function deps(options: { kube?: Kube } = {}) {
+  const stacks = Object.fromEntries(
+    [
+      stack("aws-use1", "aws"),
+      stack("aws-euw1", "aws"),
+      stack("local-a", "local"),
+      stack("argo-a", "local", "argocd"),
+    ].map((s) => [s.stack, s]),
+  );
+  const events: string[] = [];
+  const touched = vi.fn((what: string) => void events.push(what));
+  const runtimes = new Map<Platform, RegionRuntime>();
+  const runtimeFor = (platform: Platform) => {
+    if (!runtimes.has(platform)) runtimes.set(platform, fakeRuntime(platform, events));
+    return runtimes.get(platform)!;
+  };
+  const kube = options.kube ?? readyFluxCluster({ commit, url: stacks["local-a"]!.fleet.url });
   const restore: RestoreDeps = {
     provisioner: {
-      describe: async (name) => targets[name as keyof typeof targets],
-      kubeconfigPath: async () => (touched("kubeconfigPath"), undefined),
-      up: async () => (touched("up"), { kubeconfigPath: "/none", summary: "" }),
+      describe: async (name) => stacks[name]!,
+      kubeconfigPath: (target) => runtimeFor(target.platform).kubeconfigPath(target),
+      up: async () => (touched("up"), { kubeconfigPath: "/kubeconfig", summary: "" }),
     },
     preflight: fakePreflight(),
-    locks: fakeLocks(),
+    locks: fakeLocks(events),
     git: {
-      resolveRef: async () => (
-        touched("resolveRef"),
-        { name: "main", kind: "branch", commit: "a".repeat(40) }
-      ),
+      resolveRef: async () => (touched("resolveRef"), { name: "main", kind: "branch", commit }),
       hasEncryptedFiles: async () => false,
     },
-    kubeFor: () => (touched("kubeFor"), undefined as never),
+    kubeFor: () => kube,
     probe: { down: async () => [], recover: async () => undefined },
-    verifier: { verify: async () => (touched("verify"), undefined as never) },
+    verifier: {
+      verify: async () => (
+        touched("verify"),
+        {
+          counts: { desired: 3, applied: 3, missing: 0, extraManaged: 0, drifted: 0 },
+          failures: [],
+        }
+      ),
+    },
     clock: { now: () => new Date(0), monotonicMs: () => 0, sleep: async () => undefined },
     log: createMemoryLogger(),
   };
+  const when = { sha: commit, time: new Date(0).toISOString() };
   const drill = {
     restore,
-    stateDir: "/none",
+    runtimeFor,
     traffic: {} as DrillDeps["traffic"],
-    commits: { info: async () => touched("info") as never, between: async () => [] },
-    history: { append: async () => touched("append") } as unknown as DrillDeps["history"],
+    commits: { info: async () => when, between: async () => [] },
+    history: {
+      append: async () => touched("append"),
+    } as unknown as DrillDeps["history"],
   } satisfies DrillDeps;
-  return { drill, touched };
+  return { drill, touched, events };
 }
 
 describe("runDrill", () => {
   it.each(["region-loss", "reconciler-loss"] as const)(
     "fails with bad input before the baseline when a cloud stack is asked for %s",
     async (type) => {
-      const { drill, touched } = deps();
+      const { drill, touched, events } = deps();
       const run = runDrill(spec({ type }), {}, drill);
       await expect(run).rejects.toBeInstanceOf(ConfigError);
       await expect(run).rejects.toThrow(
         `failure.type "${type}" cannot be injected into stack "aws-use1" on platform "aws" (it stops host processes, which only the local platform has): use one of "namespace-delete", "manual-drift", or break the region with your provider's tooling and run \`drkit restore --stack <target>\``,
       );
       expect(touched).not.toHaveBeenCalled();
+      expect(events).toEqual([]);
     },
   );
 
@@ -84,7 +140,7 @@ describe("runDrill", () => {
     ).rejects.toBeInstanceOf(ConfigError);
   });
 
-  it("plans a namespace deletion on a cloud stack", async () => {
+  it("plans a namespace deletion on a cloud stack and touches nothing", async () => {
     const { drill, touched } = deps();
     const outcome = await runDrill(
       spec({ type: "namespace-delete", namespace: "shop" }),
@@ -94,15 +150,118 @@ describe("runDrill", () => {
     expect(outcome.dryRun).toBe(true);
     expect(touched).not.toHaveBeenCalled();
   });
+
+  it("kills the source's reconciler through its runtime, restores in place and records a passed drill", async () => {
+    const { drill, events } = deps();
+    const outcome = await runDrill(
+      spec({ type: "reconciler-loss" }, { source: "local-a", target: "local-a" }),
+      {},
+      drill,
+    );
+    if (outcome.dryRun) throw new Error("not a dry run");
+    expect(outcome.result.passed).toBe(true);
+    expect(outcome.result.checks).toEqual([
+      { check: "no-drift", ok: true, detail: "3 desired: 0 missing, 0 drifted, 0 extra" },
+    ]);
+    expect(outcome.result.rpo).toMatchObject({ commits: 0 });
+    // The drill's lock, the target's preflight before anything, the baseline's verify, the
+    // injection through the runtime with Flux's controllers, the restore (under its own lock of
+    // the stack, re-entrant) and its verify, then the history.
+    expect(events.filter((e) => !e.startsWith("kubeconfig"))).toEqual([
+      "lock local-a",
+      "resolveRef",
+      "resolveRef",
+      "verify",
+      "kill source-controller+kustomize-controller of local-a",
+      "lock local-a",
+      "resolveRef",
+      "verify",
+      "unlock local-a",
+      "append",
+      "unlock local-a",
+    ]);
+  });
+
+  it("injects nothing when the baseline fails, and says so", async () => {
+    const broken = {
+      ...readyFluxCluster({ commit, url: "x" }),
+      list: async () => {
+        throw new Error("connection refused");
+      },
+    } as unknown as Kube;
+    const { drill, events } = deps({ kube: broken });
+    const run = runDrill(
+      spec({ type: "region-loss" }, { source: "local-a", target: "local-a" }),
+      {},
+      drill,
+    );
+    await expect(run).rejects.toBeInstanceOf(StepFailedError);
+    await expect(run).rejects.toThrow(/is not healthy before the drill, so nothing was injected/);
+    expect(events.some((e) => e.startsWith("kill"))).toBe(false);
+    expect(events.at(-1)).toBe("unlock local-a");
+  });
+});
+
+describe("injectFailure", () => {
+  const log = createMemoryLogger();
+
+  it("kills the controllers of the source's own reconciler (Argo CD's, not Flux's)", async () => {
+    const killed: ReconcilerDriver[] = [];
+    const runtime = {
+      hostFailures: {
+        killRegion: async () => "",
+        killControllers: async (_t: StackTarget, driver: ReconcilerDriver) => (
+          killed.push(driver),
+          [...driver.controllers]
+        ),
+      },
+    };
+    const line = await injectFailure(
+      { type: "reconciler-loss" },
+      { source: stack("argo-a", "local", "argocd"), runtime, kube: () => undefined as never, log },
+    );
+    expect(killed.map((d) => d.controllers)).toEqual([
+      ["argocd-application-controller", "argocd-repo-server"],
+    ]);
+    expect(line).toBe("killed argocd-application-controller, argocd-repo-server");
+  });
+
+  it("fails when no controller was running, rather than claim a failure it did not cause", async () => {
+    const runtime = {
+      hostFailures: { killRegion: async () => "", killControllers: async () => [] },
+    };
+    await expect(
+      injectFailure(
+        { type: "reconciler-loss" },
+        { source: stack("local-a", "local"), runtime, kube: () => undefined as never, log },
+      ),
+    ).rejects.toThrow(
+      'none of the Flux controllers of stack "local-a" (source-controller, kustomize-controller) was running, so nothing was killed',
+    );
+  });
+
+  it("refuses a host failure where the runtime has none", async () => {
+    await expect(
+      injectFailure(
+        { type: "region-loss" },
+        { source: stack("aws-use1", "aws"), runtime: {}, kube: () => undefined as never, log },
+      ),
+    ).rejects.toBeInstanceOf(ConfigError);
+  });
 });
 
 describe("injectableFailures", () => {
-  it.each([
-    ["local", ["region-loss", "reconciler-loss", "namespace-delete", "manual-drift"]],
-    ["aws", ["namespace-delete", "manual-drift"]],
-    ["azure", ["namespace-delete", "manual-drift"]],
-    ["gcp", ["namespace-delete", "manual-drift"]],
-  ] as const)("lists what a %s stack can lose", (platform, types) => {
-    expect(injectableFailures(platform)).toEqual(types);
+  it("offers failures below the API only where the runtime can cause them", () => {
+    const events: string[] = [];
+    expect(injectableFailures(fakeRuntime("local", events))).toEqual([
+      "region-loss",
+      "reconciler-loss",
+      "namespace-delete",
+      "manual-drift",
+    ]);
+    expect(injectableFailures(fakeRuntime("aws", events))).toEqual([
+      "namespace-delete",
+      "manual-drift",
+    ]);
   });
 });

@@ -65,10 +65,12 @@ describe("age keys", () => {
     const file = join(tempDir(), "key.txt");
     writeFileSync(file, renderAgeKeyFile(flagPair));
     const env = { SOPS_AGE_KEY: envPair.identity };
-    expect(findAgeIdentity({ ageKeyFile: file }, { stateDir: "/none", local: true }, env)).toBe(
-      flagPair.identity,
+    expect(
+      findAgeIdentity({ ageKeyFile: file }, { escrowedKeyFile: "/none/secrets/age.key" }, env),
+    ).toBe(flagPair.identity);
+    expect(findAgeIdentity({}, { escrowedKeyFile: "/none/secrets/age.key" }, env)).toBe(
+      envPair.identity,
     );
-    expect(findAgeIdentity({}, { stateDir: "/none", local: true }, env)).toBe(envPair.identity);
-    expect(findAgeIdentity({}, { stateDir: "/none", local: true }, {})).toBeUndefined();
+    expect(findAgeIdentity({}, { escrowedKeyFile: "/none/secrets/age.key" }, {})).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@
 import type { PreflightCheck, PreflightResult } from "../../../src/dr/preflight/index.ts";
 import type { FleetPreflight } from "../../../src/dr/restore/types.ts";
 import type { StackLocks } from "../../../src/dr/stack-lock.ts";
+import type { Kube, KubeObject } from "../../../src/kube/index.ts";
 
 /** A preflight whose checks report `checks` (every check passing by default). */
 export function fakePreflight(checks: readonly PreflightCheck[] = []): FleetPreflight {
@@ -27,4 +28,52 @@ export function fakeLocks(events: string[] = []): StackLocks {
       return { release: () => void events.push(`unlock ${stack}`) };
     },
   };
+}
+
+/**
+ * A cluster whose `fleet` Kustomization is Ready at `commit` and handles every reconcile request;
+ * `get` answers every object with the fleet's GitRepository at `commit`. Lists of Kustomizations
+ * are recorded in `events`.
+ */
+export function readyFluxCluster(options: {
+  readonly commit: string;
+  readonly url: string;
+  readonly events?: string[];
+}): Kube {
+  const { commit, events = [] } = options;
+  let requested = "";
+  const fleet = (): KubeObject => ({
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: {
+      name: "fleet",
+      namespace: "flux-system",
+      generation: 1,
+      annotations: { "reconcile.fluxcd.io/requestedAt": requested },
+    },
+    status: {
+      observedGeneration: 1,
+      conditions: [{ type: "Ready", status: "True", reason: "ReconciliationSucceeded" }],
+      lastAppliedRevision: `main@sha1:${commit}`,
+      lastAttemptedRevision: `main@sha1:${commit}`,
+      lastHandledReconcileAt: requested,
+    },
+  });
+  return {
+    get: async (ref: KubeObject["metadata"] & { kind: string }) => ({
+      apiVersion: "v1",
+      kind: ref.kind,
+      metadata: { name: "fleet", namespace: "flux-system" },
+      spec: { url: options.url },
+      status: { artifact: { revision: `main@sha1:${commit}` } },
+    }),
+    list: async (kind: { kind: string }) => {
+      if (kind.kind === "Kustomization") events.push("list Kustomizations");
+      return { items: kind.kind === "Kustomization" ? [fleet()] : [], resourceVersion: "1" };
+    },
+    apply: async (obj: KubeObject) => {
+      requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"] ?? requested;
+      return obj;
+    },
+  } as unknown as Kube;
 }

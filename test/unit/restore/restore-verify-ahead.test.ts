@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
-import type { Kube, KubeObject } from "../../../src/kube/index.ts";
-import { fakeLocks, fakePreflight } from "./fake-deps.ts";
+import { fakeLocks, fakePreflight, readyFluxCluster } from "./fake-deps.ts";
 
 const commit = "c".repeat(40);
 const target: StackTarget = {
@@ -17,49 +16,11 @@ const target: StackTarget = {
   protected: false,
 };
 
-/** A cluster whose `fleet` Kustomization is Ready at the commit and handles every reconcile request. */
-function readyCluster(events: string[]): Kube {
-  let requested = "";
-  const fleet = (): KubeObject => ({
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: {
-      name: "fleet",
-      namespace: "flux-system",
-      generation: 1,
-      annotations: { "reconcile.fluxcd.io/requestedAt": requested },
-    },
-    status: {
-      observedGeneration: 1,
-      conditions: [{ type: "Ready", status: "True", reason: "ReconciliationSucceeded" }],
-      lastAppliedRevision: `main@sha1:${commit}`,
-      lastAttemptedRevision: `main@sha1:${commit}`,
-      lastHandledReconcileAt: requested,
-    },
-  });
-  return {
-    get: async (ref: KubeObject["metadata"] & { kind: string }) => ({
-      apiVersion: "v1",
-      kind: ref.kind,
-      metadata: { name: "fleet", namespace: "flux-system" },
-      spec: { url: target.fleet.url },
-    }),
-    list: async (kind: { kind: string }) => {
-      if (kind.kind === "Kustomization") events.push("list Kustomizations");
-      return { items: kind.kind === "Kustomization" ? [fleet()] : [], resourceVersion: "1" };
-    },
-    apply: async (obj: KubeObject) => {
-      requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"] ?? requested;
-      return obj;
-    },
-  } as unknown as Kube;
-}
-
 describe("restore and verify", () => {
   it("hands preflight's render of the commit to verify before converge waits (one render, not two)", async () => {
     const events: string[] = [];
     const rendered = { objects: [], kustomizations: [], failures: [], warnings: [] };
-    const kube = readyCluster(events);
+    const kube = readyFluxCluster({ commit, url: target.fleet.url, events });
     const deps: RestoreDeps = {
       preflight: {
         check: async (input) => {

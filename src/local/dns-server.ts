@@ -12,17 +12,10 @@ import { join } from "node:path";
 import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
-import { freePort } from "../local/ports.ts";
-import { findProcessesUnder, readPid, startDetached, stopProcesses } from "../local/processes.ts";
-import { waitFor } from "../local/wait.ts";
-
-export interface LocalDns {
-  readonly port: number;
-  /** Points `name` at `address` (A record) and reloads the server. */
-  setRecord(name: string, address: string): Promise<void>;
-  /** Asks the server with a real DNS query; `[]` when the name does not resolve. */
-  resolve(name: string): Promise<string[]>;
-}
+import { freePort } from "./ports.ts";
+import { findProcessesUnder, readPid, startDetached, stopProcesses } from "./processes.ts";
+import { waitFor } from "./wait.ts";
+import type { LocalDns } from "../dns/traffic.ts";
 
 function dnsPaths(stateDir: string) {
   const dir = join(stateDir, "dns");

@@ -10,20 +10,20 @@ import { join } from "node:path";
 import { simpleGit } from "simple-git";
 import { identityToRecipient } from "age-encryption";
 
-import { ConfigError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import { ConfigError } from "../../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
 import {
   createSopsCli,
   generateAgeKeyPair,
   materializeFleet,
   renderAgeKeyFile,
-} from "../dr/fleet/index.ts";
-import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
-import { ensureGitServer } from "../local/git-server.ts";
-import { downRegion } from "../local/region.ts";
-import { readLocalAgeKey, writeLocalAgeKey } from "../local/secret-store.ts";
-import type { Toolchain } from "../toolchain/index.ts";
-import type { Traffic } from "../dns/traffic.ts";
+} from "../../dr/fleet/index.ts";
+import type { RestoreDeps, StackTarget } from "../../dr/restore/types.ts";
+import { ensureGitServer } from "../../local/git-server.ts";
+import { downRegion } from "../../local/region.ts";
+import { readLocalAgeKey, writeLocalAgeKey } from "../../local/secret-store.ts";
+import type { Toolchain } from "../../toolchain/index.ts";
+import type { Traffic } from "../../dns/traffic.ts";
 
 export interface LocalDrillSetup {
   readonly stateDir: string;

@@ -6,9 +6,9 @@ import { Resolver } from "node:dns/promises";
 
 import type { Logger } from "../core/logger.ts";
 import { createDrainControl } from "../pulumi-runner/dns-drains.ts";
-import { ensureLocalDns, type LocalDns } from "./local-dns.ts";
-import { readDnsMembers, type DnsMember } from "./members.ts";
-import { createTraffic, type Traffic } from "./traffic.ts";
+import { ensureLocalDns } from "../local/dns-server.ts";
+import { readDnsMembers, type DnsMember } from "../dns/members.ts";
+import { createTraffic, type LocalDns, type Traffic } from "../dns/traffic.ts";
 
 /** Asks for CNAME targets first (a host-name member), else A records; `[]` when nothing answers. */
 export async function lookupRecord(name: string, server?: string): Promise<string[]> {

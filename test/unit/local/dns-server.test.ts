@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { parseHostsFile, renderHostsFile } from "../../../src/dns/local-dns.ts";
+import { parseHostsFile, renderHostsFile } from "../../../src/local/dns-server.ts";
 
 describe("the local DNS server's hosts file", () => {
   it("renders records sorted by name and parses them back", () => {

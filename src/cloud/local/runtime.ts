@@ -1,0 +1,78 @@
+/**
+ * The local platform's `RegionRuntime`: regions are drkit's own host processes under the state
+ * dir, so their kubeconfig is a file there, lost controllers are restarted the way
+ * `drkit local up` starts them, the fleet's age key is escrowed in the local secret store, and
+ * a drill can kill the region or its reconciler for real.
+ */
+import { existsSync } from "node:fs";
+
+import type { Logger } from "../../core/logger.ts";
+import { isAlive } from "../../core/pid.ts";
+import type { RegionRuntime } from "../../dr/region-runtime.ts";
+import type { ReconcilerDriver } from "../../gitops/reconciler-driver.ts";
+import { readPid } from "../../local/processes.ts";
+import { killController, killRegion, startFluxControllers } from "../../local/region.ts";
+import { readRegionState, regionPaths } from "../../local/region-state.ts";
+import { localKeyFile } from "../../local/secret-store.ts";
+import type { RegionTools } from "../../local/tools.ts";
+
+export interface LocalRuntimeOptions {
+  readonly stateDir: string;
+  /** The toolchain's binaries, to restart controllers (loaded only then). */
+  readonly tools: () => Promise<RegionTools>;
+  readonly log: Logger;
+}
+
+export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime {
+  const { stateDir } = options;
+  const pidFile = (region: string, controller: string) =>
+    `${regionPaths(stateDir, region).fluxDir}/pids/${controller}.pid`;
+  const kubeconfig = (region: string) => regionPaths(stateDir, region).kubeconfig;
+  return {
+    platform: "local",
+    async kubeconfigPath(target) {
+      const path = kubeconfig(target.region);
+      return existsSync(path) ? path : undefined;
+    },
+    // The region's operations write it; the program's outputs do not carry it.
+    kubeconfigAfterUp: async (target) => kubeconfig(target.region),
+    escrowedKeyFile: () => localKeyFile(stateDir),
+    async controllersDown(target, driver) {
+      const down: string[] = [];
+      for (const name of driver.controllers) {
+        const pid = await readPid(pidFile(target.region, name));
+        if (pid === undefined || !(await isAlive(pid))) down.push(name);
+      }
+      return down;
+    },
+    async recoverControllers(target, driver) {
+      assertRunsLocally(driver);
+      const state = await readRegionState(stateDir, target.region);
+      if (!state)
+        throw new Error(
+          `region "${target.region}" has no state: run \`drkit local up ${target.region}\``,
+        );
+      await startFluxControllers(stateDir, state, await options.tools(), options.log);
+    },
+    hostFailures: {
+      async killRegion(target) {
+        const pids = await killRegion(stateDir, target.region);
+        return `killed ${pids.length} processes of region "${target.region}" (control plane and reconciler)`;
+      },
+      async killControllers(target, driver) {
+        const killed: string[] = [];
+        for (const c of driver.controllers) {
+          if ((await killController(stateDir, target.region, c)) !== undefined) killed.push(c);
+        }
+        return killed;
+      },
+    },
+  };
+}
+
+function assertRunsLocally(driver: ReconcilerDriver): void {
+  if (driver.kind === "flux") return;
+  throw new Error(
+    `local regions run Flux's controllers only, not ${driver.displayName}'s (${driver.controllers.join(", ")}): set drkit:reconciler.kind to "flux" for a local stack`,
+  );
+}

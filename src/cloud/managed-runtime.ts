@@ -1,0 +1,68 @@
+/**
+ * The `RegionRuntime` of managed clusters (EKS, AKS, GKE): the kubeconfig is the Pulumi program's
+ * `kubeconfig` output, saved (0600) under the state dir by the last `up` through drkit; the
+ * reconciler's controllers are Deployments that Kubernetes restarts itself; drkit runs none of
+ * the region's processes, so it injects no failure below the cluster's API.
+ */
+import { existsSync } from "node:fs";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import type { Platform, RegionRuntime } from "../dr/region-runtime.ts";
+import { evaluateHealth, type Kube } from "../kube/index.ts";
+
+export interface ManagedRuntimeOptions {
+  readonly stateDir: string;
+  /** A client of the cluster behind a kubeconfig file. */
+  readonly kubeFor: (kubeconfigPath: string) => Kube;
+}
+
+export function createManagedRuntime(
+  platform: Exclude<Platform, "local">,
+  options: ManagedRuntimeOptions,
+): RegionRuntime {
+  const dir = join(options.stateDir, "kubeconfigs");
+  const saved = (stack: string) => join(dir, `${stack}.yaml`);
+  const written = new Map<string, string>();
+  const runtime: RegionRuntime = {
+    platform,
+    async kubeconfigPath(target) {
+      const path = written.get(target.stack) ?? saved(target.stack);
+      return existsSync(path) ? path : undefined;
+    },
+    async kubeconfigAfterUp(target, outputs) {
+      const kubeconfig = outputs.kubeconfig;
+      if (typeof kubeconfig !== "string")
+        throw new Error(
+          `stack "${target.stack}" has no kubeconfig output: the program exports one for every cloud stack, so run \`pulumi stack output --stack ${target.stack}\` to see what it produced`,
+        );
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const path = saved(target.stack);
+      await writeFile(path, kubeconfig, { mode: 0o600 });
+      await chmod(path, 0o600);
+      written.set(target.stack, path);
+      return path;
+    },
+    // Cloud stacks keep their key in the stack's config (a KMS key or a Pulumi secret).
+    escrowedKeyFile: () => undefined,
+    async controllersDown(target, driver) {
+      const path = await runtime.kubeconfigPath(target);
+      if (!path) return [];
+      const kube = options.kubeFor(path);
+      const down: string[] = [];
+      for (const name of driver.controllers) {
+        const deployment = await kube.get({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          namespace: driver.namespace,
+          name,
+        });
+        if (!deployment || !evaluateHealth(deployment).healthy) down.push(name);
+      }
+      return down;
+    },
+    // The Deployment controller restarts crashed pods; waiting is all a restore can do here.
+    recoverControllers: async () => undefined,
+  };
+  return runtime;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the DR engine needs from a platform, one implementation per platform (`cloud/local/`
+ * runs regions as host processes; `cloud/managed-runtime.ts` covers EKS, AKS and GKE, whose
+ * reconciler runs as Deployments). `restore`, `verify`, `preflight` and `drill` reach a region only
+ * through this seam, so none of them branches on the platform or imports `src/local/`.
+ */
+import type { ReconcilerDriver } from "../gitops/reconciler-driver.ts";
+import type { StackTarget } from "./restore/types.ts";
+
+export type Platform = StackTarget["platform"];
+
+/** Failures below the cluster's API, which only a platform whose processes drkit runs can inject. */
+export interface HostFailures {
+  /** Kills every process of the region (control plane and reconciler), as losing it would; one line saying what. */
+  killRegion(target: StackTarget): Promise<string>;
+  /** Kills the reconciler's controllers of the region; the names of those that were running. */
+  killControllers(target: StackTarget, driver: ReconcilerDriver): Promise<string[]>;
+}
+
+export interface RegionRuntime {
+  readonly platform: Platform;
+  /** The kubeconfig of the stack's cluster when it is known without provisioning. */
+  kubeconfigPath(target: StackTarget): Promise<string | undefined>;
+  /** Where the kubeconfig of the cluster `pulumi up` just brought up is, from the program's outputs. */
+  kubeconfigAfterUp(
+    target: StackTarget,
+    outputs: Readonly<Record<string, unknown>>,
+  ): Promise<string>;
+  /** The file in which the platform escrows the fleet's age key for its stacks, when it does. */
+  escrowedKeyFile(): string | undefined;
+  /** The driver's controllers in the target's region that are not running. */
+  controllersDown(target: StackTarget, driver: ReconcilerDriver): Promise<string[]>;
+  /** Brings lost controllers back (or waits for the platform to); throws when it cannot. */
+  recoverControllers(
+    target: StackTarget,
+    driver: ReconcilerDriver,
+    components: readonly string[],
+  ): Promise<void>;
+  /** Set when the platform can break its regions below the API (drills' region-loss, reconciler-loss). */
+  readonly hostFailures?: HostFailures;
+}
+
+/** Picks the runtime of a platform (the factory in `cloud/region-runtime.ts` builds them). */
+export type RuntimeFor = (platform: Platform) => RegionRuntime;

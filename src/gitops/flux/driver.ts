@@ -1,0 +1,42 @@
+/** Flux as the DR engine sees it: the `fleet` Kustomization in `flux-system` and its controllers. */
+import { commitOf } from "../../kube/health-gitops.ts";
+import type { ReconcilerDriver } from "../reconciler-driver.ts";
+import { flux } from "../versions.ts";
+
+export const fluxControllerNames = ["source-controller", "kustomize-controller"] as const;
+export type FluxControllerName = (typeof fluxControllerNames)[number];
+
+export const fluxDriver: ReconcilerDriver = {
+  kind: "flux",
+  displayName: "Flux",
+  namespace: flux.namespace,
+  root: {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    name: flux.syncName,
+    namespace: flux.namespace,
+    sourceName: flux.syncName,
+  },
+  controllers: fluxControllerNames,
+  servedKinds: [
+    "source.toolkit.fluxcd.io/GitRepository",
+    "source.toolkit.fluxcd.io/OCIRepository",
+    "source.toolkit.fluxcd.io/HelmRepository",
+    "source.toolkit.fluxcd.io/HelmChart",
+    "source.toolkit.fluxcd.io/Bucket",
+    "kustomize.toolkit.fluxcd.io/Kustomization",
+  ],
+  decryptingServiceAccount: { namespace: flux.namespace, name: "kustomize-controller" },
+  async reconciledCommit(kube) {
+    // The artifact of the GitRepository: what source-controller fetched last.
+    const source = await kube.get({
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      namespace: flux.namespace,
+      name: flux.syncName,
+    });
+    const status = source?.status as { artifact?: { revision?: string } } | undefined;
+    const revision = status?.artifact?.revision;
+    return revision ? commitOf(revision) : undefined;
+  },
+};
