@@ -10,12 +10,15 @@
  */
 import { PreflightError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
+import { fluxDriver } from "../../gitops/flux/driver.ts";
+import { flux } from "../../gitops/versions.ts";
 import { isNotFound, type Kube } from "../../kube/index.ts";
 import type { ResolvedRef, StackTarget } from "./types.ts";
 
-export const fluxNamespace = "flux-system";
-export const rootName = "fleet";
-export const decryptionSecretName = "sops-age";
+/** The names Pulumi gave the connection objects: one place, `gitops/flux/driver.ts`. */
+export const fluxNamespace = fluxDriver.root.namespace;
+export const rootName = fluxDriver.root.name;
+export const decryptionSecretName = flux.sopsSecretName;
 
 const gitRepository = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 const kustomization = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };

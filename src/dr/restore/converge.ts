@@ -98,7 +98,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
       kustomizations,
       (objects) => {
         const verdict = judgeReconcilers(objects, input.revision, {
-          rootName: "fleet",
+          rootName,
           ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
         });
         last = verdict;

@@ -6,6 +6,7 @@
  * Kustomizations again. The desired state is the union of everything each of them builds, each
  * object tagged with the Kustomization that owns it and the file it came from.
  */
+import { fluxDriver } from "../../gitops/flux/driver.ts";
 import { formatRef, objectKey, type KubeObject } from "../../kube/index.ts";
 import {
   isFluxKustomization,
@@ -69,7 +70,7 @@ export interface RenderOptions {
 
 /** Renders the region's path and every Kustomization it leads to; collects build failures. */
 export async function renderDesiredState(options: RenderOptions): Promise<DesiredState> {
-  const root = options.root ?? { name: "fleet", namespace: "flux-system", sourceName: "fleet" };
+  const root = options.root ?? fluxDriver.root;
   const rootSpec: FluxKustomizationSpec = {
     name: root.name,
     namespace: root.namespace,

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { Logger } from "../../core/logger.ts";
+import { fluxDriver } from "../../gitops/flux/driver.ts";
 import {
   evaluateHealth,
   formatRef,
@@ -87,7 +88,7 @@ export async function renderAtCommit(
   }
 }
 
-const defaultRoot = { name: "fleet", namespace: "flux-system", sourceName: "fleet" };
+const defaultRoot = fluxDriver.root;
 
 /** Renders the fleet at `commit` (unless `desired` is given) and compares it with the cluster. */
 export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResult> {
