@@ -74,11 +74,85 @@ export interface Traffic {
   member(stack: string): Promise<DnsMember>;
 }
 
+/**
+ * How one platform keeps its service records: the only place traffic differs by platform, picked
+ * exhaustively by `recordsOf`.
+ */
+interface ServiceRecords {
+  /** What a DNS query for the member's record answers now. */
+  answers(member: DnsMember): Promise<string[]>;
+  /** The member's drained flag (records without failover members have none). */
+  drained(member: DnsMember): Promise<boolean>;
+  /** The member that serves, from the live answer or from roles and drained flags. */
+  serving(
+    pair: readonly DnsMember[],
+    live: readonly string[] | null,
+    drained: ReadonlyMap<string, boolean>,
+  ): DnsMember | undefined;
+  /** Moves the record to `to` (with `dryRun`, only says how); the changes, empty when none was needed. */
+  switchTo(
+    to: DnsMember,
+    pair: readonly DnsMember[],
+    drained: ReadonlyMap<string, boolean>,
+    dryRun: boolean,
+  ): Promise<string[]>;
+}
+
+/** The local platform: an A record in the local DNS server, rewritten to switch. */
+function localRecords(deps: TrafficDeps): ServiceRecords {
+  return {
+    answers: async (member) => (await deps.localDns()).resolve(member.recordName),
+    drained: async () => false,
+    serving: (pair, live) => pair.find((m) => live?.includes(m.target)),
+    async switchTo(to, _pair, _drained, dryRun) {
+      const dns = await deps.localDns();
+      if (answersPointAt(await dns.resolve(to.recordName), to.target)) return [];
+      if (!dryRun) await dns.setRecord(to.recordName, to.target);
+      return [`"${to.recordName}" A ${to.target} in the local DNS server`];
+    },
+  };
+}
+
+/** Clouds: the program's failover members keep their roles; switching drains and un-drains them. */
+function failoverRecords(deps: TrafficDeps): ServiceRecords {
+  return {
+    answers: (member) => deps.lookup(member.recordName),
+    drained: (member) => deps.drains.drained(member.stack),
+    serving: (pair, _live, drained) => servingMember(pair, drained),
+    async switchTo(to, pair, drained, dryRun) {
+      const steps = planCloudSwitch(to, pair, drained);
+      const changes = steps.map(
+        (s) => `${s.drained ? "drain" : "un-drain"} stack "${s.stack}" (drkit:dnsDrained)`,
+      );
+      for (const step of steps) await deps.drains.check(step.stack);
+      for (const [i, step] of steps.entries()) {
+        if (dryRun) continue;
+        deps.log.action(`${changes[i]}: pulumi up of its DNS failover resources`);
+        await deps.drains.setDrained(step.stack, step.drained);
+      }
+      return changes;
+    },
+  };
+}
+
+function recordsOf(platform: DnsMember["platform"], deps: TrafficDeps): ServiceRecords {
+  switch (platform) {
+    case "local":
+      return localRecords(deps);
+    case "aws":
+    case "azure":
+    case "gcp":
+      return failoverRecords(deps);
+    default: {
+      const unknownPlatform: never = platform;
+      throw new Error(`unknown platform ${String(unknownPlatform)}`);
+    }
+  }
+}
+
 export function createTraffic(deps: TrafficDeps): Traffic {
-  const answers = async (member: DnsMember) =>
-    member.platform === "local"
-      ? (await deps.localDns()).resolve(member.recordName)
-      : deps.lookup(member.recordName);
+  const records = (member: DnsMember) => recordsOf(member.platform, deps);
+  const answers = (member: DnsMember) => records(member).answers(member);
 
   async function member(stack: string): Promise<DnsMember> {
     const all = await deps.members();
@@ -92,9 +166,7 @@ export function createTraffic(deps: TrafficDeps): Traffic {
 
   async function drainedFlags(pair: readonly DnsMember[]): Promise<Map<string, boolean>> {
     const flags = new Map<string, boolean>();
-    for (const m of pair) {
-      flags.set(m.stack, m.platform === "local" ? false : await deps.drains.drained(m.stack));
-    }
+    for (const m of pair) flags.set(m.stack, await records(m).drained(m));
     return flags;
   }
 
@@ -117,10 +189,6 @@ export function createTraffic(deps: TrafficDeps): Traffic {
         } catch (err) {
           answerError = err instanceof Error ? err.message : String(err);
         }
-        const serving =
-          first.platform === "local"
-            ? pair.find((m) => live?.includes(m.target))?.stack
-            : servingMember(pair, drained)?.stack;
         pairs.push({
           platform: first.platform,
           zone: first.zone,
@@ -131,7 +199,7 @@ export function createTraffic(deps: TrafficDeps): Traffic {
             target: m.target,
             drained: drained.get(m.stack) ?? false,
           })),
-          serving,
+          serving: records(first).serving(pair, live, drained)?.stack,
           answers: live,
           ...(answerError !== undefined ? { answerError } : {}),
         });
@@ -141,30 +209,9 @@ export function createTraffic(deps: TrafficDeps): Traffic {
     async switchTo(stack, options = {}) {
       const to = await member(stack);
       const dryRun = options.dryRun ?? false;
-      const base = { recordName: to.recordName, to: to.stack, address: to.target, dryRun };
-      if (to.platform === "local") {
-        const dns = await deps.localDns();
-        if (answersPointAt(await dns.resolve(to.recordName), to.target)) {
-          return { ...base, changes: [] };
-        }
-        if (!dryRun) await dns.setRecord(to.recordName, to.target);
-        return {
-          ...base,
-          changes: [`"${to.recordName}" A ${to.target} in the local DNS server`],
-        };
-      }
       const pair = pairOf(to, await deps.members());
-      const steps = planCloudSwitch(to, pair, await drainedFlags(pair));
-      const changes = steps.map(
-        (s) => `${s.drained ? "drain" : "un-drain"} stack "${s.stack}" (drkit:dnsDrained)`,
-      );
-      for (const step of steps) await deps.drains.check(step.stack);
-      for (const [i, step] of steps.entries()) {
-        if (dryRun) continue;
-        deps.log.action(`${changes[i]}: pulumi up of its DNS failover resources`);
-        await deps.drains.setDrained(step.stack, step.drained);
-      }
-      return { ...base, changes };
+      const changes = await records(to).switchTo(to, pair, await drainedFlags(pair), dryRun);
+      return { recordName: to.recordName, to: to.stack, address: to.target, dryRun, changes };
     },
   };
 }
@@ -208,5 +255,6 @@ export async function waitForRecord(
  * failed checks 10 s apart; Traffic Manager and Cloud DNS: on change) plus resolvers' caches (TTL).
  */
 export function switchTimeoutMs(member: DnsMember): number {
+  // The local DNS server answers from its hosts file as soon as it reloads.
   return member.platform === "local" ? 30_000 : (member.ttlSeconds + 60) * 1000;
 }
