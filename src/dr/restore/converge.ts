@@ -24,6 +24,8 @@ import {
   planTimeoutFailures,
   type ReconcilerVerdict,
 } from "./converge-plan.ts";
+import { reconcilerKey } from "./dead-ends.ts";
+import { kickPatch, planDependencyKicks } from "./dependency-kicks.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import type { ReconcilerProbe, StackTarget } from "./types.ts";
@@ -39,6 +41,12 @@ export interface ConvergeInput {
   readonly requestedAt?: string;
   /** How long a failure at the target revision may last before converge gives up. @default 45 000 */
   readonly failFastMs?: number;
+  /**
+   * Request a reconcile of a Kustomization as soon as its dependencies are Ready, instead of
+   * waiting for the reconciler's dependency timer (`dependency-kicks.ts`). Off for read-only
+   * waits (`drkit verify`, a drill's baseline), which change nothing. @default false
+   */
+  readonly kickDependents?: boolean;
   readonly probe: ReconcilerProbe;
   readonly clock: Clock;
   readonly log: Logger;
@@ -93,6 +101,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
     let lastPending = "";
     let last: ReconcilerVerdict | undefined;
     const warnFailing = failingWarner(log, failFastMs);
+    const kick = input.kickDependents ? dependencyKicker(input) : () => undefined;
     const reconcilers = await watchUntil(
       kube,
       kustomizations,
@@ -104,6 +113,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         last = verdict;
         latest = objects;
         const now = clock.monotonicMs();
+        if (!verdict.done) kick(objects, now);
         // A dead end is the reconciler's final word; the short grace only rides out one
         // status written in between two reconciles.
         const dead = deadEndTimer.update(
@@ -158,6 +168,30 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
     live.stop();
     input.signal?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/** Requests reconciles of Kustomizations whose dependencies just became Ready (fire and forget). */
+function dependencyKicker(input: ConvergeInput) {
+  const { kube, clock, log } = input;
+  const kickedAt = new Map<string, number>();
+  return (objects: readonly KubeObject[], nowMs: number) => {
+    for (const obj of planDependencyKicks(objects, input.revision, kickedAt, nowMs)) {
+      const key = reconcilerKey(obj);
+      kickedAt.set(key, nowMs);
+      log.info(`requested a reconcile of ${key}: its dependencies are Ready`);
+      kube
+        .apply(kickPatch(obj, clock.now().toISOString()), {
+          fieldManager: "drkit-restore",
+          force: true,
+        })
+        .catch((err: unknown) =>
+          // The dependency timer still starts it: a kick only saves time.
+          log.warn(
+            `could not request a reconcile of ${key}: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+    }
+  };
 }
 
 /**

@@ -116,6 +116,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
           target: prepared.target,
           revision: ref.commit,
           ...(requestedAt ? { requestedAt } : {}),
+          kickDependents: !options.readOnly,
           timeoutMs: options.convergeTimeoutMs ?? 600_000,
           probe: deps.probe,
           clock,
