@@ -30,6 +30,9 @@ export function createManagedRuntime(
       const path = written.get(target.stack) ?? saved(target.stack);
       return existsSync(path) ? path : undefined;
     },
+    // drkit knows a cloud cluster's kubeconfig from its own last `up` of the stack.
+    bringUpHint: (target) =>
+      `run \`drkit restore --stack ${target.stack}\`, which brings the cluster up with the stack's program and saves its kubeconfig`,
     async kubeconfigAfterUp(target, outputs) {
       const kubeconfig = outputs.kubeconfig;
       if (typeof kubeconfig !== "string")

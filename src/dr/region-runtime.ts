@@ -21,6 +21,8 @@ export interface RegionRuntime {
   readonly platform: Platform;
   /** The kubeconfig of the stack's cluster when it is known without provisioning. */
   kubeconfigPath(target: StackTarget): Promise<string | undefined>;
+  /** How to bring up a stack whose cluster drkit does not know (for errors' fix text). */
+  bringUpHint(target: StackTarget): string;
   /** Where the kubeconfig of the cluster `pulumi up` just brought up is, from the program's outputs. */
   kubeconfigAfterUp(
     target: StackTarget,

@@ -114,7 +114,7 @@ async function runLocked(
       `stack "${source.stack}" is not healthy before the drill, so nothing was injected: ${baseline.failures.map((f) => f.message).join("; ")}`,
     );
   }
-  const sourceKube = await kubeOf(source, deps.restore);
+  const sourceKube = await kubeOf(source, deps);
   const primaryCommit = await reconcilerDriver(source.reconciler).reconciledCommit(sourceKube);
 
   log.action(`drill "${spec.name}": injecting "${spec.failure.type}" into stack "${source.stack}"`);
@@ -195,14 +195,15 @@ async function assertTargetRestorable(target: StackTarget, deps: RestoreDeps): P
   );
 }
 
-async function kubeOf(stack: StackTarget, deps: RestoreDeps): Promise<Kube> {
-  const path = await deps.provisioner.kubeconfigPath(stack);
+async function kubeOf(stack: StackTarget, deps: DrillDeps): Promise<Kube> {
+  const runtime = deps.runtimeFor(stack.platform);
+  const path = await runtime.kubeconfigPath(stack);
   if (!path)
     throw new StepFailedError(
       "baseline",
-      `stack "${stack.stack}" has no cluster to drill: bring it up first (\`pulumi up\` on the stack)`,
+      `stack "${stack.stack}" has no cluster to drill: ${runtime.bringUpHint(stack)}`,
     );
-  return deps.kubeFor(path);
+  return deps.restore.kubeFor(path);
 }
 
 async function measureRpo(

@@ -54,28 +54,22 @@ export function registerVerifyCommand(program: Command): void {
     .action(async (flags: StackFlags, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
         const [
-          { createPulumiProvisioner },
           { createFleetGit },
           { createVerifier, renderVerifyText },
           { createKube },
           { loadToolchain },
         ] = await Promise.all([
-          import("../../dr/provisioner.ts"),
           import("../../dr/fleet-git.ts"),
           import("../../dr/verify/index.ts"),
           import("../../kube/index.ts"),
           import("../../toolchain/index.ts"),
         ]);
         const target = await describeStack(ctx, flags);
-        const provisioner = createPulumiProvisioner({
-          rootDir: projectRoot(flags.root),
-          stateDir: ctx.paths.stateDir,
-          runtimeFor: await runtimesFor(ctx),
-        });
-        const kubeconfig = await provisioner.kubeconfigPath(target);
+        const runtime = (await runtimesFor(ctx))(target.platform);
+        const kubeconfig = await runtime.kubeconfigPath(target);
         if (!kubeconfig) {
           throw new PreflightError(
-            `no kubeconfig for stack "${target.stack}": bring the region up with \`drkit local up ${target.region}\` or \`drkit restore --stack ${target.stack}\``,
+            `no kubeconfig for stack "${target.stack}": ${runtime.bringUpHint(target)}`,
           );
         }
         const ref = flags.ref ?? target.fleet.branch;

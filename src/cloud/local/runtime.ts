@@ -34,6 +34,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
       const path = kubeconfig(target.region);
       return existsSync(path) ? path : undefined;
     },
+    bringUpHint: (target) =>
+      `bring the region up with \`drkit local up ${target.region}\` or \`drkit restore --stack ${target.stack}\``,
     // The region's operations write it; the program's outputs do not carry it.
     kubeconfigAfterUp: async (target) => kubeconfig(target.region),
     escrowedKeyFile: () => localKeyFile(stateDir),

@@ -54,6 +54,7 @@ function fakeRuntime(platform: Platform, events: string[]): RegionRuntime {
     platform,
     kubeconfigPath: async (target) => (events.push(`kubeconfig ${target.stack}`), "/kubeconfig"),
     kubeconfigAfterUp: async () => "/kubeconfig",
+    bringUpHint: (target) => `bring ${target.stack} up`,
     escrowedKeyFile: () => undefined,
     controllersDown: async () => [],
     recoverControllers: async () => undefined,
