@@ -19,12 +19,19 @@ import {
 } from "@kubernetes/client-node";
 
 import { pooledAuthentication } from "./connection-pool.ts";
-import type { KindRef, KubeObject, ObjectRef } from "./types.ts";
+import { drkitFieldManager, type KindRef, type KubeObject, type ObjectRef } from "./types.ts";
 
 /** What discovery says about a kind. */
 export interface ApiResource {
   /** The plural resource name used in URLs, e.g. `deployments`. */
   readonly plural: string;
+  readonly namespaced: boolean;
+}
+
+/** A kind the API server serves and can list, at its group's preferred version. */
+export interface ServedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
   readonly namespaced: boolean;
 }
 
@@ -43,6 +50,8 @@ export interface Kube {
   readonly watcher: Watch;
   /** Discovery for one kind; throws `ApiException` 404 when the API server does not serve it. */
   resourceFor(apiVersion: string, kind: string): Promise<ApiResource>;
+  /** Every kind the API server can list (core, then each group at its preferred version). */
+  listableKinds(): Promise<ServedKind[]>;
   /** The collection URL path of a kind (`/apis/apps/v1/namespaces/shop/deployments`). */
   collectionPath(kind: KindRef): Promise<string>;
   /** Lists a kind in one namespace or all, as plain JSON. */
@@ -58,8 +67,7 @@ export interface Kube {
   delete(ref: ObjectRef): Promise<void>;
 }
 
-/** The field manager drkit applies with, so its writes are told apart from the reconciler's. */
-export const drkitFieldManager = "drkit";
+export { drkitFieldManager };
 
 /** Creates a client from a kubeconfig file (its current context). */
 export function createKube(kubeconfigPath: string): Kube {
@@ -104,6 +112,7 @@ export function createKubeFromConfig(kubeConfig: KubeConfig): Kube {
     return `${base}/${encodeURIComponent(ref.name)}`;
   };
 
+  const get = (path: string) => raw.send(HttpMethod.GET, path, {});
   return {
     kubeConfig,
     objects,
@@ -111,6 +120,29 @@ export function createKubeFromConfig(kubeConfig: KubeConfig): Kube {
     watcher: new Watch(kubeConfig),
     resourceFor,
     collectionPath,
+    async listableKinds() {
+      const groups = (await get("/apis")) as APIGroupList;
+      const versions = [
+        "v1",
+        ...(groups.groups ?? []).flatMap((g) =>
+          g.preferredVersion?.groupVersion ? [g.preferredVersion.groupVersion] : [],
+        ),
+      ];
+      const lists = await Promise.all(
+        versions.map(async (groupVersion) => ({
+          groupVersion,
+          // An aggregated API whose server is down answers 503: its kinds cannot be listed now.
+          list: (await get(groupVersion === "v1" ? "/api/v1" : `/apis/${groupVersion}`).catch(
+            () => undefined,
+          )) as APIResourceList | undefined,
+        })),
+      );
+      return lists.flatMap(({ groupVersion, list }) =>
+        (list?.resources ?? [])
+          .filter((r) => !r.name.includes("/") && (r.verbs ?? []).includes("list"))
+          .map((r) => ({ apiVersion: groupVersion, kind: r.kind, namespaced: r.namespaced })),
+      );
+    },
     async list(kind, options) {
       const path = await collectionPath(kind);
       const items: KubeObject[] = [];
@@ -159,6 +191,19 @@ export function createKubeFromConfig(kubeConfig: KubeConfig): Kube {
       }
     },
   };
+}
+
+/** Discovery documents, as much of them as `listableKinds` reads. */
+interface APIGroupList {
+  readonly groups?: readonly { readonly preferredVersion?: { readonly groupVersion?: string } }[];
+}
+interface APIResourceList {
+  readonly resources?: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly namespaced: boolean;
+    readonly verbs?: readonly string[];
+  }[];
 }
 
 /** True for the library's 404 errors (object or kind not found). */

@@ -2,7 +2,7 @@
  * Kubernetes client helpers: a plain-JSON client, pure health evaluation, watches and inventories.
  */
 export { createKube, createKubeFromConfig, drkitFieldManager, isNotFound } from "./client.ts";
-export type { ApiResource, Kube, ObjectList } from "./client.ts";
+export type { ApiResource, Kube, ObjectList, ServedKind } from "./client.ts";
 export { evaluateHealth } from "./health.ts";
 export { failed, healthy, progressing } from "./health-status.ts";
 export type { HealthOptions, HealthStatus } from "./health-status.ts";

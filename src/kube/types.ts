@@ -92,3 +92,6 @@ export function findCondition(obj: KubeObject, type: string): Condition | undefi
   if (!Array.isArray(status?.conditions)) return undefined;
   return (status.conditions as Condition[]).find((c) => c?.type === type);
 }
+
+/** The field manager drkit applies with, so its writes are told apart from the reconciler's. */
+export const drkitFieldManager = "drkit";

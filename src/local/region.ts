@@ -9,6 +9,7 @@ import { join } from "node:path";
 
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
+import { drkitFieldManager } from "../kube/types.ts";
 import { fluxControllerNames, fluxReadyUrls, planFluxControllers } from "./flux-controllers.ts";
 import type { FluxPorts } from "./flux-controllers.ts";
 import { renderKwokFailureStages } from "./kwok-failure-stages.ts";
@@ -157,7 +158,14 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   const nodes = renderKwokNodes(name, zones, nodeCount);
   await kubectl(
     "create nodes",
-    ["apply", "--server-side", "--force-conflicts", "-f", "-"],
+    [
+      "apply",
+      "--server-side",
+      `--field-manager=${drkitFieldManager}`,
+      "--force-conflicts",
+      "-f",
+      "-",
+    ],
     JSON.stringify({ apiVersion: "v1", kind: "List", items: nodes }),
   );
   log.success(`${nodeCount} KWOK nodes across zones ${zones.map((z) => `"${z}"`).join(", ")}`);
@@ -165,12 +173,13 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   log.action("installing Flux CRDs");
   await kubectl(
     "create flux-system namespace",
-    ["apply", "--server-side", "-f", "-"],
+    ["apply", "--server-side", `--field-manager=${drkitFieldManager}`, "-f", "-"],
     JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system" } }),
   );
   await kubectl("install Flux CRDs", [
     "apply",
     "--server-side",
+    `--field-manager=${drkitFieldManager}`,
     "--force-conflicts",
     "-f",
     tools.fluxCrdsDir,

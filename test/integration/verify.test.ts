@@ -17,7 +17,11 @@ import {
   type AgeKeyPair,
 } from "../../src/dr/fleet/index.ts";
 import { createFleetGit } from "../../src/dr/fleet-git.ts";
-import { verifyDesiredState, type VerifyResult } from "../../src/dr/verify/index.ts";
+import {
+  renderVerifyText,
+  verifyDesiredState,
+  type VerifyResult,
+} from "../../src/dr/verify/index.ts";
 import { createKube, evaluateHealth, watchUntil, type Kube } from "../../src/kube/index.ts";
 import type { LocalRegion } from "../../src/local/types.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
@@ -65,14 +69,14 @@ const bootstrap = (fleetUrl: string, identity: string) =>
     ],
   });
 
-const verify = (): Promise<VerifyResult> =>
-  verifyDesiredState({
-    kube,
-    checkout: (dir) => createFleetGit(platform.stateDir).checkout(url, commit, dir),
-    commit,
-    path: "clusters/local-a",
-    kubectl: platform.toolchain.path("kubectl"),
-  });
+const verifyInput = () => ({
+  kube,
+  checkout: (dir: string) => createFleetGit(platform.stateDir).checkout(url, commit, dir),
+  commit,
+  path: "clusters/local-a",
+  kubectl: platform.toolchain.path("kubectl"),
+});
+const verify = (): Promise<VerifyResult> => verifyDesiredState(verifyInput());
 
 beforeAll(async () => {
   platform = await createTestPlatform("verify");
@@ -128,6 +132,54 @@ describe("verify on a region Flux reconciled", () => {
     expect(Buffer.from(password, "base64").toString()).toBe(
       "sample-password-replaced-by-encryption",
     );
+  });
+
+  it("lists what Git would lose: objects made by hand, and none of the cluster's own", async () => {
+    const before = await verifyDesiredState({ ...verifyInput(), coverage: true });
+    // The test connected Flux with a client-side `kubectl apply`, not through the stack's program.
+    const bootstrapRefs = [
+      "GitRepository/flux-system/fleet",
+      "Kustomization/flux-system/fleet",
+      "Secret/flux-system/sops-age",
+    ];
+    expect(before.coverage?.unowned.map((o) => [o.ref, o.manager])).toEqual(
+      bootstrapRefs.map((ref) => [ref, "kubectl-client-side-apply"]),
+    );
+    expect(before.coverage?.git).toBeGreaterThanOrEqual(13);
+
+    await k(["create", "configmap", "hotfix", "-n", "shop", "--from-literal=flag=on"]);
+    await k([
+      "create",
+      "secret",
+      "generic",
+      "by-hand",
+      "-n",
+      "shop",
+      "--from-literal=token=s3cr3t-by-hand",
+    ]);
+    await k([
+      "create",
+      "cronjob",
+      "cleanup",
+      "-n",
+      "shop",
+      "--image=busybox",
+      "--schedule=*/5 * * * *",
+    ]);
+    const after = await verifyDesiredState({ ...verifyInput(), coverage: true });
+    expect(after.ok).toBe(true);
+    const byHand = after.coverage!.unowned.filter((o) => !bootstrapRefs.includes(o.ref));
+    expect(byHand.map((o) => [o.ref, o.manager, o.operation])).toEqual([
+      ["ConfigMap/shop/hotfix", "kubectl-create", "Update"],
+      ["CronJob/shop/cleanup", "kubectl-create", "Update"],
+      ["Secret/shop/by-hand", "kubectl-create", "Update"],
+    ]);
+    expect(byHand.every((o) => o.time !== undefined)).toBe(true);
+    expect(JSON.stringify(after)).not.toContain("s3cr3t-by-hand");
+    expect(renderVerifyText(after, "local-a")).toContain(
+      "⚠ only in the cluster: Secret/shop/by-hand, made by kubectl-create at ",
+    );
+    await k(["delete", "configmap/hotfix", "secret/by-hand", "cronjob/cleanup", "-n", "shop"]);
   });
 
   it("reports a hand-made change, a deleted object and a leftover managed object; the CLI exits 1", async () => {

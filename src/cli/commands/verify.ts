@@ -51,7 +51,11 @@ export function registerVerifyCommand(program: Command): void {
       "read the fleet from this URL instead of the stack's drkit:fleet.url",
     )
     .option("--root <dir>", "project root holding stacks/ (default: current directory)")
-    .action(async (flags: StackFlags, command: Command) => {
+    .option(
+      "--no-coverage",
+      "skip listing every object of the cluster for what Git would lose (objects only the cluster holds)",
+    )
+    .action(async (flags: StackFlags & { coverage?: boolean }, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
         const [
           { createFleetGit },
@@ -92,7 +96,12 @@ export function registerVerifyCommand(program: Command): void {
             { cause: err },
           );
         });
-        const result = await verifier.verifyDetailed({ target, commit, kube });
+        const result = await verifier.verifyDetailed({
+          target,
+          commit,
+          kube,
+          coverage: flags.coverage !== false,
+        });
         const output = { stack: target.stack, ref, ...result };
         ctx.output(output, () => renderVerifyText(result, `stack "${target.stack}" vs "${ref}"`));
         if (result.ok) ctx.log.success(`stack "${target.stack}" matches "${ref}"`);

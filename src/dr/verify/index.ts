@@ -26,4 +26,12 @@ export {
   type FluxKustomizationSpec,
   type OwnerKey,
 } from "./flux-kustomization.ts";
-export { readLiveState, withDefaultNamespaces, type LiveState } from "./live.ts";
+export { readAllObjects, readLiveState, withDefaultNamespaces, type LiveState } from "./live.ts";
+export {
+  describeCoverage,
+  measureCoverage,
+  provenanceOf,
+  type Coverage,
+  type Provenance,
+  type UnownedObject,
+} from "./coverage.ts";

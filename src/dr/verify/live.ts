@@ -8,6 +8,7 @@ import {
   splitApiVersion,
   type Kube,
   type KubeObject,
+  type ServedKind,
 } from "../../kube/index.ts";
 import { isFluxKustomization } from "./flux-kustomization.ts";
 import type { DesiredObject } from "./render.ts";
@@ -70,6 +71,27 @@ export async function readLiveState(
   ).filter((k) => !namespaced.has(groupKind(k)) && !unserved.includes(`${k.apiVersion} ${k.kind}`));
   await mapLimit(inventoryKinds, 4, listKind);
   return { objects, unserved: unserved.sort(), namespaced };
+}
+
+/**
+ * Every live object of every kind the cluster can list, except the kinds `skip` names (the ones
+ * the cluster keeps for itself, such as Events): what coverage judges.
+ */
+export async function readAllObjects(
+  kube: Kube,
+  skip: (kind: ServedKind) => boolean,
+): Promise<KubeObject[]> {
+  const kinds = (await kube.listableKinds()).filter((k) => !skip(k));
+  const objects: KubeObject[] = [];
+  await mapLimit(kinds, 8, async (kind) => {
+    try {
+      objects.push(...(await kube.list(kind)).items);
+    } catch (err) {
+      // A kind that went away between discovery and the list (a CRD being deleted).
+      if (!isNotFound(err)) throw err;
+    }
+  });
+  return objects;
 }
 
 /**

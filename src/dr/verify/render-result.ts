@@ -2,6 +2,7 @@
  * Plain-text rendering of a verify result for people. Secret values never appear in a result.
  */
 import { formatFieldDiff } from "./compare-fields.ts";
+import { describeCoverage } from "./coverage.ts";
 import type { VerifyResult } from "./verify.ts";
 
 /** A summary line, then every finding grouped by kind. */
@@ -22,6 +23,15 @@ export function renderVerifyText(result: VerifyResult, header: string): string {
   for (const o of result.unhealthy) lines.push(`✗ unhealthy ${o.ref} [${o.owner}]: ${o.reason}`);
   for (const k of result.unservedKinds) lines.push(`⚠ the cluster does not serve ${k}`);
   for (const w of result.warnings) lines.push(`⚠ ${w}`);
+  if (result.coverage) {
+    lines.push(
+      `${result.coverage.unowned.length ? "⚠" : "✔"} coverage: ${describeCoverage(result.coverage)}`,
+    );
+    for (const o of result.coverage.unowned)
+      lines.push(
+        `⚠ only in the cluster: ${o.ref}, made by ${o.manager}${o.time ? ` at ${o.time}` : ""}: add it to the fleet or it is lost in a restore`,
+      );
+  }
   lines.push(
     result.ok ? "✔ no drift: the cluster matches Git" : "✗ the cluster does not match Git",
   );

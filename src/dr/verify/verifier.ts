@@ -25,7 +25,11 @@ export function createVerifier(options: {
   /** The toolchain's kubectl (`toolchain.path("kubectl")`). */
   readonly kubectl: string;
   readonly log?: Logger;
-}): Verifier & { verifyDetailed(input: Parameters<Verifier["verify"]>[0]): Promise<VerifyResult> } {
+}): Verifier & {
+  verifyDetailed(
+    input: Parameters<Verifier["verify"]>[0] & { readonly coverage?: boolean },
+  ): Promise<VerifyResult>;
+} {
   const git = createFleetGit(options.stateDir);
   const renderInput = ({ target, commit }: { target: StackTarget; commit: string }) => ({
     checkout: (dir: string) => git.checkout(target.fleet.url, commit, dir),
@@ -39,13 +43,16 @@ export function createVerifier(options: {
     `${target.fleet.url} ${commit} ${target.fleet.path} ${target.reconciler}`;
   // One render ahead at a time; a render nobody verifies is dropped with the next `prepare`.
   let ahead: { key: string; desired: Promise<DesiredState> } | undefined;
-  const verifyDetailed = (input: Parameters<Verifier["verify"]>[0]): Promise<VerifyResult> => {
+  const verifyDetailed = (
+    input: Parameters<Verifier["verify"]>[0] & { readonly coverage?: boolean },
+  ): Promise<VerifyResult> => {
     const prepared = ahead?.key === keyOf(input) ? ahead.desired : undefined;
     if (prepared) ahead = undefined;
     return verifyDesiredState({
       kube: input.kube,
       ...renderInput(input),
       ...(prepared ? { desired: prepared } : {}),
+      ...(input.coverage ? { coverage: true } : {}),
     });
   };
   return {

@@ -20,7 +20,8 @@ import {
 import type { Failure, ObjectCounts } from "../report/index.ts";
 import { compareWithLive, type Comparison, type ObjectSummary } from "./compare.ts";
 import { formatFieldDiff } from "./compare-fields.ts";
-import { readLiveState, withDefaultNamespaces } from "./live.ts";
+import { isSystemKind, measureCoverage, type Coverage } from "./coverage.ts";
+import { readAllObjects, readLiveState, withDefaultNamespaces } from "./live.ts";
 import { renderDesiredState, type DesiredState, type RenderFailure } from "./render.ts";
 
 /** A desired object that is live but not healthy. */
@@ -42,6 +43,8 @@ export interface VerifyResult extends Comparison {
   /** `apiVersion kind` of desired objects the cluster does not serve. */
   readonly unservedKinds: readonly string[];
   readonly warnings: readonly string[];
+  /** What Git would lose (objects only the cluster holds), when asked for with `coverage`. */
+  readonly coverage?: Coverage;
 }
 
 export interface VerifyInput {
@@ -62,6 +65,8 @@ export interface VerifyInput {
   readonly log?: Logger;
   /** The desired state already rendered (or being rendered) by `renderAtCommit` from the same input. */
   readonly desired?: Promise<DesiredState>;
+  /** Also list every object of the cluster and report what Git would lose. @default false */
+  readonly coverage?: boolean;
 }
 
 /**
@@ -96,7 +101,10 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
   const state = await (input.desired ?? renderAtCommit(input));
   input.log?.action(`comparing ${state.objects.length} desired objects with the cluster`);
   const rootKind = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
-  const live = await readLiveState(input.kube, state.objects, [rootKind]);
+  const [live, all] = await Promise.all([
+    readLiveState(input.kube, state.objects, [rootKind]),
+    input.coverage ? readAllObjects(input.kube, isSystemKind) : undefined,
+  ]);
   const desired = withDefaultNamespaces(state.objects, live.namespaced);
   const owners = new Set(state.kustomizations.map((k) => `${k.spec.namespace}/${k.spec.name}`));
   const comparison = compareWithLive(desired, live.objects, owners);
@@ -159,6 +167,9 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
     renderFailures: state.failures,
     unservedKinds: live.unserved,
     warnings,
+    ...(all
+      ? { coverage: measureCoverage(all, new Set(desired.map((d) => objectKey(d.object)))) }
+      : {}),
   };
 }
 

@@ -1,0 +1,164 @@
+/**
+ * What Git would lose: live objects that nothing reproduces after a restore. A fix made with
+ * kubectl, a Secret created by hand, a CronJob someone applied from a laptop: no reconciler
+ * applied them, no controller owns them and the cluster did not make them itself, so a restore
+ * from Git does not bring them back (pure).
+ *
+ * Each live object is judged by what made it, read from its `managedFields` managers, labels
+ * and owner references:
+ * - `git`: declared in the fleet, or applied by a reconciler (its labels or its manager);
+ * - `stack`: made by the stack's program or by drkit (the reconciler's install, its connection);
+ * - `owned`: made by a controller for an owner (Pods of a ReplicaSet, a token of a ServiceAccount);
+ * - `system`: made by the cluster itself (the default ServiceAccount, `kube-root-ca.crt`, Events,
+ *   Leases, Endpoints, KWOK's nodes);
+ * - `unowned`: anything else — what Git would lose.
+ */
+import { formatRef, objectKey, splitApiVersion, type KubeObject } from "../../kube/index.ts";
+
+export type Provenance = "git" | "stack" | "owned" | "system" | "unowned";
+
+/** A live object only the cluster holds. */
+export interface UnownedObject {
+  /** `Kind/namespace/name`. */
+  readonly ref: string;
+  readonly apiVersion: string;
+  /** The field manager that made it (`kubectl-client-side-apply`, `kubectl-create`, `helm`...). */
+  readonly manager: string;
+  /** `Apply` or `Update`. */
+  readonly operation?: string;
+  /** When that manager last wrote it. */
+  readonly time?: string;
+}
+
+export interface Coverage {
+  /** Objects that matter: those Git or the stack reproduce, and the unowned ones. */
+  readonly total: number;
+  /** Reproduced by the reconciler from Git. */
+  readonly git: number;
+  /** Reproduced by the stack's program (the reconciler's install and connection). */
+  readonly stack: number;
+  readonly unowned: readonly UnownedObject[];
+  /** (git + stack) / total; 1 when nothing matters. */
+  readonly ratio: number;
+}
+
+/** Kinds the cluster keeps for itself, whoever wrote them last. */
+const systemKinds = new Set([
+  "/Event",
+  "events.k8s.io/Event",
+  "coordination.k8s.io/Lease",
+  "/Endpoints",
+  "discovery.k8s.io/EndpointSlice",
+  "/Node",
+  "/ComponentStatus",
+]);
+
+/** Kinds coverage never lists (the cluster's own). */
+export function isSystemKind(kind: {
+  readonly apiVersion: string;
+  readonly kind: string;
+}): boolean {
+  return systemKinds.has(`${splitApiVersion(kind.apiVersion).group}/${kind.kind}`);
+}
+
+/** Labels and annotations a reconciler stamps on what it applies. */
+const reconcilerMarks = [
+  "kustomize.toolkit.fluxcd.io/name",
+  "helm.toolkit.fluxcd.io/name",
+  "argocd.argoproj.io/instance",
+  "argocd.argoproj.io/tracking-id",
+];
+
+/** Field managers of the reconcilers drkit restores with. */
+const reconcilerManagers = new Set([
+  "kustomize-controller",
+  "helm-controller",
+  "argocd-controller",
+  "argocd-application-controller",
+]);
+
+/** The stack's program (Pulumi's Kubernetes provider) and drkit's own writes. */
+const stackManager = /^(pulumi-kubernetes|drkit)/;
+
+/**
+ * The cluster's own components: the control plane, kubelet, KWOK, API priority and fairness's
+ * config producer, and clients that send no name of their own (`Go-http-client`).
+ */
+const systemManager =
+  /^(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kwok|api-priority-and-fairness|apiextensions-apiserver|Go-http-client|before-first-apply)/;
+
+interface ManagedFieldsEntry {
+  readonly manager?: string;
+  readonly operation?: string;
+  readonly time?: string;
+  readonly subresource?: string;
+}
+
+function managedFields(obj: KubeObject): ManagedFieldsEntry[] {
+  return ((obj.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? []).filter(
+    (m) => m.manager,
+  );
+}
+
+/** What made `obj`; `declared` holds the `objectKey` of every object the fleet declares. */
+export function provenanceOf(obj: KubeObject, declared: ReadonlySet<string>): Provenance {
+  if (isSystemKind(obj)) return "system";
+  const meta = obj.metadata as {
+    ownerReferences?: unknown[];
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  if ((meta.ownerReferences ?? []).length > 0) return "owned";
+  if (declared.has(objectKey(obj))) return "git";
+  if (reconcilerMarks.some((m) => meta.labels?.[m] ?? meta.annotations?.[m])) return "git";
+  // Managers that wrote only a status (a controller reporting) say nothing of who made it.
+  const writers = managedFields(obj).filter((m) => m.subresource !== "status");
+  const managers = writers.map((m) => m.manager!);
+  if (managers.some((m) => stackManager.test(m))) return "stack";
+  if (managers.some((m) => reconcilerManagers.has(m))) return "git";
+  if (managers.every((m) => systemManager.test(m))) return "system";
+  return "unowned";
+}
+
+/** The manager that made an unowned object: its first writer that is not a system component. */
+function maker(obj: KubeObject): Omit<UnownedObject, "ref" | "apiVersion"> {
+  const writers = managedFields(obj)
+    .filter((m) => m.subresource !== "status" && !systemManager.test(m.manager!))
+    .sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
+  const first = writers[0];
+  return first
+    ? {
+        manager: first.manager!,
+        ...(first.operation ? { operation: first.operation } : {}),
+        ...(first.time ? { time: first.time } : {}),
+      }
+    : { manager: "unknown" };
+}
+
+/** Judges every live object; unowned ones sorted by ref. */
+export function measureCoverage(
+  live: readonly KubeObject[],
+  declared: ReadonlySet<string>,
+): Coverage {
+  let git = 0;
+  let stack = 0;
+  const unowned: UnownedObject[] = [];
+  for (const obj of live) {
+    const provenance = provenanceOf(obj, declared);
+    if (provenance === "git") git += 1;
+    else if (provenance === "stack") stack += 1;
+    else if (provenance === "unowned")
+      unowned.push({ ref: formatRef(obj), apiVersion: obj.apiVersion, ...maker(obj) });
+  }
+  unowned.sort((a, b) => a.ref.localeCompare(b.ref));
+  const total = git + stack + unowned.length;
+  return { total, git, stack, unowned, ratio: total === 0 ? 1 : (git + stack) / total };
+}
+
+/** One line for people: `12 of 14 objects (86 %) come back from Git or the stack; 2 would be lost`. */
+export function describeCoverage(coverage: Coverage): string {
+  const covered = coverage.git + coverage.stack;
+  const pct = Math.floor(coverage.ratio * 100);
+  const lost = coverage.unowned.length;
+  return `${covered} of ${coverage.total} objects (${pct} %) come back from Git or the stack; ${lost === 0 ? "nothing would be lost" : `${lost} would be lost`}`;
+}

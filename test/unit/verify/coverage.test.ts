@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  describeCoverage,
+  measureCoverage,
+  provenanceOf,
+} from "../../../src/dr/verify/coverage.ts";
+import { objectKey, type KubeObject } from "../../../src/kube/index.ts";
+
+function obj(
+  kind: string,
+  name: string,
+  options: {
+    apiVersion?: string;
+    namespace?: string;
+    managers?: { manager: string; operation?: string; time?: string; subresource?: string }[];
+    labels?: Record<string, string>;
+    owned?: boolean;
+  } = {},
+): KubeObject {
+  return {
+    apiVersion: options.apiVersion ?? "v1",
+    kind,
+    metadata: {
+      name,
+      ...(options.namespace !== undefined
+        ? { namespace: options.namespace }
+        : { namespace: "shop" }),
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.owned
+        ? {
+            ownerReferences: [
+              { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-1", uid: "u" },
+            ],
+          }
+        : {}),
+      managedFields: options.managers ?? [],
+    },
+  } as KubeObject;
+}
+
+const none = new Set<string>();
+
+describe("provenanceOf", () => {
+  it("finds what someone made by hand", () => {
+    for (const manager of ["kubectl-client-side-apply", "kubectl-create", "kubectl-edit", "helm"])
+      expect(provenanceOf(obj("ConfigMap", "hotfix", { managers: [{ manager }] }), none)).toBe(
+        "unowned",
+      );
+  });
+
+  it("counts what the fleet declares or a reconciler applied as Git's", () => {
+    const declared = obj("ConfigMap", "settings", { managers: [{ manager: "kubectl-edit" }] });
+    expect(provenanceOf(declared, new Set([objectKey(declared)]))).toBe("git");
+    const applied = obj("Service", "web", {
+      managers: [{ manager: "kustomize-controller", operation: "Apply" }],
+    });
+    expect(provenanceOf(applied, none)).toBe("git");
+    const labelled = obj("Secret", "token", {
+      managers: [{ manager: "kubectl-edit" }],
+      labels: { "kustomize.toolkit.fluxcd.io/name": "apps" },
+    });
+    expect(provenanceOf(labelled, none)).toBe("git");
+  });
+
+  it("counts the stack's program and drkit as the stack", () => {
+    for (const manager of ["pulumi-kubernetes-7f3a", "drkit", "drkit-restore"])
+      expect(
+        provenanceOf(
+          obj("Secret", "sops-age", { namespace: "flux-system", managers: [{ manager }] }),
+          none,
+        ),
+      ).toBe("stack");
+  });
+
+  it("leaves out what controllers own and what the cluster makes itself", () => {
+    expect(
+      provenanceOf(obj("Pod", "web-1-abc", { owned: true, managers: [{ manager: "x" }] }), none),
+    ).toBe("owned");
+    const system = [
+      obj("ServiceAccount", "default", { managers: [{ manager: "kube-controller-manager" }] }),
+      obj("ConfigMap", "kube-root-ca.crt", { managers: [{ manager: "kube-controller-manager" }] }),
+      obj("Service", "kubernetes", {
+        namespace: "default",
+        managers: [{ manager: "kube-apiserver" }],
+      }),
+      obj("Event", "web.1", { managers: [{ manager: "kubectl-create" }] }),
+      obj("Lease", "node-1", {
+        apiVersion: "coordination.k8s.io/v1",
+        managers: [{ manager: "x" }],
+      }),
+      obj("Node", "kwok-node-0", { namespace: "", managers: [{ manager: "kubectl" }] }),
+      obj("Namespace", "kube-public", { namespace: "", managers: [] }),
+    ];
+    for (const o of system) expect([o.kind, provenanceOf(o, none)]).toEqual([o.kind, "system"]);
+  });
+
+  it("ignores a controller that only wrote the status of an object someone made by hand", () => {
+    const hand = obj("Deployment", "debug", {
+      apiVersion: "apps/v1",
+      managers: [
+        { manager: "kubectl-create", operation: "Update" },
+        { manager: "kube-controller-manager", operation: "Update", subresource: "status" },
+      ],
+    });
+    expect(provenanceOf(hand, none)).toBe("unowned");
+  });
+});
+
+describe("measureCoverage", () => {
+  it("counts what comes back and names what would be lost, with who made it and when", () => {
+    const live = [
+      obj("ConfigMap", "settings", { managers: [{ manager: "kustomize-controller" }] }),
+      obj("Secret", "sops-age", { namespace: "flux-system", managers: [{ manager: "drkit" }] }),
+      obj("CronJob", "cleanup", {
+        apiVersion: "batch/v1",
+        managers: [
+          {
+            manager: "kube-controller-manager",
+            time: "2026-11-30T10:00:00Z",
+            subresource: "status",
+          },
+          {
+            manager: "kubectl-client-side-apply",
+            operation: "Update",
+            time: "2026-11-30T09:00:00Z",
+          },
+        ],
+      }),
+      obj("ServiceAccount", "default", { managers: [{ manager: "kube-controller-manager" }] }),
+    ];
+    const coverage = measureCoverage(live, none);
+    expect(coverage).toEqual({
+      total: 3,
+      git: 1,
+      stack: 1,
+      unowned: [
+        {
+          ref: "CronJob/shop/cleanup",
+          apiVersion: "batch/v1",
+          manager: "kubectl-client-side-apply",
+          operation: "Update",
+          time: "2026-11-30T09:00:00Z",
+        },
+      ],
+      ratio: 2 / 3,
+    });
+    expect(describeCoverage(coverage)).toBe(
+      "2 of 3 objects (66 %) come back from Git or the stack; 1 would be lost",
+    );
+  });
+
+  it("is complete for an empty cluster", () => {
+    expect(describeCoverage(measureCoverage([], none))).toBe(
+      "0 of 0 objects (100 %) come back from Git or the stack; nothing would be lost",
+    );
+  });
+});
