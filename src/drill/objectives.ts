@@ -57,9 +57,9 @@ export function computeRpo(input: {
 
 /** One objective judged against a measurement. */
 export interface ObjectiveResult {
-  /** `rto`, `phase:<name>`, `rpoCommits` or `rpoSeconds`. */
+  /** `rto`, `phase:<name>`, `rpoCommits`, `rpoSeconds` or `rpoUnownedObjects`. */
   readonly objective: string;
-  readonly unit: "seconds" | "commits";
+  readonly unit: "seconds" | "commits" | "objects";
   /** What was measured; null when it could not be (a phase that never ran, no RPO). */
   readonly measured: number | null;
   readonly budget: number;
@@ -76,7 +76,12 @@ const round = (value: number) => Math.round(value * 10) / 10;
  */
 export function evaluateObjectives(
   objectives: DrillObjectives,
-  measured: { readonly restore: RestoreReport; readonly rpo: Rpo | null },
+  measured: {
+    readonly restore: RestoreReport;
+    readonly rpo: Rpo | null;
+    /** Objects only the primary held that the target lacks; null when not measured. */
+    readonly lostObjects?: number | null;
+  },
 ): ObjectiveResult[] {
   const rto = round(measureTotalMs(measured.restore) / 1000);
   const results: ObjectiveResult[] = [
@@ -114,9 +119,11 @@ export function evaluateObjectives(
     );
   }
   const rpo = measured.rpo;
+  const lost = measured.lostObjects ?? undefined;
   const rpoObjectives = [
     ["rpoCommits", "commits", objectives.rpoCommits, rpo?.commits],
     ["rpoSeconds", "seconds", objectives.rpoSeconds, rpo ? round(rpo.seconds) : undefined],
+    ["rpoUnownedObjects", "objects", objectives.rpoUnownedObjects, lost],
   ] as const;
   for (const [objective, unit, budget, value] of rpoObjectives) {
     if (budget === undefined) continue;

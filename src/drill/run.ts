@@ -7,6 +7,7 @@ import type { Kube } from "../kube/index.ts";
 import { restore } from "../dr/restore/restore.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import type { RuntimeFor } from "../dr/region-runtime.ts";
+import type { UnownedObject } from "../dr/verify/coverage.ts";
 import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
 import { validateInjectable } from "./capabilities.ts";
 import { runChecks } from "./checks.ts";
@@ -145,13 +146,29 @@ async function runLocked(
     traffic: deps.traffic,
     restoreDeps: deps.restore,
   });
+  const lostObjects = await findLostObjects(baseline.coverage?.unowned, target, deps).catch(
+    (err: unknown) => {
+      log.warn(
+        `objects only the primary held not checked on the target: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return null;
+    },
+  );
+  if (lostObjects?.length)
+    log.warn(
+      `lost in the failover (only the primary held them, not Git): ${lostObjects.map((o) => o.ref).join(", ")}`,
+    );
   const rpo = await measureRpo(target, primaryCommit, withDns.commit, deps).catch(
     (err: unknown) => {
       log.warn(`RPO not measured: ${err instanceof Error ? err.message : String(err)}`);
       return null;
     },
   );
-  const objectives = evaluateObjectives(spec.objectives, { restore: withDns, rpo });
+  const objectives = evaluateObjectives(spec.objectives, {
+    restore: withDns,
+    rpo,
+    lostObjects: lostObjects ? lostObjects.length : null,
+  });
   const result: DrillResult = {
     kind: "drill",
     schemaVersion: drillResultSchemaVersion,
@@ -163,6 +180,7 @@ async function runLocked(
     failure: spec.failure,
     restore: withDns,
     rpo,
+    lostObjects,
     objectives,
     checks,
     passed: decideDrillPassed({ restore: withDns, objectives, checks }),
@@ -204,6 +222,32 @@ async function kubeOf(stack: StackTarget, deps: DrillDeps): Promise<Kube> {
       `stack "${stack.stack}" has no cluster to drill: ${runtime.bringUpHint(stack)}`,
     );
   return deps.restore.kubeFor(path);
+}
+
+/**
+ * The objects only the primary held before the failure (its unowned objects at the baseline) that
+ * the target does not have now; null when the baseline did not judge coverage.
+ */
+async function findLostObjects(
+  unowned: readonly UnownedObject[] | undefined,
+  target: StackTarget,
+  deps: DrillDeps,
+): Promise<UnownedObject[] | null> {
+  if (!unowned) return null;
+  if (unowned.length === 0) return [];
+  const kube = await kubeOf(target, deps);
+  const present = await Promise.all(
+    unowned.map(async (o) => {
+      const ref = {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        name: o.name,
+        ...(o.namespace ? { namespace: o.namespace } : {}),
+      };
+      return (await kube.get(ref)) !== undefined;
+    }),
+  );
+  return unowned.filter((_, i) => !present[i]);
 }
 
 async function measureRpo(

@@ -49,6 +49,8 @@ export const objectivesSchema = z.strictObject({
   phaseBudgetsSeconds: z.partialRecord(z.enum(phaseNames), positiveSeconds).optional(),
   rpoCommits: count.optional(),
   rpoSeconds: count.optional(),
+  /** Objects only the primary held (made by hand, not in Git) that the target lacks after the failover. */
+  rpoUnownedObjects: count.optional(),
 });
 
 export const customCheckSchema = z.strictObject({

@@ -132,6 +132,9 @@ export function registerDrillRunCommand(drill: Command): void {
             result.rpo
               ? `RPO: ${result.rpo.commits} commit(s), ${result.rpo.seconds}s`
               : "RPO: not measured",
+            result.lostObjects == null
+              ? "lost beyond Git: not measured"
+              : `lost beyond Git: ${result.lostObjects.length === 0 ? "nothing" : result.lostObjects.map((o) => `${o.ref} (made by ${o.manager})`).join(", ")}`,
             `drill "${spec.name}": ${result.passed ? "PASSED" : "FAILED"}`,
             `reports: ${files.markdown}, ${files.html}`,
           ].join("\n"),

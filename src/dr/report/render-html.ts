@@ -8,6 +8,7 @@ import {
   formatDuration,
   groupFailuresByPhase,
   measureTotalMs,
+  planCoverageSection,
   planObjectCountsTable,
   planPhaseTimings,
   redactDeep,
@@ -55,6 +56,7 @@ export async function renderHtmlReport(input: RestoreReport): Promise<string> {
     ),
     "<h2>Objects</h2>",
     renderHtmlTable(objectCounts.header, objectCounts.rows),
+    ...coverageHtml(report),
     `<h2>Failures (${report.failures.length})</h2>`,
   ];
   const groups = groupFailuresByPhase(report.failures);
@@ -77,4 +79,15 @@ export async function renderHtmlReport(input: RestoreReport): Promise<string> {
     body: sections.join("\n"),
   });
   return redact(page);
+}
+
+/** The coverage section; nothing when verify did not judge it. */
+function coverageHtml(report: RestoreReport): string[] {
+  const section = planCoverageSection(report);
+  if (!section) return [];
+  return [
+    "<h2>Coverage</h2>",
+    `<p>${escapeHtml(section.summary)}</p>`,
+    ...(section.rows.length > 0 ? [renderHtmlTable(section.header, section.rows)] : []),
+  ];
 }

@@ -6,6 +6,7 @@ import {
   formatDuration,
   groupFailuresByPhase,
   measureTotalMs,
+  planCoverageSection,
   planObjectCountsTable,
   planPhaseTimings,
   redactDeep,
@@ -74,6 +75,7 @@ export function renderMarkdownReport(input: RestoreReport): string {
     "",
     ...table(objectCounts.header, objectCounts.rows),
     "",
+    ...coverageLines(report),
     `## Failures (${report.failures.length})`,
     "",
   ];
@@ -96,4 +98,17 @@ export function renderMarkdownReport(input: RestoreReport): string {
   }
   // Belt and braces: the data is redacted already, this catches anything the layout added.
   return redact(lines.join("\n"));
+}
+
+/** `## Coverage`: what Git would lose; nothing when verify did not judge it. */
+function coverageLines(report: RestoreReport): string[] {
+  const section = planCoverageSection(report);
+  if (!section) return [];
+  return [
+    "## Coverage",
+    "",
+    section.summary,
+    "",
+    ...(section.rows.length > 0 ? [...table(section.header, section.rows), ""] : []),
+  ];
 }

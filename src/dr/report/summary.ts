@@ -3,6 +3,7 @@
  * grouping, duration formatting and redaction of a whole report.
  */
 import { redact } from "../../core/redact.ts";
+import { describeCoverage } from "../verify/coverage.ts";
 import { phaseNames, type Failure, type PhaseName, type RestoreReport } from "./types.ts";
 
 /** A phase with its offset from the start of the restore and its share of the total. */
@@ -107,5 +108,25 @@ export function planObjectCountsTable(report: Pick<RestoreReport, "objects">): {
   return {
     header: ["Desired", "Applied", "Missing", "Extra managed", "Drifted"],
     rows: [[o.desired, o.applied, o.missing, o.extraManaged, o.drifted].map(String)],
+  };
+}
+
+/**
+ * The coverage section (Markdown and HTML share it): one summary line and a table of the objects
+ * only the cluster holds; undefined when verify did not judge coverage.
+ */
+export function planCoverageSection(report: Pick<RestoreReport, "coverage">):
+  | {
+      readonly summary: string;
+      readonly header: readonly string[];
+      readonly rows: readonly (readonly string[])[];
+    }
+  | undefined {
+  const c = report.coverage;
+  if (!c) return undefined;
+  return {
+    summary: describeCoverage(c),
+    header: ["Only in the cluster", "Made by", "When"],
+    rows: c.unowned.map((o) => [o.ref, o.manager, o.time ?? "-"]),
   };
 }

@@ -6,6 +6,7 @@
  */
 
 import type { FailureKind } from "../../core/errors.ts";
+import type { Coverage } from "../verify/coverage.ts";
 
 /**
  * Every phase a restore or drill can report, in the order they run.
@@ -93,6 +94,8 @@ export interface RestoreReport {
   readonly phases: readonly PhaseResult[];
   readonly objects: ObjectCounts;
   readonly failures: readonly Failure[];
+  /** What Git would lose: live objects only the cluster holds (judged in verify). */
+  readonly coverage?: Coverage;
 }
 
 /** Formats an object reference as `kind/namespace/name`, or `kind/name` for cluster-scoped objects. */

@@ -11,6 +11,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
 import type { RestoreReport } from "../report/index.ts";
+import { describeCoverage, type Coverage } from "../verify/coverage.ts";
 import type { DesiredState } from "../verify/render.ts";
 import { bootstrapReconciler } from "./bootstrap.ts";
 import { converge } from "./converge.ts";
@@ -26,6 +27,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   let target: StackTarget | undefined;
   let resolved: ResolvedRef | undefined;
   let counts = { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 };
+  let coverage: Coverage | undefined;
   // Stops the phase in progress (converge, provision) and every phase after it.
   const interrupted = () => {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -145,8 +147,15 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
         target: prepared.target,
         commit: ref.commit,
         kube,
+        coverage: options.coverage ?? true,
       });
       counts = { ...result.counts };
+      coverage = result.coverage;
+      if (coverage?.unowned.length) {
+        const refs = coverage.unowned.map((o) => o.ref);
+        const more = refs.length > 10 ? ` and ${refs.length - 10} more` : "";
+        log.warn(`coverage: ${describeCoverage(coverage)}: ${refs.slice(0, 10).join(", ")}${more}`);
+      }
       result.failures.forEach((f) => phases.fail("verify", f));
       return {
         value: undefined,
@@ -179,6 +188,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     phases: phases.phases,
     objects: counts,
     failures: phases.failures,
+    ...(coverage ? { coverage } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
+import type { Coverage } from "../verify/coverage.ts";
 import type { DesiredState } from "../verify/render.ts";
 import type { Failure, ObjectCounts } from "../report/index.ts";
 import type { StackLocks } from "../stack-lock.ts";
@@ -90,9 +91,12 @@ export interface Verifier {
     readonly target: StackTarget;
     readonly commit: string;
     readonly kube: Kube;
+    /** Also judge every live object for what Git would lose. */
+    readonly coverage?: boolean;
   }): Promise<{
     readonly counts: ObjectCounts;
     readonly failures: readonly Omit<Failure, "phase">[];
+    readonly coverage?: Coverage;
   }>;
 }
 
@@ -131,5 +135,7 @@ export interface RestoreOptions {
   readonly readOnly?: boolean;
   /** When the RTO clock started (a drill sets the moment of failure). @default - now */
   readonly startedAt?: Date;
+  /** Judge every live object in verify for what Git would lose (the report's coverage). @default true */
+  readonly coverage?: boolean;
   readonly signal?: AbortSignal;
 }

@@ -13,7 +13,7 @@
  *   Leases, Endpoints, KWOK's nodes);
  * - `unowned`: anything else — what Git would lose.
  */
-import { formatRef, objectKey, splitApiVersion, type KubeObject } from "../../kube/index.ts";
+import { formatRef, objectKey, splitApiVersion, type KubeObject } from "../../kube/types.ts";
 
 export type Provenance = "git" | "stack" | "owned" | "system" | "unowned";
 
@@ -22,6 +22,10 @@ export interface UnownedObject {
   /** `Kind/namespace/name`. */
   readonly ref: string;
   readonly apiVersion: string;
+  readonly kind: string;
+  /** Absent for cluster-scoped objects. */
+  readonly namespace?: string;
+  readonly name: string;
   /** The field manager that made it (`kubectl-client-side-apply`, `kubectl-create`, `helm`...). */
   readonly manager: string;
   /** `Apply` or `Update`. */
@@ -82,10 +86,17 @@ const stackManager = /^(pulumi-kubernetes|drkit)/;
 
 /**
  * The cluster's own components: the control plane, kubelet, KWOK, API priority and fairness's
- * config producer, and clients that send no name of their own (`Go-http-client`).
+ * config producer, the aggregation controller that fills the default `admin`/`edit`/`view`
+ * ClusterRoles, and clients that send no name of their own (`Go-http-client`).
  */
 const systemManager =
-  /^(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kwok|api-priority-and-fairness|apiextensions-apiserver|Go-http-client|before-first-apply)/;
+  /^(kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kwok|api-priority-and-fairness|apiextensions-apiserver|clusterrole-aggregation-controller|Go-http-client|before-first-apply)/;
+
+/**
+ * Controllers that touch what they reconcile without having made it: Flux's `gotk-*` managers
+ * add finalizers to (and patch the status of) every object of its kinds, hand-made ones too.
+ */
+const touchingManager = /^gotk-/;
 
 interface ManagedFieldsEntry {
   readonly manager?: string;
@@ -94,9 +105,10 @@ interface ManagedFieldsEntry {
   readonly subresource?: string;
 }
 
-function managedFields(obj: KubeObject): ManagedFieldsEntry[] {
+/** The entries of the managers that wrote the object itself (not only its status, not a touch). */
+function writers(obj: KubeObject): ManagedFieldsEntry[] {
   return ((obj.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? []).filter(
-    (m) => m.manager,
+    (m) => m.manager && m.subresource !== "status" && !touchingManager.test(m.manager),
   );
 }
 
@@ -109,11 +121,12 @@ export function provenanceOf(obj: KubeObject, declared: ReadonlySet<string>): Pr
     annotations?: Record<string, string>;
   };
   if ((meta.ownerReferences ?? []).length > 0) return "owned";
+  // The API server's default roles and bindings, whichever controller filled them in since.
+  if (meta.labels?.["kubernetes.io/bootstrapping"] === "rbac-defaults") return "system";
   if (declared.has(objectKey(obj))) return "git";
   if (reconcilerMarks.some((m) => meta.labels?.[m] ?? meta.annotations?.[m])) return "git";
   // Managers that wrote only a status (a controller reporting) say nothing of who made it.
-  const writers = managedFields(obj).filter((m) => m.subresource !== "status");
-  const managers = writers.map((m) => m.manager!);
+  const managers = writers(obj).map((m) => m.manager!);
   if (managers.some((m) => stackManager.test(m))) return "stack";
   if (managers.some((m) => reconcilerManagers.has(m))) return "git";
   if (managers.every((m) => systemManager.test(m))) return "system";
@@ -121,11 +134,10 @@ export function provenanceOf(obj: KubeObject, declared: ReadonlySet<string>): Pr
 }
 
 /** The manager that made an unowned object: its first writer that is not a system component. */
-function maker(obj: KubeObject): Omit<UnownedObject, "ref" | "apiVersion"> {
-  const writers = managedFields(obj)
-    .filter((m) => m.subresource !== "status" && !systemManager.test(m.manager!))
-    .sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
-  const first = writers[0];
+function maker(obj: KubeObject): Pick<UnownedObject, "manager" | "operation" | "time"> {
+  const first = writers(obj)
+    .filter((m) => !systemManager.test(m.manager!))
+    .sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""))[0];
   return first
     ? {
         manager: first.manager!,
@@ -148,7 +160,14 @@ export function measureCoverage(
     if (provenance === "git") git += 1;
     else if (provenance === "stack") stack += 1;
     else if (provenance === "unowned")
-      unowned.push({ ref: formatRef(obj), apiVersion: obj.apiVersion, ...maker(obj) });
+      unowned.push({
+        ref: formatRef(obj),
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        name: obj.metadata.name,
+        ...maker(obj),
+      });
   }
   unowned.sort((a, b) => a.ref.localeCompare(b.ref));
   const total = git + stack + unowned.length;

@@ -26,9 +26,7 @@ export function createVerifier(options: {
   readonly kubectl: string;
   readonly log?: Logger;
 }): Verifier & {
-  verifyDetailed(
-    input: Parameters<Verifier["verify"]>[0] & { readonly coverage?: boolean },
-  ): Promise<VerifyResult>;
+  verifyDetailed(input: Parameters<Verifier["verify"]>[0]): Promise<VerifyResult>;
 } {
   const git = createFleetGit(options.stateDir);
   const renderInput = ({ target, commit }: { target: StackTarget; commit: string }) => ({
@@ -43,9 +41,7 @@ export function createVerifier(options: {
     `${target.fleet.url} ${commit} ${target.fleet.path} ${target.reconciler}`;
   // One render ahead at a time; a render nobody verifies is dropped with the next `prepare`.
   let ahead: { key: string; desired: Promise<DesiredState> } | undefined;
-  const verifyDetailed = (
-    input: Parameters<Verifier["verify"]>[0] & { readonly coverage?: boolean },
-  ): Promise<VerifyResult> => {
+  const verifyDetailed = (input: Parameters<Verifier["verify"]>[0]): Promise<VerifyResult> => {
     const prepared = ahead?.key === keyOf(input) ? ahead.desired : undefined;
     if (prepared) ahead = undefined;
     return verifyDesiredState({
@@ -71,6 +67,7 @@ export function createVerifier(options: {
       return {
         counts: { desired, applied, missing, extraManaged, drifted },
         failures: verifyFailures(result),
+        ...(result.coverage ? { coverage: result.coverage } : {}),
       };
     },
   };

@@ -2,6 +2,7 @@
  * What every drill records: the `DrillResult`, one line of the drill history.
  */
 import type { RestoreReport } from "../../dr/report/types.ts";
+import type { UnownedObject } from "../../dr/verify/coverage.ts";
 import type { CheckResult, ObjectiveResult, Rpo } from "../objectives.ts";
 import type { FailureInjection } from "../spec.ts";
 
@@ -26,6 +27,12 @@ export interface DrillResult {
   readonly restore: RestoreReport;
   /** Null when the RPO could not be measured (e.g. the primary's last reconciled commit was unknown). */
   readonly rpo: Rpo | null;
+  /**
+   * RPO beyond Git: objects only the primary held before the failure (made by hand, no reconciler
+   * applied them) that the target does not have after it. Null when not measured; absent in
+   * entries written before drkit measured it.
+   */
+  readonly lostObjects?: readonly UnownedObject[] | null;
   /** Every objective of the spec, judged (`evaluateObjectives`). */
   readonly objectives: readonly ObjectiveResult[];
   /** Every check of the spec, in spec order. */

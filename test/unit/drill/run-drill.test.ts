@@ -9,6 +9,7 @@ import { injectFailure } from "../../../src/drill/inject.ts";
 import { runDrill, type DrillDeps } from "../../../src/drill/run.ts";
 import type { DrillSpec } from "../../../src/drill/spec.ts";
 import type { ReconcilerDriver } from "../../../src/gitops/reconciler-driver.ts";
+import type { Coverage } from "../../../src/dr/verify/coverage.ts";
 import type { Kube } from "../../../src/kube/index.ts";
 import { fakeLocks, fakePreflight, readyFluxCluster } from "../restore/fake-deps.ts";
 
@@ -63,7 +64,7 @@ function fakeRuntime(platform: Platform, events: string[]): RegionRuntime {
 }
 
 /** Drill deps around fake runtimes and a cluster whose fleet is Ready at `commit`. */
-function deps(options: { kube?: Kube } = {}) {
+function deps(options: { kube?: Kube; coverage?: Coverage } = {}) {
   const stacks = Object.fromEntries(
     [
       stack("aws-use1", "aws"),
@@ -100,6 +101,7 @@ function deps(options: { kube?: Kube } = {}) {
         {
           counts: { desired: 3, applied: 3, missing: 0, extraManaged: 0, drifted: 0 },
           failures: [],
+          ...(options.coverage ? { coverage: options.coverage } : {}),
         }
       ),
     },
@@ -181,6 +183,44 @@ describe("runDrill", () => {
       "append",
       "unlock local-a",
     ]);
+  });
+
+  it("counts what only the primary held and the target lacks against rpoUnownedObjects", async () => {
+    const hotfix = {
+      ref: "ConfigMap/shop/hotfix",
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      namespace: "shop",
+      name: "hotfix",
+      manager: "kubectl-create",
+    };
+    const ready = readyFluxCluster({ commit, url: "x" });
+    // The target has everything but the object made by hand on the primary.
+    const kube = {
+      ...ready,
+      get: async (ref: { kind: string }) =>
+        ref.kind === "ConfigMap" ? undefined : ready.get(ref as never),
+    } as unknown as Kube;
+    const { drill } = deps({
+      kube,
+      coverage: { total: 4, git: 3, stack: 0, unowned: [hotfix], ratio: 0.75 },
+    });
+    const drillSpec = spec({ type: "reconciler-loss" }, { source: "local-a", target: "local-a" });
+    const outcome = await runDrill(
+      { ...drillSpec, objectives: { ...drillSpec.objectives, rpoUnownedObjects: 0 } },
+      {},
+      drill,
+    );
+    if (outcome.dryRun) throw new Error("not a dry run");
+    expect(outcome.result.lostObjects).toEqual([hotfix]);
+    expect(outcome.result.objectives.find((o) => o.objective === "rpoUnownedObjects")).toEqual({
+      objective: "rpoUnownedObjects",
+      unit: "objects",
+      measured: 1,
+      budget: 0,
+      passed: false,
+    });
+    expect(outcome.result.passed).toBe(false);
   });
 
   it("injects nothing when the baseline fails, and says so", async () => {

@@ -126,7 +126,7 @@ describe("validateDrillSpec", () => {
       "fails on a misspelt objective",
       { objectives: { rtoSeconds: 300, rpo: 0 } },
       "objectives.rpo",
-      "objectives.rpo is not a known key: remove it or fix its spelling (known keys: rtoSeconds, phaseBudgetsSeconds, rpoCommits, rpoSeconds)",
+      "objectives.rpo is not a known key: remove it or fix its spelling (known keys: rtoSeconds, phaseBudgetsSeconds, rpoCommits, rpoSeconds, rpoUnownedObjects)",
     ],
     [
       "fails on an unknown failure type",

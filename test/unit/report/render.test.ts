@@ -40,6 +40,39 @@ describe("report renderings", () => {
     expect(await renderHtmlReport(ok)).toContain("<p>None.</p>");
   });
 
+  it("shows what Git would lose in Markdown and HTML, and nothing when coverage was not judged", async () => {
+    const report: RestoreReport = {
+      ...fakeReport,
+      coverage: {
+        total: 14,
+        git: 12,
+        stack: 1,
+        ratio: 13 / 14,
+        unowned: [
+          {
+            ref: "ConfigMap/shop/hotfix",
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            namespace: "shop",
+            name: "hotfix",
+            manager: "kubectl-create",
+            operation: "Update",
+            time: "2026-11-30T09:00:00Z",
+          },
+        ],
+      },
+    };
+    const markdown = renderMarkdownReport(report);
+    expect(markdown).toContain(
+      "## Coverage\n\n13 of 14 objects (92 %) come back from Git or the stack; 1 would be lost\n",
+    );
+    expect(markdown).toMatch(
+      /\| ConfigMap\/shop\/hotfix \| kubectl-create \| 2026-11-30T09:00:00Z \|/,
+    );
+    expect(await renderHtmlReport(report)).toContain("<h2>Coverage</h2>");
+    expect(renderMarkdownReport(fakeReport)).not.toContain("## Coverage");
+  });
+
   it("the HTML page loads nothing from the network", async () => {
     const html = await renderHtmlReport(fakeReport);
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);

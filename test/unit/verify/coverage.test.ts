@@ -91,8 +91,30 @@ describe("provenanceOf", () => {
       }),
       obj("Node", "kwok-node-0", { namespace: "", managers: [{ manager: "kubectl" }] }),
       obj("Namespace", "kube-public", { namespace: "", managers: [] }),
+      obj("ClusterRole", "view", {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        namespace: "",
+        labels: { "kubernetes.io/bootstrapping": "rbac-defaults" },
+        managers: [
+          { manager: "kube-apiserver" },
+          { manager: "clusterrole-aggregation-controller" },
+        ],
+      }),
     ];
     for (const o of system) expect([o.kind, provenanceOf(o, none)]).toEqual([o.kind, "system"]);
+  });
+
+  it("names the hand that made an object Flux has touched since (its gotk- finalizer patch)", () => {
+    const root = obj("Kustomization", "fleet", {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      namespace: "flux-system",
+      managers: [
+        { manager: "gotk-kustomize-controller", operation: "Update", time: "2026-11-30T09:00:00Z" },
+        { manager: "kubectl-client-side-apply", operation: "Update", time: "2026-11-30T09:00:00Z" },
+      ],
+    });
+    expect(provenanceOf(root, none)).toBe("unowned");
+    expect(measureCoverage([root], none).unowned[0]?.manager).toBe("kubectl-client-side-apply");
   });
 
   it("ignores a controller that only wrote the status of an object someone made by hand", () => {
@@ -138,6 +160,9 @@ describe("measureCoverage", () => {
         {
           ref: "CronJob/shop/cleanup",
           apiVersion: "batch/v1",
+          kind: "CronJob",
+          namespace: "shop",
+          name: "cleanup",
           manager: "kubectl-client-side-apply",
           operation: "Update",
           time: "2026-11-30T09:00:00Z",
