@@ -47,6 +47,7 @@ describe("loadDrillSpec", () => {
       rtoSeconds: 300,
       phaseBudgetsSeconds: { provision: 120, bootstrap: 60, converge: 120, verify: 30, dns: 10 },
       rpoCommits: 0,
+      rpoUnownedObjects: 0,
     });
     expect(spec.checks).toEqual(["deployments-available", "no-drift", "dns-points-to-target"]);
   });
