@@ -23,11 +23,10 @@ export function createManagedRuntime(
 ): RegionRuntime {
   const dir = join(options.stateDir, "kubeconfigs");
   const saved = (stack: string) => join(dir, `${stack}.yaml`);
-  const written = new Map<string, string>();
   const runtime: RegionRuntime = {
     platform,
     async kubeconfigPath(target) {
-      const path = written.get(target.stack) ?? saved(target.stack);
+      const path = saved(target.stack);
       return existsSync(path) ? path : undefined;
     },
     // drkit knows a cloud cluster's kubeconfig from its own last `up` of the stack.
@@ -43,7 +42,6 @@ export function createManagedRuntime(
       const path = saved(target.stack);
       await writeFile(path, kubeconfig, { mode: 0o600 });
       await chmod(path, 0o600);
-      written.set(target.stack, path);
       return path;
     },
     // Cloud stacks keep their key in the stack's config (a KMS key or a Pulumi secret).
