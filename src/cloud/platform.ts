@@ -95,7 +95,11 @@ export function createClusterPlatform(
     case "local":
       return new LocalPlatform(
         name,
-        { region: config.region, ...(config.zones ? { zones: config.zones } : {}) },
+        {
+          region: config.region,
+          reconciler: config.reconciler.kind,
+          ...(config.zones ? { zones: config.zones } : {}),
+        },
         opts,
       );
     default: {

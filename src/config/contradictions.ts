@@ -28,14 +28,6 @@ function platformProblems(raw: RawStackConfig): ConfigProblem[] {
         fix: removeFix([key], "set drkit:platform to aws, azure or gcp"),
       });
     }
-    if (raw.reconciler === "argocd") {
-      problems.push({
-        path: ["reconciler"],
-        problem: "must be flux on the local platform, where the controllers run as host processes",
-        received: raw.reconciler,
-        fix: "Set it with `pulumi config set drkit:reconciler flux`, or use a cloud platform.",
-      });
-    }
     return problems;
   }
   const region = regionPatterns[platform];

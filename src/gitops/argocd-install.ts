@@ -21,6 +21,11 @@ export interface ArgoCdInstallOptions {
   readonly decryptorPodLabels?: Readonly<Record<string, string>>;
   /** `known_hosts` lines for ssh fleet URLs. @default - none */
   readonly sshKnownHosts?: pulumi.Input<string>;
+  /**
+   * Render redis, the repo server and the controller. Off on the local platform, which runs
+   * them as host processes (`src/local/reconcilers/argocd.ts`). @default true
+   */
+  readonly installControllers?: boolean;
   /** Image overrides (mirrors). @default - the pinned images in `versions.ts` */
   readonly images?: { readonly argocd?: string; readonly redis?: string; readonly ksops?: string };
 }
@@ -50,10 +55,30 @@ function configMap(name: string, data: Record<string, pulumi.Input<string>> = {}
   return { apiVersion: "v1", kind: "ConfigMap", metadata: meta(name), data };
 }
 
+/** The health check Argo CD's docs give for Applications managed by an app of apps. */
+const applicationHealthLua = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+
 function renderSettings(sshKnownHosts: pulumi.Input<string> | undefined): KubeObject[] {
   return [
     // KSOPS runs as a kustomize exec plugin.
-    configMap("argocd-cm", { "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec" }),
+    configMap("argocd-cm", {
+      "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec",
+      // Argo CD does not judge child Applications' health by default, so an app of apps would
+      // sync a later sync wave before the earlier one is Healthy (Argo CD's documented fix).
+      "resource.customizations.health.argoproj.io_Application": applicationHealthLua,
+    }),
     configMap("argocd-cmd-params-cm"),
     configMap("argocd-rbac-cm"),
     configMap(
@@ -174,10 +199,14 @@ function renderRedis(image: string): KubeObject[] {
  */
 export function renderArgoCdInstall(options: ArgoCdInstallOptions): KubeObject[] {
   const images = { ...argocd.images, ...options.images };
-  return [
+  const settings = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: partOf } },
     ...options.crds,
     ...renderSettings(options.sshKnownHosts),
+  ];
+  if (options.installControllers === false) return settings;
+  return [
+    ...settings,
     ...renderRedis(images.redis),
     ...renderRepoServer({
       argocdImage: images.argocd,

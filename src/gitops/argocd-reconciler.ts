@@ -1,9 +1,10 @@
 /**
  * Argo CD (headless core install) with the app-of-apps Application `fleet`: the alternative
  * reconciler. Supported: https/ssh repositories with credentials, SOPS through KSOPS with an age
- * key or the repo server's cloud identity (KMS). Not supported: the Argo CD UI, API and SSO, and
- * the local platform (its controllers need real pods). SOPS files in the fleet must be listed in
- * a KSOPS generator, unlike Flux, which decrypts any SOPS file it applies.
+ * key or the repo server's cloud identity (KMS). Not supported: the Argo CD UI, API and SSO. On
+ * the local platform the controllers run as host processes, so only the settings, CRDs, project
+ * and Application are created. SOPS files in the fleet must be listed in a KSOPS generator,
+ * unlike Flux, which decrypts any SOPS file it applies.
  */
 import { randomBytes } from "node:crypto";
 
@@ -39,6 +40,8 @@ export interface ArgoCdReconcilerArgs {
   readonly prune?: boolean;
   /** @default - true */
   readonly selfHeal?: boolean;
+  /** Install redis, the repo server and the controller (off on the local platform). @default true */
+  readonly installControllers?: boolean;
   /** Repository credentials (a secret). @default - a public repository */
   readonly credentials?: pulumi.Input<FleetCredentials>;
   /** SOPS age identity (a secret), mounted into the repo server. @default - none */
@@ -59,8 +62,10 @@ export class ArgoCdReconciler extends pulumi.ComponentResource {
     const credentials =
       args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
     const ssh = args.url.startsWith("ssh://");
+    const installControllers = args.installControllers ?? true;
     const install = renderArgoCdInstall({
       crds: args.crds,
+      installControllers,
       withAgeKey: args.sopsAgeKey !== undefined,
       ...(args.identity
         ? {
@@ -72,9 +77,12 @@ export class ArgoCdReconciler extends pulumi.ComponentResource {
         ? { sshKnownHosts: credentials.apply((c) => c.knownHosts ?? "") }
         : {}),
     });
-    const redisSecret = renderRedisSecret(pulumi.secret(randomBytes(24).toString("hex")));
+    // Host processes on the local platform reach redis on the loopback without a password.
+    const redisSecret = installControllers
+      ? renderRedisSecret(pulumi.secret(randomBytes(24).toString("hex")))
+      : undefined;
     const secrets = [
-      redisSecret,
+      ...(redisSecret ? [redisSecret] : []),
       ...(args.sopsAgeKey === undefined
         ? []
         : [renderArgoSopsSecret(pulumi.secret(args.sopsAgeKey))]),
@@ -105,7 +113,7 @@ export class ArgoCdReconciler extends pulumi.ComponentResource {
       [...install, ...secrets, renderDefaultProject(), application],
       { parent: this, provider: args.provider },
       // Generated once; later runs keep the live password instead of rotating it.
-      { [objectRole(redisSecret)]: { ignoreChanges: ["stringData", "data"] } },
+      redisSecret ? { [objectRole(redisSecret)]: { ignoreChanges: ["stringData", "data"] } } : {},
     );
     this.namespace = pulumi.output(argocd.namespace);
     this.applicationName = pulumi.output(argocd.applicationName);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 import { parseAllDocuments } from "yaml";
 
+import type { ReconcilerKind } from "../config/index.ts";
 import { PreflightError } from "../core/errors.ts";
 import type { KubeObject } from "./manifests.ts";
 
@@ -23,8 +24,10 @@ function isCrd(document: unknown): document is KubeObject {
  * Returns every CustomResourceDefinition in the `*.yaml`/`*.yml` files of `dir`, in file order,
  * without `status`. Throws `PreflightError` when the directory is missing or holds no CRD.
  */
-export function loadCrds(dir: string): KubeObject[] {
-  const fix = `Run \`drkit toolchain install\` (it copies the reconciler's CRDs there) or set drkit:crdsDir.`;
+export function loadCrds(dir: string, kind: ReconcilerKind = "flux"): KubeObject[] {
+  const install =
+    kind === "flux" ? "drkit toolchain install" : `drkit toolchain install --with ${kind}`;
+  const fix = `Run \`${install}\` (it copies the reconciler's CRDs there) or set drkit:crdsDir.`;
   let files: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);

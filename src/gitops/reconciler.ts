@@ -29,7 +29,7 @@ export interface CreateReconcilerArgs {
 
 /**
  * Installs Flux or Argo CD through the platform's provider and connects it to the fleet.
- * On the local platform Flux's controllers run on the host, so only the objects are created.
+ * On the local platform the controllers run on the host, so only the objects are created.
  */
 export function createReconciler(
   name: string,
@@ -67,7 +67,12 @@ export function createReconciler(
     case "argocd": {
       const argo = new ArgoCdReconciler(
         name,
-        { ...shared, prune: reconciler.prune, selfHeal: reconciler.selfHeal },
+        {
+          ...shared,
+          installControllers: config.platform !== "local",
+          prune: reconciler.prune,
+          selfHeal: reconciler.selfHeal,
+        },
         opts,
       );
       return {

@@ -26,10 +26,10 @@ export const flux = {
 
 /** Argo CD (headless "core" install: application controller, repo server, redis). */
 export const argocd = {
-  version: "v3.5.7",
+  version: "v3.2.11",
   namespace: "argocd",
   images: {
-    argocd: "quay.io/argoproj/argocd:v3.5.7",
+    argocd: "quay.io/argoproj/argocd:v3.2.11",
     redis: "public.ecr.aws/docker/library/redis:7.2.11-alpine",
     /** Copies `ksops` and `kustomize` into the repo server so SOPS files decrypt at render time. */
     ksops: "viaductoss/ksops:v4.3.2",

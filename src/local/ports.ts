@@ -1,7 +1,7 @@
 /**
  * Loopback ports for the local platform's listeners.
  */
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 
 /** Asks the kernel for a free port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -33,5 +33,17 @@ export function isPortFree(port: number): Promise<boolean> {
     server.unref();
     server.once("error", () => resolve(false));
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+export function isPortOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
   });
 }

@@ -5,8 +5,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
+import type { ReconcilerKind } from "../config/index.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { FluxPorts } from "./flux-controllers.ts";
 import type { ControlPlanePorts } from "./kwok-config.ts";
 
 /** What `up` records about a region, so later commands and `down` can find everything. */
@@ -16,8 +16,16 @@ export interface RegionState {
   readonly zones: readonly string[];
   readonly nodeCount: number;
   readonly apiServerUrl: string;
-  readonly fluxPorts: FluxPorts;
+  /** The reconciler the region runs as host processes. */
+  readonly reconciler: ReconcilerKind;
+  /** Its processes' loopback ports, by `HostReconciler.portNames`. */
+  readonly reconcilerPorts: Readonly<Record<string, number>>;
   readonly controlPlanePorts: ControlPlanePorts;
+}
+
+/** The state as drkit 0.x wrote it, before regions could run Argo CD. */
+interface LegacyRegionState extends Omit<RegionState, "reconciler" | "reconcilerPorts"> {
+  readonly fluxPorts?: Readonly<Record<string, number>>;
 }
 
 export function regionPaths(stateDir: string, name: string) {
@@ -31,7 +39,8 @@ export function regionPaths(stateDir: string, name: string) {
     kwokConfig: join(dir, "kwokctl.yaml"),
     kubeconfig: join(dir, "kubeconfig.yaml"),
     stateFile: join(dir, "region.json"),
-    fluxDir: join(dir, "flux"),
+    /** A reconciler's pids, logs and storage. */
+    reconcilerDir: (kind: ReconcilerKind) => join(dir, kind),
   };
 }
 
@@ -54,7 +63,10 @@ export async function readRegionState(
   const file = regionPaths(stateDir, name).stateFile;
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as RegionState;
+    const state = JSON.parse(await readFile(file, "utf8")) as RegionState | LegacyRegionState;
+    if ("reconciler" in state) return state;
+    const { fluxPorts, ...rest } = state;
+    return { ...rest, reconciler: "flux", reconcilerPorts: fluxPorts ?? {} };
   } catch {
     return undefined;
   }

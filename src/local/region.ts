@@ -1,17 +1,18 @@
 /**
  * Local regions: a real control plane (etcd, kube-apiserver, controller-manager, scheduler)
- * with KWOK nodes through kwokctl's binary runtime, Flux's CRDs, and Flux's controllers as
- * host processes. `up` is idempotent and recovers from an unclean stop; `down` leaves nothing.
+ * with KWOK nodes through kwokctl's binary runtime, the reconciler's CRDs, and the reconciler
+ * (Flux's controllers, or Argo CD's) as host processes (`reconcilers/`). `up` is idempotent and
+ * recovers from an unclean stop; `down` leaves nothing.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
+import type { ReconcilerKind } from "../config/index.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
 import { drkitFieldManager } from "../kube/types.ts";
-import { fluxControllerNames, fluxReadyUrls, planFluxControllers } from "./flux-controllers.ts";
-import type { FluxPorts } from "./flux-controllers.ts";
+import { hostReconciler, type ReadyCheck } from "./reconcilers/index.ts";
 import { renderKwokFailureStages } from "./kwok-failure-stages.ts";
 import { apiServerOf, renderEmbeddedKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
 import {
@@ -20,7 +21,7 @@ import {
   renderKwokNodes,
   type ControlPlanePorts,
 } from "./kwok-config.ts";
-import { freePorts, isPortFree } from "./ports.ts";
+import { freePorts, isPortFree, isPortOpen } from "./ports.ts";
 import {
   findProcessesUnder,
   readPid,
@@ -36,6 +37,7 @@ import {
 } from "./region-state.ts";
 import type { RegionState } from "./region-state.ts";
 import { runTool } from "./run-tool.ts";
+import { localKeyFile } from "./secret-store.ts";
 import { listeningPorts, waitUntilPortsReleased } from "./sockets.ts";
 import type { RegionTools } from "./tools.ts";
 import type { LocalRegion } from "./types.ts";
@@ -52,6 +54,8 @@ export interface UpOptions extends RegionOptions {
   readonly zones?: readonly string[];
   /** @default 3 - one KWOK node per zone */
   readonly nodeCount?: number;
+  /** The reconciler to run. @default - the one the region ran before, else Flux */
+  readonly reconciler?: ReconcilerKind;
 }
 
 /** Brings a region up, or reports "already up"; restarts whatever an unclean stop left dead. */
@@ -60,7 +64,10 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   const { stateDir, tools, log } = options;
   const paths = regionPaths(stateDir, name);
   const previous = await readRegionState(stateDir, name);
-  if (previous && (await regionHealth(stateDir, previous)).healthy) {
+  const kind = options.reconciler ?? previous?.reconciler ?? "flux";
+  const reconciler = hostReconciler(kind);
+  const sameReconciler = previous?.reconciler === kind;
+  if (previous && sameReconciler && (await regionHealth(stateDir, previous)).healthy) {
     log.success(`region "${name}" already up`);
     return describeRegion(stateDir, previous);
   }
@@ -70,10 +77,11 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   await stopRegionProcesses(stateDir, name);
   const recoverable =
     previous?.controlPlanePorts !== undefined &&
+    sameReconciler &&
     existsSync(paths.clusterDir) &&
     (await portsFree([
       ...Object.values(previous.controlPlanePorts),
-      ...Object.values(previous.fluxPorts),
+      ...Object.values(previous.reconcilerPorts),
     ]));
   let controlPlanePorts: ControlPlanePorts;
   if (recoverable) {
@@ -92,7 +100,9 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   } else {
     if (previous)
       log.warn(
-        `region "${name}" cannot be restarted as it was (its ports are taken or its files are gone): creating it again`,
+        sameReconciler
+          ? `region "${name}" cannot be restarted as it was (its ports are taken or its files are gone): creating it again`
+          : `region "${name}" ran ${previous.reconciler}, the stack asks for ${kind}: creating it again`,
       );
     log.action(
       `creating control plane of region "${name}" (etcd, kube-apiserver, controller-manager, scheduler, kwok)`,
@@ -170,40 +180,55 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   );
   log.success(`${nodeCount} KWOK nodes across zones ${zones.map((z) => `"${z}"`).join(", ")}`);
 
-  log.action("installing Flux CRDs");
+  log.action(`installing ${kind} CRDs`);
+  const crdsDir = reconciler.crdsDir(tools);
   await kubectl(
-    "create flux-system namespace",
+    `create ${reconciler.namespace} namespace`,
     ["apply", "--server-side", `--field-manager=${drkitFieldManager}`, "-f", "-"],
-    JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system" } }),
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: reconciler.namespace } },
+        ...reconciler.startupObjects,
+      ],
+    }),
   );
-  await kubectl("install Flux CRDs", [
+  await kubectl(`install ${kind} CRDs`, [
     "apply",
     "--server-side",
     `--field-manager=${drkitFieldManager}`,
     "--force-conflicts",
     "-f",
-    tools.fluxCrdsDir,
+    crdsDir,
   ]);
-  await kubectl("wait for Flux CRDs", [
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    "-f",
-    tools.fluxCrdsDir,
-  ]);
+  // `kubectl wait` fails at once on a CRD whose status the API server has not written yet.
+  await waitFor(`${kind} CRDs to be established`, 60_000, async () => {
+    await kubectl(`wait for ${kind} CRDs`, [
+      "wait",
+      "--for=condition=Established",
+      "--timeout=20s",
+      "-f",
+      crdsDir,
+    ]);
+    return true;
+  });
 
-  const fluxPorts = recoverable ? previous.fluxPorts : await allocateFluxPorts();
+  const reconcilerPorts = recoverable
+    ? previous.reconcilerPorts
+    : await allocatePorts(reconciler.portNames);
   const state: RegionState = {
     name,
     createdAt: previous?.createdAt ?? new Date().toISOString(),
     zones,
     nodeCount,
     apiServerUrl: apiServerOf(kubeconfig),
-    fluxPorts,
+    reconciler: kind,
+    reconcilerPorts,
     controlPlanePorts,
   };
   await writeRegionState(stateDir, state);
-  await startFluxControllers(stateDir, state, tools, log);
+  await startReconciler(stateDir, state, tools, log);
   log.success(`region "${name}" is up at "${state.apiServerUrl}"`);
   return describeRegion(stateDir, state);
 }
@@ -240,13 +265,23 @@ export async function killRegion(stateDir: string, name: string): Promise<number
   return pids;
 }
 
+/** The pidfile of one of the region's reconciler processes. */
+export async function reconcilerPidFile(
+  stateDir: string,
+  name: string,
+  process: string,
+): Promise<string> {
+  const kind = (await readRegionState(stateDir, name))?.reconciler ?? "flux";
+  return join(regionPaths(stateDir, name).reconcilerDir(kind), "pids", `${process}.pid`);
+}
+
 /** Kills one reconciler controller of a region (SIGKILL): the "reconciler lost" failure; its pid if it ran. */
 export async function killController(
   stateDir: string,
   name: string,
   controller: string,
 ): Promise<number | undefined> {
-  const pid = await readPid(regionPaths(stateDir, name).fluxDir + `/pids/${controller}.pid`);
+  const pid = await readPid(await reconcilerPidFile(stateDir, name, controller));
   if (pid !== undefined && (await isAlive(pid))) {
     process.kill(pid, "SIGKILL");
     await stopProcesses([pid], 0);
@@ -277,43 +312,56 @@ export async function listRegions(
   return out;
 }
 
-/** Starts (or restarts) the region's Flux controllers and waits until they are ready. */
-export async function startFluxControllers(
+/**
+ * Starts (or restarts) whichever of the region's reconciler processes are not running, each
+ * once what it connects to is ready, and waits until all are ready.
+ */
+export async function startReconciler(
   stateDir: string,
   state: RegionState,
   tools: RegionTools,
   log: Logger,
 ): Promise<void> {
   const paths = regionPaths(stateDir, state.name);
-  const specs = planFluxControllers({
-    regionDir: paths.dir,
+  const reconciler = hostReconciler(state.reconciler);
+  const dir = paths.reconcilerDir(state.reconciler);
+  const plan = reconciler.plan({
+    dir,
     kubeconfigPath: paths.kubeconfig,
-    ports: state.fluxPorts,
+    ports: state.reconcilerPorts,
     tools,
     baseEnv: tools.env(),
+    // The fleet's escrowed age key, for a reconciler that decrypts on the host (Argo CD's KSOPS).
+    ...(existsSync(localKeyFile(stateDir)) ? { ageKeyFile: localKeyFile(stateDir) } : {}),
   });
-  const urls = fluxReadyUrls(state.fluxPorts);
-  for (const name of fluxControllerNames) {
-    const spec = specs[name];
+  for (const sub of ["storage", "home", "tls", "ssh", "gpg"])
+    await mkdir(join(dir, sub), { recursive: true });
+  for (const name of reconciler.processNames) {
+    const { spec, ready } = plan[name]!;
     const pid = await readPid(spec.pidFile);
-    if (pid !== undefined && (await isAlive(pid))) continue;
-    await mkdir(`${paths.fluxDir}/storage`, { recursive: true });
-    await startDetached(spec);
-    log.action(`started "${name}" for region "${state.name}"`);
+    if (pid === undefined || !(await isAlive(pid))) {
+      await startDetached(spec);
+      log.action(`started "${name}" for region "${state.name}"`);
+    }
+    await waitFor(`"${name}" of region "${state.name}" to be ready`, 120_000, () => isReady(ready));
   }
-  for (const name of fluxControllerNames) {
-    await waitFor(
-      `"${name}" of region "${state.name}" to be ready`,
-      120_000,
-      async () => (await fetch(urls[name])).ok,
-    );
-  }
-  log.success(`Flux controllers of region "${state.name}" are ready`);
+  log.success(`${state.reconciler} processes of region "${state.name}" are ready`);
+}
+
+async function isReady(check: ReadyCheck): Promise<boolean> {
+  if ("http" in check) return (await fetch(check.http)).ok;
+  return isPortOpen(check.tcp);
 }
 
 async function stopRegionProcesses(stateDir: string, name: string): Promise<void> {
   const paths = regionPaths(stateDir, name);
-  for (const c of fluxControllerNames) await stopByPidFile(`${paths.fluxDir}/pids/${c}.pid`);
+  const state = await readRegionState(stateDir, name);
+  if (state) {
+    const dir = paths.reconcilerDir(state.reconciler);
+    // The controllers first (in reverse start order), so none reconciles against a dying API server.
+    for (const c of [...hostReconciler(state.reconciler).processNames].reverse())
+      await stopByPidFile(join(dir, "pids", `${c}.pid`));
+  }
   await stopProcesses(await findProcessesUnder(paths.dir));
 }
 
@@ -332,8 +380,8 @@ async function regionHealth(
     const pid = await readPid(`${pidDir}/${c}.pid`);
     if (pid === undefined || !(await isAlive(pid))) problems.push(`"${c}" is not running`);
   }
-  for (const c of fluxControllerNames) {
-    const pid = await readPid(`${paths.fluxDir}/pids/${c}.pid`);
+  for (const [c, file] of reconcilerPidFiles(paths, state)) {
+    const pid = await readPid(file);
     if (pid === undefined || !(await isAlive(pid))) problems.push(`"${c}" is not running`);
   }
   return { healthy: problems.length === 0, problems };
@@ -347,7 +395,7 @@ async function describeRegion(stateDir: string, state: RegionState): Promise<Loc
   if (existsSync(pidDir))
     for (const f of await readdir(pidDir))
       pidFiles.push([f.replace(/\.pid$/, ""), `${pidDir}/${f}`]);
-  for (const c of fluxControllerNames) pidFiles.push([c, `${paths.fluxDir}/pids/${c}.pid`]);
+  pidFiles.push(...reconcilerPidFiles(paths, state));
   for (const [component, file] of pidFiles) {
     const pid = await readPid(file);
     if (pid !== undefined && (await isAlive(pid))) processes[component] = pid;
@@ -362,15 +410,20 @@ async function describeRegion(stateDir: string, state: RegionState): Promise<Loc
   };
 }
 
-async function allocateFluxPorts(): Promise<FluxPorts> {
-  const [a, b, c, d, e] = await freePorts(5);
-  return {
-    sourceStorage: a!,
-    sourceMetrics: b!,
-    sourceHealth: c!,
-    kustomizeMetrics: d!,
-    kustomizeHealth: e!,
-  };
+function reconcilerPidFiles(
+  paths: ReturnType<typeof regionPaths>,
+  state: RegionState,
+): [string, string][] {
+  const dir = paths.reconcilerDir(state.reconciler);
+  return hostReconciler(state.reconciler).processNames.map((c) => [
+    c,
+    join(dir, "pids", `${c}.pid`),
+  ]);
+}
+
+async function allocatePorts(names: readonly string[]): Promise<Record<string, number>> {
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((n, i) => [n, ports[i]!]));
 }
 
 async function portsFree(ports: readonly number[]): Promise<boolean> {

@@ -12,13 +12,16 @@ export type RegionToolName =
   | "kwok"
   | "kwokctl"
   | "source-controller"
-  | "kustomize-controller";
+  | "kustomize-controller"
+  | "argocd";
 
 /** The slice of the toolchain the local platform uses (see src/toolchain). */
 export interface RegionTools {
   path(tool: RegionToolName): string;
   /** Directory with Flux's CRD manifests (`*.yaml`). */
   readonly fluxCrdsDir: string;
+  /** Directory with Argo CD's CRD manifests; `undefined` unless the toolchain includes Argo CD. */
+  readonly argocdCrdsDir: string | undefined;
   /** An environment whose PATH finds the toolchain's binaries first (kwokctl looks up kubectl). */
   env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
 }

@@ -46,6 +46,8 @@ export interface PulumiEnvPlanInput {
   readonly toolBinDir: string;
   /** The toolchain's Flux CRDs, for the program (`DRKIT_FLUX_CRDS_DIR`); `base` may override it. */
   readonly fluxCrdsDir?: string;
+  /** The toolchain's Argo CD CRDs when it includes Argo CD (`DRKIT_ARGOCD_CRDS_DIR`); `base` may override it. */
+  readonly argocdCrdsDir?: string;
   /** @default - `pulumiPluginsDir` */
   readonly pluginsDir?: string;
   /** @default - `PULUMI_BACKEND_URL` from `base`, else `file://<stateDir>/pulumi-backend` */
@@ -91,6 +93,9 @@ export function planPulumiEnv(input: PulumiEnvPlanInput): PulumiEnvPlan {
     ...(input.fluxCrdsDir === undefined || input.base.DRKIT_FLUX_CRDS_DIR !== undefined
       ? {}
       : { DRKIT_FLUX_CRDS_DIR: input.fluxCrdsDir }),
+    ...(input.argocdCrdsDir === undefined || input.base.DRKIT_ARGOCD_CRDS_DIR !== undefined
+      ? {}
+      : { DRKIT_ARGOCD_CRDS_DIR: input.argocdCrdsDir }),
     ...(ownPassphrase ? {} : { PULUMI_CONFIG_PASSPHRASE_FILE: paths.passphraseFile }),
   };
   return {
@@ -110,7 +115,7 @@ export interface PulumiEnvOptions {
   readonly backendUrl?: string;
   /** @default - `process.env` */
   readonly base?: NodeJS.ProcessEnv;
-  /** @default - `loadToolchain({ cacheDir })` */
+  /** @default - `loadToolchain({ cacheDir, with: "installed" })` */
   readonly toolchain?: Toolchain;
 }
 
@@ -132,12 +137,13 @@ export interface PulumiEnv extends PulumiEnvPlan {
 export async function preparePulumiEnv(options: PulumiEnvOptions): Promise<PulumiEnv> {
   const base = options.base ?? process.env;
   const cacheDir = options.cacheDir ?? resolvePaths({}, base).cacheDir;
-  const toolchain = options.toolchain ?? (await loadToolchain({ cacheDir }));
+  const toolchain = options.toolchain ?? (await loadToolchain({ cacheDir, with: "installed" }));
   const plan = planPulumiEnv({
     stateDir: options.stateDir,
     cacheDir,
     toolBinDir: toolchain.binDir,
     fluxCrdsDir: toolchain.fluxCrdsDir,
+    ...(toolchain.argocdCrdsDir ? { argocdCrdsDir: toolchain.argocdCrdsDir } : {}),
     base,
     ...(options.backendUrl === undefined ? {} : { backendUrl: options.backendUrl }),
   });

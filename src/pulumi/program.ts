@@ -29,8 +29,9 @@ export interface StackOutputs {
 }
 
 /**
- * Where the reconciler's CRD YAML is: `drkit:crdsDir`, else (Flux) `DRKIT_FLUX_CRDS_DIR`, which
- * `drkit pulumi-env` sets to the toolchain's copy, else the cache default. Pure.
+ * Where the reconciler's CRD YAML is: `drkit:crdsDir`, else `DRKIT_FLUX_CRDS_DIR` or
+ * `DRKIT_ARGOCD_CRDS_DIR`, which `drkit pulumi-env` sets to the toolchain's copy, else the cache
+ * default. Pure.
  */
 export function resolveCrdsDir(
   config: Pick<StackConfig, "crdsDir" | "reconciler">,
@@ -40,6 +41,7 @@ export function resolveCrdsDir(
   if (config.crdsDir !== undefined) return config.crdsDir;
   const kind = config.reconciler.kind;
   if (kind === "flux" && env.DRKIT_FLUX_CRDS_DIR) return env.DRKIT_FLUX_CRDS_DIR;
+  if (kind === "argocd" && env.DRKIT_ARGOCD_CRDS_DIR) return env.DRKIT_ARGOCD_CRDS_DIR;
   return defaultCrdsDir(cacheDir, kind);
 }
 
@@ -49,7 +51,10 @@ export function resolveCrdsDir(
 export function runProgram(): StackOutputs {
   const { config, secrets: configured } = readStackConfig();
   const secrets = withLocalKeyEscrow(config, configured);
-  const crds = loadCrds(resolveCrdsDir(config, process.env, resolvePaths().cacheDir));
+  const crds = loadCrds(
+    resolveCrdsDir(config, process.env, resolvePaths().cacheDir),
+    config.reconciler.kind,
+  );
   const platform = createClusterPlatform(config.stack, config);
   const reconciler = createReconciler(
     `${config.stack}-${config.reconciler.kind}`,

@@ -14,5 +14,5 @@ export {
 } from "./toolchain.ts";
 export type { ResolvedTool, RecipeOutcome, ToolSource } from "./resolve.ts";
 export { toolNames, type ToolName } from "./tools.ts";
-export { recipeNames, type RecipeName } from "./recipes.ts";
+export { optionalRecipeNames, recipeNames, type RecipeName } from "./recipes.ts";
 export type { ToolchainEffects, Exec, ExecResult, Fetch } from "./effects.ts";

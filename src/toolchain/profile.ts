@@ -1,9 +1,9 @@
 /**
  * The toolchain's one bin dir: symlinks to every resolved binary, wherever it came from, so
  * tools that look their siblings up on PATH (pulumi finds its language host and provider,
- * kwokctl finds kubectl) find the pinned ones. Flux CRDs get one dir the same way.
+ * kwokctl finds kubectl) find the pinned ones. Each reconciler's CRDs get one dir the same way.
  *
- *   <cacheDir>/toolchain/profiles/<hash>/bin/<tool>, flux-crds/<file>.yaml
+ *   <cacheDir>/toolchain/profiles/<hash>/bin/<tool>, flux-crds/<file>.yaml, argocd-crds/<file>.yaml
  *
  * The hash covers every link target, so a profile never changes once written and two checkouts
  * with different pins do not fight over one dir.
@@ -12,24 +12,35 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 
+import type { ReconcilerKind } from "../config/index.ts";
 import { toolchainCacheRoot } from "./cache.ts";
 
 /** A profile's dirs. */
 export interface Profile {
   readonly binDir: string;
   readonly fluxCrdsDir: string;
+  /** Holds Argo CD's CRDs when the toolchain includes Argo CD; empty otherwise. */
+  readonly argocdCrdsDir: string;
 }
+
+/** A dir of CRD manifests and whose they are. */
+export interface CrdSource {
+  readonly dir: string;
+  readonly reconciler: ReconcilerKind;
+}
+
+const crdDirName = (kind: ReconcilerKind) => `${kind}-crds`;
 
 /** Writes (or reuses) the profile linking `binaries` (tool -> path) and every file of `crdDirs`. */
 export async function writeProfile(
   cacheDir: string,
   binaries: ReadonlyMap<string, string>,
-  crdDirs: readonly string[],
+  crdDirs: readonly CrdSource[],
 ): Promise<Profile> {
-  const crds: string[] = [];
-  for (const dir of crdDirs) {
+  const crds: { path: string; reconciler: ReconcilerKind }[] = [];
+  for (const { dir, reconciler } of crdDirs) {
     for (const file of (await readdir(dir)).sort())
-      if (file.endsWith(".yaml")) crds.push(join(dir, file));
+      if (file.endsWith(".yaml")) crds.push({ path: join(dir, file), reconciler });
   }
   const links = [...binaries.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const hash = createHash("sha256")
@@ -38,16 +49,21 @@ export async function writeProfile(
     .slice(0, 16);
   const root = join(toolchainCacheRoot(cacheDir), "profiles");
   const dir = join(root, hash);
-  const profile = { binDir: join(dir, "bin"), fluxCrdsDir: join(dir, "flux-crds") };
+  const profile = {
+    binDir: join(dir, "bin"),
+    fluxCrdsDir: join(dir, crdDirName("flux")),
+    argocdCrdsDir: join(dir, crdDirName("argocd")),
+  };
   if (await stat(profile.binDir).catch(() => undefined)) return profile;
 
   await mkdir(root, { recursive: true });
   const tmp = await mkdtemp(join(root, ".tmp-"));
   try {
     await mkdir(join(tmp, "bin"));
-    await mkdir(join(tmp, "flux-crds"));
+    for (const kind of ["flux", "argocd"] as const) await mkdir(join(tmp, crdDirName(kind)));
     for (const [tool, target] of links) await symlink(target, join(tmp, "bin", tool));
-    for (const crd of crds) await symlink(crd, join(tmp, "flux-crds", basename(crd)));
+    for (const crd of crds)
+      await symlink(crd.path, join(tmp, crdDirName(crd.reconciler), basename(crd.path)));
     await rename(tmp, dir).catch((err: NodeJS.ErrnoException) => {
       // Another drkit process wrote the same profile first; its links are identical.
       if (err.code !== "EEXIST" && err.code !== "ENOTEMPTY") throw err;

@@ -10,6 +10,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { PreflightError } from "../core/errors.ts";
+import type { ReconcilerKind } from "../config/index.ts";
+import { argocd } from "../gitops/versions.ts";
 import { stripV, type ToolName } from "./tools.ts";
 
 export const recipeNames = [
@@ -22,6 +24,7 @@ export const recipeNames = [
   "pulumi-language-nodejs",
   "pulumi-kubernetes",
   "sops",
+  "argocd",
 ] as const;
 
 export type RecipeName = (typeof recipeNames)[number];
@@ -42,8 +45,17 @@ export interface RecipeSpec {
   readonly ldflags: (version: string) => string;
   /** A step that writes generated files into the build dir before `go build`. */
   readonly prepare?: "pulumi-kubernetes-embeds";
-  /** A module whose `config/crd/bases/*.yaml` the entry keeps (the Flux controllers' CRDs). */
+  /** A module whose CRD manifests the entry keeps (the reconcilers' CRDs). */
   readonly crdsModule?: string;
+  /** Where in `crdsModule` the CRDs are. @default "config/crd/bases" (Flux's layout) */
+  readonly crdsPath?: string;
+  /** Whose CRDs they are: the profile keeps one CRD dir per reconciler. @default "flux" */
+  readonly crdsFor?: ReconcilerKind;
+  /**
+   * Built only when asked for (`drkit toolchain install --with <name>`, or a command whose stack
+   * needs it), so the default toolchain stays within the cold-start budget.
+   */
+  readonly optional?: true;
 }
 
 /** A recipe with its version resolved: everything a cache key or a build needs. */
@@ -147,7 +159,27 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     packages: ["github.com/getsops/sops/v3/cmd/sops"],
     ldflags: plain,
   },
+  {
+    name: "argocd",
+    version: { pinned: argocd.version },
+    // One multi-call binary; each component runs it with ARGOCD_BINARY_NAME set.
+    tools: ["argocd", "kustomize"],
+    packages: ["github.com/argoproj/argo-cd/v3/cmd", "sigs.k8s.io/kustomize/kustomize/v5"],
+    ldflags: (v) => {
+      const common = "github.com/argoproj/argo-cd/v3/common";
+      return `-s -w -X ${common}.version=${stripV(v)} -X ${common}.gitTreeState=clean -X ${common}.buildDate=2026-11-01T00:00:00Z`;
+    },
+    crdsModule: "github.com/argoproj/argo-cd/v3",
+    crdsPath: "manifests/crds",
+    crdsFor: "argocd",
+    optional: true,
+  },
 ];
+
+/** Recipes built only when asked for (`drkit toolchain install --with <name>`). */
+export const optionalRecipeNames: readonly RecipeName[] = recipeSpecs
+  .filter((r) => r.optional)
+  .map((r) => r.name);
 
 /** The recipe that builds a tool. */
 export function recipeForTool(tool: ToolName): RecipeSpec {

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 
+import type { ReconcilerKind } from "../config/index.ts";
 import { PreflightError, StepFailedError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import {
@@ -45,6 +46,8 @@ export interface RecipeOutcome {
   readonly tools: readonly ResolvedTool[];
   /** The entry's CRD dir, for recipes that ship CRDs. */
   readonly crdsDir?: string;
+  /** Whose CRDs `crdsDir` holds. */
+  readonly crdsFor?: ReconcilerKind;
   /** Seconds spent building or downloading in this run; absent when nothing was acquired. */
   readonly seconds?: number;
 }
@@ -109,7 +112,9 @@ export async function resolveRecipe(
         recipe: recipe.name,
       };
     }),
-    ...(entry && recipe.spec.crdsModule ? { crdsDir: entryCrdsDir(entry) } : {}),
+    ...(entry && recipe.spec.crdsModule
+      ? { crdsDir: entryCrdsDir(entry), crdsFor: recipe.spec.crdsFor ?? "flux" }
+      : {}),
     ...(seconds === undefined ? {} : { seconds }),
   });
   if (onPath.size === tools.length && !recipe.spec.crdsModule) {

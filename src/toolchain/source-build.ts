@@ -89,14 +89,24 @@ export async function buildFromSource(
 
   const bin = join(staging, "out", "bin");
   const { tools, packages } = recipe.spec;
-  // One package: name the output after the tool. Several: go names each after its package dir.
-  const output = packages.length === 1 ? join(bin, tools[0]!) : bin + "/";
-  await go([...goBuildArgs(recipe), "-o", output, ...packages], "go build");
+  if (packages.length === 1 || packages.every((p, i) => goBinaryName(p) === tools[i])) {
+    // One package: name the output after the tool. Several: go names each after its package dir.
+    const output = packages.length === 1 ? join(bin, tools[0]!) : bin + "/";
+    await go([...goBuildArgs(recipe), "-o", output, ...packages], "go build");
+  } else {
+    // A package whose dir is not its tool's name (Argo CD's `cmd`): one build each, named.
+    for (const [i, pkg] of packages.entries())
+      await go([...goBuildArgs(recipe), "-o", join(bin, tools[i]!), pkg], "go build");
+  }
 
   if (!recipe.spec.crdsModule) return [];
-  const bases = join(await moduleDir(recipe.spec.crdsModule), "config", "crd", "bases");
+  const bases = join(
+    await moduleDir(recipe.spec.crdsModule),
+    recipe.spec.crdsPath ?? join("config", "crd", "bases"),
+  );
   const crds = (await readdir(bases).catch(() => [] as string[]))
-    .filter((f) => f.endsWith(".yaml"))
+    // Argo CD keeps a kustomization.yaml beside its CRDs.
+    .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
     .sort();
   if (crds.length === 0) throw new StepFailedError(step, `${bases} holds no CRD manifests`);
   for (const crd of crds) await copyFile(join(bases, crd), join(staging, "out", "crds", crd));
@@ -125,4 +135,14 @@ async function writePulumiKubernetesEmbeds(
   await mkdir(to, { recursive: true });
   await writeFile(join(to, "schema-embed.json"), JSON.stringify(schema));
   await writeFile(join(to, "terraform-mapping-embed.json"), JSON.stringify(mapping));
+}
+
+/**
+ * The file name `go build` gives a main package's binary: its last path element, or the one
+ * before a major-version suffix (`sigs.k8s.io/kustomize/kustomize/v5` → `kustomize`). Pure.
+ */
+export function goBinaryName(pkg: string): string {
+  const parts = pkg.split("/").filter((p) => p !== "" && p !== ".");
+  const last = parts.at(-1) ?? "";
+  return /^v[2-9]\d*$/.test(last) && parts.length > 1 ? parts.at(-2)! : last;
 }

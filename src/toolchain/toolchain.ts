@@ -39,8 +39,14 @@ export interface ToolchainOptions {
   readonly allowDownload?: boolean;
   /** Platform to pick release assets for, as "os/arch". @default - this machine (`nodePlatform()`) */
   readonly platform?: string;
-  /** Only these recipes (for tests and partial setups). @default - every recipe */
+  /** Only these recipes (for tests and partial setups). @default - every recipe that is not optional */
   readonly recipes?: readonly RecipeName[];
+  /**
+   * Optional recipes to include as well (`["argocd"]`), or `"installed"`: each optional recipe
+   * whose tools are already in the cache (lookups only; a missing one is left out, not an error).
+   * @default - none
+   */
+  readonly with?: readonly RecipeName[] | "installed";
 }
 
 /** The resolved toolchain. */
@@ -49,6 +55,8 @@ export interface Toolchain {
   readonly binDir: string;
   /** source-controller's and kustomize-controller's CRD manifests (`*.yaml`). */
   readonly fluxCrdsDir: string;
+  /** Argo CD's CRD manifests; `undefined` unless the toolchain includes the `argocd` recipe. */
+  readonly argocdCrdsDir: string | undefined;
   readonly tools: readonly ResolvedTool[];
   /** Per recipe: version and, when it was acquired in this run, how long that took. */
   readonly recipes: readonly RecipeOutcome[];
@@ -117,20 +125,31 @@ async function resolveAll(options: ToolchainOptions, acquire: boolean) {
   };
   const outcomes: RecipeOutcome[] = [];
   const failures: Failure[] = [];
-  for (const spec of recipeSpecs.filter(
-    (r) => !options.recipes || options.recipes.includes(r.name),
-  )) {
+  const ifInstalled = options.with === "installed";
+  for (const spec of selectRecipes(options)) {
     let version: string | undefined;
     try {
       const recipe = await planRecipe(spec, rootDir);
       version = recipe.version;
-      outcomes.push(await resolveRecipe(recipe, ctx, acquire));
+      outcomes.push(await resolveRecipe(recipe, ctx, acquire && !(ifInstalled && spec.optional)));
     } catch (err) {
+      if (ifInstalled && spec.optional) continue;
       if (acquire) ctx.log.fail(`"${spec.name}": ${describeError(err)}`);
       failures.push({ recipe: spec.name, tools: spec.tools, version, error: err });
     }
   }
   return { cacheDir, outcomes, failures };
+}
+
+/** The recipes a call covers: `recipes` when given, else the default ones plus `with`. */
+export function selectRecipes(
+  options: Pick<ToolchainOptions, "recipes" | "with">,
+): readonly (typeof recipeSpecs)[number][] {
+  return recipeSpecs.filter((r) =>
+    options.recipes
+      ? options.recipes.includes(r.name)
+      : !r.optional || options.with === "installed" || (options.with ?? []).includes(r.name),
+  );
 }
 
 async function toToolchain(
@@ -139,19 +158,25 @@ async function toToolchain(
 ): Promise<Toolchain> {
   const tools = outcomes.flatMap((o) => o.tools);
   const byName = new Map<string, string>(tools.map((t) => [t.name, t.path]));
-  const crdDirs = outcomes.flatMap((o) => (o.crdsDir ? [o.crdsDir] : []));
-  const { binDir, fluxCrdsDir } = await writeProfile(cacheDir, byName, crdDirs);
+  const crdDirs = outcomes.flatMap((o) =>
+    o.crdsDir ? [{ dir: o.crdsDir, reconciler: o.crdsFor ?? ("flux" as const) }] : [],
+  );
+  const { binDir, fluxCrdsDir, argocdCrdsDir } = await writeProfile(cacheDir, byName, crdDirs);
   return {
     binDir,
     fluxCrdsDir,
+    argocdCrdsDir: crdDirs.some((d) => d.reconciler === "argocd") ? argocdCrdsDir : undefined,
     tools,
     recipes: outcomes,
     path(tool) {
       const path = byName.get(tool);
-      if (!path)
+      if (!path) {
+        const spec = recipeSpecs.find((r) => r.tools.includes(tool));
+        const flag = spec?.optional ? ` --with ${spec.name}` : "";
         throw new PreflightError(
-          `"${tool}" is not part of this toolchain: run "drkit toolchain install"`,
+          `"${tool}" is not part of this toolchain: run "drkit toolchain install${flag}"`,
         );
+      }
       return path;
     },
     env(base = process.env) {

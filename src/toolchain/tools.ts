@@ -20,6 +20,8 @@ export const toolNames = [
   "pulumi-language-nodejs",
   "pulumi-resource-kubernetes",
   "sops",
+  "argocd",
+  "kustomize",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -65,6 +67,10 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
     env: { SOPS_DISABLE_VERSION_CHECK: "true" },
     pattern: /^sops (v?\d+\.\d+\.\d+\S*)/m,
   },
+  // Argo CD's multi-call binary and the kustomize beside it are only used as built here: their
+  // version output depends on build stamps a PATH copy may lack.
+  argocd: undefined,
+  kustomize: undefined,
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

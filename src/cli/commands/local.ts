@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 
+import { reconcilers, type ReconcilerKind } from "../../config/schema.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
@@ -11,7 +12,9 @@ import type { GlobalOptions } from "../context.ts";
 export function registerLocalCommands(program: Command): void {
   const local = program
     .command("local")
-    .description("local regions: a real control plane with KWOK nodes and Flux, on 127.0.0.1");
+    .description(
+      "local regions: a real control plane with KWOK nodes and Flux or Argo CD, on 127.0.0.1",
+    );
   const globals = () => program.opts<GlobalOptions>();
 
   local
@@ -19,24 +22,39 @@ export function registerLocalCommands(program: Command): void {
     .description('start a local region (idempotent: "already up" when it runs)')
     .option("--zones <zones>", "comma-separated zone names (default: <region>-zone-1..3)")
     .option("--nodes <count>", "number of KWOK nodes spread over the zones (default: one per zone)")
-    .action((region: string, opts: { zones?: string; nodes?: string }) =>
+    .option(
+      "--reconciler <kind>",
+      "flux or argocd, run as host processes (default: what the region ran, else flux)",
+    )
+    .action((region: string, opts: { zones?: string; nodes?: string; reconciler?: string }) =>
       runCommand(globals(), async (ctx) => {
+        const reconciler = opts.reconciler === undefined ? undefined : parseKind(opts.reconciler);
         const zones = opts.zones
           ?.split(",")
           .map((z) => z.trim())
           .filter(Boolean);
         const nodeCount = opts.nodes === undefined ? undefined : parseCount(opts.nodes);
-        const [{ ensureGitServer }, { upRegion }, { loadToolchain }] = await Promise.all([
-          import("../../local/git-server.ts"),
-          import("../../local/region.ts"),
-          import("../../toolchain/index.ts"),
-        ]);
-        const tools = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
+        const [{ ensureGitServer }, { upRegion }, { installToolchain, loadToolchain }] =
+          await Promise.all([
+            import("../../local/git-server.ts"),
+            import("../../local/region.ts"),
+            import("../../toolchain/index.ts"),
+          ]);
+        // Argo CD is an optional component: built here on first use.
+        const tools =
+          reconciler === "argocd"
+            ? await installToolchain({
+                cacheDir: ctx.paths.cacheDir,
+                with: ["argocd"],
+                log: ctx.log,
+              })
+            : await loadToolchain({ cacheDir: ctx.paths.cacheDir, with: "installed" });
         await ensureGitServer({ stateDir: ctx.paths.stateDir, log: ctx.log });
         const up = await upRegion(region, {
           stateDir: ctx.paths.stateDir,
           tools,
           log: ctx.log,
+          ...(reconciler ? { reconciler } : {}),
           ...(zones ? { zones } : {}),
           ...(nodeCount ? { nodeCount } : {}),
         });
@@ -108,4 +126,12 @@ function parseCount(value: string): number {
     });
   }
   return n;
+}
+
+function parseKind(value: string): ReconcilerKind {
+  if ((reconcilers as readonly string[]).includes(value)) return value as ReconcilerKind;
+  throw new ConfigError(
+    `--reconciler must be one of ${reconcilers.map((r) => `"${r}"`).join(", ")}, got "${value}": use --reconciler flux or --reconciler argocd`,
+    { key: "--reconciler" },
+  );
 }

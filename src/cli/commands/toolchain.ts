@@ -6,7 +6,25 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
-import type { ToolStatus } from "../../toolchain/index.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { optionalRecipeNames, type RecipeName, type ToolStatus } from "../../toolchain/index.ts";
+
+/** Parses `--with a,b`: optional recipe names, each checked (pure). */
+export function parseWith(value: string, previous: RecipeName[] = []): RecipeName[] {
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!(optionalRecipeNames as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `--with "${name}" is not an optional component: use one of ${optionalRecipeNames.map((n) => `"${n}"`).join(", ")}`,
+        { key: "--with" },
+      );
+    }
+  }
+  return [...previous, ...(names as RecipeName[])];
+}
 
 /** Renders tools as an aligned text table. */
 export function renderToolTable(tools: readonly ToolStatus[]): string {
@@ -33,8 +51,15 @@ export function registerToolchainCommands(program: Command): void {
       "provide every pinned tool: from PATH, the cache, a verified release, or a source build",
     )
     .option("--no-release", "never download release binaries; build what is missing from source")
+    .option(
+      "--with <components>",
+      `also provide optional components, comma-separated (${optionalRecipeNames.join(", ")}); stacks that need one build it on their first run`,
+      parseWith,
+    )
     .action(async (_opts: unknown, command: Command) => {
-      const opts = command.optsWithGlobals<GlobalOptions & { release: boolean }>();
+      const opts = command.optsWithGlobals<
+        GlobalOptions & { release: boolean; with?: RecipeName[] }
+      >();
       await runCommand(opts, async (ctx) => {
         const started = performance.now();
         const { installToolchain } = await import("../../toolchain/index.ts");
@@ -42,6 +67,7 @@ export function registerToolchainCommands(program: Command): void {
           cacheDir: ctx.paths.cacheDir,
           log: ctx.log,
           allowDownload: opts.release,
+          with: opts.with ?? [],
         });
         const seconds = Math.round((performance.now() - started) / 1000);
         ctx.log.success(`toolchain ready in ${seconds}s: ${tc.binDir}`);
@@ -50,6 +76,7 @@ export function registerToolchainCommands(program: Command): void {
           seconds,
           binDir: tc.binDir,
           fluxCrdsDir: tc.fluxCrdsDir,
+          argocdCrdsDir: tc.argocdCrdsDir,
           tools: tc.tools,
           recipes: tc.recipes.map((r) => ({
             name: r.recipe,
@@ -63,12 +90,18 @@ export function registerToolchainCommands(program: Command): void {
 
   toolchain
     .command("status")
-    .description("report every pinned tool (version, source, path); exit 3 when one is missing")
+    .description(
+      "report every pinned tool (version, source, path); exit 3 when one is missing (optional components only with --with)",
+    )
+    .option("--with <components>", "also report these optional components", parseWith)
     .action(async (_opts: unknown, command: Command) => {
-      const opts = command.optsWithGlobals<GlobalOptions>();
+      const opts = command.optsWithGlobals<GlobalOptions & { with?: RecipeName[] }>();
       await runCommand(opts, async (ctx) => {
         const { toolchainStatus } = await import("../../toolchain/index.ts");
-        const status = await toolchainStatus({ cacheDir: ctx.paths.cacheDir });
+        const status = await toolchainStatus({
+          cacheDir: ctx.paths.cacheDir,
+          with: opts.with ?? [],
+        });
         ctx.output(status, () => {
           const footer = status.ok
             ? `bin dir: ${status.binDir}`

@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { ReconcilerKind } from "../../config/index.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { planZones } from "../../local/kwok-config.ts";
@@ -24,6 +25,8 @@ export interface LocalPlatformArgs {
   readonly zones?: readonly string[];
   /** KWOK nodes, spread round-robin over the zones. @default - one node per zone */
   readonly nodeCount?: number;
+  /** The reconciler the region runs as host processes. @default "flux" */
+  readonly reconciler?: ReconcilerKind;
 }
 
 /** What `createLocalPlatform` creates. */
@@ -75,6 +78,7 @@ export function planLocalRegion(args: LocalPlatformArgs): LocalRegionResourceArg
     zones,
     nodeCount: args.nodeCount ?? zones.length,
     stateDir: args.stateDir ?? resolvePaths().stateDir,
+    reconciler: args.reconciler ?? "flux",
   };
 }
 

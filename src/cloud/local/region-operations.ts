@@ -11,13 +11,14 @@ import { readFile } from "node:fs/promises";
 
 import type * as pulumi from "@pulumi/pulumi";
 
+import type { ReconcilerKind } from "../../config/index.ts";
 import { PreflightError, describeError } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/logger.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { redact, registerSecret } from "../../core/redact.ts";
 import { downRegion, listRegions, upRegion } from "../../local/region.ts";
 import type { RegionTools } from "../../local/tools.ts";
-import { loadToolchain } from "../../toolchain/index.ts";
+import { installToolchain, loadToolchain } from "../../toolchain/index.ts";
 
 /** Inputs of the region resource; plain values, validated by `LocalPlatform` before creation. */
 export interface RegionInputs {
@@ -29,6 +30,8 @@ export interface RegionInputs {
   readonly nodeCount: number;
   /** drkit state dir holding the region. */
   readonly stateDir: string;
+  /** The reconciler the region runs as host processes; absent in states written before Argo CD. */
+  readonly reconciler?: ReconcilerKind;
   /** Absolute path of this module, loaded by the serialized provider. Not part of the region. */
   readonly implementation: string;
 }
@@ -47,7 +50,7 @@ export interface RegionOutputs extends RegionInputs {
 }
 
 /** Inputs whose change replaces the region (it is deleted first: the name stays the same). */
-export const replacingInputs = ["region", "zones", "nodeCount", "stateDir"] as const;
+export const replacingInputs = ["region", "zones", "nodeCount", "stateDir", "reconciler"] as const;
 
 /**
  * Plans a diff: a changed region, zone list, node count or state dir replaces the region, deleting
@@ -58,7 +61,11 @@ export function planRegionDiff(
   olds: Partial<RegionOutputs>,
   news: RegionInputs,
 ): pulumi.dynamic.DiffResult {
-  const replaces = replacingInputs.filter((key) => !isDeepStrictEqual(olds[key], news[key]));
+  // A state written before regions could run Argo CD ran Flux.
+  const old = { ...olds, reconciler: olds.reconciler ?? "flux" };
+  const replaces = replacingInputs.filter(
+    (key) => !isDeepStrictEqual(old[key], { ...news, reconciler: news.reconciler ?? "flux" }[key]),
+  );
   const moved = olds.implementation !== news.implementation;
   return {
     changes: replaces.length > 0 || moved,
@@ -84,10 +91,11 @@ export async function createRegion(
   const region = await explain(`create local region "${inputs.region}"`, async () =>
     upRegion(inputs.region, {
       stateDir: inputs.stateDir,
-      tools: await regionTools(),
+      tools: await regionTools(inputs.reconciler ?? "flux", log),
       log,
       zones: inputs.zones,
       nodeCount: inputs.nodeCount,
+      reconciler: inputs.reconciler ?? "flux",
     }),
   );
   const kubeconfig = await readKubeconfig(region.kubeconfigPath);
@@ -151,12 +159,20 @@ export function regionProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("PULUMI_")));
 }
 
-async function regionTools(): Promise<RegionTools> {
-  const toolchain = await loadToolchain({ cacheDir: resolvePaths().cacheDir });
+/**
+ * The tools of a region that runs `reconciler`. An optional component it needs (Argo CD) is
+ * built here on first use, so only stacks that run it pay for the build.
+ */
+async function regionTools(reconciler: ReconcilerKind, log: Logger): Promise<RegionTools> {
+  const toolchain =
+    reconciler === "argocd"
+      ? await installToolchain({ cacheDir: resolvePaths().cacheDir, with: ["argocd"], log })
+      : await loadToolchain({ cacheDir: resolvePaths().cacheDir });
   const base = regionProcessEnv(process.env);
   return {
     path: (tool) => toolchain.path(tool),
     fluxCrdsDir: toolchain.fluxCrdsDir,
+    argocdCrdsDir: toolchain.argocdCrdsDir,
     env: (env) => toolchain.env(env ?? base),
   };
 }
@@ -167,6 +183,7 @@ const toolsNotNeeded: RegionTools = {
     throw new PreflightError(`deleting a region needs no tools, yet "${tool}" was asked for`);
   },
   fluxCrdsDir: "",
+  argocdCrdsDir: undefined,
   env: (env) => env ?? regionProcessEnv(process.env),
 };
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 
 import * as pulumi from "@pulumi/pulumi";
 
+import type { ReconcilerKind } from "../../config/index.ts";
 import type { RegionInputs, RegionOutputs } from "./region-operations.ts";
 
 type Operations = typeof import("./region-operations.ts");
@@ -59,6 +60,7 @@ export interface LocalRegionResourceArgs {
   readonly zones: readonly string[];
   readonly nodeCount: number;
   readonly stateDir: string;
+  readonly reconciler: ReconcilerKind;
 }
 
 /**

@@ -9,9 +9,13 @@ import { existsSync } from "node:fs";
 import type { Logger } from "../../core/logger.ts";
 import { isAlive } from "../../core/pid.ts";
 import type { RegionRuntime } from "../../dr/region-runtime.ts";
-import type { ReconcilerDriver } from "../../gitops/reconciler-driver.ts";
 import { readPid } from "../../local/processes.ts";
-import { killController, killRegion, startFluxControllers } from "../../local/region.ts";
+import {
+  killController,
+  killRegion,
+  reconcilerPidFile,
+  startReconciler,
+} from "../../local/region.ts";
 import { readRegionState, regionPaths } from "../../local/region-state.ts";
 import { localKeyFile } from "../../local/secret-store.ts";
 import type { RegionTools } from "../../local/tools.ts";
@@ -25,8 +29,6 @@ export interface LocalRuntimeOptions {
 
 export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime {
   const { stateDir } = options;
-  const pidFile = (region: string, controller: string) =>
-    `${regionPaths(stateDir, region).fluxDir}/pids/${controller}.pid`;
   const kubeconfig = (region: string) => regionPaths(stateDir, region).kubeconfig;
   return {
     platform: "local",
@@ -42,19 +44,22 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
     async controllersDown(target, driver) {
       const down: string[] = [];
       for (const name of driver.controllers) {
-        const pid = await readPid(pidFile(target.region, name));
+        const pid = await readPid(await reconcilerPidFile(stateDir, target.region, name));
         if (pid === undefined || !(await isAlive(pid))) down.push(name);
       }
       return down;
     },
     async recoverControllers(target, driver) {
-      assertRunsLocally(driver);
       const state = await readRegionState(stateDir, target.region);
       if (!state)
         throw new Error(
           `region "${target.region}" has no state: run \`drkit local up ${target.region}\``,
         );
-      await startFluxControllers(stateDir, state, await options.tools(), options.log);
+      if (state.reconciler !== driver.kind)
+        throw new Error(
+          `region "${target.region}" runs ${state.reconciler}, the stack asks for ${driver.displayName}: run \`drkit restore --stack ${target.stack}\` to re-create it`,
+        );
+      await startReconciler(stateDir, state, await options.tools(), options.log);
     },
     hostFailures: {
       async killRegion(target) {
@@ -70,11 +75,4 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
       },
     },
   };
-}
-
-function assertRunsLocally(driver: ReconcilerDriver): void {
-  if (driver.kind === "flux") return;
-  throw new Error(
-    `local regions run Flux's controllers only, not ${driver.displayName}'s (${driver.controllers.join(", ")}): set drkit:reconciler.kind to "flux" for a local stack`,
-  );
 }

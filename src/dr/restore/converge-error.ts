@@ -4,7 +4,10 @@
 import { StepFailedError } from "../../core/errors.ts";
 import type { Failure } from "../report/index.ts";
 
-/** The failures that stopped converge, each naming its Kustomization (and object, when known). */
+/**
+ * The failures that stopped converge, each naming its reconciler object (and the object that
+ * object names as the cause, when known).
+ */
 export class ConvergeFailedError extends StepFailedError {
   readonly failures: readonly Omit<Failure, "phase">[];
   constructor(failures: readonly Omit<Failure, "phase">[]) {

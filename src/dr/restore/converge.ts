@@ -1,33 +1,33 @@
 /**
- * The converge step: watch (not poll) the reconciler's objects until every one is Ready at the
+ * The converge step: watch (not poll) the reconciler's objects until every one is done at the
  * target revision and every workload it owns is healthy; fail fast on failures that persist;
  * notice a lost reconciler controller and bring it back.
+ *
+ * What the objects are and how they are judged is the reconciler's restore driver
+ * (`reconcilers/`), picked from the stack's `reconciler`; this step is the same for each.
  */
 import type { Clock } from "../../core/clock.ts";
 import { StepFailedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import {
-  commitOf,
   formatRef,
-  revisionMatches,
   watchUntil,
   WatchTimeoutError,
   type Kube,
   type KubeObject,
 } from "../../kube/index.ts";
-import { fluxNamespace, rootName } from "./bootstrap.ts";
-import {
-  FailureTimer,
-  judgeReconcilers,
-  judgeSource,
-  planWorkloadChecks,
-  planTimeoutFailures,
-  type ReconcilerVerdict,
-} from "./converge-plan.ts";
+import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
 import { reconcilerKey } from "./dead-ends.ts";
-import { kickPatch, planDependencyKicks } from "./dependency-kicks.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
+import { restoreDriver } from "./reconcilers/index.ts";
+import { restoreFieldManager } from "./reconcilers/shared.ts";
+import type {
+  DependencyKicks,
+  ReconcilerVerdict,
+  RestoreDriver,
+  SourceGuard,
+} from "./reconcilers/types.ts";
 import type { ReconcilerProbe, StackTarget } from "./types.ts";
 import type { Failure } from "../report/index.ts";
 
@@ -37,14 +37,15 @@ export interface ConvergeInput {
   /** `main@sha1:<sha>` or a bare sha. */
   readonly revision: string;
   readonly timeoutMs: number;
-  /** The reconcile request bootstrap made; Kustomizations must have handled it. */
+  /** The reconcile request bootstrap made; the reconciler's objects must have handled it. */
   readonly requestedAt?: string;
   /** How long a failure at the target revision may last before converge gives up. @default 45 000 */
   readonly failFastMs?: number;
   /**
-   * Request a reconcile of a Kustomization as soon as its dependencies are Ready, instead of
-   * waiting for the reconciler's dependency timer (`dependency-kicks.ts`). Off for read-only
-   * waits (`drkit verify`, a drill's baseline), which change nothing. @default false
+   * Request a reconcile of an object as soon as its dependencies are done, instead of waiting
+   * for the reconciler's dependency timer (Flux: `dependency-kicks.ts`; a reconciler without
+   * one ignores it). Off for read-only waits (`drkit verify`, a drill's baseline), which change
+   * nothing. @default false
    */
   readonly kickDependents?: boolean;
   readonly probe: ReconcilerProbe;
@@ -54,7 +55,7 @@ export interface ConvergeInput {
 }
 
 export interface ConvergeResult {
-  /** Monotonic ms at which the reconciler objects were first seen Ready at the revision. */
+  /** Monotonic ms at which the reconciler objects were first seen done at the revision. */
   readonly reconcilersReadyAtMs: number;
   readonly reconcilers: readonly KubeObject[];
   readonly workloads: number;
@@ -72,12 +73,11 @@ const deadEndGraceMs = 2_000;
  */
 const workloadGraceMs = 5_000;
 
-const kustomizations = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
-const gitRepositories = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
-
 /** Waits for convergence; throws StepFailedError when it cannot happen. */
 export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   const { kube, clock, log } = input;
+  const driver = restoreDriver(input.target.reconciler);
+  const { words } = driver;
   const start = clock.monotonicMs();
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(input.signal?.reason);
@@ -85,29 +85,34 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   const recovered: string[] = [];
   const guard = guardReconciler(input, recovered, (err) => abort.abort(err));
   const failFastMs = input.failFastMs ?? 45_000;
-  const source = guardSource(input, failFastMs, (err) => abort.abort(err));
+  const source = driver.source
+    ? guardSource(input, driver.source, failFastMs, (err) => abort.abort(err))
+    : { stop: () => undefined };
   const live = new LiveWorkloads(kube, { timeoutMs: input.timeoutMs });
   let latest: readonly KubeObject[] = [];
   const workloadGuard = guardWorkloads(
     input,
+    driver,
     live,
     () => latest,
     (err) => abort.abort(err),
   );
   try {
-    log.waiting(`waiting for Kustomizations to be Ready at "${input.revision}"`);
+    log.waiting(`waiting for ${words.plural} to be ${words.done} at "${input.revision}"`);
     const timer = new FailureTimer();
     const deadEndTimer = new FailureTimer();
     let lastPending = "";
     let last: ReconcilerVerdict | undefined;
     const warnFailing = failingWarner(log, failFastMs);
-    const kick = input.kickDependents ? dependencyKicker(input) : () => undefined;
+    const kick =
+      input.kickDependents && driver.kicks
+        ? dependencyKicker(input, driver.kicks)
+        : () => undefined;
     const reconcilers = await watchUntil(
       kube,
-      kustomizations,
+      driver.watch,
       (objects) => {
-        const verdict = judgeReconcilers(objects, input.revision, {
-          rootName,
+        const verdict = driver.judge(objects, input.revision, {
           ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
         });
         last = verdict;
@@ -142,14 +147,16 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
       { timeoutMs: input.timeoutMs, signal: abort.signal, log, recheckMs: 1_000 },
     ).catch((err: unknown) => {
       if (err instanceof WatchTimeoutError)
-        throw new ConvergeFailedError(planTimeoutFailures(input.timeoutMs, last, err.objects));
+        throw new ConvergeFailedError(
+          planTimeoutFailures(input.timeoutMs, last, err.objects, driver),
+        );
       throw err;
     });
     const reconcilersReadyAtMs = clock.monotonicMs();
-    log.success(`${reconcilers.length} Kustomization(s) Ready at "${input.revision}"`);
+    log.success(`${reconcilers.length} ${words.kind}(s) ${words.done} at "${input.revision}"`);
 
     workloadGuard.stop();
-    const checks = planWorkloadChecks(reconcilers);
+    const checks = driver.workloads(reconcilers);
     const failures = await waitForWorkloads(
       input,
       live,
@@ -170,18 +177,18 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   }
 }
 
-/** Requests reconciles of Kustomizations whose dependencies just became Ready (fire and forget). */
-function dependencyKicker(input: ConvergeInput) {
+/** Requests reconciles of objects whose dependencies just became done (fire and forget). */
+function dependencyKicker(input: ConvergeInput, kicks: DependencyKicks) {
   const { kube, clock, log } = input;
   const kickedAt = new Map<string, number>();
   return (objects: readonly KubeObject[], nowMs: number) => {
-    for (const obj of planDependencyKicks(objects, input.revision, kickedAt, nowMs)) {
+    for (const obj of kicks.plan(objects, input.revision, kickedAt, nowMs)) {
       const key = reconcilerKey(obj);
       kickedAt.set(key, nowMs);
-      log.info(`requested a reconcile of ${key}: its dependencies are Ready`);
+      log.info(`requested a reconcile of ${key}: ${kicks.why}`);
       kube
-        .apply(kickPatch(obj, clock.now().toISOString()), {
-          fieldManager: "drkit-restore",
+        .apply(kicks.patch(obj, clock.now().toISOString()), {
+          fieldManager: restoreFieldManager,
           force: true,
         })
         .catch((err: unknown) =>
@@ -255,12 +262,14 @@ async function waitForWorkloads(
 }
 
 /**
- * While Kustomizations health-check what they applied (`wait: true`, `healthChecks`), looks at
- * those workloads too: one that cannot become healthy fails converge with its root cause long
- * before Flux's own health-check timeout would.
+ * While the reconciler's objects health-check what they applied (Flux: `wait: true`,
+ * `healthChecks`; Argo CD: a sync waiting for healthy waves), looks at those workloads too: one
+ * that cannot become healthy fails converge with its root cause long before the reconciler's
+ * own health-check timeout would.
  */
 function guardWorkloads(
   input: ConvergeInput,
+  driver: RestoreDriver,
   live: LiveWorkloads,
   reconcilers: () => readonly KubeObject[],
   fail: (err: Error) => void,
@@ -269,9 +278,9 @@ function guardWorkloads(
   let stopped = false;
   const check = () => {
     if (stopped) return;
-    const applying = reconcilers().filter((k) => appliedAt(k, input.revision));
+    const applying = driver.applying(reconcilers(), input.revision);
     const stuck = terminalFor(
-      live.diagnose(planWorkloadChecks(applying)),
+      live.diagnose(driver.workloads(applying)),
       timer,
       input.clock.monotonicMs(),
     );
@@ -287,17 +296,6 @@ function guardWorkloads(
       off();
     },
   };
-}
-
-/** A Kustomization that has applied the revision and is not Ready yet (checking health). */
-function appliedAt(k: KubeObject, revision: string): boolean {
-  const attempted = (k.status as { lastAttemptedRevision?: string } | undefined)
-    ?.lastAttemptedRevision;
-  return (
-    attempted !== undefined &&
-    commitOf(attempted) !== undefined &&
-    revisionMatches(attempted, revision)
-  );
 }
 
 /** The workloads whose diagnosis has been terminal for at least `workloadGraceMs`. */
@@ -324,19 +322,24 @@ function toFailure(w: WorkloadState): Omit<Failure, "phase"> {
 }
 
 /**
- * Watches the fleet's GitRepository alongside the Kustomizations: when it cannot fetch the target
- * revision (the Git server went down after preflight), converge fails fast instead of waiting
- * for Kustomizations that can never get there.
+ * Watches the fleet's source (Flux: the GitRepository) alongside the reconciler's objects: when
+ * it cannot fetch the target revision (the Git server went down after preflight), converge fails
+ * fast instead of waiting for objects that can never get there.
  */
-function guardSource(input: ConvergeInput, failFastMs: number, fail: (err: Error) => void) {
+function guardSource(
+  input: ConvergeInput,
+  guard: SourceGuard,
+  failFastMs: number,
+  fail: (err: Error) => void,
+) {
   const stop = new AbortController();
   const timer = new FailureTimer();
   const warnFailing = failingWarner(input.log, failFastMs);
   watchUntil(
     input.kube,
-    { ...gitRepositories, namespace: fluxNamespace },
+    guard.watch,
     (objects) => {
-      const verdict = judgeSource(objects, input.revision, rootName);
+      const verdict = guard.judge(objects, input.revision);
       const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
       if (stuck.length > 0) {
         throw new ConvergeFailedError(stuck.map((f) => ({ object: f.key, message: f.reason })));
@@ -346,7 +349,7 @@ function guardSource(input: ConvergeInput, failFastMs: number, fail: (err: Error
     },
     { timeoutMs: input.timeoutMs, signal: stop.signal },
   ).catch((err: unknown) => {
-    // Stopped or timed out: the Kustomization watch reports those.
+    // Stopped or timed out: the watch of the reconciler's objects reports those.
     if (err instanceof ConvergeFailedError) fail(err);
   });
   return { stop: () => stop.abort() };

@@ -9,7 +9,7 @@
  * - waiting in a `dependsOn` cycle: every member waits for another, none can start.
  */
 import { findCondition, type KubeObject } from "../../kube/index.ts";
-import type { ReconcilerFailure } from "./converge-plan.ts";
+import type { ReconcilerFailure } from "./reconcilers/types.ts";
 
 /** What converge concluded about one object before looking for dead ends. */
 export type ObjectState = "done" | "pending" | "failing";

@@ -17,6 +17,7 @@ import { bootstrapReconciler } from "./bootstrap.ts";
 import { converge } from "./converge.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import { PhaseAbort, PhaseClock } from "./phase-clock.ts";
+import { restoreDriver } from "./reconcilers/index.ts";
 import type { ResolvedRef, RestoreDeps, RestoreOptions, StackTarget } from "./types.ts";
 
 /** Runs a restore (or, with `readOnly`, a converge-and-verify check) and returns its report. */
@@ -126,11 +127,12 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
           ...(options.signal ? { signal: options.signal } : {}),
         });
         result.failures.forEach((f) => phases.fail("converge", f));
+        const { words } = restoreDriver(prepared.target.reconciler);
         const recovered =
           result.recovered.length > 0 ? `; restarted ${result.recovered.join(", ")}` : "";
         return {
           value: result,
-          detail: `${result.reconcilers.length} Kustomization(s) Ready at ${ref.commit.slice(0, 12)}, ${result.workloads} workload(s) checked${recovered}`,
+          detail: `${result.reconcilers.length} ${words.kind}(s) ${words.done} at ${ref.commit.slice(0, 12)}, ${result.workloads} workload(s) checked${recovered}`,
         };
       } catch (err) {
         if (err instanceof ConvergeFailedError) {

@@ -20,12 +20,21 @@ function asPulumiPassesIt(config: Record<string, unknown>): Record<string, strin
 }
 
 describe("example stacks", () => {
-  it("include two local, two AWS, one Azure and one GCP region", () => {
-    const platforms = stackFiles.map((file) => {
+  it("include four local (two Flux, two Argo CD), two AWS, one Azure and one GCP region", () => {
+    const regions = stackFiles.map((file) => {
       const { config } = parse(readFileSync(join(stacksDir, file), "utf8"));
-      return config["drkit:platform"] as string;
+      return `${config["drkit:platform"] as string}/${(config["drkit:reconciler"] as string | undefined) ?? "flux"}`;
     });
-    expect(platforms.sort()).toEqual(["aws", "aws", "azure", "gcp", "local", "local"]);
+    expect(regions.sort()).toEqual([
+      "aws/flux",
+      "aws/flux",
+      "azure/flux",
+      "gcp/flux",
+      "local/argocd",
+      "local/argocd",
+      "local/flux",
+      "local/flux",
+    ]);
   });
 
   it.each(stackFiles)("%s validates and syncs clusters/<stack>", (file) => {

@@ -141,11 +141,6 @@ describe("validateStackConfig messages", () => {
       'drkit:privateEndpoint applies only to cloud platforms (drkit:platform is "local"), got true. Remove it with `pulumi config rm drkit:privateEndpoint`, or set drkit:platform to aws, azure or gcp.',
     ],
     [
-      "fails on Argo CD on the local platform",
-      { ...local, reconciler: "argocd" },
-      'drkit:reconciler must be flux on the local platform, where the controllers run as host processes, got "argocd". Set it with `pulumi config set drkit:reconciler flux`, or use a cloud platform.',
-    ],
-    [
       "fails on a region of another cloud",
       { ...aws, region: "westeurope" },
       'drkit:region must be an AWS region such as us-east-1 when drkit:platform is "aws", got "westeurope". Set it with `pulumi config set drkit:region us-east-1`.',
@@ -303,12 +298,12 @@ describe("validateStackConfig messages", () => {
   });
 
   it("fails with every problem at once, keyed by the first", () => {
-    const err = failure({ ...local, nodeCount: 3, reconciler: "argocd" });
+    const err = failure({ ...local, nodeCount: 3, privateEndpoint: true });
     expect(err.key).toBe("drkit:nodeCount");
     expect(err.message.split("\n")).toEqual([
       '2 problems in the config of stack "s1":',
       expect.stringMatching(/^ {2}- drkit:nodeCount applies only to cloud platforms/),
-      expect.stringMatching(/^ {2}- drkit:reconciler must be flux on the local platform/),
+      expect.stringMatching(/^ {2}- drkit:privateEndpoint applies only to cloud platforms/),
     ]);
   });
 

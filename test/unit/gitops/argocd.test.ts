@@ -47,15 +47,36 @@ describe("renderArgoCdInstall", () => {
 
   it("runs the pinned images and installs KSOPS into the repo server", () => {
     const repoServer = find(install(), "Deployment", "argocd-repo-server").spec.template.spec;
-    expect(repoServer.containers[0].image).toBe("quay.io/argoproj/argocd:v3.5.7");
+    expect(repoServer.containers[0].image).toBe("quay.io/argoproj/argocd:v3.2.11");
     expect(repoServer.initContainers[0].image).toBe("viaductoss/ksops:v4.3.2");
     expect(repoServer.containers[0].env).toContainEqual({
       name: "SOPS_AGE_KEY_FILE",
       value: "/.config/sops/age/keys.txt",
     });
-    expect(find(install(), "ConfigMap", "argocd-cm").data).toEqual({
-      "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec",
+    const settings = find(install(), "ConfigMap", "argocd-cm").data;
+    expect(settings["kustomize.buildOptions"]).toBe("--enable-alpha-plugins --enable-exec");
+    // Child Applications are judged by their own health, so sync waves wait for them.
+    expect(settings["resource.customizations.health.argoproj.io_Application"]).toContain(
+      "hs.status = obj.status.health.status",
+    );
+  });
+
+  it("renders only settings and CRDs when the controllers run as host processes", () => {
+    const objects = gitops.renderArgoCdInstall({
+      crds: [],
+      withAgeKey: false,
+      installControllers: false,
     });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Namespace/argocd",
+      "ConfigMap/argocd-cm",
+      "ConfigMap/argocd-cmd-params-cm",
+      "ConfigMap/argocd-rbac-cm",
+      "ConfigMap/argocd-ssh-known-hosts-cm",
+      "ConfigMap/argocd-tls-certs-cm",
+      "ConfigMap/argocd-gpg-keys-cm",
+      "Secret/argocd-secret",
+    ]);
   });
 
   it("gives the workload identity to the repo server, which decrypts", () => {

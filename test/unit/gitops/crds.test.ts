@@ -52,6 +52,6 @@ describe("loadCrds", () => {
 
   it("puts the toolchain's copy under the cache dir, by reconciler and version", () => {
     expect(defaultCrdsDir("/cache", "flux")).toBe("/cache/crds/flux-v1.9.0");
-    expect(defaultCrdsDir("/cache", "argocd")).toBe("/cache/crds/argocd-v3.5.7");
+    expect(defaultCrdsDir("/cache", "argocd")).toBe("/cache/crds/argocd-v3.2.11");
   });
 });

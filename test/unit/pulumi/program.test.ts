@@ -107,7 +107,7 @@ describe("resolveCrdsDir", () => {
       "Argo CD never takes Flux's dir",
       argocd,
       { DRKIT_FLUX_CRDS_DIR: "/env" },
-      "/cache/crds/argocd-v3.5.7",
+      "/cache/crds/argocd-v3.2.11",
     ],
   ])("%s", async (_name, config, env, expected) => {
     const { resolveCrdsDir } = await import("../../../src/pulumi/program.ts");

@@ -89,11 +89,20 @@ describe("planRegionDiff", () => {
     ["zones", { zones: ["z1", "z3"] }],
     ["nodeCount", { nodeCount: 3 }],
     ["stateDir", { stateDir: "/t" }],
+    ["reconciler", { reconciler: "argocd" as const }],
   ])("replaces the region, deleting it first, when %s changes", (key, change) => {
     expect(planRegionDiff(olds, { ...olds, ...change })).toEqual({
       changes: true,
       replaces: [key],
       deleteBeforeReplace: true,
+    });
+  });
+
+  it("reads a state written before regions ran Argo CD as Flux: no change", () => {
+    expect(planRegionDiff(olds, { ...olds, reconciler: "flux" })).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
     });
   });
 

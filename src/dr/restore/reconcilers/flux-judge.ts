@@ -1,0 +1,199 @@
+/**
+ * Pure judgement of Flux objects at a revision: are the Kustomizations Ready at it, is the
+ * fleet's GitRepository able to fetch it, which workloads their inventories hold.
+ */
+import {
+  commitOf,
+  evaluateHealth,
+  findCondition,
+  formatRef,
+  inventoryOf,
+  revisionMatches,
+  type KubeObject,
+  type ObjectRef,
+} from "../../../kube/index.ts";
+import { findDeadEnds, reconcilerKey, type ObjectState } from "../dead-ends.ts";
+import { workloadKinds } from "./shared.ts";
+import type { LastCondition, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
+
+/**
+ * Ready=False reasons that mean the reconciler tried the revision and failed (as opposed to
+ * `Progressing` or `DependencyNotReady`, which only mean "not yet").
+ */
+const failureReasons = new Set([
+  "ReconciliationFailed",
+  "BuildFailed",
+  "HealthCheckFailed",
+  "PruneFailed",
+  "ArtifactFailed",
+]);
+
+/**
+ * Failures the API server decided on the manifest itself (validation, a webhook's denial): the
+ * same revision fails the same way on every retry, so converge need not wait them out.
+ */
+const rejectedByApiServer =
+  /dry-run failed \((Invalid|BadRequest|Forbidden)\)|admission webhook "[^"]+" denied the request|ValidatingAdmissionPolicy '[^']+' .*denied request/;
+
+/**
+ * Judges the Flux Kustomizations against the target revision.
+ *
+ * A Kustomization that failed on an older revision is only pending (it has not tried the new
+ * one yet); one that failed while attempting the target revision is failing.
+ */
+export function judgeReconcilers(
+  objects: readonly KubeObject[],
+  revision: string,
+  options: {
+    readonly rootName: string;
+    /** The `reconcile.fluxcd.io/requestedAt` value bootstrap set: objects must have handled it. */
+    readonly requestedAt?: string;
+  },
+): ReconcilerVerdict {
+  const pending: { key: string; reason: string }[] = [];
+  const failing: ReconcilerFailure[] = [];
+  const rejected: ReconcilerFailure[] = [];
+  for (const obj of objects) {
+    const key = reconcilerKey(obj);
+    const health = evaluateHealth(obj, { revision });
+    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
+      ?.lastHandledReconcileAt;
+    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+    if (
+      health.healthy &&
+      options.requestedAt !== undefined &&
+      requested === options.requestedAt &&
+      handled !== requested
+    ) {
+      pending.push({ key, reason: "requested reconcile not handled yet" });
+      continue;
+    }
+    if (health.healthy) continue;
+    const attempted = (obj.status as { lastAttemptedRevision?: string } | undefined)
+      ?.lastAttemptedRevision;
+    const attemptedTarget = attempted !== undefined && sameCommit(attempted, revision);
+    const ready = findCondition(obj, "Ready");
+    const failedAtTarget =
+      attemptedTarget && ready?.status === "False" && failureReasons.has(ready.reason ?? "");
+    if (failedAtTarget) {
+      // Ready's own message, not `health.reason`: Flux leaves observedGeneration behind when a
+      // reconcile fails, so health would only say "generation not observed yet".
+      const message = (ready.message ?? "").trim();
+      const object = objectNamedIn(message);
+      const failure = {
+        key,
+        reason: `not Ready: ${ready.reason}${message ? `: ${message}` : ""}`,
+        ...(object ? { object } : {}),
+      };
+      failing.push(failure);
+      if (rejectedByApiServer.test(message)) rejected.push(failure);
+    } else if (health.failed) failing.push({ key, reason: health.reason });
+    else pending.push({ key, reason: health.reason });
+  }
+  const rootPresent = objects.some((o) => o.metadata.name === options.rootName);
+  if (!rootPresent)
+    pending.push({ key: `root "${options.rootName}"`, reason: "does not exist yet" });
+  const states = new Map<string, ObjectState>(objects.map((o) => [reconcilerKey(o), "done"]));
+  for (const p of pending) states.set(p.key, "pending");
+  for (const f of failing) states.set(f.key, "failing");
+  const deadEnds = [
+    ...rejected,
+    ...(rootPresent ? findDeadEnds(objects, states) : []).filter(
+      (d) => !rejected.some((r) => r.key === d.key),
+    ),
+  ];
+  const dead = new Set(deadEnds.map((d) => d.key));
+  return {
+    done: pending.length === 0 && failing.length === 0,
+    pending: pending.filter((p) => !dead.has(p.key)),
+    failing: failing.filter((f) => !dead.has(f.key)),
+    deadEnds,
+  };
+}
+
+/**
+ * Judges the fleet's source (the GitRepository the root Kustomization reads): failing when it
+ * reports a fetch failure without having the target revision (the Git server went down after
+ * preflight, the ref went away), pending while it fetches, nothing once it has the revision.
+ */
+export function judgeSource(
+  objects: readonly KubeObject[],
+  revision: string,
+  sourceName: string,
+): Pick<ReconcilerVerdict, "pending" | "failing"> {
+  const source = objects.find((o) => o.metadata.name === sourceName);
+  const artifact = (source?.status as { artifact?: { revision?: string } } | undefined)?.artifact
+    ?.revision;
+  if (!source || (artifact !== undefined && sameCommit(artifact, revision)))
+    return { pending: [], failing: [] };
+  const key = `${source.kind}/${source.metadata.namespace ?? ""}/${source.metadata.name}`;
+  const ready = findCondition(source, "Ready");
+  if (ready?.status !== "False")
+    return { pending: [{ key, reason: "fetching the target revision" }], failing: [] };
+  const message = (ready.message ?? "").trim();
+  return {
+    pending: [],
+    failing: [
+      { key, reason: `not Ready: ${ready.reason ?? "unknown"}${message ? `: ${message}` : ""}` },
+    ],
+  };
+}
+
+/**
+ * The object a Flux failure message names as the cause (pure): `Deployment/shop/web dry-run
+ * failed (Invalid): ...` → `Deployment/shop/web`; undefined when it names none.
+ */
+export function objectNamedIn(message: string): string | undefined {
+  const match =
+    /(?:^|[\s[])([A-Z][A-Za-z0-9]*\/(?:[a-z0-9][a-z0-9.-]*\/)?[a-z0-9][a-z0-9.:-]*) (?:dry-run failed|apply failed|status:)/.exec(
+      message,
+    );
+  return match?.[1];
+}
+
+/** The workload objects owned by the reconciler objects, with their owner, deduplicated. */
+export function planWorkloadChecks(
+  reconcilers: readonly KubeObject[],
+): { readonly ref: ObjectRef; readonly owner: string }[] {
+  const seen = new Set<string>();
+  const out: { ref: ObjectRef; owner: string }[] = [];
+  for (const k of reconcilers) {
+    const owner = `${k.kind}/${k.metadata.namespace ?? ""}/${k.metadata.name}`;
+    for (const ref of inventoryOf(k)) {
+      const group = ref.apiVersion.includes("/") ? ref.apiVersion.split("/")[0] : "";
+      if (!workloadKinds.has(`${group}/${ref.kind}`)) continue;
+      const key = formatRef(ref);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ ref, owner });
+    }
+  }
+  return out;
+}
+
+function sameCommit(a: string, b: string): boolean {
+  const ca = /([0-9a-f]{7,64})$/.exec(a)?.[1];
+  const cb = /([0-9a-f]{7,64})$/.exec(b)?.[1];
+  return ca !== undefined && cb !== undefined && (ca.startsWith(cb) || cb.startsWith(ca));
+}
+
+/** A Kustomization that has applied the revision and is not Ready yet (checking health). */
+export function appliedAt(k: KubeObject, revision: string): boolean {
+  const attempted = (k.status as { lastAttemptedRevision?: string } | undefined)
+    ?.lastAttemptedRevision;
+  return (
+    attempted !== undefined &&
+    commitOf(attempted) !== undefined &&
+    revisionMatches(attempted, revision)
+  );
+}
+
+/** The Ready condition of a Flux object, for timeout messages. */
+export function readyCondition(obj: KubeObject): LastCondition | undefined {
+  const ready = findCondition(obj, "Ready");
+  if (!ready) return undefined;
+  return {
+    text: `last condition Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ""}${ready.message ? `: ${ready.message}` : ""}`,
+    ...(ready.message !== undefined ? { message: ready.message } : {}),
+  };
+}

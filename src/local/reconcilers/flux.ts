@@ -1,0 +1,81 @@
+/**
+ * Flux's source-controller and kustomize-controller as host processes of a local region, the way
+ * upstream's own `make run` runs them: outside the cluster, against its API server, with their
+ * listeners on 127.0.0.1.
+ */
+import { join } from "node:path";
+
+import { kustomizeFeatureGates } from "../../gitops/flux-install.ts";
+import { fluxDriver, fluxControllerNames } from "../../gitops/flux/driver.ts";
+import type { HostProcess, HostReconciler } from "./types.ts";
+
+const portNames = [
+  "sourceStorage",
+  "sourceMetrics",
+  "sourceHealth",
+  "kustomizeMetrics",
+  "kustomizeHealth",
+] as const;
+
+export const fluxHost: HostReconciler = {
+  kind: "flux",
+  namespace: fluxDriver.namespace,
+  processNames: fluxControllerNames,
+  portNames,
+  crdsDir: (tools) => tools.fluxCrdsDir,
+  startupObjects: [],
+  plan(input) {
+    const { dir, ports } = input;
+    const env: NodeJS.ProcessEnv = {
+      PATH: input.baseEnv.PATH,
+      HOME: input.baseEnv.HOME,
+      KUBECONFIG: input.kubeconfigPath,
+      RUNTIME_NAMESPACE: fluxDriver.namespace,
+    };
+    const common = [
+      "--enable-leader-election=false",
+      // Upstream waits 30 s before re-checking a dependency; a restore is timed, so check often.
+      "--requeue-dependency=2s",
+      "--log-encoding=json",
+      "--log-level=info",
+      "--events-addr=",
+    ];
+    const addr = (name: (typeof portNames)[number]) => `127.0.0.1:${ports[name]}`;
+    const process = (name: string, args: string[], health: string): HostProcess => ({
+      spec: {
+        name,
+        command: input.tools.path(name as "source-controller"),
+        args: [...args, ...common],
+        cwd: dir,
+        env,
+        pidFile: join(dir, "pids", `${name}.pid`),
+        logFile: join(dir, "logs", `${name}.log`),
+      },
+      ready: { http: `http://${addr(health as (typeof portNames)[number])}/readyz` },
+    });
+    return {
+      "source-controller": process(
+        "source-controller",
+        [
+          `--storage-path=${join(dir, "storage")}`,
+          `--storage-addr=${addr("sourceStorage")}`,
+          `--storage-adv-addr=${addr("sourceStorage")}`,
+          `--metrics-addr=${addr("sourceMetrics")}`,
+          `--health-addr=${addr("sourceHealth")}`,
+        ],
+        "sourceHealth",
+      ),
+      "kustomize-controller": process(
+        "kustomize-controller",
+        [
+          `--metrics-addr=${addr("kustomizeMetrics")}`,
+          `--health-addr=${addr("kustomizeHealth")}`,
+          // Local regions need no fallback: decryption keys come from each Kustomization's secretRef.
+          "--no-remote-bases=true",
+          kustomizeFeatureGates,
+        ],
+        "kustomizeHealth",
+      ),
+    };
+  },
+};

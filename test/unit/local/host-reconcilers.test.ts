@@ -1,0 +1,113 @@
+import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { hostReconciler } from "../../../src/local/reconcilers/index.ts";
+import { readRegionState, regionPaths } from "../../../src/local/region-state.ts";
+
+const tools = { path: (tool: string) => `/tc/bin/${tool}` };
+const input = (ports: Record<string, number>) => ({
+  dir: "/state/regions/r1/argocd",
+  kubeconfigPath: "/state/regions/r1/kubeconfig.yaml",
+  ports,
+  tools,
+  baseEnv: { PATH: "/tc/bin:/usr/bin", HOME: "/root", PULUMI_CONFIG_PASSPHRASE: "x" },
+});
+
+describe("argocd host reconciler", () => {
+  const argo = hostReconciler("argocd");
+  const ports = { redis: 7001, repoServer: 7002, repoServerMetrics: 7003, controllerMetrics: 7004 };
+  const plan = argo.plan({ ...input(ports), ageKeyFile: "/state/secrets/age.key" });
+
+  it("starts redis, then the repo server, then the controller", () => {
+    expect(argo.processNames).toEqual([
+      "argocd-redis",
+      "argocd-repo-server",
+      "argocd-application-controller",
+    ]);
+    expect(Object.keys(plan).sort()).toEqual([...argo.processNames].sort());
+    expect([...argo.portNames].sort()).toEqual(Object.keys(ports).sort());
+  });
+
+  it("runs the multi-call binary as each component, wired to each other on the loopback", () => {
+    const repo = plan["argocd-repo-server"]!.spec;
+    const controller = plan["argocd-application-controller"]!.spec;
+    expect(repo.command).toBe("/tc/bin/argocd");
+    expect(repo.env.ARGOCD_BINARY_NAME).toBe("argocd-repo-server");
+    expect(repo.args.join(" ")).toContain("--address 127.0.0.1 --port 7002");
+    expect(repo.args.join(" ")).toContain("--redis 127.0.0.1:7001");
+    expect(repo.env.SOPS_AGE_KEY_FILE).toBe("/state/secrets/age.key");
+    expect(controller.env.ARGOCD_BINARY_NAME).toBe("argocd-application-controller");
+    expect(controller.env.ARGOCD_FAKE_IN_CLUSTER).toBe("true");
+    expect(controller.env.KUBECONFIG).toBe("/state/regions/r1/kubeconfig.yaml");
+    expect(controller.args.join(" ")).toContain(
+      "--redis 127.0.0.1:7001 --repo-server 127.0.0.1:7002 --repo-server-plaintext",
+    );
+    expect(plan["argocd-redis"]!.spec.args.slice(0, 4)).toEqual([
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      "7001",
+    ]);
+    expect(plan["argocd-application-controller"]!.ready).toEqual({
+      http: "http://127.0.0.1:7004/healthz",
+    });
+    expect(plan["argocd-redis"]!.ready).toEqual({ tcp: 7001 });
+  });
+
+  it("keeps the caller's secrets out of the processes' environment", () => {
+    for (const { spec } of Object.values(plan))
+      expect(spec.env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+  });
+
+  it("creates the settings the controller reads at startup, labelled for Argo CD", () => {
+    expect(argo.startupObjects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "ConfigMap/argocd-cm",
+      "Secret/argocd-secret",
+    ]);
+    for (const o of argo.startupObjects)
+      expect(o.metadata.labels?.["app.kubernetes.io/part-of"]).toBe("argocd");
+  });
+
+  it("names the fix when the toolchain lacks Argo CD", () => {
+    expect(() =>
+      argo.crdsDir({
+        path: tools.path as never,
+        fluxCrdsDir: "/f",
+        argocdCrdsDir: undefined,
+        env: (e) => e ?? {},
+      }),
+    ).toThrow('run "drkit toolchain install --with argocd"');
+  });
+});
+
+describe("flux host reconciler", () => {
+  it("plans source- and kustomize-controller with their health endpoints", () => {
+    const flux = hostReconciler("flux");
+    const ports = Object.fromEntries(flux.portNames.map((n, i) => [n, 8000 + i]));
+    const plan = flux.plan({ ...input(ports), dir: "/state/regions/r1/flux" });
+    expect(Object.keys(plan)).toEqual(["source-controller", "kustomize-controller"]);
+    expect(plan["source-controller"]!.spec.args).toContain("--requeue-dependency=2s");
+    expect(plan["kustomize-controller"]!.ready).toEqual({
+      http: `http://127.0.0.1:${ports.kustomizeHealth}/readyz`,
+    });
+  });
+});
+
+describe("readRegionState", () => {
+  it("reads a state written before regions could run Argo CD as a Flux region", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "drkit-state-"));
+    const paths = regionPaths(stateDir, "r1");
+    await mkdir(paths.dir, { recursive: true });
+    await writeFile(
+      paths.stateFile,
+      JSON.stringify({ name: "r1", fluxPorts: { sourceHealth: 1 }, zones: [], nodeCount: 1 }),
+    );
+    const state = await readRegionState(stateDir, "r1");
+    expect(state?.reconciler).toBe("flux");
+    expect(state?.reconcilerPorts).toEqual({ sourceHealth: 1 });
+    expect(paths.reconcilerDir("argocd")).toBe(join(paths.dir, "argocd"));
+  });
+});
