@@ -47,6 +47,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
         : (u, r) => git.resolveRef(u, r),
       checkout: (u, commit, dir) => git.checkout(u, commit, dir),
       kubectl: options.tools.path("kubectl"),
+      reconciler: target.reconciler,
       decrypt: (file, identity) => sops.decrypt(file, identity),
       ageIdentity: findAgeIdentity(
         input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {},

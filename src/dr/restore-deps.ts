@@ -22,7 +22,7 @@ export interface RestoreEnvironment {
   /** The drkit project (Pulumi.yaml, stacks/). */
   readonly rootDir: string;
   readonly log: Logger;
-  /** @default - `loadToolchain({ cacheDir })` */
+  /** @default - `loadToolchain({ cacheDir, with: "installed" })` */
   readonly toolchain?: Toolchain;
   /** What this process runs, recorded in the stack locks it takes. @default - its argv */
   readonly command?: string;
@@ -32,7 +32,8 @@ export interface RestoreEnvironment {
 export async function createRestoreDeps(
   env: RestoreEnvironment,
 ): Promise<RestoreDeps & { toolchain: Toolchain; runtimeFor: RuntimeFor }> {
-  const toolchain = env.toolchain ?? (await loadToolchain({ cacheDir: env.cacheDir }));
+  const toolchain =
+    env.toolchain ?? (await loadToolchain({ cacheDir: env.cacheDir, with: "installed" }));
   const kubes = new Map<string, Kube>();
   const kubeFor = (path: string) => {
     let kube = kubes.get(path);

@@ -78,6 +78,10 @@ function renderSettings(sshKnownHosts: pulumi.Input<string> | undefined): KubeOb
       // Argo CD does not judge child Applications' health by default, so an app of apps would
       // sync a later sync wave before the earlier one is Healthy (Argo CD's documented fix).
       "resource.customizations.health.argoproj.io_Application": applicationHealthLua,
+      // Argo CD 3 ignores status-only updates of the objects it manages by default, so the
+      // health of a CRD being established or of a child Application turning Healthy would stay
+      // stale until the next resync (minutes): a restore is timed, so react to them.
+      "resource.ignoreResourceUpdatesEnabled": "false",
     }),
     configMap("argocd-cmd-params-cm"),
     configMap("argocd-rbac-cm"),

@@ -45,7 +45,7 @@ export function registerPreflightCommand(program: Command): void {
             import("../../toolchain/index.ts"),
           ]);
         const target = await describeStack(ctx, flags);
-        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
+        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir, with: "installed" });
         const preflight = createFleetPreflight({
           stateDir: ctx.paths.stateDir,
           tools: toolchain,

@@ -10,7 +10,7 @@ export async function runtimesFor(ctx: CommandContext): Promise<RuntimeFor> {
   ]);
   return createRuntimes({
     stateDir: ctx.paths.stateDir,
-    tools: () => loadToolchain({ cacheDir: ctx.paths.cacheDir }),
+    tools: () => loadToolchain({ cacheDir: ctx.paths.cacheDir, with: "installed" }),
     kubeFor: createKube,
     log: ctx.log,
   });

@@ -82,7 +82,7 @@ export function registerVerifyCommand(program: Command): void {
           target.fleet.url,
           ref,
         );
-        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
+        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir, with: "installed" });
         const verifier = createVerifier({
           stateDir: ctx.paths.stateDir,
           kubectl: toolchain.path("kubectl"),

@@ -75,6 +75,7 @@ async function seedFleet(setup: LocalDrillSetup, url: string, branch: string): P
       targetDir: dir,
       ageRecipient: await identityToRecipient(identity),
       sops: createSopsCli(deps.toolchain.path("sops")),
+      fleetUrl: url,
     });
     const g = simpleGit(dir);
     await g.init(["--initial-branch", branch]);

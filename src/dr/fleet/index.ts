@@ -7,6 +7,7 @@ export {
   listFiles,
   materializeFleet,
   sampleFleetDir,
+  sampleFleetUrl,
   type MaterializeFleetOptions,
 } from "./materialize.ts";
 export { ageKeySources, findAgeIdentity, readAgeIdentity } from "./escrowed-key.ts";

@@ -5,7 +5,7 @@
  * encrypted. `materializeFleet` copies the fleet and encrypts those files for an age recipient
  * that the test or demo generated moments before, so no private key is ever committed.
  */
-import { cp, readdir } from "node:fs/promises";
+import { cp, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +16,12 @@ export const sampleFleetDir = resolve(
   dirname(fileURLToPath(import.meta.url)),
   "../../../examples/fleet",
 );
+
+/**
+ * The repository URL the sample fleet's Argo CD Applications name (the local git server's
+ * `fleet.git` on its default port); `fleetUrl` replaces it.
+ */
+export const sampleFleetUrl = "http://127.0.0.1:8470/fleet.git";
 
 /** Files the fleet keeps encrypted: `*.enc.yaml` anywhere in the tree. */
 export const encryptedFilePattern = /\.enc\.ya?ml$/;
@@ -28,6 +34,11 @@ export interface MaterializeFleetOptions {
   readonly sops: Sops;
   /** @default - the sample fleet, `examples/fleet/` */
   readonly sourceDir?: string;
+  /**
+   * Where the fleet is pushed, when not `sampleFleetUrl`: Argo CD Applications name their
+   * repository, so theirs is rewritten to it. @default - `sampleFleetUrl`
+   */
+  readonly fleetUrl?: string;
 }
 
 /** Copies the fleet and encrypts its `*.enc.yaml` files; returns their paths relative to the fleet root. */
@@ -36,6 +47,11 @@ export async function materializeFleet(options: MaterializeFleetOptions): Promis
   await cp(source, options.targetDir, { recursive: true });
   const encrypted: string[] = [];
   for (const file of await listFiles(options.targetDir)) {
+    if (options.fleetUrl && options.fleetUrl !== sampleFleetUrl && /\.ya?ml$/.test(file)) {
+      const text = await readFile(file, "utf8");
+      if (text.includes(sampleFleetUrl))
+        await writeFile(file, text.replaceAll(sampleFleetUrl, options.fleetUrl));
+    }
     if (!encryptedFilePattern.test(file)) continue;
     await options.sops.encryptInPlace(file, options.ageRecipient);
     encrypted.push(relative(options.targetDir, file));

@@ -31,6 +31,8 @@ export interface ControllerOptions {
   readonly region: string;
   /** `group/Kind` the region's controllers serve. */
   readonly servedKinds: readonly string[];
+  /** What owns the fleet's objects, in messages. @default "Kustomization" */
+  readonly ownerKind?: string;
 }
 
 /** Reconciler objects whose kind no controller of the region serves. */
@@ -52,7 +54,8 @@ export function assertServedKinds(fleet: Fleet, options: ControllerOptions): Dea
     const [group, kind] = key.split("/") as [string, string];
     const listed = objects
       .map(
-        (d) => `${formatRef(d.object)}${d.file ? ` (${d.file})` : ""} in Kustomization ${d.owner}`,
+        (d) =>
+          `${formatRef(d.object)}${d.file ? ` (${d.file})` : ""} in ${options.ownerKind ?? "Kustomization"} ${d.owner}`,
       )
       .join("; ");
     const controller = controllers[group] ?? `a controller for ${group}`;

@@ -33,10 +33,15 @@ export async function assertKeyDecrypts(options: {
   /** Without `ageIdentity`: the stack has a key in its Pulumi config, only a warning then. */
   readonly keyInStackConfig?: boolean;
   readonly decrypt: Decryptor;
+  /** What renders the files, in the summary. @default "Kustomizations" */
+  readonly owners?: string;
 }): Promise<PreflightCheck> {
   const { files } = options;
   if (files.length === 0)
-    return check("decryption", "no SOPS-encrypted files in the region's Kustomizations");
+    return check(
+      "decryption",
+      `no SOPS-encrypted files in the region's ${options.owners ?? "Kustomizations"}`,
+    );
   if (options.ageIdentity === undefined && options.keyInStackConfig) {
     return check(
       "decryption",

@@ -8,8 +8,11 @@ export { assertNoDeadEnds, type DeadEndOptions } from "./dead-ends.ts";
 export { fluxServedKinds } from "./controllers.ts";
 export { clusterScopedKinds, isNamespaced } from "./scope.ts";
 export { renderPreflightText } from "./render-result.ts";
+export { assertArgoFleet, type ArgoCheckOptions } from "./argocd/checks.ts";
 export {
+  argocdPreflightCheckNames,
   preflightCheckNames,
+  preflightChecksOf,
   type PreflightCheck,
   type PreflightCheckName,
   type PreflightFinding,

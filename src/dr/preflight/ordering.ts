@@ -15,7 +15,7 @@ import { check, type PreflightCheck, type PreflightFinding } from "./types.ts";
 const workloadKinds = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job"]);
 
 /** Groups whose kinds the API server or the reconciler's bootstrap provide, not the fleet. */
-function isBuiltInGroup(group: string): boolean {
+export function isBuiltInGroup(group: string): boolean {
   return (
     group === "" ||
     !group.includes(".") ||

@@ -2,25 +2,33 @@
  * `drkit preflight`: DR readiness, checked before anything breaks.
  *
  * Runs every check and collects every failure (never stopping at the first): the ref exists,
- * the region's Kustomizations build, the escrowed key decrypts every encrypted file, custom
- * resources are ordered after their CRDs, dependencies wait for health, and nothing is a
- * structural dead end (dead-ends.ts): a Kustomization Flux would never reconcile or never get
- * Ready, or one that waits for such a Kustomization.
+ * the region's desired state renders, the escrowed key decrypts every encrypted file, custom
+ * resources are ordered after their CRDs, and then the reconciler's own checks:
+ *
+ * - Flux: dependencies wait for health, and nothing is a structural dead end (dead-ends.ts): a
+ *   Kustomization Flux would never reconcile or never get Ready, or one that waits for such a
+ *   Kustomization.
+ * - Argo CD (argocd/checks.ts): custom resources sync in a later wave than their CRDs, each
+ *   Application's project exists and permits it, and Argo CD syncs each one by itself.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { describeError } from "../../core/errors.ts";
+import type { ReconcilerKind } from "../../config/index.ts";
 import type { Logger } from "../../core/logger.ts";
+import { argocdDriver } from "../../gitops/argocd/driver.ts";
 import { renderDesiredState, type DesiredState } from "../verify/render.ts";
+import { desiredStateRenderer } from "../verify/renderer.ts";
+import { assertArgoFleet } from "./argocd/checks.ts";
 import { fluxServedKinds } from "./controllers.ts";
 import { assertNoDeadEnds } from "./dead-ends.ts";
 import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
 import {
   check,
-  preflightCheckNames,
+  preflightChecksOf,
   skipped,
   type PreflightCheck,
   type PreflightResult,
@@ -37,6 +45,8 @@ export interface PreflightInput {
   /** Checks the commit out into a directory. */
   readonly checkout: (url: string, commit: string, dir: string) => Promise<void>;
   readonly kubectl: string;
+  /** The reconciler that syncs the region's path. @default "flux" */
+  readonly reconciler?: ReconcilerKind;
   readonly decrypt: Decryptor;
   readonly ageIdentity: string | undefined;
   /** Where the key is looked for, shown in the fix when none was found. */
@@ -65,6 +75,14 @@ export interface PreflightInput {
    * @default - Secret `sops-age` in the root Kustomization's namespace
    */
   readonly decryptionSecret?: { readonly namespace: string; readonly name: string };
+  /**
+   * Argo CD: the region's Argo CD assesses Application health, so app-of-apps sync waves wait
+   * for the Applications before them to be Healthy.
+   *
+   * @default true - drkit's install adds Argo CD's documented health check for Applications
+   * (`argocd-cm`); pass false for an Argo CD without it (upstream's default since 1.8)
+   */
+  readonly argoApplicationHealth?: boolean;
   readonly log?: Logger;
   /** Receives the rendered desired state (a restore hands it on to verify: one render, not two). */
   readonly onRendered?: (state: DesiredState) => void;
@@ -75,6 +93,7 @@ const defaultDecryptionSecretName = "sops-age";
 
 /** Runs every preflight check and returns them all; `ok` only when each passed. */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
+  const reconciler = input.reconciler ?? "flux";
   const result = (commit: string, checks: PreflightCheck[]): PreflightResult => ({
     ok: checks.every((c) => c.ok),
     stack: input.stack,
@@ -96,7 +115,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           fix: `push "${input.ref}" to the fleet repository or pass an existing --ref`,
         },
       ]),
-      ...preflightCheckNames
+      ...preflightChecksOf(reconciler)
         .filter((name) => name !== "git-ref")
         .map((name) => skipped(name, reason)),
     ]);
@@ -110,21 +129,18 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       repoDir: dir,
       path: input.path,
       kubectl: input.kubectl,
+      reconciler,
+      url: input.url,
+      commit,
       ...(input.root ? { root: input.root } : {}),
     });
     input.onRendered?.(state);
-    checks.push(
-      check(
-        "render",
-        `${state.kustomizations.length} Kustomization(s) render ${state.objects.length} object(s)`,
-        state.failures.map((f) => ({
-          message: f.message,
-          fix: `fix the manifests of Kustomization ${f.owner} so \`kubectl kustomize\` builds them`,
-        })),
-        state.warnings,
-      ),
+    checks.push(renderCheck(reconciler, state));
+    input.log?.action(
+      reconciler === "flux"
+        ? "checking decryption, CRD ordering, health checks and dead ends"
+        : "checking decryption, CRD ordering, controllers, projects and sync policies",
     );
-    input.log?.action("checking decryption, CRD ordering, health checks and dead ends");
     checks.push(
       await assertKeyDecrypts({
         repoDir: dir,
@@ -133,22 +149,84 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         keySources: input.keySources,
         ...(input.keyInStackConfig ? { keyInStackConfig: true } : {}),
         decrypt: input.decrypt,
+        owners: `${desiredStateRenderer(reconciler).ownerKind}s`,
       }),
-      assertCrdOrdering(state),
-      assertHealthChecks(state),
-      ...assertNoDeadEnds(state, {
-        region: input.stack,
-        servedKinds: input.servedKinds ?? fluxServedKinds,
-        decryptionSecret: input.decryptionSecret ?? {
-          namespace: rootNamespace(state) ?? input.root?.namespace ?? "",
-          name: defaultDecryptionSecretName,
-        },
-      }),
+      ...reconcilerChecks(reconciler, state, input),
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   return result(commit, checks);
+}
+
+/** Whether the region's desired state rendered: every build failure with its fix. */
+function renderCheck(reconciler: ReconcilerKind, state: DesiredState): PreflightCheck {
+  switch (reconciler) {
+    case "flux":
+      return check(
+        "render",
+        `${state.kustomizations.length} Kustomization(s) render ${state.objects.length} object(s)`,
+        state.failures.map((f) => ({
+          message: f.message,
+          fix:
+            f.fix ??
+            `fix the manifests of Kustomization ${f.owner} so \`kubectl kustomize\` builds them`,
+        })),
+        state.warnings,
+      );
+    case "argocd": {
+      const rendered = (state.applications ?? []).filter((a) => a.notRendered === undefined);
+      return check(
+        "render",
+        `${rendered.length} Application(s) render ${state.objects.length} object(s)`,
+        state.failures.map((f) => ({
+          message: f.message,
+          fix: f.fix ?? `fix the manifests of Application ${f.owner} so Argo CD can generate them`,
+        })),
+        state.warnings,
+      );
+    }
+    default: {
+      const unknownKind: never = reconciler;
+      throw new Error(`unknown reconciler ${String(unknownKind)}`);
+    }
+  }
+}
+
+/** The reconciler's own checks, after decryption. */
+function reconcilerChecks(
+  reconciler: ReconcilerKind,
+  state: DesiredState,
+  input: PreflightInput,
+): PreflightCheck[] {
+  switch (reconciler) {
+    case "flux":
+      return [
+        assertCrdOrdering(state),
+        assertHealthChecks(state),
+        ...assertNoDeadEnds(state, {
+          region: input.stack,
+          servedKinds: input.servedKinds ?? fluxServedKinds,
+          decryptionSecret: input.decryptionSecret ?? {
+            namespace: rootNamespace(state) ?? input.root?.namespace ?? "",
+            name: defaultDecryptionSecretName,
+          },
+        }),
+      ];
+    case "argocd":
+      return assertArgoFleet(state, {
+        region: input.stack,
+        servedKinds: input.servedKinds ?? argocdDriver.servedKinds,
+        namespace: input.root?.namespace ?? argocdDriver.root.namespace,
+        ...(input.argoApplicationHealth !== undefined
+          ? { applicationHealth: input.argoApplicationHealth }
+          : {}),
+      });
+    default: {
+      const unknownKind: never = reconciler;
+      throw new Error(`unknown reconciler ${String(unknownKind)}`);
+    }
+  }
 }
 
 /** The namespace of the root Kustomization bootstrap creates (the reconciler's). */

@@ -1,8 +1,9 @@
 /**
  * The result of `drkit preflight`: every DR-readiness check with every failure and its fix.
  */
+import type { ReconcilerKind } from "../../config/index.ts";
 
-/** The checks, in the order they run. */
+/** The checks of a Flux region, in the order they run. */
 export const preflightCheckNames = [
   "git-ref",
   "render",
@@ -18,7 +19,36 @@ export const preflightCheckNames = [
   "blocked",
 ] as const;
 
-export type PreflightCheckName = (typeof preflightCheckNames)[number];
+/**
+ * The checks of an Argo CD region, in the order they run. `reconcile` asks whether Argo CD syncs
+ * each Application by itself; `projects` whether its AppProject exists and permits it.
+ */
+export const argocdPreflightCheckNames = [
+  "git-ref",
+  "render",
+  "decryption",
+  "crd-order",
+  "controllers",
+  "projects",
+  "reconcile",
+] as const;
+
+export type PreflightCheckName =
+  (typeof preflightCheckNames)[number] | (typeof argocdPreflightCheckNames)[number];
+
+/** The checks preflight runs for a region synced by `reconciler`. */
+export function preflightChecksOf(reconciler: ReconcilerKind): readonly PreflightCheckName[] {
+  switch (reconciler) {
+    case "flux":
+      return preflightCheckNames;
+    case "argocd":
+      return argocdPreflightCheckNames;
+    default: {
+      const unknownKind: never = reconciler;
+      throw new Error(`unknown reconciler ${String(unknownKind)}`);
+    }
+  }
+}
 
 /** One thing that would break a restore, and how to fix it. */
 export interface PreflightFinding {

@@ -6,7 +6,10 @@
  *
  * Each live object is judged by what made it, read from its `managedFields` managers, labels
  * and owner references:
- * - `git`: declared in the fleet, or applied by a reconciler (its labels or its manager);
+ * - `git`: declared in the fleet, or applied by a reconciler: Flux's labels, Argo CD's
+ *   `argocd.argoproj.io/tracking-id` annotation (or, with label tracking, the
+ *   `app.kubernetes.io/instance` label naming one of the fleet's Applications), or a reconciler's
+ *   field manager (`kustomize-controller`, `helm-controller`, Argo CD's `argocd-controller`);
  * - `stack`: made by the stack's program or by drkit (the reconciler's install, its connection);
  * - `owned`: made by a controller for an owner (Pods of a ReplicaSet, a token of a ServiceAccount);
  * - `system`: made by the cluster itself (the default ServiceAccount, `kube-root-ca.crt`, Events,
@@ -14,6 +17,7 @@
  * - `unowned`: anything else — what Git would lose.
  */
 import { formatRef, objectKey, splitApiVersion, type KubeObject } from "../../kube/types.ts";
+import type { OwnerKey } from "./flux-kustomization.ts";
 
 export type Provenance = "git" | "stack" | "owned" | "system" | "unowned";
 
@@ -69,9 +73,14 @@ export function isSystemKind(kind: {
 const reconcilerMarks = [
   "kustomize.toolkit.fluxcd.io/name",
   "helm.toolkit.fluxcd.io/name",
-  "argocd.argoproj.io/instance",
   "argocd.argoproj.io/tracking-id",
 ];
+
+/**
+ * Argo CD's tracking label (`application.resourceTrackingMethod: label`). Helm charts set it too
+ * (to their release's name), so it only counts when it names an Application of the fleet.
+ */
+const argoInstanceLabel = "app.kubernetes.io/instance";
 
 /** Field managers of the reconcilers drkit restores with. */
 const reconcilerManagers = new Set([
@@ -98,6 +107,13 @@ const systemManager =
  */
 const touchingManager = /^gotk-/;
 
+/**
+ * Argo CD's application controller writes the status and operation of every Application (they
+ * have no status subresource), hand-made ones too; what it applies, it applies as
+ * `argocd-controller`.
+ */
+const applicationStatusManager = "argocd-application-controller";
+
 interface ManagedFieldsEntry {
   readonly manager?: string;
   readonly operation?: string;
@@ -107,13 +123,26 @@ interface ManagedFieldsEntry {
 
 /** The entries of the managers that wrote the object itself (not only its status, not a touch). */
 function writers(obj: KubeObject): ManagedFieldsEntry[] {
+  const application =
+    obj.kind === "Application" && splitApiVersion(obj.apiVersion).group === "argoproj.io";
   return ((obj.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? []).filter(
-    (m) => m.manager && m.subresource !== "status" && !touchingManager.test(m.manager),
+    (m) =>
+      m.manager &&
+      m.subresource !== "status" &&
+      !touchingManager.test(m.manager) &&
+      !(application && m.manager === applicationStatusManager),
   );
 }
 
-/** What made `obj`; `declared` holds the `objectKey` of every object the fleet declares. */
-export function provenanceOf(obj: KubeObject, declared: ReadonlySet<string>): Provenance {
+/**
+ * What made `obj`; `declared` holds the `objectKey` of every object the fleet declares,
+ * `reconcilerOwners` the fleet's Argo CD Applications (`namespace/name`), for label tracking.
+ */
+export function provenanceOf(
+  obj: KubeObject,
+  declared: ReadonlySet<string>,
+  reconcilerOwners: ReadonlySet<OwnerKey> = new Set(),
+): Provenance {
   if (isSystemKind(obj)) return "system";
   const meta = obj.metadata as {
     ownerReferences?: unknown[];
@@ -125,6 +154,8 @@ export function provenanceOf(obj: KubeObject, declared: ReadonlySet<string>): Pr
   if (meta.labels?.["kubernetes.io/bootstrapping"] === "rbac-defaults") return "system";
   if (declared.has(objectKey(obj))) return "git";
   if (reconcilerMarks.some((m) => meta.labels?.[m] ?? meta.annotations?.[m])) return "git";
+  const instance = meta.labels?.[argoInstanceLabel];
+  if (instance && [...reconcilerOwners].some((o) => o.endsWith(`/${instance}`))) return "git";
   // Managers that wrote only a status (a controller reporting) say nothing of who made it.
   const managers = writers(obj).map((m) => m.manager!);
   if (managers.some((m) => stackManager.test(m))) return "stack";
@@ -147,16 +178,17 @@ function maker(obj: KubeObject): Pick<UnownedObject, "manager" | "operation" | "
     : { manager: "unknown" };
 }
 
-/** Judges every live object; unowned ones sorted by ref. */
+/** Judges every live object (see `provenanceOf`); unowned ones sorted by ref. */
 export function measureCoverage(
   live: readonly KubeObject[],
   declared: ReadonlySet<string>,
+  reconcilerOwners: ReadonlySet<OwnerKey> = new Set(),
 ): Coverage {
   let git = 0;
   let stack = 0;
   const unowned: UnownedObject[] = [];
   for (const obj of live) {
-    const provenance = provenanceOf(obj, declared);
+    const provenance = provenanceOf(obj, declared, reconcilerOwners);
     if (provenance === "git") git += 1;
     else if (provenance === "stack") stack += 1;
     else if (provenance === "unowned")

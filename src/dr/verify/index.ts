@@ -9,10 +9,18 @@ export { renderDesiredState } from "./render.ts";
 export type {
   DesiredObject,
   DesiredState,
+  RenderedApplication,
   RenderedKustomization,
   RenderFailure,
   RenderOptions,
 } from "./render.ts";
+export { desiredStateRenderer, type DesiredStateRenderer } from "./renderer.ts";
+export {
+  isArgoApplication,
+  parseArgoApplication,
+  type ArgoApplicationSpec,
+  type ArgoSource,
+} from "./argocd/application.ts";
 export { buildKustomization, RenderError, type RenderedObject } from "./kustomize.ts";
 export { compareWithLive, diffObject, fluxOwnerOf, ownerOf, isSopsEncrypted } from "./compare.ts";
 export type { Comparison, DriftedObject, ObjectSummary } from "./compare.ts";

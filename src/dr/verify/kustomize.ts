@@ -35,7 +35,8 @@ export class RenderError extends StepFailedError {
 }
 
 const originAnnotation = "config.kubernetes.io/origin";
-const kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+/** The names kustomize looks for, in its order. */
+export const kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /** Builds a Kustomization's path in `repoDir` and returns its objects, after post-build substitution. */
 export async function buildKustomization(options: {
@@ -71,17 +72,36 @@ export async function buildKustomization(options: {
     const args = ["kustomize", "--load-restrictor", "LoadRestrictionsNone", wrapperDir];
     output = (await exec(options.kubectl, args, { step: "kubectl kustomize" })).stdout;
   } catch (err) {
-    // kustomize's own words: the first lines of its stderr, not the command line around them.
-    const stderr = err instanceof ProcessError ? err.stderr.trim() : "";
-    const detail =
-      stderr.split("\n").slice(0, 5).join("; ") ||
-      (err instanceof Error ? err.message : String(err));
     throw new RenderError(
       `${spec.namespace}/${spec.name}`,
-      `${owner}: kustomize build of "./${spec.path}" failed: ${detail.replaceAll(repoDir + "/", "")}`,
+      `${owner}: kustomize build of "./${spec.path}" failed: ${kustomizeErrorDetail(err, repoDir)}`,
       { cause: err },
     );
   }
+  return readBuildOutput(output, repoDir, wrapperDir).map(({ object, file }) => ({
+    object:
+      spec.substitute || spec.substituteFrom ? substitute(object, spec.substitute ?? {}) : object,
+    file,
+  }));
+}
+
+/** kustomize's own words: the first lines of its stderr, not the command line around them. */
+export function kustomizeErrorDetail(err: unknown, repoDir: string): string {
+  const stderr = err instanceof ProcessError ? err.stderr.trim() : "";
+  const detail =
+    stderr.split("\n").slice(0, 5).join("; ") || (err instanceof Error ? err.message : String(err));
+  return detail.replaceAll(repoDir + "/", "");
+}
+
+/**
+ * The objects of a `kubectl kustomize` output, each with its file (relative to `repoDir`) read
+ * from the origin annotation the wrapper in `wrapperDir` asked for (and removed from the object).
+ */
+export function readBuildOutput(
+  output: string,
+  repoDir: string,
+  wrapperDir: string,
+): RenderedObject[] {
   const objects: RenderedObject[] = [];
   // Streamed one document at a time: holding every document's syntax tree at once (as
   // `parseAllDocuments` does) costs ~80 MB and 2.6x the time at 5,000 objects.
@@ -90,16 +110,13 @@ export async function buildKustomization(options: {
     if (!value) continue;
     const { object, origin } = takeOrigin(value);
     const file = origin ? relative(repoDir, resolve(wrapperDir, origin)) : undefined;
-    objects.push({
-      object:
-        spec.substitute || spec.substituteFrom ? substitute(object, spec.substitute ?? {}) : object,
-      file,
-    });
+    objects.push({ object, file });
   }
   return objects;
 }
 
-function hasKustomizationFile(dir: string): boolean {
+/** True when `dir` holds a kustomization file (`kustomization.yaml`, `.yml` or `Kustomization`). */
+export function hasKustomizationFile(dir: string): boolean {
   return kustomizationFiles.some((f) => existsSync(join(dir, f)));
 }
 

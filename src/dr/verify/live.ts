@@ -8,6 +8,7 @@ import {
   splitApiVersion,
   type Kube,
   type KubeObject,
+  type ObjectRef,
   type ServedKind,
 } from "../../kube/index.ts";
 import { isFluxKustomization } from "./flux-kustomization.ts";
@@ -43,13 +44,16 @@ export function kindsOf(objects: readonly KindId[]): KindId[] {
 }
 
 /**
- * Lists every kind in `desired` plus the kinds in the live inventories of the desired Flux
- * Kustomizations (so objects Flux applied from an older commit are found too).
+ * Lists every kind in `desired` plus the kinds in the live inventories of the reconciler's
+ * objects (so objects the reconciler applied from an older commit are found too).
+ *
+ * `inventory` reads one live object's inventory; the default reads Flux Kustomizations'.
  */
 export async function readLiveState(
   kube: Kube,
   desired: readonly DesiredObject[],
   extraKinds: readonly KindId[] = [],
+  inventory: (obj: KubeObject) => readonly ObjectRef[] = fluxInventory,
 ): Promise<LiveState> {
   const kinds = kindsOf([...desired.map((d) => d.object), ...extraKinds]);
   const namespaced = new Map<string, boolean>();
@@ -66,11 +70,15 @@ export async function readLiveState(
     }
   };
   await mapLimit(kinds, 4, listKind);
-  const inventoryKinds = kindsOf(
-    objects.filter(isFluxKustomization).flatMap((ks) => inventoryOf(ks)),
-  ).filter((k) => !namespaced.has(groupKind(k)) && !unserved.includes(`${k.apiVersion} ${k.kind}`));
+  const inventoryKinds = kindsOf(objects.flatMap((o) => inventory(o))).filter(
+    (k) => !namespaced.has(groupKind(k)) && !unserved.includes(`${k.apiVersion} ${k.kind}`),
+  );
   await mapLimit(inventoryKinds, 4, listKind);
   return { objects, unserved: unserved.sort(), namespaced };
+}
+
+function fluxInventory(obj: KubeObject): readonly ObjectRef[] {
+  return isFluxKustomization(obj) ? inventoryOf(obj) : [];
 }
 
 /**

@@ -1,27 +1,22 @@
 /**
- * Renders the desired state of a region from a checkout of the fleet repository.
+ * The desired state of a region, rendered from a checkout of the fleet repository: the objects
+ * the region's reconciler applies, each tagged with what owns it (a Flux Kustomization, an Argo
+ * CD Application) and the file it came from.
  *
- * The region's path is synced by the root Kustomization that bootstrap creates (`fleet`); the
- * Flux Kustomizations found there point at other paths (infrastructure, apps), which may hold
- * Kustomizations again. The desired state is the union of everything each of them builds, each
- * object tagged with the Kustomization that owns it and the file it came from.
+ * How a path becomes objects is the reconciler's business: `renderDesiredState` hands it to the
+ * reconciler's renderer (`renderer.ts`: `flux/renderer.ts`, `argocd/renderer.ts`).
  */
-import { fluxDriver } from "../../gitops/flux/driver.ts";
-import { formatRef, objectKey, type KubeObject } from "../../kube/index.ts";
-import {
-  isFluxKustomization,
-  normalizeFluxPath,
-  ownerKeyOf,
-  parseFluxKustomization,
-  type FluxKustomizationSpec,
-  type OwnerKey,
-} from "./flux-kustomization.ts";
-import { buildKustomization, RenderError } from "./kustomize.ts";
+import type { Exec } from "../../core/exec.ts";
+import type { ReconcilerKind } from "../../config/index.ts";
+import type { KubeObject } from "../../kube/index.ts";
+import type { ArgoApplicationSpec } from "./argocd/application.ts";
+import type { FluxKustomizationSpec, OwnerKey } from "./flux-kustomization.ts";
+import { desiredStateRenderer } from "./renderer.ts";
 
 /** One object of the desired state. */
 export interface DesiredObject {
   readonly object: KubeObject;
-  /** The Kustomization that applies it, `namespace/name`. */
+  /** The Kustomization or Application that applies it, `namespace/name`. */
   readonly owner: OwnerKey;
   /** Its file in the fleet repository, when kustomize could tell. */
   readonly file?: string;
@@ -37,15 +32,34 @@ export interface RenderedKustomization {
   readonly objects: number;
 }
 
-/** A Kustomization whose build failed. */
+/** An Argo CD Application of the region: the root, and every Application the walk found. */
+export interface RenderedApplication {
+  readonly spec: ArgoApplicationSpec;
+  /** The file that declares it; `undefined` for the root, which the stack's program creates. */
+  readonly file?: string;
+  /** The Application that applies this one; `undefined` for the root. */
+  readonly parent?: OwnerKey;
+  readonly objects: number;
+  /** Why its objects were not rendered (another repository, Helm, another cluster); absent when they were. */
+  readonly notRendered?: string;
+}
+
+/** A Kustomization or Application whose build failed. */
 export interface RenderFailure {
   readonly owner: OwnerKey;
   readonly message: string;
+  /** How to fix it, when the renderer knows better than "fix the manifests". */
+  readonly fix?: string;
 }
 
 export interface DesiredState {
+  /** @default "flux" */
+  readonly reconciler?: ReconcilerKind;
   readonly objects: readonly DesiredObject[];
+  /** Flux's Kustomizations; empty for Argo CD. */
   readonly kustomizations: readonly RenderedKustomization[];
+  /** Argo CD's Applications, the root first; absent for Flux. */
+  readonly applications?: readonly RenderedApplication[];
   readonly failures: readonly RenderFailure[];
   readonly warnings: readonly string[];
 }
@@ -57,119 +71,36 @@ export interface RenderOptions {
   readonly path: string;
   readonly kubectl: string;
   /**
-   * The root Kustomization bootstrap creates for the region's path and its GitRepository.
+   * The reconciler that syncs the region's path.
    *
-   * @default - `flux-system/fleet` reading GitRepository `flux-system/fleet`
+   * @default "flux"
+   */
+  readonly reconciler?: ReconcilerKind;
+  /**
+   * The root object bootstrap creates for the region's path (and, for Flux, its GitRepository).
+   *
+   * @default - the reconciler driver's root: Flux's `flux-system/fleet` reading GitRepository
+   * `flux-system/fleet`, Argo CD's Application `argocd/fleet`
    */
   readonly root?: {
     readonly name: string;
     readonly namespace: string;
     readonly sourceName: string;
   };
+  /**
+   * The fleet repository's URL. Argo CD: Applications whose `repoURL` is another repository are
+   * not rendered (a warning names them).
+   *
+   * @default - every Application's repository is taken for the fleet (Argo CD); unused by Flux
+   */
+  readonly url?: string;
+  /** The commit of the checkout (Argo CD's `ARGOCD_APP_REVISION`). @default - `""` */
+  readonly commit?: string;
+  /** Runs kubectl; a unit test passes a fake. @default - the real process layer */
+  readonly exec?: Exec;
 }
 
-/** Renders the region's path and every Kustomization it leads to; collects build failures. */
-export async function renderDesiredState(options: RenderOptions): Promise<DesiredState> {
-  const root = options.root ?? fluxDriver.root;
-  const rootSpec: FluxKustomizationSpec = {
-    name: root.name,
-    namespace: root.namespace,
-    path: normalizeFluxPath(options.path),
-    sourceRef: { kind: "GitRepository", name: root.sourceName, namespace: root.namespace },
-    dependsOn: [],
-    wait: false,
-    healthChecks: [],
-    substituteFrom: false,
-    decryption: true,
-  };
-  const queue: Array<{ spec: FluxKustomizationSpec; file?: string; parent?: OwnerKey }> = [
-    { spec: rootSpec },
-  ];
-  const seen = new Set<OwnerKey>([`${root.namespace}/${root.name}`]);
-  const owners = new Map<string, OwnerKey>();
-  const objects: DesiredObject[] = [];
-  const kustomizations: RenderedKustomization[] = [];
-  const failures: RenderFailure[] = [];
-  const warnings: string[] = [];
-
-  // Breadth first, one wave of sibling Kustomizations built at once (each build is a kubectl
-  // process); results are taken in queue order, so the outcome is that of a sequential walk.
-  while (queue.length > 0) {
-    const wave = queue.splice(0);
-    const builds = await mapWithLimit(wave, buildsInFlight, (item) =>
-      buildKustomization({ repoDir: options.repoDir, spec: item.spec, kubectl: options.kubectl })
-        .then((objects) => ({ objects }))
-        .catch((err: unknown) => {
-          if (!(err instanceof RenderError)) throw err;
-          return { error: err };
-        }),
-    );
-    wave.forEach((next, i) => visit(next, builds[i]!));
-  }
-  return { objects, kustomizations, failures, warnings };
-
-  function visit(
-    next: (typeof queue)[number],
-    result: { objects?: Awaited<ReturnType<typeof buildKustomization>>; error?: RenderError },
-  ): void {
-    const { spec } = next;
-    const owner = `${spec.namespace}/${spec.name}`;
-    if (result.error) {
-      failures.push({ owner, message: result.error.message.replace(/^render: /, "") });
-      kustomizations.push({ ...next, objects: 0 });
-      return;
-    }
-    const built = result.objects!;
-    kustomizations.push({ ...next, objects: built.length });
-    for (const { object, file } of built) {
-      const key = objectKey(object);
-      const previous = owners.get(key);
-      if (previous !== undefined) {
-        warnings.push(
-          `${formatRef(object)} is rendered by both Kustomization ${previous} and ${owner}; ${previous} wins`,
-        );
-        continue;
-      }
-      owners.set(key, owner);
-      objects.push(file === undefined ? { object, owner } : { object, owner, file });
-      if (!isFluxKustomization(object)) continue;
-      const child = parseFluxKustomization(object);
-      const childKey = ownerKeyOf(object);
-      const fromFleet =
-        child.sourceRef.kind === "GitRepository" &&
-        child.sourceRef.name === root.sourceName &&
-        child.sourceRef.namespace === root.namespace;
-      if (!fromFleet) {
-        warnings.push(
-          `Kustomization ${childKey} reads ${child.sourceRef.kind} ${child.sourceRef.namespace}/${child.sourceRef.name}, not the fleet repository; its objects are not verified`,
-        );
-      } else if (!seen.has(childKey)) {
-        seen.add(childKey);
-        queue.push({ spec: child, ...(file ? { file } : {}), parent: owner });
-      }
-      if (child.substituteFrom) {
-        warnings.push(
-          `Kustomization ${childKey} uses postBuild.substituteFrom; values from the cluster are not substituted`,
-        );
-      }
-    }
-  }
-}
-
-/** kubectl processes a render runs at once: two cores' worth, and a fleet of 1,000 stays sane. */
-const buildsInFlight = 4;
-
-/** `Promise.all(items.map(fn))` with at most `limit` calls running at a time, results in order. */
-async function mapWithLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** Renders the region's path with its reconciler's renderer; collects build failures. */
+export function renderDesiredState(options: RenderOptions): Promise<DesiredState> {
+  return desiredStateRenderer(options.reconciler ?? "flux").render(options);
 }

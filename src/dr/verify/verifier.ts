@@ -34,6 +34,8 @@ export function createVerifier(options: {
     commit,
     path: target.fleet.path,
     kubectl: options.kubectl,
+    reconciler: target.reconciler,
+    url: target.fleet.url,
     root: rootOf(target),
     ...(options.log ? { log: options.log } : {}),
   });

@@ -8,21 +8,24 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import type { ReconcilerKind } from "../../config/index.ts";
 import type { Logger } from "../../core/logger.ts";
-import { fluxDriver } from "../../gitops/flux/driver.ts";
+import { reconcilerDriver } from "../../gitops/reconciler-driver.ts";
 import {
   evaluateHealth,
   formatRef,
   objectKey,
   type Kube,
+  splitApiVersion,
   type KubeObject,
 } from "../../kube/index.ts";
 import type { Failure, ObjectCounts } from "../report/index.ts";
 import { compareWithLive, type Comparison, type ObjectSummary } from "./compare.ts";
 import { formatFieldDiff } from "./compare-fields.ts";
 import { isSystemKind, measureCoverage, type Coverage } from "./coverage.ts";
-import { readAllObjects, readLiveState, withDefaultNamespaces } from "./live.ts";
+import { readAllObjects, readLiveState } from "./live.ts";
 import { renderDesiredState, type DesiredState, type RenderFailure } from "./render.ts";
+import { desiredStateRenderer } from "./renderer.ts";
 
 /** A desired object that is live but not healthy. */
 export interface UnhealthyObject extends ObjectSummary {
@@ -34,6 +37,10 @@ export interface UnhealthyObject extends ObjectSummary {
 /** Everything a verify found. `ok` only when nothing is missing, extra, drifted or unhealthy. */
 export interface VerifyResult extends Comparison {
   readonly ok: boolean;
+  /** The reconciler whose desired state was rendered. */
+  readonly reconciler: ReconcilerKind;
+  /** What owns the desired objects (`Kustomization`, `Application`); owners are its `namespace/name`. */
+  readonly ownerKind: string;
   readonly commit: string;
   /** The region's path that was rendered. */
   readonly path: string;
@@ -56,7 +63,20 @@ export interface VerifyInput {
   readonly path: string;
   /** Path of the toolchain's kubectl. */
   readonly kubectl: string;
-  /** @default - `flux-system/fleet` reading GitRepository `flux-system/fleet` */
+  /** The reconciler that syncs the region's path. @default "flux" */
+  readonly reconciler?: ReconcilerKind;
+  /**
+   * The fleet repository's URL (Argo CD: Applications reading another repository are not verified).
+   *
+   * @default - every Application's repository is taken for the fleet's
+   */
+  readonly url?: string;
+  /**
+   * The root object bootstrap creates for the region's path.
+   *
+   * @default - the reconciler driver's root (`flux-system/fleet` reading GitRepository
+   * `flux-system/fleet`; Argo CD's Application `argocd/fleet`)
+   */
   readonly root?: {
     readonly name: string;
     readonly namespace: string;
@@ -77,7 +97,8 @@ export interface VerifyInput {
 export async function renderAtCommit(
   input: Omit<VerifyInput, "kube" | "desired">,
 ): Promise<DesiredState> {
-  const root = input.root ?? defaultRoot;
+  const reconciler = input.reconciler ?? "flux";
+  const root = input.root ?? reconcilerDriver(reconciler).root;
   const dir = await mkdtemp(join(tmpdir(), "drkit-verify-"));
   try {
     input.log?.action(`rendering "${input.path}" at ${input.commit.slice(0, 12)}`);
@@ -86,34 +107,46 @@ export async function renderAtCommit(
       repoDir: dir,
       path: input.path,
       kubectl: input.kubectl,
+      reconciler,
       root,
+      commit: input.commit,
+      ...(input.url !== undefined ? { url: input.url } : {}),
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-const defaultRoot = fluxDriver.root;
-
 /** Renders the fleet at `commit` (unless `desired` is given) and compares it with the cluster. */
 export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResult> {
-  const root = input.root ?? defaultRoot;
+  const reconciler = input.reconciler ?? "flux";
+  const renderer = desiredStateRenderer(reconciler);
+  const driverRoot = reconcilerDriver(reconciler).root;
+  const root = input.root ?? driverRoot;
   const state = await (input.desired ?? renderAtCommit(input));
   input.log?.action(`comparing ${state.objects.length} desired objects with the cluster`);
-  const rootKind = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
+  const rootKind = { apiVersion: driverRoot.apiVersion, kind: driverRoot.kind };
   const [live, all] = await Promise.all([
-    readLiveState(input.kube, state.objects, [rootKind]),
+    readLiveState(input.kube, state.objects, [rootKind], renderer.inventoryOf),
     input.coverage ? readAllObjects(input.kube, isSystemKind) : undefined,
   ]);
-  const desired = withDefaultNamespaces(state.objects, live.namespaced);
-  const owners = new Set(state.kustomizations.map((k) => `${k.spec.namespace}/${k.spec.name}`));
+  const desired = renderer.placeNamespaces(state.objects, live.namespaced);
+  const owners = renderer.owners(state);
   const comparison = compareWithLive(desired, live.objects, owners);
   const liveByKey = new Map(live.objects.map((o) => [objectKey(o), o]));
+  const rootGroup = splitApiVersion(rootKind.apiVersion).group;
   const rootLive = live.objects.find(
     (o) =>
-      o.kind === "Kustomization" &&
+      o.kind === rootKind.kind &&
+      splitApiVersion(o.apiVersion).group === rootGroup &&
       o.metadata.name === root.name &&
       o.metadata.namespace === root.namespace,
+  );
+  // Reconciler objects that follow another repository (or cluster) are judged without the commit.
+  const elsewhere = new Set(
+    (state.applications ?? [])
+      .filter((a) => a.notRendered !== undefined)
+      .map((a) => `${a.spec.namespace}/${a.spec.name}`),
   );
   const checked: Array<{ live: KubeObject; owner: string; file?: string }> = desired.flatMap(
     (d) => {
@@ -125,7 +158,8 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
   );
   if (rootLive) checked.unshift({ live: rootLive, owner: `${root.namespace}/${root.name}` });
   const unhealthy = checked.flatMap(({ live: obj, owner, file }) => {
-    const health = evaluateHealth(obj, { revision: input.commit });
+    const followsFleet = !elsewhere.has(`${obj.metadata.namespace ?? ""}/${obj.metadata.name}`);
+    const health = evaluateHealth(obj, followsFleet ? { revision: input.commit } : {});
     if (health.healthy) return [];
     const entry: UnhealthyObject = {
       ref: formatRef(obj),
@@ -140,7 +174,7 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
   const warnings = [...state.warnings];
   if (!rootLive) {
     warnings.push(
-      `root Kustomization ${root.namespace}/${root.name} is not in the cluster: is the reconciler bootstrapped?`,
+      `root ${rootKind.kind} ${root.namespace}/${root.name} is not in the cluster: is the reconciler bootstrapped?`,
     );
   }
   const counts = {
@@ -160,6 +194,8 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
   return {
     ...comparison,
     ok,
+    reconciler,
+    ownerKind: renderer.ownerKind,
     commit: input.commit,
     path: input.path,
     counts,
@@ -168,14 +204,20 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
     unservedKinds: live.unserved,
     warnings,
     ...(all
-      ? { coverage: measureCoverage(all, new Set(desired.map((d) => objectKey(d.object)))) }
+      ? {
+          coverage: measureCoverage(
+            all,
+            new Set(desired.map((d) => objectKey(d.object))),
+            new Set((state.applications ?? []).map((a) => `${a.spec.namespace}/${a.spec.name}`)),
+          ),
+        }
       : {}),
   };
 }
 
 /** One failure per finding, in the restore report's shape (`phase` is added by the caller). */
 export function verifyFailures(result: VerifyResult): Omit<Failure, "phase">[] {
-  const owner = (key: string) => `Kustomization/${key}`;
+  const owner = (key: string) => `${result.ownerKind}/${key}`;
   const where = (o: ObjectSummary) => (o.file ? ` (${o.file})` : "");
   return [
     ...result.renderFailures.map((f) => ({ owner: owner(f.owner), message: f.message })),

@@ -112,6 +112,10 @@ export const argocdHost: HostReconciler = {
           "--metrics-port",
           String(ports.repoServerMetrics),
           "--disable-tls",
+          // Which commit a branch is at stays cached for 3 minutes upstream: a push would wait
+          // that long before the controller's next comparison sees it.
+          "--revision-cache-expiration",
+          "15s",
           "--redis",
           addr("redis"),
           ...logging,
@@ -138,9 +142,12 @@ export const argocdHost: HostReconciler = {
           "--repo-server-plaintext",
           "--metrics-port",
           String(ports.controllerMetrics),
-          // Upstream compares every 120-180 s; a region of drkit's is timed, so compare often.
+          // Upstream compares every 120-180 s (resync plus jitter); a region of drkit's is timed,
+          // so it compares every 30-35 s (a restore also asks for refreshes).
           "--app-resync",
-          "60",
+          "30",
+          "--app-resync-jitter",
+          "5",
           ...logging,
         ],
         {

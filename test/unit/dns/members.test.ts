@@ -16,6 +16,8 @@ describe("DNS members of the committed stacks", () => {
       "azure-weu",
       "gcp-euw1",
       "local-a",
+      "local-argo-a",
+      "local-argo-b",
       "local-b",
     ]);
     expect(members.find((m) => m.stack === "local-a")).toEqual({
@@ -37,6 +39,11 @@ describe("DNS members of the committed stacks", () => {
       "aws-use1",
     ]);
     expect(pairOf(byStack("local-b"), members).map((m) => m.stack)).toEqual(["local-a", "local-b"]);
+    // Same platform and zone, another record: the Argo CD pair fails over on its own.
+    expect(pairOf(byStack("local-argo-a"), members).map((m) => m.stack)).toEqual([
+      "local-argo-a",
+      "local-argo-b",
+    ]);
     // Same record name, other platforms: separate pairs.
     expect(pairOf(byStack("azure-weu"), members).map((m) => m.stack)).toEqual(["azure-weu"]);
   });

@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { findAgeIdentity, readAgeIdentity } from "../../../src/dr/fleet/escrowed-key.ts";
 import { generateAgeKeyPair, renderAgeKeyFile } from "../../../src/dr/fleet/age.ts";
-import { materializeFleet, sampleFleetDir } from "../../../src/dr/fleet/materialize.ts";
+import {
+  materializeFleet,
+  sampleFleetDir,
+  sampleFleetUrl,
+} from "../../../src/dr/fleet/materialize.ts";
 import type { Sops } from "../../../src/dr/fleet/sops.ts";
 import { redact } from "../../../src/core/redact.ts";
 
@@ -42,6 +46,16 @@ describe("materializeFleet", () => {
     expect(readFileSync(join(target, "clusters/local-a/apps.yaml"), "utf8")).toBe(
       readFileSync(join(sampleFleetDir, "clusters/local-a/apps.yaml"), "utf8"),
     );
+  });
+
+  it("points the Argo CD Applications at the repository the fleet is pushed to", async () => {
+    const sops: Sops = { encryptInPlace: async () => undefined, decrypt: async () => "" };
+    const target = tempDir();
+    const fleetUrl = "http://127.0.0.1:9999/other.git";
+    await materializeFleet({ targetDir: target, ageRecipient: "age1r", sops, fleetUrl });
+    const apps = readFileSync(join(target, "clusters/local-argo-a/apps.yaml"), "utf8");
+    expect(apps).toContain(`repoURL: ${fleetUrl}`);
+    expect(apps).not.toContain(sampleFleetUrl);
   });
 });
 

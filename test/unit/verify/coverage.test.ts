@@ -181,3 +181,63 @@ describe("measureCoverage", () => {
     );
   });
 });
+
+describe("provenanceOf for Argo CD", () => {
+  const kubectl = [{ manager: "kubectl-client-side-apply", operation: "Update" }];
+
+  it("counts what Argo CD applied as Git's: its field manager, its tracking annotation", () => {
+    const applied = obj("ConfigMap", "web", {
+      managers: [{ manager: "argocd-controller", operation: "Apply" }],
+    });
+    expect(provenanceOf(applied, none)).toBe("git");
+    const annotated = {
+      ...obj("ConfigMap", "web", { managers: kubectl }),
+    } as KubeObject;
+    const withTracking = {
+      ...annotated,
+      metadata: {
+        ...annotated.metadata,
+        annotations: { "argocd.argoproj.io/tracking-id": "apps:/ConfigMap:shop/web" },
+      },
+    };
+    expect(provenanceOf(withTracking, none)).toBe("git");
+  });
+
+  it("counts the instance label only when it names one of the fleet's Applications", () => {
+    const labelled = obj("ConfigMap", "web", {
+      managers: kubectl,
+      labels: { "app.kubernetes.io/instance": "apps" },
+    });
+    expect(provenanceOf(labelled, none)).toBe("unowned");
+    expect(provenanceOf(labelled, none, new Set(["argocd/apps"]))).toBe("git");
+    // Helm charts set the label to their release's name.
+    expect(provenanceOf(labelled, none, new Set(["argocd/shop"]))).toBe("unowned");
+  });
+
+  it("does not take the application controller's status writes for the maker of an Application", () => {
+    const app = (manager: string) =>
+      obj("Application", "by-hand", {
+        apiVersion: "argoproj.io/v1alpha1",
+        namespace: "argocd",
+        managers: [
+          { manager, operation: "Update" },
+          { manager: "argocd-application-controller", operation: "Update" },
+        ],
+      });
+    expect(provenanceOf(app("kubectl-client-side-apply"), none)).toBe("unowned");
+    expect(measureCoverage([app("kubectl-client-side-apply")], none).unowned[0]?.manager).toBe(
+      "kubectl-client-side-apply",
+    );
+    expect(provenanceOf(app("argocd-controller"), none)).toBe("git");
+    // Anything else the controller writes (a namespace it creates for CreateNamespace=true) is Argo CD's.
+    expect(
+      provenanceOf(
+        obj("Namespace", "shop", {
+          namespace: "",
+          managers: [{ manager: "argocd-application-controller" }],
+        }),
+        none,
+      ),
+    ).toBe("git");
+  });
+});
