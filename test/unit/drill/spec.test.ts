@@ -27,16 +27,20 @@ function messageOf(fn: () => unknown): { message: string; key: string | undefine
 
 describe("loadDrillSpec", () => {
   it.each([
-    ["local-region-loss", "region-loss", "local-b"],
-    ["local-reconciler-loss", "reconciler-loss", "local-a"],
-    ["local-namespace-delete", "namespace-delete", "local-a"],
-    ["local-manual-drift", "manual-drift", "local-a"],
-  ])("loads runbooks/drills/%s.yaml", async (name, failure, target) => {
+    ["local-region-loss", "region-loss", "local-a", "local-b"],
+    ["local-reconciler-loss", "reconciler-loss", "local-a", "local-a"],
+    ["local-namespace-delete", "namespace-delete", "local-a", "local-a"],
+    ["local-manual-drift", "manual-drift", "local-a", "local-a"],
+    ["local-argo-region-loss", "region-loss", "local-argo-a", "local-argo-b"],
+    ["local-argo-reconciler-loss", "reconciler-loss", "local-argo-a", "local-argo-a"],
+    ["local-argo-namespace-delete", "namespace-delete", "local-argo-a", "local-argo-a"],
+    ["local-argo-manual-drift", "manual-drift", "local-argo-a", "local-argo-a"],
+  ])("loads runbooks/drills/%s.yaml", async (name, failure, source, target) => {
     const spec = await loadDrillSpec(`runbooks/drills/${name}.yaml`);
     expect([spec.name, spec.failure.type, spec.sourceStack, spec.targetStack]).toEqual([
       name,
       failure,
-      "local-a",
+      source,
       target,
     ]);
   });
