@@ -45,6 +45,8 @@ export interface RecipeSpec {
   readonly ldflags: (version: string) => string;
   /** A step that writes generated files into the build dir before `go build`. */
   readonly prepare?: "pulumi-kubernetes-embeds";
+  /** Tools whose own version differs from the recipe's (a companion pinned in its go.mod). */
+  readonly toolVersions?: Partial<Record<ToolName, string>>;
   /** A module whose CRD manifests the entry keeps (the reconcilers' CRDs). */
   readonly crdsModule?: string;
   /** Where in `crdsModule` the CRDs are. @default "config/crd/bases" (Flux's layout) */
@@ -164,6 +166,8 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     version: { pinned: argocd.version },
     // One multi-call binary; each component runs it with ARGOCD_BINARY_NAME set.
     tools: ["argocd", "kustomize"],
+    // The kustomize Argo CD's repo server runs, pinned in the recipe's go.mod.
+    toolVersions: { kustomize: "v5.7.1" },
     packages: ["github.com/argoproj/argo-cd/v3/cmd", "sigs.k8s.io/kustomize/kustomize/v5"],
     ldflags: (v) => {
       const common = "github.com/argoproj/argo-cd/v3/common";

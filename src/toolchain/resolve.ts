@@ -103,10 +103,11 @@ export async function resolveRecipe(
     version: recipe.version,
     tools: tools.map((name) => {
       const path = onPath.get(name);
-      if (path) return { name, version: recipe.version, source: "path", path, recipe: recipe.name };
+      const version = recipe.spec.toolVersions?.[name] ?? recipe.version;
+      if (path) return { name, version, source: "path", path, recipe: recipe.name };
       return {
         name,
-        version: recipe.version,
+        version,
         source,
         path: entryBinary(entry!.dir, name),
         recipe: recipe.name,

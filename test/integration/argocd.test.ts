@@ -4,7 +4,8 @@
  * and redis as host processes, and the app of apps; it converges at the pushed commit in Argo
  * CD's own sync and health model. Argo CD follows a second push by itself; a restore of an
  * invalid manifest fails fast naming the object; a killed application controller is restarted;
- * a ref that does not exist fails in preflight.
+ * a custom resource synced before its CRD, a git server that is down and a ref that does not
+ * exist fail in preflight.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import {
   materializeFleet,
   renderAgeKeyFile,
 } from "../../src/dr/fleet/index.ts";
+import { stopGitServer } from "../../src/local/git-server.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { killController, listRegions } from "../../src/local/region.ts";
 import { writeLocalAgeKey } from "../../src/local/secret-store.ts";
@@ -193,6 +195,41 @@ describe("Argo CD on the real local platform", () => {
       expect(result.ms).toBeLessThan(150_000);
     } finally {
       await repo.commitAndPush({ [web]: good }, "web is valid again");
+    }
+  });
+
+  it("fails in preflight, exit 3, naming both when a custom resource syncs before its CRD", async () => {
+    const infrastructure = "clusters/local-argo-b/infrastructure.yaml";
+    const good = readFileSync(join(repo.dir, infrastructure), "utf8");
+    // The CRD's Application moves to wave 1, after apps (wave 0), which holds the Widget.
+    await repo.commitAndPush(
+      { [infrastructure]: good.replace('sync-wave: "-1"', 'sync-wave: "1"') },
+      "infrastructure after apps",
+    );
+    try {
+      const result = await restore();
+      expect(result.code).toBe(3);
+      expect(result.report.phases.map((p) => [p.name, p.ok])).toEqual([["preflight", false]]);
+      const messages = result.report.failures.map((f) => f.message).join("\n");
+      expect(messages).toMatch(/Widget\/shop\/storefront/);
+      expect(messages).toMatch(/widgets\.example\.drkit\.dev/);
+      expect(messages).toMatch(/wave/);
+    } finally {
+      await repo.commitAndPush({ [infrastructure]: good }, "infrastructure first again");
+    }
+  });
+
+  it("fails in preflight, exit 3, naming the URL when the git server is down", async () => {
+    await stopGitServer(platform.stateDir);
+    try {
+      const result = await restore();
+      expect(result.code).toBe(3);
+      expect(result.report.failures.map((f) => f.message).join("\n")).toMatch(
+        /cannot fetch the fleet repository "http:\/\/127\.0\.0\.1:\d+\/fleet\.git"/,
+      );
+      expect(result.ms).toBeLessThan(20_000);
+    } finally {
+      await platform.git(gitPort);
     }
   });
 

@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 import { describe, expect, it } from "vitest";
 
 import { parseWith } from "../../../src/cli/commands/toolchain.ts";
@@ -6,6 +10,8 @@ import { argocd } from "../../../src/gitops/versions.ts";
 import { optionalRecipeNames, recipeSpecs } from "../../../src/toolchain/recipes.ts";
 import { goBinaryName } from "../../../src/toolchain/source-build.ts";
 import { selectRecipes } from "../../../src/toolchain/toolchain.ts";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("optional recipes", () => {
   it("leave Argo CD out of the default toolchain and add it on request", () => {
@@ -20,6 +26,9 @@ describe("optional recipes", () => {
     const spec = recipeSpecs.find((r) => r.name === "argocd")!;
     expect(spec.version).toEqual({ pinned: argocd.version });
     expect(spec).toMatchObject({ crdsPath: "manifests/crds", crdsFor: "argocd" });
+    // The kustomize version it reports is the one the recipe's go.mod builds.
+    const goMod = readFileSync(join(root, "bootstrap/recipes/argocd/go.mod"), "utf8");
+    expect(goMod).toContain(`sigs.k8s.io/kustomize/kustomize/v5 ${spec.toolVersions!.kustomize}`);
     expect(spec.ldflags(argocd.version)).toContain(
       `github.com/argoproj/argo-cd/v3/common.version=${argocd.version.slice(1)}`,
     );
