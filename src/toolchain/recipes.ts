@@ -164,11 +164,12 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   {
     name: "argocd",
     version: { pinned: argocd.version },
-    // One multi-call binary; each component runs it with ARGOCD_BINARY_NAME set.
+    // One multi-call binary of the components a local region runs (the recipe's main.go); each
+    // runs it with ARGOCD_BINARY_NAME set.
     tools: ["argocd", "kustomize"],
     // The kustomize Argo CD's repo server runs, pinned in the recipe's go.mod.
     toolVersions: { kustomize: "v5.7.1" },
-    packages: ["github.com/argoproj/argo-cd/v3/cmd", "sigs.k8s.io/kustomize/kustomize/v5"],
+    packages: [".", "sigs.k8s.io/kustomize/kustomize/v5"],
     ldflags: (v) => {
       const common = "github.com/argoproj/argo-cd/v3/common";
       return `-s -w -X ${common}.version=${stripV(v)} -X ${common}.gitTreeState=clean -X ${common}.buildDate=2026-11-01T00:00:00Z`;

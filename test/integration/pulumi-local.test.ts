@@ -137,7 +137,8 @@ const expectedReady = (sha: string) => ({
 });
 
 beforeAll(async () => {
-  toolchain = await loadToolchain();
+  // The toolchain `drkit pulumi-env` loads: with the optional components the cache holds.
+  toolchain = await loadToolchain({ with: "installed" });
   env = await preparePulumiEnv({ stateDir, toolchain, backendUrl: defaultBackendUrl(stateDir) });
   createProjectCopy();
 

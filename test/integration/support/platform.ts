@@ -28,7 +28,7 @@ export interface TestPlatform {
 /** Creates a platform rooted in a new temp state dir. Call `cleanup` in `afterAll`. */
 export async function createTestPlatform(label: string): Promise<TestPlatform> {
   const stateDir = mkdtempSync(join(tmpdir(), `drkit-it-${label}-`));
-  const toolchain = await loadToolchain();
+  const toolchain = await loadToolchain({ with: "installed" });
   const log = createMemoryLogger();
   const regions = new Set<string>();
   return {

@@ -46,6 +46,7 @@ describe("optional recipes", () => {
 describe("goBinaryName", () => {
   it.each([
     ["github.com/argoproj/argo-cd/v3/cmd", "cmd"],
+    [".", ""],
     ["sigs.k8s.io/kustomize/kustomize/v5", "kustomize"],
     ["k8s.io/kubernetes/cmd/kubectl", "kubectl"],
     ["./cmd/etcd", "etcd"],
