@@ -83,6 +83,8 @@ export interface ToolchainStatus {
   /** Set when every tool is present. */
   readonly binDir: string | null;
   readonly fluxCrdsDir: string | null;
+  /** Set when every tool is present and Argo CD is among them. */
+  readonly argocdCrdsDir: string | null;
   readonly tools: readonly ToolStatus[];
 }
 
@@ -252,6 +254,7 @@ export async function toolchainStatus(
     ok: failures.length === 0,
     binDir: profile?.binDir ?? null,
     fluxCrdsDir: profile?.fluxCrdsDir ?? null,
+    argocdCrdsDir: profile?.argocdCrdsDir ?? null,
     tools,
   };
 }

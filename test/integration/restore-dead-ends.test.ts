@@ -119,7 +119,7 @@ describe("workloads that cannot become healthy fail converge with the Pod's reas
     expect(report.failureKind).toBe("failed");
     expect(phasesOf(report).at(-1)).toEqual(["converge", false]);
     const failure = report.failures.find((f) => f.message.startsWith("Deployment/shop/web: "));
-    expect(failure?.owner).toBe("Kustomization/flux-system/apps");
+    expect(failure?.owner, JSON.stringify(report.failures)).toBe("Kustomization/flux-system/apps");
     expect(failure?.object).toMatch(/^Pod\/shop\/web-/);
     expect(failure?.message).toMatch(message);
     expect(elapsedMs(report)).toBeLessThan(60_000);

@@ -1,5 +1,5 @@
-// Runs after `drkit toolchain install` (see `npm test`): the real CLI must report every pinned
-// tool as present, with its version and where it came from.
+// Runs after `drkit toolchain install --with argocd` (see `npm test`): the real CLI must report
+// every pinned tool as present, with its version and where it came from.
 import { execFile } from "node:child_process";
 import { access, constants, readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ describe("drkit toolchain status --json", () => {
   it("reports every tool with its version and source, and a bin dir that holds them all", async () => {
     const { stdout } = await run(
       process.execPath,
-      ["bin/drkit.js", "toolchain", "status", "--json"],
+      ["bin/drkit.js", "toolchain", "status", "--with", "argocd", "--json"],
       {
         env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
       },
@@ -31,6 +31,25 @@ describe("drkit toolchain status --json", () => {
     const crds = await readdir(status.fluxCrdsDir!);
     expect(crds).toContain("source.toolkit.fluxcd.io_gitrepositories.yaml");
     expect(crds).toContain("kustomize.toolkit.fluxcd.io_kustomizations.yaml");
+    expect((await readdir(status.argocdCrdsDir!)).sort()).toEqual([
+      "application-crd.yaml",
+      "applicationset-crd.yaml",
+      "appproject-crd.yaml",
+    ]);
+  });
+
+  it("leaves optional components out unless asked for", async () => {
+    const { stdout } = await run(process.execPath, [
+      "bin/drkit.js",
+      "toolchain",
+      "status",
+      "--json",
+    ]);
+    const status = JSON.parse(stdout) as ToolchainStatus;
+    expect(status.tools.map((t) => t.name)).toEqual(
+      toolNames.filter((t) => t !== "argocd" && t !== "kustomize"),
+    );
+    expect(status.argocdCrdsDir).toBeNull();
   });
 
   it("runs the pinned binaries through the bin dir", async () => {
