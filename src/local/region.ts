@@ -265,14 +265,14 @@ export async function killRegion(stateDir: string, name: string): Promise<number
   return pids;
 }
 
-/** The pidfile of one of the region's reconciler processes. */
-export async function reconcilerPidFile(
+/** The pidfiles of the region's reconciler processes, by name (reads the region's state once). */
+export async function reconcilerPidFiles(
   stateDir: string,
   name: string,
-  process: string,
-): Promise<string> {
-  const kind = (await readRegionState(stateDir, name))?.reconciler ?? "flux";
-  return join(regionPaths(stateDir, name).reconcilerDir(kind), "pids", `${process}.pid`);
+): Promise<ReadonlyMap<string, string>> {
+  const state = await readRegionState(stateDir, name);
+  if (!state) return new Map();
+  return new Map(pidFilesOf(regionPaths(stateDir, name), state));
 }
 
 /** Kills one reconciler controller of a region (SIGKILL): the "reconciler lost" failure; its pid if it ran. */
@@ -281,7 +281,8 @@ export async function killController(
   name: string,
   controller: string,
 ): Promise<number | undefined> {
-  const pid = await readPid(await reconcilerPidFile(stateDir, name, controller));
+  const file = (await reconcilerPidFiles(stateDir, name)).get(controller);
+  const pid = file === undefined ? undefined : await readPid(file);
   if (pid !== undefined && (await isAlive(pid))) {
     process.kill(pid, "SIGKILL");
     await stopProcesses([pid], 0);
@@ -334,8 +335,7 @@ export async function startReconciler(
     // The fleet's escrowed age key, for a reconciler that decrypts on the host (Argo CD's KSOPS).
     ...(existsSync(localKeyFile(stateDir)) ? { ageKeyFile: localKeyFile(stateDir) } : {}),
   });
-  for (const sub of ["storage", "home", "tls", "ssh", "gpg"])
-    await mkdir(join(dir, sub), { recursive: true });
+  for (const sub of reconciler.dirs) await mkdir(join(dir, sub), { recursive: true });
   for (const name of reconciler.processNames) {
     const { spec, ready } = plan[name]!;
     const pid = await readPid(spec.pidFile);
@@ -380,7 +380,7 @@ async function regionHealth(
     const pid = await readPid(`${pidDir}/${c}.pid`);
     if (pid === undefined || !(await isAlive(pid))) problems.push(`"${c}" is not running`);
   }
-  for (const [c, file] of reconcilerPidFiles(paths, state)) {
+  for (const [c, file] of pidFilesOf(paths, state)) {
     const pid = await readPid(file);
     if (pid === undefined || !(await isAlive(pid))) problems.push(`"${c}" is not running`);
   }
@@ -395,7 +395,7 @@ async function describeRegion(stateDir: string, state: RegionState): Promise<Loc
   if (existsSync(pidDir))
     for (const f of await readdir(pidDir))
       pidFiles.push([f.replace(/\.pid$/, ""), `${pidDir}/${f}`]);
-  pidFiles.push(...reconcilerPidFiles(paths, state));
+  pidFiles.push(...pidFilesOf(paths, state));
   for (const [component, file] of pidFiles) {
     const pid = await readPid(file);
     if (pid !== undefined && (await isAlive(pid))) processes[component] = pid;
@@ -410,10 +410,7 @@ async function describeRegion(stateDir: string, state: RegionState): Promise<Loc
   };
 }
 
-function reconcilerPidFiles(
-  paths: ReturnType<typeof regionPaths>,
-  state: RegionState,
-): [string, string][] {
+function pidFilesOf(paths: ReturnType<typeof regionPaths>, state: RegionState): [string, string][] {
   const dir = paths.reconcilerDir(state.reconciler);
   return hostReconciler(state.reconciler).processNames.map((c) => [
     c,

@@ -62,10 +62,9 @@ export function planRegionDiff(
   news: RegionInputs,
 ): pulumi.dynamic.DiffResult {
   // A state written before regions could run Argo CD ran Flux.
-  const old = { ...olds, reconciler: olds.reconciler ?? "flux" };
-  const replaces = replacingInputs.filter(
-    (key) => !isDeepStrictEqual(old[key], { ...news, reconciler: news.reconciler ?? "flux" }[key]),
-  );
+  const before = { ...olds, reconciler: olds.reconciler ?? "flux" };
+  const after = { ...news, reconciler: news.reconciler ?? "flux" };
+  const replaces = replacingInputs.filter((key) => !isDeepStrictEqual(before[key], after[key]));
   const moved = olds.implementation !== news.implementation;
   return {
     changes: replaces.length > 0 || moved,

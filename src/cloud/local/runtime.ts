@@ -13,7 +13,7 @@ import { readPid } from "../../local/processes.ts";
 import {
   killController,
   killRegion,
-  reconcilerPidFile,
+  reconcilerPidFiles,
   startReconciler,
 } from "../../local/region.ts";
 import { readRegionState, regionPaths } from "../../local/region-state.ts";
@@ -43,8 +43,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
     escrowedKeyFile: () => localKeyFile(stateDir),
     async controllersDown(target, driver) {
       const down: string[] = [];
+      const pidFiles = await reconcilerPidFiles(stateDir, target.region);
       for (const name of driver.controllers) {
-        const pid = await readPid(await reconcilerPidFile(stateDir, target.region, name));
+        const file = pidFiles.get(name);
+        const pid = file === undefined ? undefined : await readPid(file);
         if (pid === undefined || !(await isAlive(pid))) down.push(name);
       }
       return down;

@@ -40,6 +40,7 @@ export const argocdHost: HostReconciler = {
   // The repo server and controller connect to redis; the controller to the repo server.
   processNames: ["argocd-redis", "argocd-repo-server", "argocd-application-controller"],
   portNames,
+  dirs: ["home", "tls", "ssh", "gpg"],
   crdsDir(tools) {
     if (tools.argocdCrdsDir) return tools.argocdCrdsDir;
     throw new PreflightError(

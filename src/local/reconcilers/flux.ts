@@ -22,6 +22,7 @@ export const fluxHost: HostReconciler = {
   namespace: fluxDriver.namespace,
   processNames: fluxControllerNames,
   portNames,
+  dirs: ["storage"],
   crdsDir: (tools) => tools.fluxCrdsDir,
   startupObjects: [],
   plan(input) {

@@ -39,6 +39,8 @@ export interface HostReconciler {
   readonly processNames: readonly string[];
   /** The loopback ports the processes listen on, by name. */
   readonly portNames: readonly string[];
+  /** Dirs under the reconciler's dir the processes need to exist (storage, HOME, TLS data). */
+  readonly dirs: readonly string[];
   /** The CRD manifests (a dir of `*.yaml`) the region installs before the processes start. */
   crdsDir(tools: RegionTools): string;
   /**

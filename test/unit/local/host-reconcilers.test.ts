@@ -57,6 +57,16 @@ describe("argocd host reconciler", () => {
     expect(plan["argocd-redis"]!.ready).toEqual({ tcp: 7001 });
   });
 
+  it("gives each component the HOME and data dirs it reads, under the reconciler's dir", () => {
+    expect(argo.dirs).toEqual(["home", "tls", "ssh", "gpg"]);
+    const repo = plan["argocd-repo-server"]!.spec.env;
+    expect([repo.HOME, repo.ARGOCD_TLS_DATA_PATH]).toEqual([
+      "/state/regions/r1/argocd/home",
+      "/state/regions/r1/argocd/tls",
+    ]);
+    expect(hostReconciler("flux").dirs).toEqual(["storage"]);
+  });
+
   it("keeps the caller's secrets out of the processes' environment", () => {
     for (const { spec } of Object.values(plan))
       expect(spec.env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();

@@ -26,27 +26,25 @@ import type { LastCondition, ReconcilerFailure, ReconcilerVerdict } from "./type
 /** The annotation that requests a refresh; the application controller removes it once handled. */
 export const refreshAnnotation = "argocd.argoproj.io/refresh";
 
-/** One entry of `status.resources` (`ResourceStatus`). */
-interface ResourceStatus {
+/** The object an entry of `status.resources` or of a sync result names, and its status. */
+interface ResourceKey {
   readonly group?: string;
   readonly version?: string;
   readonly kind?: string;
   readonly namespace?: string;
   readonly name?: string;
   readonly status?: string;
+}
+
+/** One entry of `status.resources` (`ResourceStatus`). */
+interface ResourceStatus extends ResourceKey {
   readonly health?: { readonly status?: string; readonly message?: string };
   readonly hook?: boolean;
   readonly requiresPruning?: boolean;
 }
 
 /** One entry of `status.operationState.syncResult.resources` (`ResourceResult`). */
-interface ResourceResult {
-  readonly group?: string;
-  readonly version?: string;
-  readonly kind?: string;
-  readonly namespace?: string;
-  readonly name?: string;
-  readonly status?: string;
+interface ResourceResult extends ResourceKey {
   readonly message?: string;
   readonly hookPhase?: string;
 }
