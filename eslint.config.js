@@ -16,7 +16,7 @@ const childProcess = ["node:child_process", "child_process"].map((name) => ({
 
 /**
  * The DR side reaches a platform only through its `RegionRuntime` (src/dr/region-runtime.ts),
- * so `dr/`, `drill/` and `dns/` never import the local platform's internals.
+ * so `dr/`, `drill/`, `dns/` and `status/` never import the local platform's internals.
  */
 const localInternals = {
   group: ["../local/*", "../../local/*", "../../../local/*"],
@@ -51,7 +51,7 @@ const allSdks = Object.keys(cloudSdks);
 // One rule setting per file (a later one replaces an earlier one): the product outside the cloud
 // seams, the DR side (no local internals either), the process layer itself, tests (which may run
 // programs directly), then each cloud seam.
-const drSide = ["src/dr/**/*.ts", "src/drill/**/*.ts", "src/dns/**/*.ts"];
+const drSide = ["src/dr/**/*.ts", "src/drill/**/*.ts", "src/dns/**/*.ts", "src/status/**/*.ts"];
 const importSeams = [
   restrictImports(
     ["src/**/*.ts"],

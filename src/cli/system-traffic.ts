@@ -4,9 +4,10 @@
  */
 import { Resolver } from "node:dns/promises";
 
+import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { createDrainControl } from "../pulumi-runner/dns-drains.ts";
-import { ensureLocalDns } from "../local/dns-server.ts";
+import { ensureLocalDns, findLocalDns } from "../local/dns-server.ts";
 import { readDnsMembers, type DnsMember } from "../dns/members.ts";
 import { createTraffic, type LocalDns, type Traffic } from "../dns/traffic.ts";
 
@@ -30,13 +31,27 @@ export function createSystemTraffic(options: {
   readonly log: Logger;
   /** `ip[:port]` of the resolver for cloud records. @default - the system's resolvers */
   readonly resolver?: string;
+  /**
+   * Start the local DNS server when it does not run. A command that only reads (`dns show`)
+   * passes false: it asks a running server and leaves no daemon behind.
+   * @default true
+   */
+  readonly startLocalDns?: boolean;
 }): Traffic {
   let local: Promise<LocalDns> | undefined;
+  const localDns = async (): Promise<LocalDns> => {
+    if (options.startLocalDns !== false) return ensureLocalDns(options);
+    const running = await findLocalDns(options.stateDir);
+    if (running) return running;
+    throw new PreflightError(
+      "the local DNS server is not running, so nothing answers local records: `drkit dns switch` or a drill starts it",
+    );
+  };
   let members: readonly DnsMember[] | undefined;
   return createTraffic({
     // The stack files are read and validated once per command, not on every lookup.
     members: async () => (members ??= readDnsMembers(options.rootDir)),
-    localDns: () => (local ??= ensureLocalDns({ stateDir: options.stateDir, log: options.log })),
+    localDns: () => (local ??= localDns()),
     drains: createDrainControl(options),
     lookup: (name) => lookupRecord(name, options.resolver),
     log: options.log,

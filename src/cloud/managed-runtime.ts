@@ -10,6 +10,7 @@ import { join } from "node:path";
 
 import type { Platform, RegionRuntime } from "../dr/region-runtime.ts";
 import { evaluateHealth, type Kube } from "../kube/index.ts";
+import { readControllerWorkload } from "./controller-workload.ts";
 
 export interface ManagedRuntimeOptions {
   readonly stateDir: string;
@@ -18,7 +19,7 @@ export interface ManagedRuntimeOptions {
 }
 
 export function createManagedRuntime(
-  platform: Exclude<Platform, "local">,
+  platform: Exclude<Platform, "local" | "external">,
   options: ManagedRuntimeOptions,
 ): RegionRuntime {
   const dir = join(options.stateDir, "kubeconfigs");
@@ -52,17 +53,12 @@ export function createManagedRuntime(
       const kube = options.kubeFor(path);
       const down: string[] = [];
       for (const name of driver.controllers) {
-        const deployment = await kube.get({
-          apiVersion: "apps/v1",
-          kind: "Deployment",
-          namespace: driver.namespace,
-          name,
-        });
-        if (!deployment || !evaluateHealth(deployment).healthy) down.push(name);
+        const workload = await readControllerWorkload(kube, driver.namespace, name);
+        if (!workload || !evaluateHealth(workload).healthy) down.push(name);
       }
       return down;
     },
-    // The Deployment controller restarts crashed pods; waiting is all a restore can do here.
+    // Kubernetes restarts crashed pods; waiting is all a restore can do here.
     recoverControllers: async () => undefined,
   };
   return runtime;

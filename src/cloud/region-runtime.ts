@@ -6,6 +6,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Platform, RegionRuntime, RuntimeFor } from "../dr/region-runtime.ts";
 import type { Kube } from "../kube/index.ts";
 import type { RegionTools } from "../local/tools.ts";
+import { createExternalRuntime } from "./external/runtime.ts";
 import { createLocalRuntime } from "./local/runtime.ts";
 import { createManagedRuntime } from "./managed-runtime.ts";
 
@@ -25,6 +26,8 @@ export function createRegionRuntime(platform: Platform, env: RuntimeEnvironment)
     case "azure":
     case "gcp":
       return createManagedRuntime(platform, env);
+    case "external":
+      return createExternalRuntime(env);
     default: {
       const unknownPlatform: never = platform;
       throw new Error(`unknown platform ${String(unknownPlatform)}`);

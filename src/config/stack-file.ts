@@ -4,39 +4,47 @@
  *
  * Secret values stay encrypted: only their presence is known, which is all those commands need.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
+import { readFileSync } from "node:fs";
+import { parseDocument } from "yaml";
 
 import { ConfigError } from "../core/errors.ts";
 import { localizeGitUrl } from "../local/git-server.ts";
 import { decodeConfigValues } from "./decode-config-values.ts";
+import { stackFilePath, validateStackName } from "./stack-names.ts";
 import type { StackConfig } from "./stack-config.ts";
 import { validateStackConfig } from "./validate-stack-config.ts";
 
 /** Placeholder standing in for an encrypted value during validation. */
 const encryptedPlaceholder = "<encrypted>";
 
-/** The path of a stack's config file under a project root. */
-export function stackFilePath(rootDir: string, stack: string): string {
-  return join(rootDir, "stacks", `Pulumi.${stack}.yaml`);
+/**
+ * Parses a stack file's YAML (pure); `file` is only used in messages.
+ *
+ * @throws ConfigError naming the file, line and column of the first syntax error.
+ */
+export function parseStackFileText(
+  text: string,
+  file: string,
+): { config?: Record<string, unknown> } {
+  const document = parseDocument(text, { prettyErrors: true });
+  const error = document.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    const where = at ? `${file}:${at.line}:${at.col}` : file;
+    const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    // No `cause`: the parser's own message repeats the position with a multi-line excerpt.
+    throw new ConfigError(`${where}: not valid YAML (${reason}): fix the syntax on that line`, {
+      key: file,
+    });
+  }
+  return (document.toJS() ?? {}) as { config?: Record<string, unknown> };
 }
 
 /** Loads and validates a stack's config file; throws ConfigError naming the file and the fix. */
 export function readStackFile(rootDir: string, stack: string): StackConfig {
-  if (!/^[A-Za-z0-9._-]+$/.test(stack)) {
-    throw new ConfigError(`--stack must be a stack name like "local-a", got "${stack}"`, {
-      key: "--stack",
-    });
-  }
+  validateStackName(rootDir, stack);
   const file = stackFilePath(rootDir, stack);
-  if (!existsSync(file)) {
-    throw new ConfigError(
-      `stack "${stack}" has no config file "${file}": pick one of the stacks under stacks/ or create it with \`pulumi stack init ${stack}\``,
-      { key: "--stack" },
-    );
-  }
-  const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = parseStackFileText(readFileSync(file, "utf8"), file);
   const flat: Record<string, string> = {};
   const storedAsSecret = new Set<string>();
   for (const [key, value] of Object.entries(doc.config ?? {})) {

@@ -46,7 +46,10 @@ function throwProblems(problems: readonly ConfigProblem[], stack: string): never
   throw new ConfigError(message, { key: configKey(problems[0]!.path) });
 }
 
-function resolveReconciler(raw: RawStackConfig): ReconcilerSettings {
+/** A stack's reconciler settings with their documented defaults (the program's, and bootstrap's of a cluster drkit did not create). */
+export function resolveReconciler(
+  raw: Pick<RawStackConfig, "reconciler" | "argocd" | "kustomization">,
+): ReconcilerSettings {
   if (raw.reconciler === "argocd") {
     return {
       kind: "argocd",

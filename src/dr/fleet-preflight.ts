@@ -8,6 +8,7 @@ import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts"
 import { createFleetGit } from "./fleet-git.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import { runPreflight, type PreflightResult } from "./preflight/index.ts";
+import { toPreflightRecord, writePreflightRecord } from "./preflight-record.ts";
 import type { RuntimeFor } from "./region-runtime.ts";
 import type { FleetPreflight, StackTarget } from "./restore/types.ts";
 import type { DesiredState } from "./verify/render.ts";
@@ -29,6 +30,8 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
     readonly ref: string;
     readonly commit?: string;
     readonly ageKeyFile?: string;
+    /** The age identity itself (a cluster's decryption Secret holds it); before every other source. */
+    readonly ageIdentity?: string;
     readonly onRendered?: (state: DesiredState) => void;
   }): Promise<PreflightResult>;
 } {
@@ -49,10 +52,9 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       kubectl: options.tools.path("kubectl"),
       reconciler: target.reconciler,
       decrypt: (file, identity) => sops.decrypt(file, identity),
-      ageIdentity: findAgeIdentity(
-        input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {},
-        escrow,
-      ),
+      ageIdentity:
+        input.ageIdentity ??
+        findAgeIdentity(input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {}, escrow),
       keySources: ageKeySources(escrow),
       // The platform escrows no key: the stack's key lives in its Pulumi config (a KMS key or secret).
       keyInStackConfig: escrow.escrowedKeyFile === undefined && target.hasDecryptionKey,
@@ -62,8 +64,20 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       ...(input.onRendered ? { onRendered: input.onRendered } : {}),
     });
   };
+  // Every preflight, the command's and the one a restore runs first, leaves its verdict for
+  // `drkit status`; a state dir that cannot take it does not fail the checks.
+  const recorded: typeof run = async (input) => {
+    const result = await run(input);
+    await writePreflightRecord(options.stateDir, toPreflightRecord(result, new Date())).catch(
+      (err: unknown) =>
+        options.log?.warn(
+          `could not record the preflight of stack "${result.stack}": ${err instanceof Error ? err.message : String(err)}`,
+        ),
+    );
+    return result;
+  };
   return {
-    run,
-    check: (input) => run(input),
+    run: recorded,
+    check: (input) => recorded(input),
   };
 }

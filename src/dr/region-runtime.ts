@@ -1,7 +1,8 @@
 /**
  * What the DR engine needs from a platform, one implementation per platform (`cloud/local/`
  * runs regions as host processes; `cloud/managed-runtime.ts` covers EKS, AKS and GKE, whose
- * reconciler runs as Deployments). `restore`, `verify`, `preflight` and `drill` reach a region only
+ * reconciler runs as Deployments; `cloud/external/` clusters drkit did not create, given by a
+ * kubeconfig). `restore`, `verify`, `preflight` and `drill` reach a region only
  * through this seam, so none of them branches on the platform or imports `src/local/`.
  */
 import type { ReconcilerDriver } from "../gitops/reconciler-driver.ts";
@@ -15,6 +16,14 @@ export interface HostFailures {
   killRegion(target: StackTarget): Promise<string>;
   /** Kills the reconciler's controllers of the region; the names of those that were running. */
   killControllers(target: StackTarget, driver: ReconcilerDriver): Promise<string[]>;
+}
+
+/** A region's own processes, where drkit runs them (local), read without asking its API. */
+export interface HostProcesses {
+  /** Which of the region's processes run and which do not; undefined when the region does not exist. */
+  status(
+    target: StackTarget,
+  ): Promise<{ readonly running: readonly string[]; readonly down: readonly string[] } | undefined>;
 }
 
 export interface RegionRuntime {
@@ -40,6 +49,8 @@ export interface RegionRuntime {
   ): Promise<void>;
   /** Set when the platform can break its regions below the API (drills' region-loss, reconciler-loss). */
   readonly hostFailures?: HostFailures;
+  /** Set when drkit runs the region's processes itself: `drkit status` reads them. */
+  readonly hostProcesses?: HostProcesses;
 }
 
 /** Picks the runtime of a platform (the factory in `cloud/region-runtime.ts` builds them). */

@@ -6,34 +6,70 @@ import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import { createRuntimes } from "../cloud/region-runtime.ts";
 import { createKube, type Kube } from "../kube/index.ts";
-import { loadToolchain, type Toolchain } from "../toolchain/index.ts";
+import { loadToolchain, type Toolchain, type ToolName } from "../toolchain/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
 import { createFleetPreflight } from "./fleet-preflight.ts";
 import { createPulumiProvisioner } from "./provisioner.ts";
 import { createReconcilerProbe } from "./reconciler-probe.ts";
 import type { RuntimeFor } from "./region-runtime.ts";
-import type { RestoreDeps } from "./restore/types.ts";
+import type { RestoreDeps, Verifier } from "./restore/types.ts";
 import { createStackLocks } from "./stack-lock.ts";
 import { createVerifier } from "./verify/index.ts";
 
 export interface RestoreEnvironment {
   readonly stateDir: string;
   readonly cacheDir: string;
-  /** The drkit project (Pulumi.yaml, stacks/). */
+  /** The project holding `stacks/` (the program itself is drkit's checkout). */
   readonly rootDir: string;
   readonly log: Logger;
-  /** @default - `loadToolchain({ cacheDir, with: "installed" })` */
+  /**
+   * The toolchain for every step. @default - loaded when a step first needs a tool, and only
+   * what that step needs: preflight `kubectl` and `sops`, verify `kubectl`, a local region all
+   * of it (`loadToolchain({ cacheDir, with: "installed" })`)
+   */
   readonly toolchain?: Toolchain;
+  /**
+   * Look the whole toolchain up before returning, so a restore's clock does not include finding
+   * its tools. A failure is left to the step that needs a tool, which names only what it lacks.
+   * @default false
+   */
+  readonly warmToolchain?: boolean;
   /** What this process runs, recorded in the stack locks it takes. @default - its argv */
   readonly command?: string;
 }
 
-/** Real dependencies of `restore` (and of drills, which call it). */
-export async function createRestoreDeps(
-  env: RestoreEnvironment,
-): Promise<RestoreDeps & { toolchain: Toolchain; runtimeFor: RuntimeFor }> {
-  const toolchain =
-    env.toolchain ?? (await loadToolchain({ cacheDir: env.cacheDir, with: "installed" }));
+/** Real dependencies of `restore` and of drills, with the toolchain they load on demand. */
+export interface RealRestoreDeps extends RestoreDeps {
+  /** Each platform's runtime (kubeconfigs, reconciler recovery, what a drill can inject). */
+  readonly runtimeFor: RuntimeFor;
+  /** The whole installed toolchain, loaded on the first call (a local drill's setup needs it). */
+  loadToolchain(): Promise<Toolchain>;
+}
+
+/** Calls `load` once, on first use, and keeps its promise. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
+/**
+ * Real dependencies of `restore` (and of drills, which call it).
+ *
+ * Nothing here needs the toolchain (unless `warmToolchain`): a step loads it when it first runs
+ * a tool, and asks only for the tools it runs, so a drill's plan (`--dry-run`) and a cloud
+ * stack's preflight need no local control plane built.
+ */
+export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRestoreDeps> {
+  // Once the whole toolchain is loaded, every step takes its tools from it.
+  let loaded = env.toolchain;
+  const fullToolchain = once(
+    async () => (loaded ??= await loadToolchain({ cacheDir: env.cacheDir, with: "installed" })),
+  );
+  const toolsFor = (tools: readonly ToolName[]) =>
+    once(async () => loaded ?? loadToolchain({ cacheDir: env.cacheDir, tools }));
+  const preflightTools = toolsFor(["kubectl", "sops"]);
+  const verifyTools = toolsFor(["kubectl"]);
+  if (env.warmToolchain) await fullToolchain().catch(() => undefined);
   const kubes = new Map<string, Kube>();
   const kubeFor = (path: string) => {
     let kube = kubes.get(path);
@@ -42,7 +78,7 @@ export async function createRestoreDeps(
   };
   const runtimeFor = createRuntimes({
     stateDir: env.stateDir,
-    tools: async () => toolchain,
+    tools: fullToolchain,
     kubeFor,
     log: env.log,
   });
@@ -52,16 +88,26 @@ export async function createRestoreDeps(
     cacheDir: env.cacheDir,
     runtimeFor,
   });
-  return {
-    toolchain,
-    runtimeFor,
-    provisioner,
-    preflight: createFleetPreflight({
+  const preflight = once(async () =>
+    createFleetPreflight({
       stateDir: env.stateDir,
-      tools: toolchain,
+      tools: await preflightTools(),
       runtimeFor,
       log: env.log,
     }),
+  );
+  const verifier = once(async () =>
+    createVerifier({
+      stateDir: env.stateDir,
+      kubectl: (await verifyTools()).path("kubectl"),
+      log: env.log,
+    }),
+  );
+  return {
+    loadToolchain: fullToolchain,
+    runtimeFor,
+    provisioner,
+    preflight: { check: async (input) => (await preflight()).check(input) },
     locks: createStackLocks({
       stateDir: env.stateDir,
       command: env.command ?? commandLine(),
@@ -69,13 +115,26 @@ export async function createRestoreDeps(
     git: createFleetGit(env.stateDir),
     kubeFor,
     probe: createReconcilerProbe(runtimeFor),
-    verifier: createVerifier({
-      stateDir: env.stateDir,
-      kubectl: toolchain.path("kubectl"),
-      log: env.log,
-    }),
+    verifier: lazyVerifier(verifier),
     clock: systemClock,
     log: env.log,
+  };
+}
+
+/**
+ * A Verifier whose real one is built on first use. `prepare` never throws, so a toolchain that
+ * fails to load surfaces in the `verify` that follows it.
+ */
+function lazyVerifier(load: () => Promise<Verifier>): Verifier {
+  return {
+    prepare(input) {
+      // Registered before any later `verify` on the same promise, so it runs first.
+      load().then(
+        (v) => v.prepare?.(input),
+        () => undefined,
+      );
+    },
+    verify: async (input) => (await load()).verify(input),
   };
 }
 

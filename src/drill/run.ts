@@ -2,7 +2,10 @@
  * `drkit drill run`: break the primary for real, fail over with the restore engine, prove the
  * result against the drill's objectives and record it in the drill history.
  */
+import { randomUUID } from "node:crypto";
+
 import { PreflightError, StepFailedError } from "../core/errors.ts";
+import { redact } from "../core/redact.ts";
 import type { Kube } from "../kube/index.ts";
 import { restore } from "../dr/restore/restore.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
@@ -11,7 +14,13 @@ import type { UnownedObject } from "../dr/verify/coverage.ts";
 import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
 import { validateInjectable } from "./capabilities.ts";
 import { runChecks } from "./checks.ts";
-import type { DrillHistoryStore, DrillResult } from "./history/index.ts";
+import type {
+  DrillHistoryStore,
+  DrillProvenance,
+  DrillReportFiles,
+  DrillResult,
+  DrillSpecFile,
+} from "./history/index.ts";
 import { drillResultSchemaVersion } from "./history/index.ts";
 import { injectFailure } from "./inject.ts";
 import type { CommitInfo } from "./objectives.ts";
@@ -33,6 +42,12 @@ export interface DrillDeps {
     between(url: string, from: string, to: string): Promise<CommitInfo[]>;
   };
   readonly history: DrillHistoryStore;
+  /**
+   * Writes the drill's report files before the result is recorded, so the record says where they
+   * are. A report that cannot be written is a warning: the drill's result is still recorded.
+   * @default - no report files
+   */
+  readonly reports?: { write(result: DrillResult): Promise<DrillReportFiles> };
 }
 
 export interface DrillRunOptions {
@@ -40,6 +55,12 @@ export interface DrillRunOptions {
   readonly dryRun?: boolean;
   /** Stops the drill (SIGINT/SIGTERM): the restore stops its phase and the result says so. */
   readonly signal?: AbortSignal;
+  /** The run's id in the history, reports and JUnit. @default - a random UUID */
+  readonly id?: string;
+  /** The spec file as read, recorded as evidence of what was tested. @default - not recorded */
+  readonly specFile?: DrillSpecFile;
+  /** Who runs the drill and where, recorded as evidence. @default - not recorded */
+  readonly provenance?: DrillProvenance;
 }
 
 export type DrillOutcome =
@@ -169,14 +190,25 @@ async function runLocked(
     rpo,
     lostObjects: lostObjects ? lostObjects.length : null,
   });
-  const result: DrillResult = {
+  const judged: DrillResult = {
     kind: "drill",
     schemaVersion: drillResultSchemaVersion,
+    id: options.id ?? randomUUID(),
     spec: spec.name,
+    ...(options.specFile ? { specFile: options.specFile } : {}),
+    ...(options.provenance ? { provenance: options.provenance } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: clock.now().toISOString(),
+    injectedAt: injectedAt.toISOString(),
     sourceStack: source.stack,
     targetStack: target.stack,
+    fleet: {
+      url: redact(target.fleet.url),
+      branch: target.fleet.branch,
+      path: target.fleet.path,
+      restoredCommit: withDns.commit,
+      ...(primaryCommit ? { primaryCommit } : {}),
+    },
     failure: spec.failure,
     restore: withDns,
     rpo,
@@ -185,6 +217,13 @@ async function runLocked(
     checks,
     passed: decideDrillPassed({ restore: withDns, objectives, checks }),
   };
+  const reportFiles = await deps.reports?.write(judged).catch((err: unknown) => {
+    log.warn(
+      `drill report not written: ${err instanceof Error ? err.message : String(err)}; the result is still recorded`,
+    );
+    return undefined;
+  });
+  const result: DrillResult = reportFiles ? { ...judged, reportFiles } : judged;
   await deps.history.append(result);
   log[result.passed ? "success" : "fail"](
     `drill "${spec.name}" ${result.passed ? "passed" : "failed"}`,

@@ -6,10 +6,12 @@
  * is not part of a spec: it comes from the stack config, and a drill against a protected stack
  * needs `--confirm-protected <stack>`.
  */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 
 import { ConfigError } from "../core/errors.ts";
+import type { DrillSpecFile } from "./history/drill-result.ts";
 import { describeIssue } from "./spec-messages.ts";
 import { drillSpecSchema, type DrillSpec } from "./spec-schema.ts";
 
@@ -94,14 +96,30 @@ export function parseDrillSpec(text: string, file: string): DrillSpec {
  * @throws ConfigError when the file is missing, is not YAML, or does not match the schema.
  */
 export async function loadDrillSpec(path: string): Promise<DrillSpec> {
-  let text: string;
+  return (await readDrillSpecFile(path)).spec;
+}
+
+/**
+ * Reads and validates a drill spec file, and returns it with the file as read (path, SHA-256 and
+ * text) for the drill's record: the evidence of what was tested is the file, not a re-rendering.
+ *
+ * @throws ConfigError when the file is missing, is not YAML, or does not match the schema.
+ */
+export async function readDrillSpecFile(
+  path: string,
+): Promise<{ readonly spec: DrillSpec; readonly file: DrillSpecFile }> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (err) {
     throw new ConfigError(
       `drill spec ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}): pass the path of a drill YAML, e.g. runbooks/drills/local-region-loss.yaml`,
       { key: "spec", cause: err },
     );
   }
-  return parseDrillSpec(text, path);
+  const content = bytes.toString("utf8");
+  return {
+    spec: parseDrillSpec(content, path),
+    file: { path, sha256: createHash("sha256").update(bytes).digest("hex"), content },
+  };
 }

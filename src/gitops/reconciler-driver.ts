@@ -41,6 +41,12 @@ export interface ReconcilerDriver {
   readonly decryptingServiceAccount: ServiceAccountRef;
   /** The commit the reconciler last fetched from the fleet (a drill's RPO baseline); undefined when unknown. */
   reconciledCommit(kube: Pick<Kube, "get">): Promise<string | undefined>;
+  /**
+   * The connection objects (the root and its source, `Kind/namespace/name`) that exist but on
+   * which no controller has written a status yet: while one is listed, nothing reconciles the
+   * fleet. Empty once the controllers have processed them (or when they do not exist).
+   */
+  unprocessed(kube: Pick<Kube, "get">): Promise<string[]>;
 }
 
 export function reconcilerDriver(kind: ReconcilerKind): ReconcilerDriver {

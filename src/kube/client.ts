@@ -58,10 +58,13 @@ export interface Kube {
   list(kind: KindRef, options?: { labelSelector?: string }): Promise<ObjectList>;
   /** Reads one object; `undefined` when it does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
-  /** Server-side apply of a whole object (or of its status with `subresource: "status"`). */
+  /**
+   * Server-side apply of a whole object (or of its status with `subresource: "status"`); with
+   * `dryRun`, the API server validates and admits it without persisting anything.
+   */
   apply(
     obj: KubeObject,
-    options?: { fieldManager?: string; force?: boolean; subresource?: "status" },
+    options?: { fieldManager?: string; force?: boolean; subresource?: "status"; dryRun?: boolean },
   ): Promise<KubeObject>;
   /** Deletes one object; resolves quietly when it is already gone. */
   delete(ref: ObjectRef): Promise<void>;
@@ -177,6 +180,7 @@ export function createKubeFromConfig(kubeConfig: KubeConfig): Kube {
       const query = {
         fieldManager: options?.fieldManager ?? drkitFieldManager,
         force: String(options?.force ?? true),
+        ...(options?.dryRun ? { dryRun: "All" } : {}),
       };
       return (await raw.send(HttpMethod.PATCH, path, query, {
         body: JSON.stringify(obj),

@@ -48,6 +48,24 @@ export function parseHostsFile(text: string): Map<string, string> {
   return records;
 }
 
+/** The state dir's dnsmasq when it runs (its pid and port); starts nothing. */
+export async function readLocalDnsState(
+  stateDir: string,
+): Promise<{ readonly pid: number; readonly port: number } | undefined> {
+  const paths = dnsPaths(stateDir);
+  const port = await readPort(paths.state);
+  const pid = await readPid(paths.pidFile);
+  return port !== undefined && pid !== undefined && (await isAlive(pid))
+    ? { pid, port }
+    : undefined;
+}
+
+/** A handle on the state dir's dnsmasq when it runs; starts nothing (for commands that only read). */
+export async function findLocalDns(stateDir: string): Promise<LocalDns | undefined> {
+  const running = await readLocalDnsState(stateDir);
+  return running && dnsHandle(dnsPaths(stateDir), running.port);
+}
+
 /** Starts dnsmasq for this state dir unless it runs; returns a handle. */
 export async function ensureLocalDns(options: {
   stateDir: string;
@@ -56,9 +74,8 @@ export async function ensureLocalDns(options: {
   const paths = dnsPaths(options.stateDir);
   mkdirSync(paths.dir, { recursive: true });
   if (!existsSync(paths.hosts)) await writeFile(paths.hosts, "");
-  let port = await readPort(paths.state);
-  const pid = await readPid(paths.pidFile);
-  if (port === undefined || pid === undefined || !(await isAlive(pid))) {
+  let port = (await readLocalDnsState(options.stateDir))?.port;
+  if (port === undefined) {
     const dnsmasq = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].find((p) => existsSync(p));
     if (!dnsmasq) {
       throw new PreflightError(
@@ -68,7 +85,10 @@ export async function ensureLocalDns(options: {
     port = await startDnsmasq(dnsmasq, paths);
     options.log.success(`DNS server (dnsmasq) listening on "127.0.0.1:${port}"`);
   }
-  const boundPort = port;
+  return dnsHandle(paths, port);
+}
+
+function dnsHandle(paths: ReturnType<typeof dnsPaths>, boundPort: number): LocalDns {
   return {
     port: boundPort,
     async setRecord(name, address) {
@@ -134,11 +154,13 @@ async function startDnsmasq(dnsmasq: string, paths: ReturnType<typeof dnsPaths>)
   );
 }
 
-/** Stops the state dir's DNS server. */
-export async function stopLocalDns(stateDir: string): Promise<void> {
+/** Stops the state dir's DNS server (if any); the pids it stopped. Its records stay on disk. */
+export async function stopLocalDns(stateDir: string): Promise<number[]> {
   const paths = dnsPaths(stateDir);
-  await stopProcesses(await findProcessesUnder(paths.dir));
+  const pids = await findProcessesUnder(paths.dir);
+  await stopProcesses(pids);
   await rm(paths.state, { force: true });
+  return pids;
 }
 
 async function query(port: number, name: string): Promise<string[]> {

@@ -71,8 +71,8 @@ export async function ensureGitServer(options: {
 }): Promise<GitServer> {
   const exec = options.exec ?? realExec;
   const paths = gitServerPaths(options.stateDir);
-  const running = await readServerState(paths.stateFile);
-  if (running && (await isAlive(running.pid))) return gitServer(paths.reposDir, running, exec);
+  const running = await findGitServer({ stateDir: options.stateDir, exec });
+  if (running) return running;
 
   await assertGitAvailable(exec);
   mkdirSync(paths.reposDir, { recursive: true });
@@ -101,12 +101,55 @@ export async function ensureGitServer(options: {
   );
 }
 
-/** Stops the state dir's Git server (if any). Repositories stay on disk. */
-export async function stopGitServer(stateDir: string): Promise<void> {
+/** The state dir's Git server when it runs; starts nothing (for commands that only read). */
+export async function findGitServer(options: {
+  stateDir: string;
+  exec?: Exec;
+}): Promise<GitServer | undefined> {
+  const paths = gitServerPaths(options.stateDir);
+  const running = await readServerState(paths.stateFile);
+  return running && (await isAlive(running.pid))
+    ? gitServer(paths.reposDir, running, options.exec ?? realExec)
+    : undefined;
+}
+
+/**
+ * Creates a bare repository (no-op when it exists) without starting the server, and returns its
+ * clone URL: the running server's, else the one the server listens on once something starts it
+ * (`served: false`). A repository is a directory under the state dir; only serving it needs the
+ * server, and a command that only makes one must not leave a daemon behind.
+ */
+export async function createLocalRepo(options: {
+  stateDir: string;
+  name: string;
+  exec?: Exec;
+  env?: NodeJS.ProcessEnv;
+}): Promise<{ url: string; served: boolean }> {
+  const exec = options.exec ?? realExec;
+  const running = await findGitServer({ stateDir: options.stateDir, exec });
+  if (running) return { url: await running.createRepo(options.name), served: true };
+  const port = defaultGitPort(options.env);
+  if (port === 0) {
+    throw new PreflightError(
+      `DRKIT_GIT_PORT=0 lets the local git server pick its port when it starts, so repository "${options.name}" has no URL yet: start the server first with \`drkit local start\``,
+    );
+  }
+  const url = await gitServer(
+    gitServerPaths(options.stateDir).reposDir,
+    { pid: 0, port },
+    exec,
+  ).createRepo(options.name);
+  return { url, served: false };
+}
+
+/** Stops the state dir's Git server (if any); the pids it stopped. Repositories stay on disk. */
+export async function stopGitServer(stateDir: string): Promise<number[]> {
   const paths = gitServerPaths(stateDir);
-  await stopProcesses(await findProcessesUnder(paths.dir));
+  const pids = await findProcessesUnder(paths.dir);
+  await stopProcesses(pids);
   await rm(paths.stateFile, { force: true });
   await rm(paths.pidFile, { force: true });
+  return pids;
 }
 
 async function readServerState(file: string): Promise<{ pid: number; port: number } | undefined> {

@@ -314,6 +314,31 @@ export async function listRegions(
 }
 
 /**
+ * Which of a region's processes run and which do not, by component name (control plane from
+ * kwokctl's pidfiles, then the reconciler's), read from pidfiles and `/proc` without asking the
+ * region's API; undefined when the region has no state (never created, or taken down).
+ */
+export async function regionProcesses(
+  stateDir: string,
+  name: string,
+): Promise<{ running: string[]; down: string[] } | undefined> {
+  const state = await readRegionState(stateDir, name);
+  if (!state) return undefined;
+  const paths = regionPaths(stateDir, name);
+  const pidDir = `${paths.clusterDir}/pids`;
+  const controlPlane: [string, string][] = existsSync(pidDir)
+    ? (await readdir(pidDir)).sort().map((f) => [f.replace(/\.pid$/, ""), `${pidDir}/${f}`])
+    : [];
+  const running: string[] = [];
+  const down: string[] = controlPlane.length === 0 ? ["control plane"] : [];
+  for (const [component, file] of [...controlPlane, ...pidFilesOf(paths, state)]) {
+    const pid = await readPid(file);
+    (pid !== undefined && (await isAlive(pid)) ? running : down).push(component);
+  }
+  return { running, down };
+}
+
+/**
  * Starts (or restarts) whichever of the region's reconciler processes are not running, each
  * once what it connects to is ready, and waits until all are ready.
  */

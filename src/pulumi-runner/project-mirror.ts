@@ -6,15 +6,20 @@
  * passphrase, so drkit keeps it out of the committed stack files: the mirror links the program
  * and its dependencies and merges each committed stack file (the source of truth for plain
  * config) with what Pulumi wrote there before (salt and secrets).
+ *
+ * The program is always drkit's own checkout; the stack files come from the project root
+ * (`--root`), which is that checkout unless the stacks live elsewhere.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 
+import { parseStackFileText } from "../config/stack-file.ts";
+import { checkoutDir } from "../core/paths.ts";
 import { localizeGitUrl } from "../local/git-server.ts";
 
-/** Files and dirs of the project the program needs, linked into the mirror. */
+/** Files and dirs of drkit's checkout the program needs, linked into the mirror. */
 const linked = [
   "Pulumi.yaml",
   "package.json",
@@ -47,12 +52,19 @@ export function mirrorDir(stateDir: string): string {
   return join(stateDir, "pulumi-project");
 }
 
-/** Creates or refreshes the mirror under the state dir; returns its path (the Automation API workDir). */
-export async function mirrorProject(stateDir: string, rootDir: string): Promise<string> {
+/**
+ * Creates or refreshes the mirror under the state dir; returns its path (the Automation API
+ * workDir). `rootDir` holds `stacks/`; the program is linked from `programDir`.
+ */
+export async function mirrorProject(
+  stateDir: string,
+  rootDir: string,
+  programDir: string = checkoutDir,
+): Promise<string> {
   const dir = mirrorDir(stateDir);
   await mkdir(join(dir, "stacks"), { recursive: true });
   for (const name of linked) {
-    const target = join(rootDir, name);
+    const target = join(programDir, name);
     const link = join(dir, name);
     if (!existsSync(target)) continue;
     await rm(link, { force: true, recursive: false }).catch(() => undefined);
@@ -61,8 +73,9 @@ export async function mirrorProject(stateDir: string, rootDir: string): Promise<
   for (const file of readdirSync(join(rootDir, "stacks")).filter((f) =>
     /^Pulumi\..+\.yaml$/.test(f),
   )) {
-    const committed = (parse(await readFile(join(rootDir, "stacks", file), "utf8")) ??
-      {}) as StackFile;
+    const committedFile = join(rootDir, "stacks", file);
+    // The user's file: a syntax error is bad input naming its line, not a crash.
+    const committed = parseStackFileText(await readFile(committedFile, "utf8"), committedFile);
     const mirrorFile = join(dir, "stacks", file);
     const previous = existsSync(mirrorFile)
       ? ((parse(await readFile(mirrorFile, "utf8")) ?? {}) as StackFile)

@@ -72,13 +72,17 @@ const q = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
 /**
  * Resolves a recipe's tools. With `acquire` false nothing is downloaded or built and a tool
  * that is neither on PATH nor cached raises a PreflightError.
+ *
+ * In lookup mode with `only`, just those tools of the recipe need be present: on PATH they are
+ * enough without the rest of the recipe. Acquiring always provides the whole recipe.
  */
 export async function resolveRecipe(
   recipe: PlannedRecipe,
   ctx: ResolveContext,
   acquire: boolean,
+  only?: readonly ToolName[],
 ): Promise<RecipeOutcome> {
-  const { tools } = recipe.spec;
+  const tools = (!acquire && only) || recipe.spec.tools;
   const onPath = new Map<ToolName, string>();
   for (const tool of tools) {
     const { match, rejected } = await findMatchingOnPath(tool, recipe.version, {
@@ -135,8 +139,10 @@ export async function resolveRecipe(
   }
   const missing = tools.filter((t) => !onPath.has(t));
   if (!acquire) {
+    // Asked for a few tools that PATH may provide (kubectl alone): say so, it is the quick fix.
+    const pathWillDo = only !== undefined && missing.every((t) => versionProbes[t] !== undefined);
     throw new PreflightError(
-      `${q(missing)} ${recipe.version} is not installed: run "drkit toolchain install"`,
+      `${q(missing)} ${recipe.version} is not installed: ${pathWillDo ? `put ${missing.length === 1 ? "it" : "them"} on PATH or ` : ""}run "drkit toolchain install"`,
     );
   }
 

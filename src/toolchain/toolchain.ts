@@ -47,6 +47,13 @@ export interface ToolchainOptions {
    * @default - none
    */
   readonly with?: readonly RecipeName[] | "installed";
+  /**
+   * Only these tools: the recipes that provide them, and (when looking up, not installing) of
+   * those only these tools need be present, so a pinned `kubectl` on PATH is enough without the
+   * control plane its recipe also builds. Takes precedence over `recipes` and `with`.
+   * @default - every tool of the selected recipes
+   */
+  readonly tools?: readonly ToolName[];
 }
 
 /** The resolved toolchain. */
@@ -133,7 +140,14 @@ async function resolveAll(options: ToolchainOptions, acquire: boolean) {
     try {
       const recipe = await planRecipe(spec, rootDir);
       version = recipe.version;
-      outcomes.push(await resolveRecipe(recipe, ctx, acquire && !(ifInstalled && spec.optional)));
+      outcomes.push(
+        await resolveRecipe(
+          recipe,
+          ctx,
+          acquire && !(ifInstalled && spec.optional),
+          options.tools && spec.tools.filter((t) => options.tools!.includes(t)),
+        ),
+      );
     } catch (err) {
       if (ifInstalled && spec.optional) continue;
       if (acquire) ctx.log.fail(`"${spec.name}": ${describeError(err)}`);
@@ -143,10 +157,15 @@ async function resolveAll(options: ToolchainOptions, acquire: boolean) {
   return { cacheDir, outcomes, failures };
 }
 
-/** The recipes a call covers: `recipes` when given, else the default ones plus `with`. */
+/**
+ * The recipes a call covers: those providing `tools` when given, else `recipes`, else the
+ * default ones plus `with`.
+ */
 export function selectRecipes(
-  options: Pick<ToolchainOptions, "recipes" | "with">,
+  options: Pick<ToolchainOptions, "recipes" | "with" | "tools">,
 ): readonly (typeof recipeSpecs)[number][] {
+  const { tools } = options;
+  if (tools) return recipeSpecs.filter((r) => r.tools.some((t) => tools.includes(t)));
   return recipeSpecs.filter((r) =>
     options.recipes
       ? options.recipes.includes(r.name)

@@ -72,6 +72,8 @@ async function main(): Promise<void> {
     cacheDir: input.cacheDir,
     rootDir: fileURLToPath(new URL("../../", import.meta.url)),
     log,
+    // As `drkit restore` does: tools are looked up before the restore's clock starts.
+    warmToolchain: true,
   });
   const loadedRssBytes = process.memoryUsage().rss;
   const samples: [number, number][] = [];

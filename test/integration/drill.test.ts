@@ -4,12 +4,17 @@
  * standby with the same Pulumi program, Flux converges it from the local git server, verify finds
  * no drift, DNS moves to the standby, and the result lands in the history.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { EvidenceManifest } from "../../src/drill/evidence/manifest.ts";
+import { elements, parseXml } from "../unit/report/xml.ts";
 
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
@@ -60,11 +65,14 @@ describe("drkit drill run (default drill on the local platform)", () => {
   });
 
   it("fails over from local-a to local-b within its objectives and records it", async () => {
+    const junit = join(stateDir, "junit", "drill.xml");
     const { code, stdout, stderr } = await drkit([
       "--json",
       "drill",
       "run",
       "runbooks/drills/local-region-loss.yaml",
+      "--junit",
+      junit,
     ]);
     const out = JSON.parse(stdout) as {
       ok: boolean;
@@ -108,6 +116,23 @@ describe("drkit drill run (default drill on the local platform)", () => {
       }),
     );
     expect(stderr).not.toMatch(/AGE-SECRET-KEY-1[0-9A-Z]{20,}/);
+
+    // CI's view of the same drill: a case per phase, objective and check, all passed.
+    const doc = parseXml(await readFile(junit, "utf8"));
+    const suite = elements(doc, "testsuite")[0]!;
+    expect(suite.getAttribute("name")).toBe("drkit drill local-region-loss");
+    expect(suite.getAttribute("failures")).toBe("0");
+    expect(Number(suite.getAttribute("time"))).toBeGreaterThan(0);
+    const cases = elements(doc, "testcase").map((c) => c.getAttribute("name"));
+    expect(cases).toEqual(
+      expect.arrayContaining([
+        "phase converge",
+        "phase dns",
+        "objective RTO (total)",
+        "objective objects lost beyond Git",
+        "check dns-points-to-target",
+      ]),
+    );
   });
 
   it("runs again on the same machine (the primary is recovered, the standby made cold) and the history shows both", async () => {
@@ -120,5 +145,47 @@ describe("drkit drill run (default drill on the local platform)", () => {
     const rows = (JSON.parse(history.stdout) as { drills: { spec: string; passed: boolean }[] })
       .drills;
     expect(rows.filter((r) => r.spec === "local-region-loss" && r.passed)).toHaveLength(2);
+  });
+
+  it("hands both drills to auditors as a bundle whose manifest hashes check", async () => {
+    const out = join(stateDir, "evidence");
+    // Both drills ran in this test file; a day's margin keeps a run across midnight (UTC) green.
+    const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const written = await drkit(["--json", "drill", "evidence", "--since", since, "--out", out]);
+    expect(written.code, written.stderr.slice(-3000)).toBe(0);
+    const result = JSON.parse(written.stdout) as {
+      drills: { dir: string; passed: boolean; specRecorded: boolean; operator?: string }[];
+    };
+    expect(result.drills).toHaveLength(2);
+    expect(result.drills.every((d) => d.passed && d.specRecorded && d.operator)).toBe(true);
+
+    const manifest = JSON.parse(
+      await readFile(join(out, "manifest.json"), "utf8"),
+    ) as EvidenceManifest;
+    for (const file of manifest.files) {
+      const bytes = await readFile(join(out, file.path));
+      expect(createHash("sha256").update(bytes).digest("hex"), file.path).toBe(file.sha256);
+    }
+    const { stdout: sums } = await promisify(execFile)("sha256sum", ["-c", "SHA256SUMS"], {
+      cwd: out,
+    });
+    expect(sums).toContain("manifest.json: OK");
+    const dir = join(out, result.drills[0]!.dir);
+    expect(await readFile(join(dir, "spec.yaml"), "utf8")).toBe(
+      await readFile("runbooks/drills/local-region-loss.yaml", "utf8"),
+    );
+    const report = await readFile(join(dir, "report.md"), "utf8");
+    expect(report).toContain("# Drill `local-region-loss`: ✔ passed");
+    expect(report).toMatch(/\| Restored commit \| [0-9a-f]{40} \|/);
+    for (const file of manifest.files)
+      expect(await readFile(join(out, file.path), "utf8"), file.path).not.toMatch(
+        /AGE-SECRET-KEY-1[0-9A-Z]{20,}/,
+      );
+
+    const checked = await drkit(["drill", "evidence", "--check", out]);
+    expect(checked.code, checked.stdout).toBe(0);
+    const again = await drkit(["drill", "evidence", "--out", out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already holds an evidence bundle: pass --force to replace it");
   });
 });

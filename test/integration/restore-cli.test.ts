@@ -25,6 +25,7 @@ import { regionPaths } from "../../src/local/region-state.ts";
 import { writeLocalAgeKey } from "../../src/local/secret-store.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+import { elements, parseXml } from "../unit/report/xml.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const stack = "local-b";
@@ -109,7 +110,8 @@ function filesNaming(dir: string, name: string): string[] {
 
 describe("drkit restore on the real local platform", () => {
   it("fails a fleet with a dependsOn cycle in preflight, exit 3, within seconds, creating nothing", async () => {
-    const result = await run(["restore", "--stack", stack, "--json"]);
+    const junit = join(platform.stateDir, "junit", "restore.xml");
+    const result = await run(["restore", "--stack", stack, "--json", "--junit", junit]);
     expect(result.code).toBe(3);
     const report = reportOf(result);
     expect(report.failureKind).toBe("preflight");
@@ -120,6 +122,13 @@ describe("drkit restore on the real local platform", () => {
     expect(result.ms).toBeLessThan(20_000);
     expect(existsSync(regionPaths(platform.stateDir, stack).dir)).toBe(false);
     expect(filesNaming(join(platform.stateDir, "pulumi-backend"), stack)).toEqual([]);
+    // CI sees the failed preflight phase, with the cycle as its failure.
+    const doc = parseXml(readFileSync(junit, "utf8"));
+    const failures = elements(doc, "testcase")
+      .filter((c) => elements(c, "failure").length > 0)
+      .map((c) => c.getAttribute("name"));
+    expect(failures).toEqual(["phase preflight"]);
+    expect(elements(doc, "failure")[0]!.textContent).toContain("dependency cycle");
   });
 
   it("refuses a restore of a stack another live process is restoring, and takes over a dead one's lock", async () => {

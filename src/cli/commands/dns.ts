@@ -9,14 +9,13 @@ import type { Command } from "commander";
 
 import { systemClock } from "../../core/clock.ts";
 import type { PairStatus, SwitchResult } from "../../dns/traffic.ts";
-import { ConfigError } from "../../core/errors.ts";
+import { validateStackName } from "../../config/stack-names.ts";
 import type { CommandContext, GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
-import { projectRoot } from "./project-root.ts";
+import { parseDuration } from "../duration.ts";
 
 interface DnsFlags {
-  readonly root?: string;
   readonly resolver?: string;
 }
 
@@ -57,13 +56,14 @@ function renderSwitch(result: SwitchResult, answered: { ok: boolean; answers: st
   return lines.join("\n");
 }
 
-async function traffic(flags: DnsFlags, ctx: CommandContext) {
+async function traffic(flags: DnsFlags, ctx: CommandContext, startLocalDns = true) {
   const { createSystemTraffic } = await import("../system-traffic.ts");
   return createSystemTraffic({
-    rootDir: projectRoot(flags.root),
+    rootDir: ctx.rootDir,
     stateDir: ctx.paths.stateDir,
     cacheDir: ctx.paths.cacheDir,
     log: ctx.log,
+    startLocalDns,
     ...(flags.resolver ? { resolver: flags.resolver } : {}),
   });
 }
@@ -73,15 +73,17 @@ export function registerDnsCommands(program: Command): void {
     .command("dns")
     .description("service records of failover pairs: where they point, and switching them");
   const common = (command: Command) =>
-    command
-      .option("--root <dir>", "project root holding stacks/ (default: current directory)")
-      .option("--resolver <ip[:port]>", "DNS server to ask for cloud records (default: system's)");
+    command.option(
+      "--resolver <ip[:port]>",
+      "DNS server to ask for cloud records (default: system's)",
+    );
 
   common(dns.command("show"))
     .description("each record's failover pair: roles, drained members, and the live DNS answer")
     .action(async (flags: DnsFlags, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-        const pairs = await (await traffic(flags, ctx)).status();
+        // Read-only: asks the local DNS server only when it runs, and starts no daemon.
+        const pairs = await (await traffic(flags, ctx, false)).status();
         ctx.output({ ok: true, pairs }, () => renderStatus(pairs));
         return ExitCode.ok;
       });
@@ -92,16 +94,17 @@ export function registerDnsCommands(program: Command): void {
     .requiredOption("--to <stack>", "the stack whose region should serve, e.g. local-b")
     .option("--dry-run", "print what would change and change nothing")
     .option("--no-wait", "do not wait for DNS to answer with the new target")
-    .option("--timeout <seconds>", "how long to wait for DNS (default: TTL + 60 s; local 30 s)")
+    .option(
+      "--timeout <duration>",
+      "how long to wait for DNS, e.g. 90s or 5m; a bare number is seconds (default: TTL + 60s; local 30s)",
+    )
     .action(async (flags: SwitchFlags, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-        const timeoutSeconds = flags.timeout === undefined ? undefined : Number(flags.timeout);
-        if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
-          throw new ConfigError(
-            `--timeout must be a number of seconds above 0, got "${flags.timeout}"`,
-            { key: "--timeout" },
-          );
-        }
+        const timeoutMs =
+          flags.timeout === undefined
+            ? undefined
+            : parseDuration(flags.timeout, "--timeout", { example: "2m" });
+        validateStackName(ctx.rootDir, flags.to, "--to");
         const { switchTimeoutMs, waitForRecord } = await import("../../dns/traffic.ts");
         const t = await traffic(flags, ctx);
         const member = await t.member(flags.to);
@@ -111,8 +114,7 @@ export function registerDnsCommands(program: Command): void {
             ? null
             : await waitForRecord(t, member, {
                 clock: systemClock,
-                timeoutMs:
-                  timeoutSeconds !== undefined ? timeoutSeconds * 1000 : switchTimeoutMs(member),
+                timeoutMs: timeoutMs ?? switchTimeoutMs(member),
               });
         const ok = answered?.ok ?? true;
         ctx.output({ ok, ...result, answers: answered?.answers ?? null }, () =>

@@ -3,7 +3,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 
 import { ConfigError } from "../../core/errors.ts";
 import type { HistoryRowJson } from "../../drill/history/index.ts";
@@ -19,12 +19,20 @@ import { runCommand } from "../run-command.ts";
 /** How many earlier runs of the same drill the median in the trend covers. */
 export const trendWindow = 5;
 
+/** Where the history is kept, as `drill history` and `drill run` both spell it. */
+export interface HistoryStoreFlags {
+  readonly historyStore?: string;
+  readonly historyRepo?: string;
+  /** `--store`, the old name of `--history-store` (hidden; kept for scripts). */
+  readonly store?: string;
+  /** `--repo`, the old name of `--history-repo` (hidden; kept for scripts). */
+  readonly repo?: string;
+}
+
 /** The flags of `drkit drill history` as commander parses them. */
-export interface DrillHistoryFlags {
+export interface DrillHistoryFlags extends HistoryStoreFlags {
   readonly html?: string;
   readonly limit?: string;
-  readonly store?: string;
-  readonly repo?: string;
 }
 
 /** Validated flags. */
@@ -48,6 +56,56 @@ export interface DrillHistoryResult {
 }
 
 /**
+ * Validates `--history-store` and `--history-repo` (pure); `drill run` records where
+ * `drill history` reads, under the same names.
+ *
+ * @throws ConfigError naming the flag, the value and the fix.
+ */
+export function validateHistoryStoreFlags(
+  flags: HistoryStoreFlags,
+): Pick<DrillHistoryOptions, "store" | "repoUrl"> {
+  const store = flags.historyStore ?? flags.store ?? "file";
+  const repo = flags.historyRepo ?? flags.repo;
+  if (!historyStoreKinds.includes(store as DrillHistoryOptions["store"])) {
+    throw new ConfigError(
+      `--history-store must be "file" (the state dir) or "git" (a branch of the fleet repo), got "${store}": e.g. --history-store git --history-repo <fleet repo url>`,
+      { key: "--history-store" },
+    );
+  }
+  if (store === "git" && !repo) {
+    throw new ConfigError(
+      `--history-store git needs --history-repo, got none: pass the fleet repo whose drkit-drill-history branch holds the history, e.g. --history-repo http://127.0.0.1:8080/fleet.git`,
+      { key: "--history-repo" },
+    );
+  }
+  if (store === "file" && repo) {
+    throw new ConfigError(
+      `--history-repo only applies to --history-store git, got --history-store file: add --history-store git or drop --history-repo`,
+      { key: "--history-repo" },
+    );
+  }
+  return { store: store as DrillHistoryOptions["store"], repoUrl: repo };
+}
+
+/** `--history-store`, as `drill run` (to record) and `drill history` (to read) both take it. */
+export function historyStoreOption(verb: "read" | "record"): Option {
+  return new Option(
+    "--history-store <kind>",
+    `where to ${verb} the history: file (the state dir; the default) or git (a branch of the fleet repo)`,
+  )
+    .choices(historyStoreKinds)
+    .argParser(String);
+}
+
+/** `--history-repo`, with `--history-store git`. */
+export function historyRepoOption(): Option {
+  return new Option(
+    "--history-repo <url>",
+    "with --history-store git: the fleet repo whose drkit-drill-history branch keeps the history",
+  );
+}
+
+/**
  * Validates the flags of `drkit drill history`.
  *
  * @throws ConfigError naming the flag, the value and the fix.
@@ -63,33 +121,7 @@ export function validateDrillHistoryFlags(flags: DrillHistoryFlags): DrillHistor
       },
     );
   }
-  const store = flags.store ?? "file";
-  if (!historyStoreKinds.includes(store as DrillHistoryOptions["store"])) {
-    throw new ConfigError(
-      `--store must be "file" (the state dir) or "git" (a branch of the fleet repo), got "${store}": e.g. --store git --repo <fleet repo url>`,
-      { key: "--store" },
-    );
-  }
-  if (store === "git" && !flags.repo) {
-    throw new ConfigError(
-      `--store git needs --repo, got none: pass the fleet repo whose drkit-drill-history branch holds the history, e.g. --repo http://127.0.0.1:8080/fleet.git`,
-      { key: "--repo" },
-    );
-  }
-  if (store === "file" && flags.repo) {
-    throw new ConfigError(
-      `--repo only applies to --store git, got --store file: add --store git or drop --repo`,
-      {
-        key: "--repo",
-      },
-    );
-  }
-  return {
-    html: flags.html,
-    limit,
-    store: store as DrillHistoryOptions["store"],
-    repoUrl: flags.repo,
-  };
+  return { html: flags.html, limit, ...validateHistoryStoreFlags(flags) };
 }
 
 /** Reads the history, prints the table (or JSON) and writes the HTML page when asked. */
@@ -141,12 +173,11 @@ export function registerDrillHistoryCommand(drill: Command): void {
       "also write a self-contained HTML page with charts of RTO over time and per phase",
     )
     .option("--limit <n>", "show the last N drills", "20")
-    .option(
-      "--store <kind>",
-      'where the history is kept: "file" (the state dir) or "git" (a branch of the fleet repo)',
-      "file",
-    )
-    .option("--repo <url>", "the fleet repo, with --store git")
+    .addOption(historyStoreOption("read"))
+    .addOption(historyRepoOption())
+    // The names before `drill run` and `drill history` shared theirs; kept for scripts.
+    .addOption(new Option("--store <kind>").hideHelp())
+    .addOption(new Option("--repo <url>").hideHelp())
     .action(async (_opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<GlobalOptions & DrillHistoryFlags>();
       await runCommand(opts, async (ctx) => showDrillHistory(validateDrillHistoryFlags(opts), ctx));

@@ -1,20 +1,29 @@
 /**
  * `drkit drill run <spec>`: a scripted failover drill, measured against its objectives.
  */
+import { basename } from "node:path";
 import type { Command } from "commander";
 
-import { ConfigError } from "../../core/errors.ts";
+import type { DrillResult } from "../../drill/history/index.ts";
 import type { GlobalOptions } from "../context.ts";
+import { validateDrillStacks } from "../drill-stacks.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { collectList } from "../list-flag.ts";
+import { junitOnError, writeJunitFile } from "../junit-file.ts";
 import { runCommand } from "../run-command.ts";
-import { drkitCheckoutDir } from "./project-root.ts";
+import {
+  historyRepoOption,
+  historyStoreOption,
+  validateHistoryStoreFlags,
+} from "./drill-history.ts";
 
 interface DrillRunFlags {
   dryRun?: boolean;
   confirmProtected?: string[];
   prepare: boolean;
-  historyStore: string;
+  historyStore?: string;
   historyRepo?: string;
+  junit?: string;
 }
 
 export function registerDrillRunCommand(drill: Command): void {
@@ -24,30 +33,27 @@ export function registerDrillRunCommand(drill: Command): void {
       "run a failover drill: baseline, inject the failure, restore, switch DNS, check, record",
     )
     .option("--dry-run", "print the plan (what will be destroyed or changed) and change nothing")
-    .option("--confirm-protected <stack...>", "allow breaking these protected (production) stacks")
+    // Not variadic: `--confirm-protected prod-a spec.yaml` must leave the spec to <spec>.
+    .option(
+      "--confirm-protected <stacks>",
+      "allow breaking these protected (production) stacks: repeat the flag or separate with commas",
+      collectList,
+    )
     .option(
       "--no-prepare",
       "on local stacks, do not seed the fleet, bring the primary up or make the standby cold first",
     )
+    .addOption(historyStoreOption("record"))
+    .addOption(historyRepoOption())
     .option(
-      "--history-store <store>",
-      "where to record the result: file (state dir) or git",
-      "file",
-    )
-    .option(
-      "--history-repo <url>",
-      "with --history-store git: the fleet repo whose drkit-drill-history branch keeps the history",
+      "--junit <file>",
+      "also write the drill as JUnit XML for CI (a case per phase, objective and check), also when it fails",
     )
     .action((specPath: string, flags: DrillRunFlags) =>
       runCommand(drill.parent!.opts<GlobalOptions>(), async (ctx) => {
-        if (flags.historyStore !== "file" && flags.historyStore !== "git") {
-          throw new ConfigError(
-            `--history-store must be "file" or "git", got "${flags.historyStore}"`,
-            { key: "--history-store" },
-          );
-        }
+        const historyStore = validateHistoryStoreFlags(flags);
         const [
-          { reportName, writeReportFiles },
+          { reportName },
           { renderTimelineText },
           { createRestoreDeps },
           { createCommitInfo },
@@ -56,7 +62,10 @@ export function registerDrillRunCommand(drill: Command): void {
           { prepareLocalDrill },
           { renderDrillPlan },
           { runDrill },
-          { loadDrillSpec },
+          { readDrillSpecFile },
+          { writeDrillReportFiles },
+          { renderDrillJunit },
+          { describeProvenance, readDrkitVersion, readMachineFacts },
         ] = await Promise.all([
           import("../../dr/report-files.ts"),
           import("../../dr/report/index.ts"),
@@ -68,25 +77,40 @@ export function registerDrillRunCommand(drill: Command): void {
           import("../../drill/plan.ts"),
           import("../../drill/run.ts"),
           import("../../drill/spec.ts"),
+          import("../../drill/report-files.ts"),
+          import("../../drill/report/render-junit.ts"),
+          import("../../drill/provenance.ts"),
         ]);
-        const spec = await loadDrillSpec(specPath);
+        const startedAt = new Date();
+        const specName = basename(specPath).replace(/\.ya?ml$/, "");
+        const { spec, file: specFile } = await readDrillSpecFile(specPath).catch(
+          junitOnError(flags.junit, { kind: "drill", name: specName, startedAt }, ctx.log),
+        );
+        // From here on, a run that stops with an error still leaves a JUnit report for CI.
+        const onJunitError = junitOnError(
+          flags.junit,
+          { kind: "drill", name: spec.name, startedAt },
+          ctx.log,
+        );
+        // Input before tools: a spec naming no stack of the project is exit 2 right here.
+        await validateDrillStacks(ctx.rootDir, spec, specPath).catch(onJunitError);
         const deps = await createRestoreDeps({
           ...ctx.paths,
-          rootDir: drkitCheckoutDir,
+          rootDir: ctx.rootDir,
           log: ctx.log,
-        });
+        }).catch(onJunitError);
         const stateDir = ctx.paths.stateDir;
         const traffic = createSystemTraffic({
-          rootDir: drkitCheckoutDir,
+          rootDir: ctx.rootDir,
           stateDir,
           cacheDir: ctx.paths.cacheDir,
           log: ctx.log,
         });
         const history = openDrillHistoryStore({
-          store: flags.historyStore,
+          store: historyStore.store,
           stateDir,
           log: ctx.log,
-          ...(flags.historyRepo ? { repoUrl: flags.historyRepo } : {}),
+          ...(historyStore.repoUrl ? { repoUrl: historyStore.repoUrl } : {}),
         });
         const drillDeps = {
           restore: deps,
@@ -94,10 +118,25 @@ export function registerDrillRunCommand(drill: Command): void {
           traffic,
           commits: createCommitInfo(stateDir),
           history,
+          reports: {
+            write: (result: DrillResult) =>
+              writeDrillReportFiles(
+                stateDir,
+                reportName("drill", spec.name, result.startedAt),
+                result,
+              ),
+          },
         };
-        const options = { confirmedStacks: flags.confirmProtected ?? [], signal: ctx.signal };
+        const options = {
+          confirmedStacks: flags.confirmProtected ?? [],
+          signal: ctx.signal,
+          specFile,
+          provenance: describeProvenance(process.env, readMachineFacts(), readDrkitVersion()),
+        };
 
-        const planned = await runDrill(spec, { ...options, dryRun: true }, drillDeps);
+        const planned = await runDrill(spec, { ...options, dryRun: true }, drillDeps).catch(
+          onJunitError,
+        );
         if (flags.dryRun) {
           ctx.output({ ok: true, dryRun: true, plan: planned.plan }, () =>
             renderDrillPlan(planned.plan),
@@ -107,16 +146,15 @@ export function registerDrillRunCommand(drill: Command): void {
         const source = await deps.provisioner.describe(spec.sourceStack);
         const target = await deps.provisioner.describe(spec.targetStack);
         if (flags.prepare && source.platform === "local" && target.platform === "local") {
-          await prepareLocalDrill({ stateDir, source, target, deps, traffic, log: ctx.log });
+          await prepareLocalDrill({ stateDir, source, target, deps, traffic, log: ctx.log }).catch(
+            onJunitError,
+          );
         }
-        const outcome = await runDrill(spec, options, drillDeps);
+        const outcome = await runDrill(spec, options, drillDeps).catch(onJunitError);
         if (outcome.dryRun) return ExitCode.ok;
         const { result } = outcome;
-        const files = await writeReportFiles(
-          stateDir,
-          reportName("drill", spec.name, result.startedAt),
-          result.restore,
-        );
+        const files = result.reportFiles;
+        if (flags.junit) await writeJunitFile(flags.junit, renderDrillJunit(result), ctx.log);
         ctx.output({ ok: result.passed, result, reportFiles: files }, () =>
           [
             renderTimelineText(result.restore),
@@ -136,7 +174,7 @@ export function registerDrillRunCommand(drill: Command): void {
               ? "lost beyond Git: not measured"
               : `lost beyond Git: ${result.lostObjects.length === 0 ? "nothing" : result.lostObjects.map((o) => `${o.ref} (made by ${o.manager})`).join(", ")}`,
             `drill "${spec.name}": ${result.passed ? "PASSED" : "FAILED"}`,
-            `reports: ${files.markdown}, ${files.html}`,
+            files ? `reports: ${files.markdown}, ${files.html}` : "reports: not written",
           ].join("\n"),
         );
         if (result.restore.failureKind === "interrupted") return ExitCode.interrupted;

@@ -1,5 +1,6 @@
 /**
- * `drkit local up|down|list|repo`: local regions on this machine.
+ * `drkit local up|down|list|repo|start|stop`: local regions on this machine, and the machine-wide
+ * services they share (`local-services.ts`).
  */
 import type { Command } from "commander";
 
@@ -8,6 +9,8 @@ import { ConfigError } from "../../core/errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
 import type { GlobalOptions } from "../context.ts";
+import { validateRegionArgument } from "../region-names.ts";
+import { registerLocalServiceCommands, renderServiceLine } from "./local-services.ts";
 
 export function registerLocalCommands(program: Command): void {
   const local = program
@@ -28,6 +31,7 @@ export function registerLocalCommands(program: Command): void {
     )
     .action((region: string, opts: { zones?: string; nodes?: string; reconciler?: string }) =>
       runCommand(globals(), async (ctx) => {
+        await validateRegionArgument(region, ctx);
         const reconciler = opts.reconciler === undefined ? undefined : parseKind(opts.reconciler);
         const zones = opts.zones
           ?.split(",")
@@ -70,14 +74,15 @@ export function registerLocalCommands(program: Command): void {
     .description("stop every process of a local region, free its ports and delete its files")
     .action((region: string) =>
       runCommand(globals(), async (ctx) => {
-        const [{ downRegion }, { loadToolchain }] = await Promise.all([
+        await validateRegionArgument(region, ctx);
+        // Deleting a region runs no tool: it works with an empty toolchain cache.
+        const [{ downRegion }, { toolsNotNeeded }] = await Promise.all([
           import("../../local/region.ts"),
-          import("../../toolchain/index.ts"),
+          import("../../cloud/local/region-operations.ts"),
         ]);
-        const tools = await loadToolchain({ cacheDir: ctx.paths.cacheDir });
         const result = await downRegion(region, {
           stateDir: ctx.paths.stateDir,
-          tools,
+          tools: toolsNotNeeded,
           log: ctx.log,
         });
         ctx.output({ ok: true, region, ...result }, () => `region "${region}" is down`);
@@ -86,20 +91,27 @@ export function registerLocalCommands(program: Command): void {
 
   local
     .command("list")
-    .description("local regions and their health")
+    .description("local regions and their health, and the machine-wide services")
     .action(() =>
       runCommand(globals(), async (ctx) => {
-        const { listRegions } = await import("../../local/region.ts");
-        const regions = await listRegions(ctx.paths.stateDir);
-        ctx.output({ ok: true, regions }, () =>
-          regions.length === 0
-            ? "no local regions"
-            : regions
-                .map(
+        const [{ listRegions }, { localServicesStatus }] = await Promise.all([
+          import("../../local/region.ts"),
+          import("../../local/services.ts"),
+        ]);
+        const [regions, services] = await Promise.all([
+          listRegions(ctx.paths.stateDir),
+          localServicesStatus(ctx.paths.stateDir),
+        ]);
+        ctx.output({ ok: true, regions, services }, () =>
+          [
+            ...(regions.length === 0
+              ? ["no local regions"]
+              : regions.map(
                   (r) =>
                     `${r.name.padEnd(12)} ${r.status.padEnd(9)} ${r.apiServerUrl}  ${r.problems.join("; ")}`,
-                )
-                .join("\n"),
+                )),
+            ...services.map(renderServiceLine),
+          ].join("\n"),
         );
         return regions.every((r) => r.status === "running") ? ExitCode.ok : ExitCode.failed;
       }),
@@ -110,12 +122,21 @@ export function registerLocalCommands(program: Command): void {
     .description("create (if missing) a bare repository on the local git server and print its URL")
     .action((name: string) =>
       runCommand(globals(), async (ctx) => {
-        const { ensureGitServer } = await import("../../local/git-server.ts");
-        const git = await ensureGitServer({ stateDir: ctx.paths.stateDir, log: ctx.log });
-        const url = await git.createRepo(name);
-        ctx.output({ ok: true, name, url }, () => url);
+        // Like `gh repo create`, it makes the repository and prints where it lives, and starts
+        // no daemon: the server keeps running only for what needs it (a region's reconciler, or
+        // `drkit local start` asked for it). A URL nothing serves yet says so, with the fix.
+        const { createLocalRepo } = await import("../../local/git-server.ts");
+        const { url, served } = await createLocalRepo({ stateDir: ctx.paths.stateDir, name });
+        if (!served) {
+          ctx.log.warn(
+            `the local git server is not running, so "${url}" answers once it starts: run \`drkit local start\` (\`drkit local up <region>\` starts it too)`,
+          );
+        }
+        ctx.output({ ok: true, name, url, served }, () => url);
       }),
     );
+
+  registerLocalServiceCommands(local, globals);
 }
 
 function parseCount(value: string): number {

@@ -5,6 +5,9 @@
  * encrypted file, custom resources come after their CRDs, dependencies wait for health, and no
  * Kustomization is a dead end (see `dr/preflight/dead-ends.ts`). `drkit restore` runs the same
  * checks before it provisions anything.
+ * With `--kubeconfig`/`--context`, `--fleet-url` and `--fleet-path` instead of a stack, the fleet
+ * of a cluster drkit did not create, and the cluster itself: it answers, and its reconciler can
+ * be installed or connected (a server-side dry run).
  * Every failure is listed with its fix. Exit 0: ready; 3: a check failed; 2: bad flags.
  */
 import type { Command } from "commander";
@@ -12,6 +15,7 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
+import { clusterTargetOption, openClusterTarget, parseTargetFlags } from "../target-flags.ts";
 import { runtimesFor } from "./runtimes.ts";
 import { describeStack, type StackFlags } from "./verify.ts";
 
@@ -25,17 +29,23 @@ export function registerPreflightCommand(program: Command): void {
     .description(
       "check DR readiness of a stack's fleet: ref, build, decryption key, ordering, every dead end in the fleet graph",
     )
-    .requiredOption("--stack <stack>", "the stack to check, e.g. local-b")
-    .option("--ref <ref>", "branch, tag or commit to check (default: the stack's fleet branch)")
+    .option("--stack <stack>", "the stack to check, e.g. local-b")
+    .addOption(clusterTargetOption("kubeconfig"))
+    .addOption(clusterTargetOption("context"))
+    .addOption(clusterTargetOption("fleetPath"))
+    .addOption(clusterTargetOption("reconciler"))
+    .option(
+      "--ref <ref>",
+      "branch, tag or commit to check (default: the stack's fleet branch; with --kubeconfig the fleet's default branch)",
+    )
     .option(
       "--fleet-url <url>",
-      "read the fleet from this URL instead of the stack's drkit:fleet.url",
+      "read the fleet from this URL instead of the stack's drkit:fleet.url (with --kubeconfig: the fleet repository)",
     )
     .option(
       "--age-key-file <file>",
-      "the escrowed age key (default: $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, the platform's escrow)",
+      "the escrowed age key (default: $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, the platform's escrow; with --kubeconfig, the cluster's decryption Secret)",
     )
-    .option("--root <dir>", "project root holding stacks/ (default: current directory)")
     .action(async (flags: PreflightFlags, command: Command) => {
       await runCommand(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
         const [{ createFleetPreflight }, { renderPreflightText }, { loadToolchain }] =
@@ -44,21 +54,33 @@ export function registerPreflightCommand(program: Command): void {
             import("../../dr/preflight/index.ts"),
             import("../../toolchain/index.ts"),
           ]);
-        const target = await describeStack(ctx, flags);
-        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir, with: "installed" });
+        const selected = parseTargetFlags(flags, "preflight");
+        const cluster =
+          selected.kind === "cluster" ? await openClusterTarget(selected.flags, ctx) : undefined;
+        const target = cluster ? undefined : await describeStack(ctx, flags, "preflight");
+        // Only what the checks run (kubectl renders, sops decrypts): a cloud stack's preflight
+        // needs no local control plane built, and pinned binaries on PATH will do.
+        const toolchain = await loadToolchain({
+          cacheDir: ctx.paths.cacheDir,
+          tools: ["kubectl", "sops"],
+        });
         const preflight = createFleetPreflight({
           stateDir: ctx.paths.stateDir,
           tools: toolchain,
           runtimeFor: await runtimesFor(ctx),
           log: ctx.log,
         });
-        const result = await preflight.run({
-          target,
-          ref: flags.ref ?? target.fleet.branch,
-          ...(flags.ageKeyFile ? { ageKeyFile: flags.ageKeyFile } : {}),
-        });
+        const result = cluster
+          ? await (
+              await import("../../dr/cluster-target/index.ts")
+            ).runClusterPreflight(preflight, cluster, flags.ref)
+          : await preflight.run({
+              target: target!,
+              ref: flags.ref ?? target!.fleet.branch,
+              ...(flags.ageKeyFile ? { ageKeyFile: flags.ageKeyFile } : {}),
+            });
         ctx.output(result, () => renderPreflightText(result));
-        if (result.ok) ctx.log.success(`stack "${target.stack}" is ready for a restore`);
+        if (result.ok) ctx.log.success(`stack "${result.stack}" is ready for a restore`);
         return result.ok ? ExitCode.ok : ExitCode.preflight;
       });
     });

@@ -1,5 +1,7 @@
 /**
  * `drkit verify --stack <stack> [--ref <ref>]`: is the live cluster what Git says, and healthy?
+ * With `--kubeconfig`/`--context`, `--fleet-url` and `--fleet-path` instead of a stack, of a
+ * cluster drkit did not create (`target-flags.ts`).
  *
  * Renders the region's path from the fleet at the ref (following its Flux Kustomizations) and
  * compares it with the cluster, without changing anything. Exit 0: no drift; 1: drift, missing,
@@ -12,26 +14,39 @@ import type { StackTarget } from "../../dr/restore/types.ts";
 import type { CommandContext, GlobalOptions } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
-import { projectRoot } from "./project-root.ts";
+import {
+  clusterTargetOption,
+  openClusterTarget,
+  parseTargetFlags,
+  type TargetCommand,
+  type TargetFlagValues,
+} from "../target-flags.ts";
 import { runtimesFor } from "./runtimes.ts";
 
-/** Flags shared by `verify` and `preflight`. */
-export interface StackFlags {
-  readonly stack: string;
+/** Flags shared by `verify` and `preflight`: a stack, or a cluster and its fleet. */
+export interface StackFlags extends TargetFlagValues {
   readonly ref?: string;
-  readonly fleetUrl?: string;
-  readonly root?: string;
 }
 
-/** Reads the stack's target from its committed config; `--fleet-url` overrides the fleet URL. */
-export async function describeStack(ctx: CommandContext, flags: StackFlags): Promise<StackTarget> {
+/**
+ * Reads the target: the stack's committed config (`--fleet-url` overrides the fleet URL), or
+ * what the cluster the flags name holds (it must answer: exit 3 otherwise).
+ */
+export async function describeStack(
+  ctx: CommandContext,
+  flags: StackFlags,
+  command: TargetCommand = "verify",
+): Promise<StackTarget> {
+  const selected = parseTargetFlags(flags, command);
+  if (selected.kind === "cluster")
+    return (await openClusterTarget(selected.flags, ctx)).describe("");
   const { createPulumiProvisioner } = await import("../../dr/provisioner.ts");
   const provisioner = createPulumiProvisioner({
-    rootDir: projectRoot(flags.root),
+    rootDir: ctx.rootDir,
     stateDir: ctx.paths.stateDir,
     runtimeFor: await runtimesFor(ctx),
   });
-  const target = await provisioner.describe(flags.stack);
+  const target = await provisioner.describe(selected.stack);
   return flags.fleetUrl ? { ...target, fleet: { ...target.fleet, url: flags.fleetUrl } } : target;
 }
 
@@ -41,16 +56,19 @@ export function registerVerifyCommand(program: Command): void {
     .description(
       "compare the live cluster of a stack with the fleet in Git (drift check; changes nothing)",
     )
-    .requiredOption("--stack <stack>", "the stack whose cluster to check, e.g. local-a")
+    .option("--stack <stack>", "the stack whose cluster to check, e.g. local-a")
+    .addOption(clusterTargetOption("kubeconfig"))
+    .addOption(clusterTargetOption("context"))
+    .addOption(clusterTargetOption("fleetPath"))
+    .addOption(clusterTargetOption("reconciler"))
     .option(
       "--ref <ref>",
-      "branch, tag or commit to compare with (default: the stack's fleet branch)",
+      "branch, tag or commit to compare with (default: the stack's fleet branch; with --kubeconfig the fleet's default branch)",
     )
     .option(
       "--fleet-url <url>",
-      "read the fleet from this URL instead of the stack's drkit:fleet.url",
+      "read the fleet from this URL instead of the stack's drkit:fleet.url (with --kubeconfig: the fleet repository)",
     )
-    .option("--root <dir>", "project root holding stacks/ (default: current directory)")
     .option(
       "--no-coverage",
       "skip listing every object of the cluster for what Git would lose (objects only the cluster holds)",
@@ -82,7 +100,8 @@ export function registerVerifyCommand(program: Command): void {
           target.fleet.url,
           ref,
         );
-        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir, with: "installed" });
+        // Only what verify runs: a pinned kubectl on PATH will do, no local control plane.
+        const toolchain = await loadToolchain({ cacheDir: ctx.paths.cacheDir, tools: ["kubectl"] });
         const verifier = createVerifier({
           stateDir: ctx.paths.stateDir,
           kubectl: toolchain.path("kubectl"),

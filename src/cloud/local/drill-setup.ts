@@ -29,7 +29,8 @@ export interface LocalDrillSetup {
   readonly stateDir: string;
   readonly source: StackTarget;
   readonly target: StackTarget;
-  readonly deps: RestoreDeps & { readonly toolchain: Toolchain };
+  /** The restore's deps and the whole toolchain, loaded when the setup first needs it. */
+  readonly deps: RestoreDeps & { loadToolchain(): Promise<Toolchain> };
   readonly traffic: Traffic;
   readonly log: Logger;
 }
@@ -52,7 +53,7 @@ export async function prepareLocalDrill(setup: LocalDrillSetup): Promise<void> {
   await deps.provisioner.up(source, log);
   if (target.stack !== source.stack) {
     log.action(`making standby "${target.stack}" cold: the drill measures provisioning it`);
-    await downRegion(target.region, { stateDir, tools: deps.toolchain, log });
+    await downRegion(target.region, { stateDir, tools: await deps.loadToolchain(), log });
   }
   if (source.dns) await setup.traffic.switchTo(source.stack);
 }
@@ -74,7 +75,7 @@ async function seedFleet(setup: LocalDrillSetup, url: string, branch: string): P
     const encrypted = await materializeFleet({
       targetDir: dir,
       ageRecipient: await identityToRecipient(identity),
-      sops: createSopsCli(deps.toolchain.path("sops")),
+      sops: createSopsCli((await deps.loadToolchain()).path("sops")),
       fleetUrl: url,
     });
     const g = simpleGit(dir);

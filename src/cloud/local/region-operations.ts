@@ -176,8 +176,11 @@ async function regionTools(reconciler: ReconcilerKind, log: Logger): Promise<Reg
   };
 }
 
-/** `downRegion` only stops processes and deletes files: destroy must work without a toolchain. */
-const toolsNotNeeded: RegionTools = {
+/**
+ * `downRegion` only stops processes and deletes files: destroy (and `drkit local down`) must work
+ * without a toolchain.
+ */
+export const toolsNotNeeded: RegionTools = {
   path: (tool) => {
     throw new PreflightError(`deleting a region needs no tools, yet "${tool}" was asked for`);
   },

@@ -14,6 +14,7 @@ import {
   killController,
   killRegion,
   reconcilerPidFiles,
+  regionProcesses,
   startReconciler,
 } from "../../local/region.ts";
 import { readRegionState, regionPaths } from "../../local/region-state.ts";
@@ -62,6 +63,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
           `region "${target.region}" runs ${state.reconciler}, the stack asks for ${driver.displayName}: run \`drkit restore --stack ${target.stack}\` to re-create it`,
         );
       await startReconciler(stateDir, state, await options.tools(), options.log);
+    },
+    hostProcesses: {
+      status: (target) => regionProcesses(stateDir, target.region),
     },
     hostFailures: {
       async killRegion(target) {

@@ -11,6 +11,7 @@ export { renderPreflightText } from "./render-result.ts";
 export { assertArgoFleet, type ArgoCheckOptions } from "./argocd/checks.ts";
 export {
   argocdPreflightCheckNames,
+  clusterPreflightCheckNames,
   preflightCheckNames,
   preflightChecksOf,
   type PreflightCheck,

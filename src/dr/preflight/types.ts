@@ -33,8 +33,16 @@ export const argocdPreflightCheckNames = [
   "reconcile",
 ] as const;
 
+/**
+ * The checks of a cluster drkit did not create (`--kubeconfig`), after the fleet's: the cluster
+ * answers, and the reconciler can be installed or connected (a server-side dry run).
+ */
+export const clusterPreflightCheckNames = ["cluster", "connection"] as const;
+
 export type PreflightCheckName =
-  (typeof preflightCheckNames)[number] | (typeof argocdPreflightCheckNames)[number];
+  | (typeof preflightCheckNames)[number]
+  | (typeof argocdPreflightCheckNames)[number]
+  | (typeof clusterPreflightCheckNames)[number];
 
 /** The checks preflight runs for a region synced by `reconciler`. */
 export function preflightChecksOf(reconciler: ReconcilerKind): readonly PreflightCheckName[] {

@@ -2,6 +2,7 @@
  * The Markdown rendering of a restore report, for pull requests, tickets and on-call notes.
  */
 import { redact } from "../../core/redact.ts";
+import { escapeMarkdownCell as cell, renderMarkdownTable as table } from "./markdown.ts";
 import {
   formatDuration,
   groupFailuresByPhase,
@@ -12,26 +13,6 @@ import {
   redactDeep,
 } from "./summary.ts";
 import type { RestoreReport } from "./types.ts";
-
-/** Escapes text for a Markdown table cell: no HTML, pipes escaped, newlines as `<br>`. */
-function cell(text: string | undefined): string {
-  if (text === undefined || text === "") return "-";
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll("\\", "\\\\")
-    .replaceAll("|", "\\|")
-    .replace(/\r?\n/g, "<br>");
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map(() => " --- ").join("|")}|`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ];
-}
 
 /**
  * Renders a report as Markdown: a summary with the commit and the total RTO, the phases with

@@ -40,6 +40,8 @@ export interface PhaseResult {
   readonly ok: boolean;
   /** One line for humans, e.g. `"created cluster local-b"` or `"already up to date"`. */
   readonly detail?: string;
+  /** Set when the phase does not apply to the target (provision of a cluster drkit did not create). */
+  readonly skipped?: true;
 }
 
 /** Counts of objects from the verify phase (desired from Git vs live in the cluster). */

@@ -37,13 +37,16 @@ export class PhaseClock {
    * stops the restore (re-thrown as PhaseAbort); failures recorded with `fail` do not stop it
    * by themselves, but they mark the phase not ok.
    */
-  async run<T>(phase: PhaseName, body: () => Promise<{ value: T; detail: string }>): Promise<T> {
+  async run<T>(
+    phase: PhaseName,
+    body: () => Promise<{ value: T; detail: string; skipped?: true }>,
+  ): Promise<T> {
     const startedAt = this.#clock.now().toISOString();
     const start = this.#clock.monotonicMs();
     const before = this.failures.length;
     try {
-      const { value, detail } = await body();
-      this.#record(phase, startedAt, start, this.failures.length === before, detail);
+      const { value, detail, skipped } = await body();
+      this.#record(phase, startedAt, start, this.failures.length === before, detail, skipped);
       return value;
     } catch (err) {
       if (!(err instanceof PhaseAbort)) {
@@ -61,13 +64,21 @@ export class PhaseClock {
     }
   }
 
-  #record(name: PhaseName, startedAt: string, start: number, ok: boolean, detail: string): void {
+  #record(
+    name: PhaseName,
+    startedAt: string,
+    start: number,
+    ok: boolean,
+    detail: string,
+    skipped?: true,
+  ): void {
     this.phases.push({
       name,
       startedAt,
       durationMs: Math.max(0, Math.round(this.#clock.monotonicMs() - start)),
       ok,
       detail,
+      ...(skipped ? { skipped } : {}),
     });
   }
 }

@@ -74,6 +74,14 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
 
     const kube: Kube = await phases.run("provision", async () => {
       interrupted();
+      const existing = deps.provisioner.notProvisioned?.(prepared.target);
+      if (existing) {
+        // Preflight found it reachable; drkit never creates or changes the cluster itself.
+        const path = await deps.provisioner.kubeconfigPath(prepared.target);
+        if (!path) throw new Error(`no kubeconfig for ${existing}`);
+        log.info(`provisioning skipped: ${existing}`);
+        return { value: deps.kubeFor(path), detail: `skipped: ${existing}`, skipped: true };
+      }
       const known = await deps.provisioner.kubeconfigPath(prepared.target);
       if (known && (await reachable(deps.kubeFor(known)))) {
         log.success(`cluster of stack "${options.stack}" is reachable: already up`);
@@ -93,16 +101,21 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     if (!options.readOnly) {
       await phases.run("bootstrap", async () => {
         interrupted();
-        const done = await bootstrapReconciler({
+        const input = {
           kube,
           target: prepared.target,
           ref,
           needsDecryptionKey: prepared.encrypted,
           now: clock.now(),
           log,
-        });
+        };
+        const installed = await deps.provisioner.installReconciler?.(input);
+        const done = await bootstrapReconciler(input);
         requestedAt = done.requestedAt;
-        return { value: undefined, detail: done.detail };
+        return {
+          value: undefined,
+          detail: installed ? `${installed.detail}; ${done.detail}` : done.detail,
+        };
       });
     }
 
@@ -198,8 +211,11 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
 export class MissingKeyError extends Error {
   override readonly name = "MissingKeyError";
   constructor(target: StackTarget) {
+    const fix =
+      target.missingKeyFix ??
+      `set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${target.stack}\` (from your key escrow)`;
     super(
-      `the fleet path "${target.fleet.path}" has SOPS-encrypted files but stack "${target.stack}" has no decryption key: set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${target.stack}\` (from your key escrow)`,
+      `the fleet path "${target.fleet.path}" has SOPS-encrypted files but stack "${target.stack}" has no decryption key: ${fix}`,
     );
   }
 }

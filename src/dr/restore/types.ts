@@ -10,6 +10,7 @@ import type { Coverage } from "../verify/coverage.ts";
 import type { DesiredState } from "../verify/render.ts";
 import type { Failure, ObjectCounts } from "../report/index.ts";
 import type { StackLocks } from "../stack-lock.ts";
+import type { ConnectInput } from "./reconcilers/types.ts";
 
 /** Where a stack's region gets its desired state from. */
 export interface FleetSource {
@@ -19,10 +20,28 @@ export interface FleetSource {
   readonly path: string;
 }
 
-/** The target of a restore, read from the stack's validated config. */
+/**
+ * A cluster drkit did not create, given by a kubeconfig and a context (`--kubeconfig`,
+ * `--context`) instead of a stack: the target of platform `external`.
+ */
+export interface ExternalCluster {
+  /** A kubeconfig file whose current context is `context`. */
+  readonly kubeconfigPath: string;
+  readonly context: string;
+  /** The kubeconfig's name of the cluster the context points at. */
+  readonly clusterName: string;
+  /** The API server URL, for messages. */
+  readonly server: string;
+}
+
+/**
+ * The target of a restore, read from the stack's validated config, or (platform `external`)
+ * from the flags that name an existing cluster and the fleet.
+ */
 export interface StackTarget {
+  /** The stack's name, or for a cluster given by kubeconfig one derived from it (`context@cluster`). */
   readonly stack: string;
-  readonly platform: "aws" | "azure" | "gcp" | "local";
+  readonly platform: "aws" | "azure" | "gcp" | "local" | "external";
   readonly region: string;
   readonly reconciler: "flux" | "argocd";
   readonly fleet: FleetSource;
@@ -32,6 +51,13 @@ export interface StackTarget {
   readonly protected: boolean;
   /** The service record that points at this region, when the stack has one. */
   readonly dns?: { readonly recordName: string; readonly target: string };
+  /** Set for platform `external`: the cluster the flags named. */
+  readonly cluster?: ExternalCluster;
+  /**
+   * How to provide the decryption key when the fleet needs one and the target has none.
+   * @default - set it in the stack's config (`drkit:sopsAgeKey`)
+   */
+  readonly missingKeyFix?: string;
 }
 
 /** Brings the stack's cluster (and its reconciler connection) up with the Pulumi program. */
@@ -49,6 +75,18 @@ export interface Provisioner {
     log: Logger,
     signal?: AbortSignal,
   ): Promise<{ kubeconfigPath: string; summary: string }>;
+  /**
+   * Why the target is never provisioned (a cluster drkit did not create, given by its
+   * kubeconfig), for the report: the restore then skips the provision phase and never calls `up`.
+   * @default - a target whose cluster is not reachable is provisioned
+   */
+  notProvisioned?(target: StackTarget): string | undefined;
+  /**
+   * Installs or reconnects the reconciler the way the stack's program would, for a target whose
+   * program does not run; bootstrap calls it before the driver's `connect`.
+   * @default - the stack's program installed and connected it
+   */
+  installReconciler?(input: ConnectInput): Promise<{ readonly detail: string }>;
 }
 
 /** A ref the restore asked for, resolved against the fleet repository. */

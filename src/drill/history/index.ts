@@ -2,7 +2,13 @@
  * The drill history: what every drill records, where it is kept, and how trends are shown.
  */
 export { drillResultSchemaVersion } from "./drill-result.ts";
-export type { DrillResult } from "./drill-result.ts";
+export type {
+  DrillFleet,
+  DrillProvenance,
+  DrillReportFiles,
+  DrillResult,
+  DrillSpecFile,
+} from "./drill-result.ts";
 export { parseHistory, serializeHistoryEntry } from "./ndjson.ts";
 export type { DrillHistory } from "./ndjson.ts";
 export { openDrillHistoryStore, historyFilePath, historyStoreKinds } from "./store.ts";

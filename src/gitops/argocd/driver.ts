@@ -1,5 +1,6 @@
 /** Argo CD as the DR engine sees it: the app-of-apps Application in `argocd` and its controllers. */
 import { commitOf } from "../../kube/health-gitops.ts";
+import { hasControllerStatus } from "../controller-status.ts";
 import type { ReconcilerDriver } from "../reconciler-driver.ts";
 import { argocd } from "../versions.ts";
 
@@ -29,5 +30,16 @@ export const argocdDriver: ReconcilerDriver = {
     });
     const revision = (app?.status as { sync?: { revision?: string } } | undefined)?.sync?.revision;
     return revision ? commitOf(revision) : undefined;
+  },
+  async unprocessed(kube) {
+    // The application controller writes the Application's status (reconciledAt, sync, health).
+    const ref = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      namespace: argocd.namespace,
+      name: argocd.applicationName,
+    };
+    const app = await kube.get(ref);
+    return app && !hasControllerStatus(app) ? [`Application/${ref.namespace}/${ref.name}`] : [];
   },
 };

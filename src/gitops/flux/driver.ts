@@ -1,7 +1,14 @@
 /** Flux as the DR engine sees it: the `fleet` Kustomization in `flux-system` and its controllers. */
 import { commitOf } from "../../kube/health-gitops.ts";
+import { hasControllerStatus } from "../controller-status.ts";
 import type { ReconcilerDriver } from "../reconciler-driver.ts";
 import { flux } from "../versions.ts";
+
+const gitRepository = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" } as const;
+const kustomization = {
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+} as const;
 
 export const fluxControllerNames = ["source-controller", "kustomize-controller"] as const;
 export type FluxControllerName = (typeof fluxControllerNames)[number];
@@ -11,8 +18,7 @@ export const fluxDriver: ReconcilerDriver = {
   displayName: "Flux",
   namespace: flux.namespace,
   root: {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
+    ...kustomization,
     name: flux.syncName,
     namespace: flux.namespace,
     sourceName: flux.syncName,
@@ -30,13 +36,25 @@ export const fluxDriver: ReconcilerDriver = {
   async reconciledCommit(kube) {
     // The artifact of the GitRepository: what source-controller fetched last.
     const source = await kube.get({
-      apiVersion: "source.toolkit.fluxcd.io/v1",
-      kind: "GitRepository",
+      ...gitRepository,
       namespace: flux.namespace,
       name: flux.syncName,
     });
     const status = source?.status as { artifact?: { revision?: string } } | undefined;
     const revision = status?.artifact?.revision;
     return revision ? commitOf(revision) : undefined;
+  },
+  async unprocessed(kube) {
+    // source-controller writes the GitRepository's status, kustomize-controller the Kustomization's.
+    const refs = [gitRepository, kustomization].map((k) => ({
+      ...k,
+      namespace: flux.namespace,
+      name: flux.syncName,
+    }));
+    const objects = await Promise.all(refs.map((ref) => kube.get(ref)));
+    return refs.flatMap((ref, i) => {
+      const obj = objects[i];
+      return obj && !hasControllerStatus(obj) ? [`${ref.kind}/${ref.namespace}/${ref.name}`] : [];
+    });
   },
 };

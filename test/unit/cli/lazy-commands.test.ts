@@ -30,7 +30,14 @@ async function packagesLoadedBy(args: readonly string[]): Promise<string[]> {
 }
 
 describe("commands load their engines only when they run", () => {
-  it.each([["restore", "--help"], ["verify", "--help"], ["drill", "run", "--help"], ["--help"]])(
+  it.each([
+    ["restore", "--help"],
+    ["verify", "--help"],
+    ["drill", "run", "--help"],
+    ["drill", "evidence", "--help"],
+    ["status", "--help"],
+    ["--help"],
+  ])(
     "drkit %s loads neither the Kubernetes client, Pulumi nor the chart renderer",
     async (...args) => {
       const loaded = await packagesLoadedBy(args);

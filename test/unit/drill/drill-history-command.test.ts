@@ -43,6 +43,7 @@ function fakeContext(
     json,
     signal: new AbortController().signal,
     paths: { stateDir: dir, cacheDir: join(dir, "cache") },
+    rootDir: dir,
     log: createMemoryLogger(),
     output: (result, text) => outputs.push({ result, text: text() }),
     outputs,
@@ -74,21 +75,27 @@ describe("validateDrillHistoryFlags", () => {
     ],
     [
       "fails on an unknown store",
+      { historyStore: "s3" },
+      "--history-store",
+      '--history-store must be "file" (the state dir) or "git" (a branch of the fleet repo), got "s3": e.g. --history-store git --history-repo <fleet repo url>',
+    ],
+    [
+      "fails on an unknown store given by its old name --store",
       { store: "s3" },
-      "--store",
-      '--store must be "file" (the state dir) or "git" (a branch of the fleet repo), got "s3": e.g. --store git --repo <fleet repo url>',
+      "--history-store",
+      '--history-store must be "file" (the state dir) or "git" (a branch of the fleet repo), got "s3": e.g. --history-store git --history-repo <fleet repo url>',
     ],
     [
       "fails on a git store without a repo",
-      { store: "git" },
-      "--repo",
-      "--store git needs --repo, got none: pass the fleet repo whose drkit-drill-history branch holds the history, e.g. --repo http://127.0.0.1:8080/fleet.git",
+      { historyStore: "git" },
+      "--history-repo",
+      "--history-store git needs --history-repo, got none: pass the fleet repo whose drkit-drill-history branch holds the history, e.g. --history-repo http://127.0.0.1:8080/fleet.git",
     ],
     [
       "fails on a repo with the file store",
-      { repo: "http://x/fleet.git" },
-      "--repo",
-      "--repo only applies to --store git, got --store file: add --store git or drop --repo",
+      { historyRepo: "http://x/fleet.git" },
+      "--history-repo",
+      "--history-repo only applies to --history-store git, got --history-store file: add --history-store git or drop --history-repo",
     ],
   ])("%s", (_case, flags, key, message) => {
     let error: unknown;
@@ -183,15 +190,18 @@ describe("drkit drill history", () => {
     expect([result.total, result.drills.length, process.exitCode]).toEqual([3, 1, 0]);
   });
 
-  it("fails with the usage exit code on a bad flag", async () => {
-    await program().parseAsync(
-      ["drill", "history", "--json", "--state-dir", stateDir, "--store", "s3"],
-      { from: "user" },
-    );
-    expect(JSON.parse(stdout.join(""))).toMatchObject({
-      ok: false,
-      error: { type: "ConfigError", key: "--store" },
-    });
-    expect(process.exitCode).toBe(2);
-  });
+  it.each([["--history-store"], ["--store"]])(
+    "fails with the usage exit code on a bad %s",
+    async (flag) => {
+      await program().parseAsync(
+        ["drill", "history", "--json", "--state-dir", stateDir, flag, "s3"],
+        { from: "user" },
+      );
+      expect(JSON.parse(stdout.join(""))).toMatchObject({
+        ok: false,
+        error: { type: "ConfigError", key: "--history-store" },
+      });
+      expect(process.exitCode).toBe(2);
+    },
+  );
 });

@@ -6,6 +6,7 @@ import type { HostFailures, Platform, RegionRuntime } from "../../../src/dr/regi
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
 import { injectableFailures } from "../../../src/drill/capabilities.ts";
 import { injectFailure } from "../../../src/drill/inject.ts";
+import type { DrillResult } from "../../../src/drill/history/index.ts";
 import { runDrill, type DrillDeps } from "../../../src/drill/run.ts";
 import type { DrillSpec } from "../../../src/drill/spec.ts";
 import type { ReconcilerDriver } from "../../../src/gitops/reconciler-driver.ts";
@@ -183,6 +184,78 @@ describe("runDrill", () => {
       "append",
       "unlock local-a",
     ]);
+  });
+
+  it("records the run's id, spec file, operator and fleet, and where its report was written", async () => {
+    const { drill, events } = deps();
+    const appended: DrillResult[] = [];
+    const written: DrillResult[] = [];
+    const reportFiles = { json: "/r/d.json", markdown: "/r/d.md", html: "/r/d.html" };
+    const specFile = { path: "drill.yaml", sha256: "f".repeat(64), content: "name: drill\n" };
+    const provenance = { operator: "octocat", user: "runner", host: "ci-7", drkitVersion: "0.1.0" };
+    const outcome = await runDrill(
+      spec({ type: "reconciler-loss" }, { source: "local-a", target: "local-a" }),
+      { id: "run-1", specFile, provenance },
+      {
+        ...drill,
+        history: {
+          location: "memory",
+          read: async () => ({ entries: appended, warnings: [] }),
+          append: async (r) => void appended.push(r),
+        },
+        reports: {
+          write: async (r) => (written.push(r), events.push("report"), reportFiles),
+        },
+      },
+    );
+    if (outcome.dryRun) throw new Error("not a dry run");
+    expect(appended).toEqual([outcome.result]);
+    expect(outcome.result).toMatchObject({
+      id: "run-1",
+      specFile,
+      provenance,
+      injectedAt: new Date(0).toISOString(),
+      fleet: {
+        url: "http://127.0.0.1:8470/fleet.git",
+        branch: "main",
+        path: "clusters/local-a",
+        restoredCommit: commit,
+        primaryCommit: commit,
+      },
+      reportFiles,
+    });
+    // The report is written from the judged result, before it is recorded.
+    expect(written[0]).toEqual({ ...outcome.result, reportFiles: undefined });
+    expect(events.indexOf("report")).toBeLessThan(events.lastIndexOf("unlock local-a"));
+  });
+
+  it("still records a drill whose report cannot be written, and warns", async () => {
+    const { drill, touched } = deps();
+    const log = createMemoryLogger();
+    const outcome = await runDrill(
+      spec({ type: "reconciler-loss" }, { source: "local-a", target: "local-a" }),
+      {},
+      {
+        ...drill,
+        restore: { ...drill.restore, log },
+        reports: {
+          write: async () => {
+            throw new Error("ENOSPC: no space left on device");
+          },
+        },
+      },
+    );
+    if (outcome.dryRun) throw new Error("not a dry run");
+    expect(outcome.result.reportFiles).toBeUndefined();
+    expect(outcome.result.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(touched).toHaveBeenCalledWith("append");
+    expect(log.events).toContainEqual(
+      expect.objectContaining({
+        verb: "warn",
+        message:
+          "drill report not written: ENOSPC: no space left on device; the result is still recorded",
+      }),
+    );
   });
 
   it("counts what only the primary held and the target lacks against rpoUnownedObjects", async () => {

@@ -1,10 +1,16 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { ConfigError } from "../../../src/core/errors.ts";
-import { loadDrillSpec, parseDrillSpec, validateDrillSpec } from "../../../src/drill/spec.ts";
+import {
+  loadDrillSpec,
+  parseDrillSpec,
+  readDrillSpecFile,
+  validateDrillSpec,
+} from "../../../src/drill/spec.ts";
 
 const valid = {
   name: "local-region-loss",
@@ -72,6 +78,20 @@ describe("loadDrillSpec", () => {
     await expect(loadDrillSpec(file)).rejects.toThrow(
       `invalid drill spec ${file}: objectives.rtoSeconds must be a positive whole number of seconds, got 0: set the total recovery time objective, e.g. rtoSeconds: 300`,
     );
+  });
+});
+
+describe("readDrillSpecFile", () => {
+  it("returns the file as read with its SHA-256, for the drill's record", async () => {
+    const path = "runbooks/drills/local-region-loss.yaml";
+    const bytes = await readFile(path);
+    const { spec, file } = await readDrillSpecFile(path);
+    expect(spec.name).toBe("local-region-loss");
+    expect(file).toEqual({
+      path,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      content: bytes.toString("utf8"),
+    });
   });
 });
 

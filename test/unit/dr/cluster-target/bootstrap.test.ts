@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+
+import { ConfigError } from "../../../../src/core/errors.ts";
+import { createMemoryLogger } from "../../../../src/core/logger.ts";
+import {
+  bootstrapCluster,
+  planClusterBootstrap,
+} from "../../../../src/dr/cluster-target/bootstrap.ts";
+import {
+  discoverCluster,
+  planBootstrap,
+  planReconciler,
+  type ClusterFacts,
+  type ReconcilerFacts,
+} from "../../../../src/dr/cluster-target/discover.ts";
+import { planApplyBatches } from "../../../../src/dr/cluster-target/reconcilers.ts";
+import type { ResolvedRef } from "../../../../src/dr/restore/types.ts";
+import { fakeCluster, fluxCrds } from "./fake-cluster.ts";
+
+const none = (kind: "flux" | "argocd"): ReconcilerFacts => ({
+  kind,
+  served: false,
+  namespace: false,
+  root: false,
+  workloads: [],
+  decryptionSecret: false,
+  credentialsSecret: false,
+});
+const facts = (
+  flux: Partial<ReconcilerFacts> = {},
+  argocd: Partial<ReconcilerFacts> = {},
+): ClusterFacts => ({
+  flux: { ...none("flux"), ...flux },
+  argocd: { ...none("argocd"), ...argocd },
+});
+
+describe("planReconciler", () => {
+  it.each([
+    ["--reconciler wins", facts({ served: true }), "argocd", "argocd"],
+    ["the one whose CRDs are served", facts({}, { served: true }), undefined, "argocd"],
+    [
+      "of both, the connected one",
+      facts({ served: true }, { served: true, root: true }),
+      undefined,
+      "argocd",
+    ],
+    [
+      "without CRDs, the one whose namespace exists",
+      facts({}, { namespace: true }),
+      undefined,
+      "argocd",
+    ],
+    ["else Flux", facts(), undefined, "flux"],
+  ] as const)("picks %s", (_, f, requested, kind) => {
+    expect(planReconciler(f, requested, "prod")).toBe(kind);
+  });
+
+  it("fails when both are installed and neither is connected, naming --reconciler", () => {
+    expect(() =>
+      planReconciler(facts({ served: true }, { served: true }), undefined, "prod"),
+    ).toThrow(
+      new ConfigError(
+        'cluster "prod" has the CRDs of Flux and Argo CD: pass --reconciler flux or --reconciler argocd to say which one restores it',
+        { key: "--reconciler" },
+      ),
+    );
+  });
+});
+
+describe("planBootstrap", () => {
+  it.each([
+    ["installs a reconciler whose CRDs are absent", {}, { action: "install" }],
+    [
+      "installs it also when its namespace is left over",
+      { namespace: true, workloads: ["source-controller"] },
+      { action: "install" },
+    ],
+    [
+      "creates the connection of an installed reconciler",
+      { served: true, namespace: true },
+      { action: "reconnect", namespace: true, root: "create" },
+    ],
+    [
+      "updates an existing connection",
+      { served: true, namespace: true, root: true, source: { url: "http://old" } },
+      { action: "reconnect", namespace: true, root: "update" },
+    ],
+    [
+      "recreates the namespace of served CRDs",
+      { served: true },
+      { action: "reconnect", namespace: false, root: "create" },
+    ],
+  ] as const)("%s", (_, f, plan) => {
+    expect(planBootstrap({ ...none("flux"), ...f })).toEqual(plan);
+  });
+});
+
+const ref: ResolvedRef = { name: "main", kind: "branch", commit: "a".repeat(40) };
+const fleet = { url: "http://git/fleet.git", path: "clusters/local-b", branch: "main" };
+const roles = (planned: readonly { object: { kind: string; metadata: { name: string } } }[]) =>
+  planned.map((p) => `${p.object.kind}/${p.object.metadata.name}`);
+
+describe("planClusterBootstrap", () => {
+  it("installs Flux as the Pulumi program renders it, with its controllers, then connects it", () => {
+    const planned = planClusterBootstrap({
+      facts: none("flux"),
+      fleet,
+      ref,
+      ageIdentity: "AGE-SECRET-KEY-1XYZ",
+      crds: fluxCrds as never,
+    });
+    expect(roles(planApplyBatches(planned).flatMap((b) => b.items))).toEqual([
+      "Namespace/flux-system",
+      "CustomResourceDefinition/gitrepositorys.source.toolkit.fluxcd.io",
+      "CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io",
+      "ServiceAccount/source-controller",
+      "ServiceAccount/kustomize-controller",
+      "ClusterRole/crd-controller-flux-system",
+      "ClusterRoleBinding/crd-controller-flux-system",
+      "ClusterRoleBinding/cluster-reconciler-flux-system",
+      "ResourceQuota/critical-pods-flux-system",
+      "Service/source-controller",
+      "Deployment/source-controller",
+      "Deployment/kustomize-controller",
+      "Secret/sops-age",
+      "GitRepository/fleet",
+      "Kustomization/fleet",
+    ]);
+    const kustomization = planned.find((p) => p.object.kind === "Kustomization")!.object;
+    expect(kustomization.spec).toMatchObject({
+      path: "./clusters/local-b",
+      prune: true,
+      decryption: { provider: "sops", secretRef: { name: "sops-age" } },
+    });
+  });
+
+  it("pins the source to the ref from the start", () => {
+    const planned = planClusterBootstrap({
+      facts: { ...none("flux"), served: true, namespace: true },
+      fleet,
+      ref: { name: "v1.2.0", kind: "tag", commit: "b".repeat(40) },
+    });
+    expect(roles(planned)).toEqual(["GitRepository/fleet", "Kustomization/fleet"]);
+    expect(planned[0]!.object.spec).toMatchObject({ url: fleet.url, ref: { tag: "v1.2.0" } });
+    // No key given and none in the cluster: the connection reads no decryption Secret.
+    expect(planned[1]!.object.spec).toMatchObject({ decryption: { provider: "sops" } });
+    expect((planned[1]!.object.spec as { decryption: object }).decryption).not.toHaveProperty(
+      "secretRef",
+    );
+  });
+
+  it("connects Argo CD with its app of apps, leaving an existing default project alone", () => {
+    const planned = planClusterBootstrap({
+      facts: { ...none("argocd"), served: true, namespace: true, decryptionSecret: true },
+      fleet,
+      ref: { name: "abc1234", kind: "commit", commit: "c".repeat(40) },
+    });
+    expect(
+      planned.map((p) => [p.object.kind, p.object.metadata.name, p.createOnly ?? false]),
+    ).toEqual([
+      ["AppProject", "default", true],
+      ["Application", "fleet", false],
+    ]);
+    expect(planned[1]!.object.spec).toMatchObject({
+      source: { repoURL: fleet.url, path: "clusters/local-b", targetRevision: "c".repeat(40) },
+    });
+  });
+});
+
+describe("bootstrapCluster", () => {
+  const clock = { monotonicMs: () => 0, sleep: async () => undefined };
+
+  it("installs Flux into a cluster without it (field manager drkit), then says the connection is up to date on a second run", async () => {
+    const cluster = fakeCluster();
+    const log = createMemoryLogger();
+    const run = async () =>
+      bootstrapCluster({
+        kube: cluster.kube,
+        facts: (await discoverCluster(cluster.kube)).flux,
+        fleet,
+        ref,
+        crds: fluxCrds as never,
+        cluster: "prod",
+        clock,
+        log,
+      });
+    expect(await run()).toBe(
+      'installed Flux v1.9.0 (14 objects) and connected it to "http://git/fleet.git" at "clusters/local-b"',
+    );
+    expect(new Set(cluster.applied.map((a) => a.fieldManager))).toEqual(new Set(["drkit"]));
+    expect(cluster.applied.slice(0, 3).map((a) => a.ref)).toEqual([
+      "v1/Namespace//flux-system",
+      "apiextensions.k8s.io/v1/CustomResourceDefinition//gitrepositorys.source.toolkit.fluxcd.io",
+      "apiextensions.k8s.io/v1/CustomResourceDefinition//kustomizations.kustomize.toolkit.fluxcd.io",
+    ]);
+    expect(cluster.applied.at(-1)?.ref).toBe(
+      "kustomize.toolkit.fluxcd.io/v1/Kustomization/flux-system/fleet",
+    );
+
+    const applied = cluster.applied.length;
+    expect(await run()).toBe(
+      'connection to "http://git/fleet.git" at "clusters/local-b" already up to date',
+    );
+    expect(cluster.applied.length - applied).toBe(2);
+  });
+});
