@@ -4,11 +4,15 @@
  */
 import type { PhaseResult } from "../../src/dr/report/index.ts";
 
-/** The issue's targets (issue 4, "Speed"). */
+/** The issues' targets (issue 4, "Speed"; issue 13, the physical floor). */
 export const targets = {
   detectionLagMs: 1_000,
   overheadPercent: 5,
   peakRssMb: 200,
+  /** Restore and verify within this multiple of the physical floor... */
+  physicalFloorRatio: 3,
+  /** ...judged at this many objects and more. */
+  physicalFloorFromSize: 5_000,
 } as const;
 
 /** What was measured for one size. Epoch times in milliseconds. */
@@ -32,6 +36,8 @@ export interface SizeMeasurement {
     readonly conditionReadyAtEpochMs: number | undefined;
   };
   readonly floorMs: number;
+  /** The fastest parallel server-side apply of the same objects (`parallel-floor.ts`). */
+  readonly physicalFloorMs: number;
 }
 
 /** One line of the table, in milliseconds unless named otherwise. */
@@ -59,6 +65,8 @@ export interface SizeResult {
   readonly peakRssByPhaseMb: Readonly<Record<string, number>>;
   readonly floorMs: number;
   readonly ratioToFloor: number;
+  readonly physicalFloorMs: number;
+  readonly ratioToPhysicalFloor: number;
 }
 
 /** Computes a result row from a measurement. */
@@ -96,6 +104,8 @@ export function summarizeSize(m: SizeMeasurement): SizeResult {
     ),
     floorMs: m.floorMs,
     ratioToFloor: m.floorMs > 0 ? totalMs / m.floorMs : 0,
+    physicalFloorMs: m.physicalFloorMs,
+    ratioToPhysicalFloor: m.physicalFloorMs > 0 ? totalMs / m.physicalFloorMs : 0,
   };
 }
 
@@ -111,6 +121,7 @@ export function judgeTargets(results: readonly SizeResult[]): TargetVerdict[] {
   const worst = <T>(pick: (r: SizeResult) => T | undefined, fmt: (v: T) => string) =>
     results.map((r) => `${r.size}: ${pick(r) === undefined ? "n/a" : fmt(pick(r)!)}`).join(", ");
   const restoresOk = results.every((r) => r.restoreOk);
+  const large = results.filter((r) => r.size >= targets.physicalFloorFromSize);
   return [
     {
       name: "restore verified",
@@ -137,6 +148,16 @@ export function judgeTargets(results: readonly SizeResult[]): TargetVerdict[] {
         (v) => `${v.toFixed(0)} MB`,
       ),
     },
+    {
+      name: `restore and verify within ${targets.physicalFloorRatio}x the physical floor at ${targets.physicalFloorFromSize.toLocaleString("en-US")} objects`,
+      pass:
+        large.length > 0 &&
+        large.every((r) => r.restoreOk && r.ratioToPhysicalFloor <= targets.physicalFloorRatio),
+      detail:
+        large.length === 0
+          ? `not measured: run a size of ${targets.physicalFloorFromSize} or more`
+          : large.map((r) => `${r.size}: ${r.ratioToPhysicalFloor.toFixed(1)}x`).join(", "),
+    },
   ];
 }
 
@@ -153,7 +174,9 @@ export function renderResultTable(
     "overhead %",
     "peak RSS MB",
     "kubectl floor",
-    "restore/floor",
+    "restore/kubectl",
+    "physical floor",
+    "restore/physical",
   ];
   const rows = results.map((r) => [
     r.size.toLocaleString("en-US") + (r.restoreOk ? "" : " (failed)"),
@@ -164,6 +187,8 @@ export function renderResultTable(
     r.peakRssMb.toFixed(0),
     seconds(r.floorMs),
     `${r.ratioToFloor.toFixed(2)}x`,
+    seconds(r.physicalFloorMs),
+    `${r.ratioToPhysicalFloor.toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>

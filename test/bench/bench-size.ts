@@ -1,6 +1,7 @@
 /**
  * Measures one fleet size: the real restore into a fresh local region (in a child process,
- * observed from here), then the kubectl floor into another fresh region.
+ * observed from here), then the kubectl floor and the physical floor (parallel server-side apply,
+ * a sweep of requests in flight) each into another fresh region.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -21,11 +22,13 @@ import {
   objectsPath,
   renderConnection,
   renderFleetFiles,
+  renderFleetObjects,
 } from "./bench-fleet.ts";
 import type { ChildInput, ChildResult } from "./bench-protocol.ts";
 import type { SizeMeasurement } from "./bench-results.ts";
 import { observeFlux } from "./flux-observer.ts";
 import { measureKubectlFloor, type FloorTiming } from "./kubectl-floor.ts";
+import { measureParallelFloor, type ParallelFloor } from "./parallel-floor.ts";
 
 export interface BenchContext {
   readonly toolchain: Toolchain;
@@ -43,7 +46,13 @@ const childPath = fileURLToPath(new URL("./restore-child.js", import.meta.url));
 export async function benchSize(
   size: number,
   ctx: BenchContext,
-): Promise<SizeMeasurement & { readonly floor: FloorTiming; readonly commit: string }> {
+): Promise<
+  SizeMeasurement & {
+    readonly floor: FloorTiming;
+    readonly physicalFloor: ParallelFloor;
+    readonly commit: string;
+  }
+> {
   const region = `bench-${size}`;
   ctx.log.action(`size ${size}: generating the fleet and pushing it to the local git server`);
   const url = await ctx.git.createRepo(`fleet-${size}`);
@@ -64,6 +73,21 @@ export async function benchSize(
       }),
     );
     ctx.log.success(`size ${size}: kubectl floor ${(floor.totalMs / 1000).toFixed(2)} s`);
+    ctx.log.action(
+      `size ${size}: physical floor (parallel apply) into a fresh region "pfloor-${size}"`,
+    );
+    const physicalFloor = await withRegion(`pfloor-${size}`, ctx, (r) =>
+      measureParallelFloor({
+        kube: createKube(r.kubeconfigPath),
+        objects: renderFleetObjects(size),
+        timeoutMs,
+        onLevel: (l) =>
+          ctx.log.info(`size ${size}: ${l.inFlight} in flight: ${(l.totalMs / 1000).toFixed(2)} s`),
+      }),
+    );
+    ctx.log.success(
+      `size ${size}: physical floor ${(physicalFloor.best.totalMs / 1000).toFixed(2)} s (${physicalFloor.best.inFlight} in flight)`,
+    );
     const { report } = child.result;
     return {
       size,
@@ -81,7 +105,9 @@ export async function benchSize(
       },
       flux: child.flux,
       floorMs: floor.totalMs,
+      physicalFloorMs: physicalFloor.best.totalMs,
       floor,
+      physicalFloor,
     };
   } finally {
     await rm(repo.dir, { recursive: true, force: true });

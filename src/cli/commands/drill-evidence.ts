@@ -226,7 +226,9 @@ export async function writeDrillEvidence(
     );
     return ExitCode.failed;
   }
-  ctx.log.action(`rendering evidence of ${selected.length} drills from ${store.location}`);
+  ctx.log.action(
+    `rendering evidence of ${selected.length} drill${selected.length === 1 ? "" : "s"} from ${store.location}`,
+  );
   const bundle = await renderEvidenceBundle(selected, {
     generatedAt: now().toISOString(),
     generatedBy: describeProvenance(process.env, readMachineFacts(), readDrkitVersion()),
@@ -265,7 +267,7 @@ export async function checkDrillEvidence(dir: string, ctx: CommandContext): Prom
   const result: DrillEvidenceCheckResult = verified;
   ctx.output(result, () =>
     verified.ok
-      ? `evidence bundle "${dir}" is intact: ${verified.checked} files of ${verified.drills} drills (the manifest included) match their SHA-256 in manifest.json and SHA256SUMS`
+      ? `evidence bundle "${dir}" is intact: ${verified.checked} files of ${verified.drills} drill${verified.drills === 1 ? "" : "s"} (the manifest included) match their SHA-256 in manifest.json and SHA256SUMS`
       : [
           `evidence bundle "${dir}" does not match its manifest (${verified.problems.length} ${verified.problems.length === 1 ? "problem" : "problems"}):`,
           ...verified.problems.map((p) => `  ✗ ${p.path}: ${p.problem}`),

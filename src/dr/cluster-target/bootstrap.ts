@@ -103,7 +103,13 @@ export async function bootstrapCluster(input: ClusterBootstrapInput): Promise<st
   for (const batch of planApplyBatches(planned)) {
     // A just-established CRD's kind shows in discovery a moment later.
     if (batch.stage === "custom") await waitServed(input, batch.items);
-    const results = await Promise.all(batch.items.map((p) => applyOne(kube, p)));
+    const results = await Promise.all(
+      batch.items.map((p) =>
+        // Right after its CRD (re)appears, the API server may still refuse a kind it lists
+        // (a CRD deleted and created again keeps its old handler for a moment): retry those.
+        batch.stage === "custom" ? applyRetrying(input, p) : applyOne(kube, p),
+      ),
+    );
     changed += results.filter(Boolean).length;
     if (batch.stage === "crd") {
       await waitEstablished(
@@ -136,7 +142,37 @@ async function applyOne(kube: Kube, planned: PlannedApply): Promise<boolean> {
     });
     return before?.metadata.resourceVersion !== after.metadata.resourceVersion;
   } catch (err) {
-    throw new Error(`could not apply ${formatRef(planned.object)}`, { cause: err });
+    throw new Error(`could not apply ${formatRef(planned.object)}: ${refusal(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/** Why the API server refused a request: its Status message, else the error's first line. */
+function refusal(err: unknown): string {
+  const body = (err as { body?: unknown } | undefined)?.body;
+  if (typeof body === "string") {
+    try {
+      const message = (JSON.parse(body) as { message?: unknown }).message;
+      if (typeof message === "string" && message) return message;
+    } catch {
+      // not a Status document
+    }
+  }
+  return err instanceof Error ? (err.message.split("\n")[0] ?? err.message) : String(err);
+}
+
+/** `applyOne`, retried every 500 ms until it succeeds or the establish timeout passes. */
+async function applyRetrying(input: ClusterBootstrapInput, planned: PlannedApply) {
+  const timeoutMs = input.establishTimeoutMs ?? 60_000;
+  const start = input.clock.monotonicMs();
+  for (;;) {
+    try {
+      return await applyOne(input.kube, planned);
+    } catch (err) {
+      if (input.clock.monotonicMs() - start >= timeoutMs) throw err;
+      await input.clock.sleep(500);
+    }
   }
 }
 

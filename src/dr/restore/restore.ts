@@ -179,7 +179,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     });
   } catch (err) {
     if (!(err instanceof PhaseAbort)) throw err;
-    log.fail(`restore of stack "${options.stack}" stopped in phase "${err.message}"`);
+    log.fail(`restore of ${subject(options.stack, target)} stopped in phase "${err.message}"`);
   } finally {
     lock?.release();
   }
@@ -188,7 +188,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   const ok = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
   if (ok)
     log.success(
-      `stack "${options.stack}" restored to ${resolved?.commit.slice(0, 12)} in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)}s`,
+      `${subject(options.stack, target)} restored to ${resolved?.commit.slice(0, 12)} in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)}s`,
     );
   return {
     kind: "restore",
@@ -205,6 +205,11 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     failures: phases.failures,
     ...(coverage ? { coverage } : {}),
   };
+}
+
+/** How logs name what is restored: a stack, or a cluster drkit did not create. */
+function subject(name: string, target: StackTarget | undefined): string {
+  return target?.platform === "external" ? `cluster "${name}"` : `stack "${name}"`;
 }
 
 /** The fleet has encrypted files but the stack has no decryption key. */

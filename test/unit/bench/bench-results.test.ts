@@ -44,6 +44,7 @@ function measurement(overrides: Partial<SizeMeasurement["restore"]> = {}): SizeM
       conditionReadyAtEpochMs: t0 + 96_000,
     },
     floorMs: 50_000,
+    physicalFloorMs: 25_000,
   };
 }
 
@@ -63,6 +64,8 @@ describe("summarizeSize", () => {
       loadedRssMb: 100,
       peakRssByPhaseMb: { converge: 120, verify: 150 },
       ratioToFloor: 2,
+      physicalFloorMs: 25_000,
+      ratioToPhysicalFloor: 4,
     });
     expect(r.phasesMs).toEqual({
       preflight: 1_000,
@@ -84,7 +87,27 @@ describe("summarizeSize", () => {
 describe("judgeTargets", () => {
   it("passes when every size meets every target", () => {
     const r = summarizeSize(measurement({ finishedAtEpochMs: t0 + 99_000 }));
-    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([true, true, true, true]);
+    const big = summarizeSize({
+      ...measurement({ finishedAtEpochMs: t0 + 75_000 }),
+      size: 5_000,
+    });
+    expect(judgeTargets([r, big]).map((v) => v.pass)).toEqual([true, true, true, true, true]);
+  });
+
+  it("judges the physical floor at 5,000 objects and more, and fails it when not measured there", () => {
+    const small = summarizeSize(measurement({ finishedAtEpochMs: t0 + 99_000 }));
+    expect(judgeTargets([small])[4]).toEqual({
+      name: "restore and verify within 3x the physical floor at 5,000 objects",
+      pass: false,
+      detail: "not measured: run a size of 5000 or more",
+    });
+    const slow = summarizeSize({ ...measurement(), size: 5_000 });
+    expect(judgeTargets([small, slow])[4]).toMatchObject({ pass: false, detail: "5000: 4.0x" });
+    const failed = summarizeSize({
+      ...measurement({ ok: false, finishedAtEpochMs: t0 + 50_000 }),
+      size: 5_000,
+    });
+    expect(judgeTargets([failed])[4]).toMatchObject({ pass: false, detail: "5000: 2.0x" });
   });
 
   it("fails the overhead target at exactly 5 % and names the size", () => {
@@ -107,7 +130,7 @@ describe("judgeTargets", () => {
 
   it("fails every target that depends on it when a restore failed", () => {
     const r = summarizeSize(measurement({ ok: false, finishedAtEpochMs: t0 + 99_000 }));
-    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([false, true, false, true]);
+    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([false, true, false, true, false]);
   });
 });
 
@@ -116,7 +139,7 @@ describe("renderResultTable", () => {
     const results = [summarizeSize(measurement())];
     const text = renderResultTable(results, judgeTargets(results));
     expect(text.split("\n")[2]).toBe(
-      "1,000 |      100.00 s |    97.00 s |        300 ms |      5.0 % |         150 |       50.00 s |         2.00x",
+      "1,000 |      100.00 s |    97.00 s |        300 ms |      5.0 % |         150 |       50.00 s |           2.00x |        25.00 s |            4.00x",
     );
     expect(text).toContain(
       "  1000: 100 MB loaded before the restore; peak by phase: converge 120 MB, verify 150 MB",

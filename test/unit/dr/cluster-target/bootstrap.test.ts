@@ -203,4 +203,35 @@ describe("bootstrapCluster", () => {
     );
     expect(cluster.applied.length - applied).toBe(2);
   });
+
+  it("retries a reconciler object the API server refuses right after its CRD, and names the cause when it never takes it", async () => {
+    let refusals = 2;
+    const flaky = fakeCluster([], {
+      forbid: (obj) =>
+        obj.kind === "GitRepository" && refusals-- > 0 ? "the server is not ready" : undefined,
+    });
+    let now = 0;
+    const ticking = { monotonicMs: () => now, sleep: async (ms: number) => void (now += ms) };
+    const input = async (cluster: typeof flaky) => ({
+      kube: cluster.kube,
+      facts: (await discoverCluster(cluster.kube)).flux,
+      fleet,
+      ref,
+      crds: fluxCrds as never,
+      cluster: "prod",
+      clock: ticking,
+      log: createMemoryLogger(),
+    });
+    expect(await bootstrapCluster(await input(flaky))).toMatch(/^installed Flux/);
+    expect(now).toBe(1_000);
+
+    const refusing = fakeCluster([], {
+      forbid: (obj) => (obj.kind === "GitRepository" ? "the server is not ready" : undefined),
+    });
+    now = 0;
+    await expect(bootstrapCluster(await input(refusing))).rejects.toThrow(
+      "could not apply GitRepository/flux-system/fleet: the server is not ready",
+    );
+    expect(now).toBe(60_000);
+  });
 });
