@@ -2,6 +2,8 @@
  * Wires the restore engine to the real world: the stack's Pulumi program, the fleet mirror,
  * Kubernetes clients, each platform's runtime (reconciler probe, kubeconfigs) and the verifier.
  */
+import { statSync } from "node:fs";
+
 import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import { createRuntimes } from "../cloud/region-runtime.ts";
@@ -71,9 +73,12 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
   const verifyTools = toolsFor(["kubectl"]);
   if (env.warmToolchain) await fullToolchain().catch(() => undefined);
   const kubes = new Map<string, Kube>();
+  // Keyed by the file's version too: a region created again (its old ports taken) rewrites its
+  // kubeconfig at the same path, and a client of the old file would call the dead API server.
   const kubeFor = (path: string) => {
-    let kube = kubes.get(path);
-    if (!kube) kubes.set(path, (kube = createKube(path)));
+    const key = kubeconfigVersion(path);
+    let kube = kubes.get(key);
+    if (!kube) kubes.set(key, (kube = createKube(path)));
     return kube;
   };
   const runtimeFor = createRuntimes({
@@ -141,4 +146,14 @@ function lazyVerifier(load: () => Promise<Verifier>): Verifier {
 /** `drkit restore --stack local-b`, as the user typed it (for lock holders). */
 function commandLine(): string {
   return ["drkit", ...process.argv.slice(2)].join(" ");
+}
+
+/** A kubeconfig path with its modification time and size: a new client when the file changes. */
+function kubeconfigVersion(path: string): string {
+  try {
+    const { mtimeMs, size } = statSync(path);
+    return `${path}\0${mtimeMs}\0${size}`;
+  } catch {
+    return path;
+  }
 }
