@@ -20,6 +20,8 @@ export const recipeNames = [
   "kwok",
   "flux-source",
   "flux-kustomize",
+  "flux-helm",
+  "registry",
   "pulumi",
   "pulumi-language-nodejs",
   "pulumi-kubernetes",
@@ -128,6 +130,26 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     packages: ["github.com/fluxcd/kustomize-controller"],
     ldflags: plain,
     crdsModule: "github.com/fluxcd/kustomize-controller",
+  },
+  {
+    name: "flux-helm",
+    version: { pinned: "v1.6.0" },
+    // helm-controller and the helm CLI verify renders charts with, built against one Helm.
+    tools: ["helm-controller", "helm"],
+    toolVersions: { helm: "v4.2.2" },
+    packages: ["github.com/fluxcd/helm-controller", "helm.sh/helm/v4/cmd/helm"],
+    ldflags: () => {
+      const version = "helm.sh/helm/v4/internal/version";
+      return `-s -w -X ${version}.version=v4.2.2 -X ${version}.gitTreeState=clean`;
+    },
+    crdsModule: "github.com/fluxcd/helm-controller",
+  },
+  {
+    name: "registry",
+    version: { pinned: "v3.1.2" },
+    tools: ["registry"],
+    packages: ["github.com/distribution/distribution/v3/cmd/registry"],
+    ldflags: (v) => `-s -w -X github.com/distribution/distribution/v3/version.version=${v}`,
   },
   {
     name: "pulumi",

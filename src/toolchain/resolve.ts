@@ -85,7 +85,8 @@ export async function resolveRecipe(
   const tools = (!acquire && only) || recipe.spec.tools;
   const onPath = new Map<ToolName, string>();
   for (const tool of tools) {
-    const { match, rejected } = await findMatchingOnPath(tool, recipe.version, {
+    const pinned = recipe.spec.toolVersions?.[tool] ?? recipe.version;
+    const { match, rejected } = await findMatchingOnPath(tool, pinned, {
       exec: ctx.effects.exec,
       env: ctx.env,
       excludeDir: ctx.cacheDir,
@@ -94,7 +95,7 @@ export async function resolveRecipe(
     if (acquire && !match) {
       for (const r of rejected) {
         const found = r.version ?? "an unknown version";
-        ctx.log.info(`ignoring ${r.path}: it is ${found}, not ${recipe.version}`);
+        ctx.log.info(`ignoring ${r.path}: it is ${found}, not ${pinned}`);
       }
     }
   }
@@ -232,10 +233,12 @@ async function verifyAndCommit(
       ctx.effects.exec,
       ctx.env,
     );
-    if (!versionMatches(reported, recipe.version)) {
+    // A companion pinned in the recipe's go.mod (helm beside helm-controller) has its own version.
+    const expected = recipe.spec.toolVersions?.[tool] ?? recipe.version;
+    if (!versionMatches(reported, expected)) {
       throw new StepFailedError(
         `${origin} "${recipe.name}"`,
-        `"${tool}" reports version ${reported ?? "(none)"}, expected ${recipe.version}; nothing was cached`,
+        `"${tool}" reports version ${reported ?? "(none)"}, expected ${expected}; nothing was cached`,
       );
     }
   }

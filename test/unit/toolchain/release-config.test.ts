@@ -118,7 +118,7 @@ describe("parseReleaseCatalog", () => {
     ],
     [
       "an unknown tool",
-      sops({ format: "binary", tool: "helm", url: "u", checksum: { url: "c" } }),
+      sops({ format: "binary", tool: "terraform", url: "u", checksum: { url: "c" } }),
       `f.json: "recipes.sops.assets.0.tool" is invalid: Invalid option: expected one of ${toolNames.map((t) => `"${t}"`).join("|")}${suffix}`,
     ],
     [
