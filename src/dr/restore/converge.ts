@@ -20,6 +20,7 @@ import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
 import { reconcilerKey } from "./dead-ends.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
+import { watchReleases, type ReleaseWatcher } from "./converge-releases.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
 import { restoreFieldManager } from "./reconcilers/shared.ts";
 import type {
@@ -58,6 +59,8 @@ export interface ConvergeResult {
   /** Monotonic ms at which the reconciler objects were first seen done at the revision. */
   readonly reconcilersReadyAtMs: number;
   readonly reconcilers: readonly KubeObject[];
+  /** The releases the reconcilers applied (Flux's HelmReleases), done too. */
+  readonly releases: readonly KubeObject[];
   readonly workloads: number;
   /** Reconciler components found down and restarted during the wait. */
   readonly recovered: readonly string[];
@@ -88,6 +91,9 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   const source = driver.source
     ? guardSource(input, driver.source, failFastMs, (err) => abort.abort(err))
     : { stop: () => undefined };
+  const releases = driver.releases
+    ? watchReleases(input, driver, driver.releases, failFastMs, (err) => abort.abort(err))
+    : undefined;
   const live = new LiveWorkloads(kube, { timeoutMs: input.timeoutMs });
   let latest: readonly KubeObject[] = [];
   const workloadGuard = guardWorkloads(
@@ -152,11 +158,14 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         );
       throw err;
     });
-    const reconcilersReadyAtMs = clock.monotonicMs();
     log.success(`${reconcilers.length} ${words.kind}(s) ${words.done} at "${input.revision}"`);
+    const released = releases
+      ? await awaitReleases(input, releases, driver, abort.signal, start)
+      : [];
+    const reconcilersReadyAtMs = clock.monotonicMs();
 
     workloadGuard.stop();
-    const checks = driver.workloads(reconcilers);
+    const checks = driver.workloads([...reconcilers, ...released]);
     const failures = await waitForWorkloads(
       input,
       live,
@@ -164,17 +173,40 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
       abort.signal,
       Math.max(1_000, input.timeoutMs - (clock.monotonicMs() - start)),
     );
-    return { reconcilersReadyAtMs, reconcilers, workloads: checks.length, recovered, failures };
+    return {
+      reconcilersReadyAtMs,
+      reconcilers,
+      releases: released,
+      workloads: checks.length,
+      recovered,
+      failures,
+    };
   } catch (err) {
     if (abort.signal.aborted && abort.signal.reason instanceof Error) throw abort.signal.reason;
     throw err;
   } finally {
     guard.stop();
     source.stop();
+    releases?.stop();
     workloadGuard.stop();
     live.stop();
     input.signal?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/** Waits, in what is left of the converge timeout, until every release is done. */
+async function awaitReleases(
+  input: ConvergeInput,
+  releases: ReleaseWatcher,
+  driver: RestoreDriver,
+  signal: AbortSignal,
+  start: number,
+): Promise<readonly KubeObject[]> {
+  const words = driver.releases!.words;
+  const left = Math.max(1_000, input.timeoutMs - (input.clock.monotonicMs() - start));
+  const released = await releases.done(left, signal);
+  if (released.length > 0) input.log.success(`${released.length} ${words.kind}(s) ${words.done}`);
+  return released;
 }
 
 /** Requests reconciles of objects whose dependencies just became done (fire and forget). */

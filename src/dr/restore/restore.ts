@@ -8,7 +8,7 @@
  */
 import { failureKindOf, PreflightError, type FailureKind } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Kube } from "../../kube/index.ts";
+import type { Kube, KubeObject } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
 import type { RestoreReport } from "../report/index.ts";
 import { describeCoverage, type Coverage } from "../verify/coverage.ts";
@@ -145,7 +145,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
           result.recovered.length > 0 ? `; restarted ${result.recovered.join(", ")}` : "";
         return {
           value: result,
-          detail: `${result.reconcilers.length} ${words.kind}(s) ${words.done} at ${ref.commit.slice(0, 12)}, ${result.workloads} workload(s) checked${recovered}`,
+          detail: `${result.reconcilers.length} ${words.kind}(s)${releasesOf(result)} ${words.done} at ${ref.commit.slice(0, 12)}, ${result.workloads} workload(s) checked${recovered}`,
         };
       } catch (err) {
         if (err instanceof ConvergeFailedError) {
@@ -255,4 +255,10 @@ async function reachable(kube: Kube): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** ` and 2 HelmRelease(s)` when the reconcilers applied releases; empty otherwise. */
+function releasesOf(result: { readonly releases: readonly KubeObject[] }): string {
+  const kind = result.releases[0]?.kind;
+  return kind ? ` and ${result.releases.length} ${kind}(s)` : "";
 }

@@ -21,6 +21,7 @@ import {
   planWorkloadChecks,
   readyCondition,
 } from "./flux-judge.ts";
+import { judgeHelmReleases } from "./flux-helm-judge.ts";
 import { notConnected, restoreFieldManager } from "./shared.ts";
 import type { ConnectInput, ConnectResult, RestoreDriver } from "./types.ts";
 
@@ -143,4 +144,9 @@ export const fluxRestoreDriver: RestoreDriver = {
     judge: (objects, revision) => judgeSource(objects, revision, rootName),
   },
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
+  releases: {
+    words: { kind: "HelmRelease", plural: "HelmReleases", done: "Ready" },
+    watch: { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" },
+    judge: judgeHelmReleases,
+  },
 };

@@ -18,6 +18,7 @@ export type {
   ReconcilerFailure,
   ReconcilerVerdict,
   ReconcilerWords,
+  ReleaseWatch,
   RestoreDriver,
   SourceGuard,
 } from "./types.ts";

@@ -107,6 +107,20 @@ export interface DependencyKicks {
   patch(obj: KubeObject, requestedAt: string): KubeObject;
 }
 
+/**
+ * Objects the watched ones apply that a controller of the reconciler installs on its own, apart
+ * from the fleet's revision (Flux's HelmReleases, installed by helm-controller). Converge watches
+ * them from the start to fail fast on their failures, waits for them once the watched objects
+ * are done, and health-checks the workloads they installed.
+ */
+export interface ReleaseWatch {
+  readonly words: ReconcilerWords;
+  /** Every namespace; a region that does not serve the kind has none. */
+  readonly watch: KindRef;
+  /** Judges them (pure): done, pending, failing, dead ends. */
+  judge(objects: readonly KubeObject[]): ReconcilerVerdict;
+}
+
 /** One reconciler as the restore drives it. */
 export interface RestoreDriver {
   readonly kind: ReconcilerKind;
@@ -132,4 +146,5 @@ export interface RestoreDriver {
   lastCondition(obj: KubeObject): LastCondition | undefined;
   readonly source?: SourceGuard;
   readonly kicks?: DependencyKicks;
+  readonly releases?: ReleaseWatch;
 }

@@ -1,0 +1,262 @@
+import { ApiException } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+
+import { systemClock } from "../../../src/core/clock.ts";
+import { createMemoryLogger } from "../../../src/core/logger.ts";
+import { ConvergeFailedError } from "../../../src/dr/restore/converge-error.ts";
+import { converge } from "../../../src/dr/restore/converge.ts";
+import { judgeHelmReleases } from "../../../src/dr/restore/reconcilers/flux-helm-judge.ts";
+import type { StackTarget } from "../../../src/dr/restore/types.ts";
+import type { Kube, KubeObject } from "../../../src/kube/index.ts";
+
+const sha = "5c2e270f012a5c2e270f012a5c2e270f012a5c2e";
+const target: StackTarget = {
+  stack: "local-b",
+  platform: "local",
+  region: "local-b",
+  reconciler: "flux",
+  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
+  hasDecryptionKey: false,
+  protected: false,
+};
+
+function condition(type: string, status: string, reason: string, message = "") {
+  return { type, status, reason, message, lastTransitionTime: "2026-12-02T00:00:00Z" };
+}
+
+function kustomization(name: string): KubeObject {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name, namespace: "flux-system", generation: 1 },
+    spec: {},
+    status: {
+      observedGeneration: 1,
+      lastAppliedRevision: `main@sha1:${sha}`,
+      lastAttemptedRevision: `main@sha1:${sha}`,
+      conditions: [condition("Ready", "True", "ReconciliationSucceeded")],
+    },
+  };
+}
+
+function helmRelease(
+  name: string,
+  options: {
+    conditions: ReturnType<typeof condition>[];
+    version?: string;
+    installed?: string;
+    generation?: number;
+    observed?: number;
+    inventory?: string[];
+    suspend?: boolean;
+  },
+): KubeObject {
+  return {
+    apiVersion: "helm.toolkit.fluxcd.io/v2",
+    kind: "HelmRelease",
+    metadata: { name, namespace: "shop", generation: options.generation ?? 1 },
+    spec: {
+      ...(options.suspend ? { suspend: true } : {}),
+      chart: {
+        spec: {
+          chart: name,
+          ...(options.version ? { version: options.version } : {}),
+          sourceRef: { kind: "HelmRepository", name: "charts", namespace: "flux-system" },
+        },
+      },
+    },
+    status: {
+      observedGeneration: options.observed ?? 1,
+      conditions: options.conditions,
+      ...(options.installed
+        ? { history: [{ chartName: name, chartVersion: options.installed }] }
+        : {}),
+      ...(options.inventory
+        ? { inventory: { entries: options.inventory.map((id) => ({ id, v: "v1" })) } }
+        : {}),
+    },
+  };
+}
+
+const ready = [condition("Ready", "True", "InstallSucceeded", "Helm install succeeded")];
+
+describe("judgeHelmReleases", () => {
+  it("is done when every HelmRelease is Ready at its generation with the declared chart version", () => {
+    const verdict = judgeHelmReleases([
+      helmRelease("web", { conditions: ready, version: "1.2.0", installed: "1.2.0" }),
+      helmRelease("cache", { conditions: ready, version: "1.x", installed: "1.4.0" }),
+    ]);
+    expect(verdict).toEqual({ done: true, pending: [], failing: [], deadEnds: [] });
+  });
+
+  it("waits for the declared chart version and for the latest generation", () => {
+    const verdict = judgeHelmReleases([
+      helmRelease("web", { conditions: ready, version: "1.3.0", installed: "1.2.0" }),
+      helmRelease("cache", { conditions: ready, generation: 2, observed: 1 }),
+    ]);
+    expect(verdict.done).toBe(false);
+    expect(verdict.pending).toEqual([
+      { key: "HelmRelease/shop/web", reason: "chart version 1.2.0 installed, 1.3.0 declared" },
+      { key: "HelmRelease/shop/cache", reason: expect.stringContaining("generation") },
+    ]);
+  });
+
+  it("names helm-controller's message and where the chart comes from when an install fails", () => {
+    const verdict = judgeHelmReleases([
+      helmRelease("web", {
+        version: "9.9.9",
+        conditions: [
+          condition(
+            "Ready",
+            "False",
+            "ArtifactFailed",
+            "HelmChart 'flux-system/shop-web' is not ready: no 'web' chart with version matching '9.9.9' found",
+          ),
+        ],
+      }),
+    ]);
+    expect(verdict.failing).toEqual([
+      {
+        key: "HelmRelease/shop/web",
+        reason:
+          `not Ready: ArtifactFailed: HelmChart 'flux-system/shop-web' is not ready: no 'web' chart with version matching '9.9.9' found; ` +
+          `chart "web" version "9.9.9" from HelmRepository flux-system/charts`,
+      },
+    ]);
+  });
+
+  it("takes a stalled or suspended HelmRelease for a dead end", () => {
+    const verdict = judgeHelmReleases([
+      helmRelease("web", {
+        conditions: [
+          condition("Ready", "False", "InstallFailed", "template: web/templates/x.yaml:3: bad"),
+          condition("Stalled", "True", "RetriesExceeded", "Failed to install after 1 attempt(s)"),
+        ],
+      }),
+      helmRelease("cache", { conditions: ready, suspend: true }),
+    ]);
+    expect(verdict.done).toBe(false);
+    expect(verdict.deadEnds.map((d) => d.key)).toEqual([
+      "HelmRelease/shop/web",
+      "HelmRelease/shop/cache",
+    ]);
+    expect(verdict.deadEnds[0]!.reason).toContain(
+      "stalled: RetriesExceeded: Failed to install after 1 attempt(s)",
+    );
+  });
+});
+
+/** A cluster whose lists answer `items` per kind; the HelmRelease watch then sends `events`. */
+function fakeCluster(items: Record<string, KubeObject[]>, events: [string, KubeObject][]) {
+  const kube = {
+    collectionPath: async (kind: { kind: string; namespace?: string }) =>
+      `/${kind.namespace ?? "*"}/${kind.kind}`,
+    list: async (kind: { kind: string }) => ({
+      items: items[kind.kind] ?? [],
+      resourceVersion: "1",
+    }),
+    get: async () => undefined,
+    apply: async (obj: KubeObject) => obj,
+    watcher: {
+      watch: async (
+        path: string,
+        _query: unknown,
+        onEvent: (type: string, obj: KubeObject) => void,
+      ) => {
+        const controller = new AbortController();
+        if (path.endsWith("/HelmRelease")) {
+          events.forEach(([type, obj], i) =>
+            setTimeout(() => controller.signal.aborted || onEvent(type, obj), 30 * (i + 1)),
+          );
+        }
+        return controller;
+      },
+    },
+  } as unknown as Kube;
+  return kube;
+}
+
+const web: KubeObject = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web", namespace: "shop", generation: 1 },
+  spec: { replicas: 1 },
+  status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+};
+
+const input = (kube: Kube, log = createMemoryLogger()) => ({
+  kube,
+  target,
+  revision: sha,
+  timeoutMs: 10_000,
+  probe: { down: async () => [], recover: async () => undefined },
+  clock: systemClock,
+  log,
+});
+
+describe("converge over Flux with HelmReleases", () => {
+  it("waits for the HelmReleases after the Kustomizations and checks the workloads they installed", async () => {
+    const installing = helmRelease("web", {
+      conditions: [condition("Ready", "Unknown", "Progressing", "Fulfilling prerequisites")],
+    });
+    const installed = helmRelease("web", {
+      conditions: ready,
+      inventory: ["shop_web_apps_Deployment"],
+    });
+    const kube = fakeCluster(
+      { Kustomization: [kustomization("fleet")], HelmRelease: [installing], Deployment: [web] },
+      [["MODIFIED", installed]],
+    );
+    const log = createMemoryLogger();
+    const result = await converge(input(kube, log));
+    expect(result.releases.map((r) => r.metadata.name)).toEqual(["web"]);
+    expect(result.workloads).toBe(1);
+    expect(result.failures).toEqual([]);
+    const messages = log.events.map((e) => e.message);
+    expect(messages.indexOf("1 HelmRelease(s) Ready")).toBeGreaterThan(
+      messages.indexOf(`1 Kustomization(s) Ready at "${sha}"`),
+    );
+    expect(messages).toContain("1 workload(s) healthy");
+  });
+
+  it("fails fast on a stalled install, naming the HelmRelease, while its Kustomization still waits", async () => {
+    const pendingKustomization = {
+      ...kustomization("fleet"),
+      status: { observedGeneration: 1, conditions: [condition("Ready", "Unknown", "Progressing")] },
+    };
+    const stalled = helmRelease("web", {
+      conditions: [
+        condition(
+          "Ready",
+          "False",
+          "InstallFailed",
+          "execution error at (web/templates/deployment.yaml:4:3): boom",
+        ),
+        condition("Stalled", "True", "RetriesExceeded", "Failed to install after 1 attempt(s)"),
+      ],
+    });
+    const kube = fakeCluster({ Kustomization: [pendingKustomization], HelmRelease: [stalled] }, []);
+    const started = Date.now();
+    const err = await converge(input(kube)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConvergeFailedError);
+    expect((err as ConvergeFailedError).failures).toEqual([
+      {
+        owner: "HelmRelease/shop/web",
+        message: expect.stringContaining("stalled: RetriesExceeded"),
+      },
+    ]);
+    expect(Date.now() - started).toBeLessThan(6_000);
+  });
+
+  it("does not wait for HelmReleases on a region that does not serve them", async () => {
+    const kube = fakeCluster({ Kustomization: [kustomization("fleet")] }, []);
+    const notServed = new ApiException(404, "404 page not found", "", {});
+    const list = kube.list.bind(kube);
+    (kube as { list: unknown }).list = async (kind: { kind: string }) => {
+      if (kind.kind === "HelmRelease") throw notServed;
+      return list(kind as never);
+    };
+    const result = await converge(input(kube));
+    expect(result.releases).toEqual([]);
+  });
+});
