@@ -8,6 +8,7 @@ export {
   materializeFleet,
   sampleFleetDir,
   sampleFleetUrl,
+  sampleRegistryHost,
   type MaterializeFleetOptions,
 } from "./materialize.ts";
 export { ageKeySources, findAgeIdentity, readAgeIdentity } from "./escrowed-key.ts";

@@ -23,6 +23,12 @@ export const sampleFleetDir = resolve(
  */
 export const sampleFleetUrl = "http://127.0.0.1:8470/fleet.git";
 
+/**
+ * The OCI registry the sample fleet's HelmRepository and OCIRepository name (the local
+ * registry on its default port); `registryHost` replaces it.
+ */
+export const sampleRegistryHost = "127.0.0.1:8471";
+
 /** Files the fleet keeps encrypted: `*.enc.yaml` anywhere in the tree. */
 export const encryptedFilePattern = /\.enc\.ya?ml$/;
 
@@ -39,6 +45,11 @@ export interface MaterializeFleetOptions {
    * repository, so theirs is rewritten to it. @default - `sampleFleetUrl`
    */
   readonly fleetUrl?: string;
+  /**
+   * The `host:port` of the registry the sample's charts and artifacts were published to, when
+   * not `sampleRegistryHost` (tests run a registry on a free port). @default - `sampleRegistryHost`
+   */
+  readonly registryHost?: string;
 }
 
 /** Copies the fleet and encrypts its `*.enc.yaml` files; returns their paths relative to the fleet root. */
@@ -46,11 +57,15 @@ export async function materializeFleet(options: MaterializeFleetOptions): Promis
   const source = options.sourceDir ?? sampleFleetDir;
   await cp(source, options.targetDir, { recursive: true });
   const encrypted: string[] = [];
+  const rewrites: [string, string][] = [
+    [sampleFleetUrl, options.fleetUrl ?? sampleFleetUrl],
+    [`oci://${sampleRegistryHost}/`, `oci://${options.registryHost ?? sampleRegistryHost}/`],
+  ].filter(([from, to]) => from !== to) as [string, string][];
   for (const file of await listFiles(options.targetDir)) {
-    if (options.fleetUrl && options.fleetUrl !== sampleFleetUrl && /\.ya?ml$/.test(file)) {
+    if (rewrites.length > 0 && /\.ya?ml$/.test(file)) {
       const text = await readFile(file, "utf8");
-      if (text.includes(sampleFleetUrl))
-        await writeFile(file, text.replaceAll(sampleFleetUrl, options.fleetUrl));
+      const rewritten = rewrites.reduce((t, [from, to]) => t.replaceAll(from, to), text);
+      if (rewritten !== text) await writeFile(file, rewritten);
     }
     if (!encryptedFilePattern.test(file)) continue;
     await options.sops.encryptInPlace(file, options.ageRecipient);

@@ -88,9 +88,9 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   const recovered: string[] = [];
   const guard = guardReconciler(input, recovered, (err) => abort.abort(err));
   const failFastMs = input.failFastMs ?? 45_000;
-  const source = driver.source
-    ? guardSource(input, driver.source, failFastMs, (err) => abort.abort(err))
-    : { stop: () => undefined };
+  const sources = (driver.sources ?? []).map((s) =>
+    guardSource(input, s, failFastMs, (err) => abort.abort(err)),
+  );
   const releases = driver.releases
     ? watchReleases(input, driver, driver.releases, failFastMs, (err) => abort.abort(err))
     : undefined;
@@ -186,7 +186,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
     throw err;
   } finally {
     guard.stop();
-    source.stop();
+    for (const s of sources) s.stop();
     releases?.stop();
     workloadGuard.stop();
     live.stop();
@@ -367,23 +367,35 @@ function guardSource(
   const stop = new AbortController();
   const timer = new FailureTimer();
   const warnFailing = failingWarner(input.log, failFastMs);
-  watchUntil(
-    input.kube,
-    guard.watch,
-    (objects) => {
-      const verdict = guard.judge(objects, input.revision);
-      const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
-      if (stuck.length > 0) {
-        throw new ConvergeFailedError(stuck.map((f) => ({ object: f.key, message: f.reason })));
-      }
-      warnFailing(verdict.failing);
-      return false;
-    },
-    { timeoutMs: input.timeoutMs, signal: stop.signal },
-  ).catch((err: unknown) => {
-    // Stopped or timed out: the watch of the reconciler's objects reports those.
-    if (err instanceof ConvergeFailedError) fail(err);
-  });
+  // A kind the cluster does not serve (an older Flux) has nothing to guard.
+  void input.kube
+    .list(guard.watch)
+    .then(() =>
+      watchUntil(
+        input.kube,
+        guard.watch,
+        (objects) => {
+          const verdict = guard.judge(objects, input.revision);
+          const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
+          if (stuck.length > 0) {
+            throw new ConvergeFailedError(
+              stuck.map((f) =>
+                f.object
+                  ? { owner: f.key, object: f.object, message: f.reason }
+                  : { object: f.key, message: f.reason },
+              ),
+            );
+          }
+          warnFailing(verdict.failing);
+          return false;
+        },
+        { timeoutMs: input.timeoutMs, signal: stop.signal },
+      ),
+    )
+    .catch((err: unknown) => {
+      // Stopped, timed out or not served: the watch of the reconciler's objects reports those.
+      if (err instanceof ConvergeFailedError) fail(err);
+    });
   return { stop: () => stop.abort() };
 }
 

@@ -10,6 +10,7 @@ import {
   materializeFleet,
   sampleFleetDir,
   sampleFleetUrl,
+  sampleRegistryHost,
 } from "../../../src/dr/fleet/materialize.ts";
 import type { Sops } from "../../../src/dr/fleet/sops.ts";
 import { redact } from "../../../src/core/redact.ts";
@@ -40,8 +41,14 @@ describe("materializeFleet", () => {
       ageRecipient: "age1recipient",
       sops,
     });
-    expect(encrypted).toEqual(["apps/secrets/app-credentials.enc.yaml"]);
-    expect(calls).toEqual(["apps/secrets/app-credentials.enc.yaml age1recipient"]);
+    expect(encrypted).toEqual([
+      "apps/helm/storefront-secret-values.enc.yaml",
+      "apps/secrets/app-credentials.enc.yaml",
+    ]);
+    expect(calls.sort()).toEqual([
+      "apps/helm/storefront-secret-values.enc.yaml age1recipient",
+      "apps/secrets/app-credentials.enc.yaml age1recipient",
+    ]);
     expect(readFileSync(join(target, encrypted[0]!), "utf8")).toBe("sops: encrypted\n");
     expect(readFileSync(join(target, "clusters/local-a/apps.yaml"), "utf8")).toBe(
       readFileSync(join(sampleFleetDir, "clusters/local-a/apps.yaml"), "utf8"),
@@ -86,5 +93,21 @@ describe("age keys", () => {
       envPair.identity,
     );
     expect(findAgeIdentity({}, { escrowedKeyFile: "/none/secrets/age.key" }, {})).toBeUndefined();
+  });
+
+  it("points the chart and artifact sources at the registry they were published to", async () => {
+    const sops: Sops = { encryptInPlace: async () => undefined, decrypt: async () => "" };
+    const target = tempDir();
+    await materializeFleet({
+      targetDir: target,
+      ageRecipient: "age1r",
+      sops,
+      registryHost: "127.0.0.1:40123",
+    });
+    for (const file of ["platform/chart-repository.yaml", "platform/dashboards-source.yaml"]) {
+      const text = readFileSync(join(target, file), "utf8");
+      expect(text).toContain("oci://127.0.0.1:40123/");
+      expect(text).not.toContain(sampleRegistryHost);
+    }
   });
 });

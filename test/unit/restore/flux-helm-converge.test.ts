@@ -6,6 +6,7 @@ import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { ConvergeFailedError } from "../../../src/dr/restore/converge-error.ts";
 import { converge } from "../../../src/dr/restore/converge.ts";
 import { judgeHelmReleases } from "../../../src/dr/restore/reconcilers/flux-helm-judge.ts";
+import { judgeFetchedSources } from "../../../src/dr/restore/reconcilers/flux-judge.ts";
 import type { StackTarget } from "../../../src/dr/restore/types.ts";
 import type { Kube, KubeObject } from "../../../src/kube/index.ts";
 
@@ -258,5 +259,90 @@ describe("converge over Flux with HelmReleases", () => {
     };
     const result = await converge(input(kube));
     expect(result.releases).toEqual([]);
+  });
+});
+
+describe("judgeFetchedSources", () => {
+  const chart = (conditions: ReturnType<typeof condition>[], observed = 1): KubeObject => ({
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "HelmChart",
+    metadata: {
+      name: "platform-gadget-operator",
+      namespace: "flux-system",
+      generation: 1,
+      labels: {
+        "helm.toolkit.fluxcd.io/name": "gadget-operator",
+        "helm.toolkit.fluxcd.io/namespace": "platform",
+      },
+    },
+    spec: {
+      chart: "gadget-operator",
+      version: "9.9.9",
+      sourceRef: { kind: "HelmRepository", name: "drkit-charts" },
+    },
+    status: { observedGeneration: observed, conditions },
+  });
+
+  it("names the HelmRelease, the chart, its version and its source when a chart cannot be fetched", () => {
+    const message =
+      "invalid chart reference: no 'gadget-operator' chart with version matching '9.9.9' found";
+    const verdict = judgeFetchedSources([
+      chart([
+        condition("Ready", "False", "InvalidChartReference", message),
+        condition("FetchFailed", "True", "InvalidChartReference", message),
+      ]),
+    ]);
+    expect(verdict.failing).toEqual([
+      {
+        key: "HelmRelease/platform/gadget-operator",
+        object: "HelmChart/flux-system/platform-gadget-operator",
+        reason: `HelmChart/flux-system/platform-gadget-operator (chart "gadget-operator" version "9.9.9" from HelmRepository flux-system/drkit-charts) not Ready: InvalidChartReference: ${message}`,
+      },
+    ]);
+  });
+
+  it("reports an OCIRepository the registry does not answer, and nothing that is only progressing", () => {
+    const oci: KubeObject = {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: "dashboards", namespace: "flux-system", generation: 1 },
+      spec: {},
+      status: {
+        observedGeneration: 1,
+        conditions: [
+          condition(
+            "Ready",
+            "False",
+            "OCIArtifactPullFailed",
+            "failed to determine artifact digest: connection refused",
+          ),
+          condition(
+            "FetchFailed",
+            "True",
+            "OCIArtifactPullFailed",
+            "failed to determine artifact digest: connection refused",
+          ),
+        ],
+      },
+    };
+    const verdict = judgeFetchedSources([
+      oci,
+      chart([condition("Ready", "Unknown", "Progressing", "building")]),
+      // A failure of an older generation is not this spec's.
+      chart(
+        [
+          condition("Ready", "False", "ChartPullFailed", "x"),
+          condition("FetchFailed", "True", "ChartPullFailed", "x"),
+        ],
+        0,
+      ),
+    ]);
+    expect(verdict.failing).toEqual([
+      {
+        key: "OCIRepository/flux-system/dashboards",
+        reason:
+          "not Ready: OCIArtifactPullFailed: failed to determine artifact digest: connection refused",
+      },
+    ]);
   });
 });

@@ -197,3 +197,65 @@ export function readyCondition(obj: KubeObject): LastCondition | undefined {
     ...(ready.message !== undefined ? { message: ready.message } : {}),
   };
 }
+
+/** Conditions source-controller sets True when a source cannot produce its artifact. */
+const fetchFailures = ["FetchFailed", "BuildFailed", "Stalled"];
+
+/**
+ * Judges the fleet's other Flux sources (HelmCharts, OCIRepositories, HelmRepositories): failing
+ * when one reports that it cannot fetch or build its artifact at its latest generation (the
+ * registry is down, the chart version does not exist). A HelmChart helm-controller made for a
+ * HelmRelease is reported as that HelmRelease's failure, with the chart it asks for.
+ */
+export function judgeFetchedSources(
+  objects: readonly KubeObject[],
+): Pick<ReconcilerVerdict, "pending" | "failing"> {
+  const failing: ReconcilerFailure[] = [];
+  for (const obj of objects) {
+    const ready = findCondition(obj, "Ready");
+    if (ready?.status !== "False") continue;
+    const cause = fetchFailures
+      .map((type) => findCondition(obj, type))
+      .find((c) => c?.status === "True");
+    if (!cause) continue;
+    const generation = obj.metadata.generation;
+    const observed = (obj.status as { observedGeneration?: number } | undefined)
+      ?.observedGeneration;
+    if (generation !== undefined && observed !== generation) continue;
+    const source = reconcilerKey(obj);
+    const message = (cause.message ?? ready.message ?? "").trim();
+    const reason = `not Ready: ${cause.reason ?? ready.reason ?? "unknown"}${message ? `: ${message}` : ""}`;
+    const release = releaseOf(obj);
+    failing.push(
+      release
+        ? { key: release, object: source, reason: `${source} ${describeChart(obj)}${reason}` }
+        : { key: source, reason },
+    );
+  }
+  return { pending: [], failing };
+}
+
+/** `HelmRelease/<ns>/<name>` of the HelmRelease a HelmChart was made for (its owner labels). */
+function releaseOf(obj: KubeObject): string | undefined {
+  const labels = obj.metadata.labels ?? {};
+  const name = labels["helm.toolkit.fluxcd.io/name"];
+  const namespace = labels["helm.toolkit.fluxcd.io/namespace"];
+  return obj.kind === "HelmChart" && name && namespace
+    ? `HelmRelease/${namespace}/${name}`
+    : undefined;
+}
+
+/** `(chart "web" version "1.2.3" from HelmRepository flux-system/charts) ` for a HelmChart. */
+function describeChart(obj: KubeObject): string {
+  const spec = (obj.spec ?? {}) as {
+    chart?: string;
+    version?: string;
+    sourceRef?: { kind?: string; name?: string };
+  };
+  if (!spec.chart) return "";
+  const version = spec.version ? ` version "${spec.version}"` : "";
+  const from = spec.sourceRef?.kind
+    ? ` from ${spec.sourceRef.kind} ${obj.metadata.namespace ?? ""}/${spec.sourceRef.name ?? ""}`
+    : "";
+  return `(chart "${spec.chart}"${version}${from}) `;
+}

@@ -16,6 +16,7 @@ import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
   appliedAt,
+  judgeFetchedSources,
   judgeReconcilers,
   judgeSource,
   planWorkloadChecks,
@@ -139,10 +140,16 @@ export const fluxRestoreDriver: RestoreDriver = {
   workloads: planWorkloadChecks,
   applying: (objects, revision) => objects.filter((k) => appliedAt(k, revision)),
   lastCondition: readyCondition,
-  source: {
-    watch: { ...gitRepository, namespace: fluxNamespace },
-    judge: (objects, revision) => judgeSource(objects, revision, rootName),
-  },
+  sources: [
+    {
+      watch: { ...gitRepository, namespace: fluxNamespace },
+      judge: (objects, revision) => judgeSource(objects, revision, rootName),
+    },
+    ...["HelmChart", "OCIRepository", "HelmRepository"].map((kind) => ({
+      watch: { apiVersion: gitRepository.apiVersion, kind },
+      judge: judgeFetchedSources,
+    })),
+  ],
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
   releases: {
     words: { kind: "HelmRelease", plural: "HelmReleases", done: "Ready" },

@@ -144,7 +144,8 @@ export interface RestoreDriver {
   applying(objects: readonly KubeObject[], revision: string): KubeObject[];
   /** The last state the reconciler wrote on an object, for timeout messages (pure). */
   lastCondition(obj: KubeObject): LastCondition | undefined;
-  readonly source?: SourceGuard;
+  /** The root's source first, then the other sources the fleet's objects read. */
+  readonly sources?: readonly SourceGuard[];
   readonly kicks?: DependencyKicks;
   readonly releases?: ReleaseWatch;
 }
