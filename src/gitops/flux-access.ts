@@ -1,18 +1,21 @@
 /**
  * Renders the RBAC and quota of the Flux install. Pure.
  */
+import { fluxControllerNames } from "./flux/driver.ts";
 import type { KubeObject } from "./manifests.ts";
 import { flux } from "./versions.ts";
 
 const namespace = flux.namespace;
+/** The controllers that create the fleet's objects in the cluster. */
+const appliers: ReadonlySet<string> = new Set(["kustomize-controller", "helm-controller"]);
 
 /**
- * Flux's cluster access: the controllers' RBAC (kustomize-controller is cluster-admin, as
- * upstream: it applies whatever the fleet holds) and the quota that admits their critical
- * priority outside kube-system.
+ * Flux's cluster access: the controllers' RBAC (kustomize-controller and helm-controller are
+ * cluster-admin, as upstream: they apply whatever the fleet and its charts hold) and the quota
+ * that admits their critical priority outside kube-system.
  */
 export function renderFluxAccess(commonLabels: Readonly<Record<string, string>>): KubeObject[] {
-  const subjects = ["source-controller", "kustomize-controller"].map((name) => ({
+  const subjects = fluxControllerNames.map((name) => ({
     kind: "ServiceAccount",
     name,
     namespace,
@@ -25,6 +28,7 @@ export function renderFluxAccess(commonLabels: Readonly<Record<string, string>>)
       rules: [
         { apiGroups: ["source.toolkit.fluxcd.io"], resources: ["*"], verbs: ["*"] },
         { apiGroups: ["kustomize.toolkit.fluxcd.io"], resources: ["*"], verbs: ["*"] },
+        { apiGroups: ["helm.toolkit.fluxcd.io"], resources: ["*"], verbs: ["*"] },
         {
           apiGroups: [""],
           resources: ["namespaces", "secrets", "configmaps", "serviceaccounts"],
@@ -46,7 +50,8 @@ export function renderFluxAccess(commonLabels: Readonly<Record<string, string>>)
       subjects,
     },
     {
-      // kustomize-controller applies whatever the fleet holds, so it needs cluster-admin (as upstream).
+      // kustomize-controller applies whatever the fleet holds and helm-controller whatever its
+      // charts render, so both need cluster-admin (as upstream).
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
       metadata: { name: `cluster-reconciler-${namespace}`, labels: commonLabels },
@@ -55,7 +60,7 @@ export function renderFluxAccess(commonLabels: Readonly<Record<string, string>>)
         kind: "ClusterRole",
         name: "cluster-admin",
       },
-      subjects: subjects.filter((subject) => subject.name === "kustomize-controller"),
+      subjects: subjects.filter((subject) => appliers.has(subject.name)),
     },
     {
       // Clouds such as GKE admit critical-priority pods outside kube-system only under a quota.

@@ -1,7 +1,8 @@
 /**
  * Renders the Flux install drkit uses: namespace, CRDs, and (unless the controllers run as host
- * processes) the ServiceAccounts, RBAC, Services and Deployments of source-controller and
- * kustomize-controller. Pure; modelled on Flux's own `install` manifests for these versions.
+ * processes) the ServiceAccounts, RBAC, Services and Deployments of source-controller,
+ * kustomize-controller and helm-controller. Pure; modelled on Flux's own `install` manifests
+ * for these versions.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -30,7 +31,11 @@ export interface FluxInstallOptions {
   /** Extra labels for kustomize-controller's pods (Azure workload identity). @default - none */
   readonly decryptorPodLabels?: Readonly<Record<string, string>>;
   /** Image overrides (mirrors). @default - the pinned upstream images in `versions.ts` */
-  readonly images?: { readonly sourceController?: string; readonly kustomizeController?: string };
+  readonly images?: {
+    readonly sourceController?: string;
+    readonly kustomizeController?: string;
+    readonly helmController?: string;
+  };
 }
 
 const namespace = flux.namespace;
@@ -66,6 +71,8 @@ interface ControllerSpec {
   readonly podLabels: Readonly<Record<string, string>>;
   readonly readinessPath: string;
   readonly readinessPort: string;
+  /** @default 10 */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 function renderDeployment(spec: ControllerSpec): KubeObject {
@@ -84,7 +91,7 @@ function renderDeployment(spec: ControllerSpec): KubeObject {
         },
         spec: {
           serviceAccountName: spec.name,
-          terminationGracePeriodSeconds: 10,
+          terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 10,
           priorityClassName: "system-cluster-critical",
           securityContext: { fsGroup: 1337 },
           nodeSelector: { "kubernetes.io/os": "linux" },
@@ -173,6 +180,7 @@ export function renderFluxInstall(options: FluxInstallOptions): KubeObject[] {
     ...options.crds,
     serviceAccount("source-controller"),
     serviceAccount("kustomize-controller", options.decryptorAnnotations),
+    serviceAccount("helm-controller"),
     ...renderFluxAccess(commonLabels),
     {
       apiVersion: "v1",
@@ -210,6 +218,19 @@ export function renderFluxInstall(options: FluxInstallOptions): KubeObject[] {
       podLabels: options.decryptorPodLabels ?? {},
       readinessPath: "/readyz",
       readinessPort: "healthz",
+    }),
+    renderDeployment({
+      name: "helm-controller",
+      image: images.helmController,
+      args: logArgs,
+      ports: [],
+      volumes: [{ name: "temp", mountPath: "/tmp" }],
+      podLabels: {},
+      readinessPath: "/readyz",
+      readinessPort: "healthz",
+      // Upstream's: it finishes the Helm action in flight (its --graceful-shutdown-timeout is
+      // 600 s) rather than leave a release locked in a pending state.
+      terminationGracePeriodSeconds: 600,
     }),
   ];
 }

@@ -15,6 +15,8 @@ export const flux = {
   images: {
     sourceController: "ghcr.io/fluxcd/source-controller:v1.9.0",
     kustomizeController: "ghcr.io/fluxcd/kustomize-controller:v1.9.0",
+    /** helm-controller has its own version line (the toolchain's `flux-helm` recipe pins the same). */
+    helmController: "ghcr.io/fluxcd/helm-controller:v1.6.0",
   },
   /** GitRepository and Kustomization name; tools look the fleet up by it. */
   syncName: "fleet",

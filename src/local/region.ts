@@ -344,12 +344,22 @@ export async function regionProcesses(
  */
 export async function startReconciler(
   stateDir: string,
-  state: RegionState,
+  stateIn: RegionState,
   tools: RegionTools,
   log: Logger,
 ): Promise<void> {
+  let state = stateIn;
   const paths = regionPaths(stateDir, state.name);
   const reconciler = hostReconciler(state.reconciler);
+  // A region created before its reconciler gained a process (helm-controller) has no ports for it.
+  const missing = reconciler.portNames.filter((n) => state.reconcilerPorts[n] === undefined);
+  if (missing.length > 0) {
+    state = {
+      ...state,
+      reconcilerPorts: { ...state.reconcilerPorts, ...(await allocatePorts(missing)) },
+    };
+    await writeRegionState(stateDir, state);
+  }
   const dir = paths.reconcilerDir(state.reconciler);
   const plan = reconciler.plan({
     dir,

@@ -13,6 +13,7 @@ export type RegionToolName =
   | "kwokctl"
   | "source-controller"
   | "kustomize-controller"
+  | "helm-controller"
   | "argocd";
 
 /** The slice of the toolchain the local platform uses (see src/toolchain). */

@@ -60,7 +60,7 @@ export interface ToolchainOptions {
 export interface Toolchain {
   /** One dir with a link to every tool; put it first on PATH (see `env`). */
   readonly binDir: string;
-  /** source-controller's and kustomize-controller's CRD manifests (`*.yaml`). */
+  /** The Flux controllers' CRD manifests (source-, kustomize- and helm-controller; `*.yaml`). */
   readonly fluxCrdsDir: string;
   /** Argo CD's CRD manifests; `undefined` unless the toolchain includes the `argocd` recipe. */
   readonly argocdCrdsDir: string | undefined;

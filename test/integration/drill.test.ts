@@ -112,7 +112,7 @@ describe("drkit drill run (default drill on the local platform)", () => {
     expect(events).toContainEqual(
       expect.objectContaining({
         verb: "warn",
-        message: 'killed 7 processes of region "local-a" (control plane and reconciler)',
+        message: 'killed 8 processes of region "local-a" (control plane and reconciler)',
       }),
     );
     expect(stderr).not.toMatch(/AGE-SECRET-KEY-1[0-9A-Z]{20,}/);

@@ -22,9 +22,10 @@ beforeAll(async () => {
 afterAll(async () => platform?.cleanup());
 
 describe("drkit local up", () => {
-  it("starts a control plane, three KWOK nodes over three zones and both Flux controllers", async () => {
+  it("starts a control plane, three KWOK nodes over three zones and the three Flux controllers", async () => {
     expect(Object.keys(region.processes).sort()).toEqual([
       "etcd",
+      "helm-controller",
       "kube-apiserver",
       "kube-controller-manager",
       "kube-scheduler",
@@ -81,12 +82,12 @@ describe("drkit local up", () => {
 
   it("recovers after an unclean stop, keeping the cluster's data", async () => {
     const killed = await killRegion(platform.stateDir, "local-a");
-    expect(killed.length).toBeGreaterThanOrEqual(7);
+    expect(killed.length).toBeGreaterThanOrEqual(8);
     const [listed] = await listRegions(platform.stateDir);
     expect(listed?.status).toBe("stopped");
 
     region = await platform.up("local-a");
-    expect(Object.keys(region.processes)).toHaveLength(7);
+    expect(Object.keys(region.processes)).toHaveLength(8);
     const k = kubectl(platform.toolchain, region);
     expect(await k(["get", "deployment", "web", "-o", "name"])).toContain("deployment.apps/web");
   });

@@ -54,6 +54,7 @@ beforeAll(async () => {
     targetDir: repo.dir,
     ageRecipient: key.recipient,
     sops: createSopsCli(platform.toolchain.path("sops")),
+    registryHost: (await platform.sampleSources()).host,
   });
   await repo.commitAndPush({}, "sample fleet");
   // The fleet's age key as on-call holds it: a file, not the local platform's escrow.
@@ -225,7 +226,7 @@ describe("drkit restore --kubeconfig into a cluster drkit did not create", () =>
     const other = await platform.up(bare);
     const k = kubectl(platform.toolchain, other);
     // Make it a cluster without Flux: no host controllers, no CRDs.
-    for (const controller of ["source-controller", "kustomize-controller"])
+    for (const controller of ["source-controller", "kustomize-controller", "helm-controller"])
       await killController(platform.stateDir, bare, controller);
     const crds = (await k(["get", "crds", "-o", "name"]))
       .split("\n")
@@ -254,7 +255,7 @@ describe("drkit restore --kubeconfig into a cluster drkit did not create", () =>
     );
     expect(report.phases.at(-1)).toMatchObject({ name: "converge", ok: false });
     expect(report.failures.map((f) => f.message).join("\n")).toMatch(
-      /Flux shows no sign of life: no controller has written a status on GitRepository\/flux-system\/fleet, Kustomization\/flux-system\/fleet for \d+s; its Deployment flux-system\/source-controller, Deployment flux-system\/kustomize-controller report ready, yet process nothing/,
+      /Flux shows no sign of life: no controller has written a status on GitRepository\/flux-system\/fleet, Kustomization\/flux-system\/fleet for \d+s; its Deployment flux-system\/source-controller, Deployment flux-system\/kustomize-controller, Deployment flux-system\/helm-controller report ready, yet process nothing/,
     );
     // Within the minute of silence and the probe's cadence, far from converge's 10 minutes.
     expect(Date.now() - started).toBeLessThan(150_000);
@@ -268,6 +269,6 @@ describe("drkit restore --kubeconfig into a cluster drkit did not create", () =>
         "-o",
         "jsonpath={.items[*].metadata.name}",
       ]),
-    ).toBe("kustomize-controller source-controller");
+    ).toBe("helm-controller kustomize-controller source-controller");
   }, 300_000);
 });

@@ -129,7 +129,7 @@ async function loadReconcilerCrds(cacheDir: string, kind: ReconcilerKind) {
 
 /** The tools whose recipes carry each reconciler's CRDs. */
 const crdTools: Readonly<Record<ReconcilerKind, readonly ToolName[]>> = {
-  flux: ["source-controller", "kustomize-controller"],
+  flux: ["source-controller", "kustomize-controller", "helm-controller"],
   argocd: ["argocd"],
 };
 

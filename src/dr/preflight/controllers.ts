@@ -2,9 +2,10 @@
  * The `controllers` check: every reconciler object the fleet holds needs a controller in the
  * region that serves its kind.
  *
- * A HelmRelease in a region without helm-controller, or an Argo CD Application in a Flux region,
- * is never reconciled; and when the region has no CRD for it, the Kustomization that applies it
- * is refused ("no matches for kind") and never becomes Ready.
+ * A HelmRelease in a region without helm-controller (a cluster drkit did not install Flux on),
+ * or an Argo CD Application in a Flux region, is never reconciled; and when the region has no
+ * CRD for it, the Kustomization that applies it is refused ("no matches for kind") and never
+ * becomes Ready.
  */
 import { fluxDriver } from "../../gitops/flux/driver.ts";
 import { formatRef, splitApiVersion } from "../../kube/index.ts";
@@ -13,7 +14,7 @@ import type { DesiredObject } from "../verify/render.ts";
 import { findingsCheck, findings, type DeadEndCheck, type Fleet } from "./fleet.ts";
 import { crdScopes, isReconcilerGroup } from "./scope.ts";
 
-/** `group/Kind` that drkit's Flux install (source-controller, kustomize-controller) serves. */
+/** `group/Kind` that drkit's Flux install (source-, kustomize- and helm-controller) serves. */
 export const fluxServedKinds = fluxDriver.servedKinds;
 
 /** The controller that serves a group's kinds, for the fix. */

@@ -1,4 +1,7 @@
-/** Flux as the DR engine sees it: the `fleet` Kustomization in `flux-system` and its controllers. */
+/**
+ * Flux as the DR engine sees it: the `fleet` Kustomization in `flux-system` and its controllers
+ * (source-controller, kustomize-controller, and helm-controller for the fleet's HelmReleases).
+ */
 import { commitOf } from "../../kube/health-gitops.ts";
 import { hasControllerStatus } from "../controller-status.ts";
 import type { ReconcilerDriver } from "../reconciler-driver.ts";
@@ -10,7 +13,12 @@ const kustomization = {
   kind: "Kustomization",
 } as const;
 
-export const fluxControllerNames = ["source-controller", "kustomize-controller"] as const;
+/** In start order: helm-controller and kustomize-controller download source-controller's artifacts. */
+export const fluxControllerNames = [
+  "source-controller",
+  "kustomize-controller",
+  "helm-controller",
+] as const;
 export type FluxControllerName = (typeof fluxControllerNames)[number];
 
 export const fluxDriver: ReconcilerDriver = {
@@ -31,6 +39,7 @@ export const fluxDriver: ReconcilerDriver = {
     "source.toolkit.fluxcd.io/HelmChart",
     "source.toolkit.fluxcd.io/Bucket",
     "kustomize.toolkit.fluxcd.io/Kustomization",
+    "helm.toolkit.fluxcd.io/HelmRelease",
   ],
   decryptingServiceAccount: { namespace: flux.namespace, name: "kustomize-controller" },
   async reconciledCommit(kube) {

@@ -1,12 +1,18 @@
 /**
- * Flux's source-controller and kustomize-controller as host processes of a local region, the way
- * upstream's own `make run` runs them: outside the cluster, against its API server, with their
- * listeners on 127.0.0.1.
+ * Flux's source-controller, kustomize-controller and helm-controller as host processes of a
+ * local region, the way upstream's own `make run` runs them: outside the cluster, against its
+ * API server with the region's admin kubeconfig (what the ServiceAccounts' cluster-admin binding
+ * gives them on a cloud; a Kustomization's or HelmRelease's `serviceAccountName` still
+ * impersonates), with their listeners on 127.0.0.1.
  */
 import { join } from "node:path";
 
 import { kustomizeFeatureGates } from "../../gitops/flux-install.ts";
-import { fluxDriver, fluxControllerNames } from "../../gitops/flux/driver.ts";
+import {
+  fluxDriver,
+  fluxControllerNames,
+  type FluxControllerName,
+} from "../../gitops/flux/driver.ts";
 import type { HostProcess, HostReconciler } from "./types.ts";
 
 const portNames = [
@@ -15,6 +21,8 @@ const portNames = [
   "sourceHealth",
   "kustomizeMetrics",
   "kustomizeHealth",
+  "helmMetrics",
+  "helmHealth",
 ] as const;
 
 export const fluxHost: HostReconciler = {
@@ -41,18 +49,19 @@ export const fluxHost: HostReconciler = {
       "--log-level=info",
       "--events-addr=",
     ];
-    const addr = (name: (typeof portNames)[number]) => `127.0.0.1:${ports[name]}`;
-    const process = (name: string, args: string[], health: string): HostProcess => ({
+    type PortName = (typeof portNames)[number];
+    const addr = (name: PortName) => `127.0.0.1:${ports[name]}`;
+    const process = (name: FluxControllerName, args: string[], health: PortName): HostProcess => ({
       spec: {
         name,
-        command: input.tools.path(name as "source-controller"),
+        command: input.tools.path(name),
         args: [...args, ...common],
         cwd: dir,
         env,
         pidFile: join(dir, "pids", `${name}.pid`),
         logFile: join(dir, "logs", `${name}.log`),
       },
-      ready: { http: `http://${addr(health as (typeof portNames)[number])}/readyz` },
+      ready: { http: `http://${addr(health)}/readyz` },
     });
     return {
       "source-controller": process(
@@ -77,6 +86,13 @@ export const fluxHost: HostReconciler = {
         ],
         "kustomizeHealth",
       ),
-    };
+      // Upstream's defaults otherwise: it downloads charts from source-controller's artifact URLs
+      // (`--storage-adv-addr`, on the loopback) and installs them as the kubeconfig's user.
+      "helm-controller": process(
+        "helm-controller",
+        [`--metrics-addr=${addr("helmMetrics")}`, `--health-addr=${addr("helmHealth")}`],
+        "helmHealth",
+      ),
+    } satisfies Record<FluxControllerName, HostProcess>;
   },
 };

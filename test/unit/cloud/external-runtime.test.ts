@@ -66,9 +66,9 @@ describe("judgeControllers", () => {
     expect(first).toEqual({ down: [], memo: { silentSince: 5_000 } });
     expect(judgeControllers(silent, first.memo, 64_999, context).down).toEqual([]);
     const dead = judgeControllers(silent, first.memo, 65_000, context);
-    expect(dead.down).toEqual(["source-controller", "kustomize-controller"]);
+    expect(dead.down).toEqual(["source-controller", "kustomize-controller", "helm-controller"]);
     expect(dead.failure).toBe(
-      'Flux shows no sign of life: no controller has written a status on GitRepository/flux-system/fleet, Kustomization/flux-system/fleet for 60s; the cluster runs none of its controllers (source-controller, kustomize-controller) in "flux-system", and nothing outside it processes them either: check them (`kubectl --context prod -n flux-system get pods` and their logs), then restore again',
+      'Flux shows no sign of life: no controller has written a status on GitRepository/flux-system/fleet, Kustomization/flux-system/fleet for 60s; the cluster runs none of its controllers (source-controller, kustomize-controller, helm-controller) in "flux-system", and nothing outside it processes them either: check them (`kubectl --context prod -n flux-system get pods` and their logs), then restore again',
     );
   });
 
@@ -145,6 +145,7 @@ describe("the external runtime", () => {
     expect(await runtime.controllersDown(target, fluxDriver)).toEqual([
       "source-controller",
       "kustomize-controller",
+      "helm-controller",
     ]);
     await expect(
       runtime.recoverControllers(target, fluxDriver, ["source-controller"]),

@@ -67,7 +67,9 @@ describe("planDrill", () => {
     [
       { type: "reconciler-loss" },
       "flux",
-      ["the Flux controllers (source-controller, kustomize-controller) of local-a"],
+      [
+        "the Flux controllers (source-controller, kustomize-controller, helm-controller) of local-a",
+      ],
       [],
     ],
     [

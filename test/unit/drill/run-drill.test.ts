@@ -176,7 +176,7 @@ describe("runDrill", () => {
       "resolveRef",
       "resolveRef",
       "verify",
-      "kill source-controller+kustomize-controller of local-a",
+      "kill source-controller+kustomize-controller+helm-controller of local-a",
       "lock local-a",
       "resolveRef",
       "verify",
@@ -350,7 +350,7 @@ describe("injectFailure", () => {
         { source: stack("local-a", "local"), runtime, kube: () => undefined as never, log },
       ),
     ).rejects.toThrow(
-      'none of the Flux controllers of stack "local-a" (source-controller, kustomize-controller) was running, so nothing was killed',
+      'none of the Flux controllers of stack "local-a" (source-controller, kustomize-controller, helm-controller) was running, so nothing was killed',
     );
   });
 

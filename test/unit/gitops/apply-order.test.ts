@@ -56,12 +56,14 @@ describe("planApplyOrder", () => {
   });
 
   it("starts controllers only after their ServiceAccounts and RBAC exist", () => {
-    expect(plan(true).get("deployment-kustomize-controller")).toEqual(
-      expect.arrayContaining([
-        "serviceaccount-kustomize-controller",
-        "clusterrolebinding-cluster-reconciler-flux-system",
-      ]),
-    );
+    for (const controller of ["kustomize-controller", "helm-controller"])
+      expect(plan(true).get(`deployment-${controller}`)).toEqual(
+        expect.arrayContaining([
+          `serviceaccount-${controller}`,
+          "clusterrolebinding-cluster-reconciler-flux-system",
+          "customresourcedefinition-helmreleases.helm.toolkit.fluxcd.io",
+        ]),
+      );
   });
 
   it("does not order the source after the Kustomization", () => {

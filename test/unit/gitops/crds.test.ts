@@ -23,10 +23,11 @@ describe("loadCrds", () => {
   it("returns the CRDs of every YAML file in file order, without status or other kinds", () => {
     const crds = loadCrds(join(fixtures, "flux"));
     expect(crds.map((crd) => crd.metadata.name)).toEqual([
+      "helmreleases.helm.toolkit.fluxcd.io",
       "kustomizations.kustomize.toolkit.fluxcd.io",
       "gitrepositories.source.toolkit.fluxcd.io",
     ]);
-    expect(crds[1]).not.toHaveProperty("status");
+    expect(crds[2]).not.toHaveProperty("status");
   });
 
   it("fails with a fix when the directory is missing", () => {

@@ -55,6 +55,9 @@ describe("FluxReconciler", () => {
         "cloud-customresourcedefinition-gitrepositories.source.toolkit.fluxcd.io",
         "cloud-deployment-source-controller",
         "cloud-deployment-kustomize-controller",
+        "cloud-customresourcedefinition-helmreleases.helm.toolkit.fluxcd.io",
+        "cloud-serviceaccount-helm-controller",
+        "cloud-deployment-helm-controller",
         "cloud-secret-sops-age",
         "cloud-secret-fleet-credentials",
         "cloud-gitrepository-fleet",
@@ -94,6 +97,23 @@ describe("FluxReconciler", () => {
     const source = mocks.named("cloud-gitrepository-fleet");
     expect(source.inputs.spec.secretRef).toEqual({ name: "fleet-credentials" });
     expect(source.dependsOn).toContain("cloud-secret-fleet-credentials");
+  });
+
+  it("creates helm-controller after its CRD, ServiceAccount and cluster-admin binding", () => {
+    const deployment = mocks.named("cloud-deployment-helm-controller");
+    expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(
+      "ghcr.io/fluxcd/helm-controller:v1.6.0",
+    );
+    expect(deployment.dependsOn).toEqual(
+      expect.arrayContaining([
+        "cloud-customresourcedefinition-helmreleases.helm.toolkit.fluxcd.io",
+        "cloud-serviceaccount-helm-controller",
+        "cloud-clusterrolebinding-cluster-reconciler-flux-system",
+      ]),
+    );
+    expect(
+      mocks.named("cloud-clusterrolebinding-cluster-reconciler-flux-system").inputs.subjects,
+    ).toContainEqual({ kind: "ServiceAccount", name: "helm-controller", namespace: "flux-system" });
   });
 
   it("annotates kustomize-controller with the cloud identity", () => {

@@ -47,7 +47,60 @@ describe("renderFluxInstall", () => {
     expect(images).toEqual([
       "ghcr.io/fluxcd/source-controller:v1.9.0",
       "ghcr.io/fluxcd/kustomize-controller:v1.9.0",
+      "ghcr.io/fluxcd/helm-controller:v1.6.0",
     ]);
+  });
+
+  it("installs helm-controller with its CRD, as cluster-admin like kustomize-controller (as upstream)", () => {
+    expect(find(install, "CustomResourceDefinition", "helmreleases.helm.toolkit.fluxcd.io")).toBe(
+      crds.find((crd) => crd.metadata.name === "helmreleases.helm.toolkit.fluxcd.io"),
+    );
+    expect(find(install, "ServiceAccount", "helm-controller").metadata).not.toHaveProperty(
+      "annotations",
+    );
+    const admins = find(install, "ClusterRoleBinding", "cluster-reconciler-flux-system").subjects;
+    expect(admins.map((s: { name: string }) => s.name)).toEqual([
+      "kustomize-controller",
+      "helm-controller",
+    ]);
+    const access = find(install, "ClusterRole", "crd-controller-flux-system");
+    expect(access.rules).toContainEqual({
+      apiGroups: ["helm.toolkit.fluxcd.io"],
+      resources: ["*"],
+      verbs: ["*"],
+    });
+    expect(
+      find(install, "ClusterRoleBinding", "crd-controller-flux-system").subjects.map(
+        (s: { name: string }) => s.name,
+      ),
+    ).toEqual(["source-controller", "kustomize-controller", "helm-controller"]);
+    // Only source-controller serves anything in the cluster (its artifacts).
+    expect(install.filter((o) => o.kind === "Service").map((o) => o.metadata.name)).toEqual([
+      "source-controller",
+    ]);
+  });
+
+  it("runs helm-controller with upstream's args, probes and restricted security context", () => {
+    const pod = find(install, "Deployment", "helm-controller").spec.template.spec;
+    const [manager] = pod.containers;
+    expect(manager.args).toEqual([
+      "--watch-all-namespaces=true",
+      "--log-level=info",
+      "--log-encoding=json",
+      "--enable-leader-election",
+    ]);
+    expect(manager.readinessProbe).toEqual({ httpGet: { path: "/readyz", port: "healthz" } });
+    expect(manager.securityContext).toEqual(
+      find(install, "Deployment", "kustomize-controller").spec.template.spec.containers[0]
+        .securityContext,
+    );
+    expect(manager.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+    });
+    expect(manager.volumeMounts).toEqual([{ name: "temp", mountPath: "/tmp" }]);
+    expect(pod.serviceAccountName).toBe("helm-controller");
+    expect(pod.terminationGracePeriodSeconds).toBe(600);
   });
 
   it("gives the workload identity to kustomize-controller only", () => {
@@ -73,11 +126,17 @@ describe("renderFluxInstall", () => {
     const mirrored = renderFluxInstall({
       crds,
       installControllers: true,
-      images: { sourceController: "mirror/sc:v1.9.0" },
+      images: { sourceController: "mirror/sc:v1.9.0", helmController: "mirror/hc:v1.6.0" },
     });
     expect(
       find(mirrored, "Deployment", "source-controller").spec.template.spec.containers[0].image,
     ).toBe("mirror/sc:v1.9.0");
+    expect(
+      find(mirrored, "Deployment", "helm-controller").spec.template.spec.containers[0].image,
+    ).toBe("mirror/hc:v1.6.0");
+    expect(
+      find(mirrored, "Deployment", "kustomize-controller").spec.template.spec.containers[0].image,
+    ).toBe("ghcr.io/fluxcd/kustomize-controller:v1.9.0");
   });
 });
 

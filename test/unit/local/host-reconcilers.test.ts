@@ -94,15 +94,53 @@ describe("argocd host reconciler", () => {
 });
 
 describe("flux host reconciler", () => {
-  it("plans source- and kustomize-controller with their health endpoints", () => {
-    const flux = hostReconciler("flux");
-    const ports = Object.fromEntries(flux.portNames.map((n, i) => [n, 8000 + i]));
-    const plan = flux.plan({ ...input(ports), dir: "/state/regions/r1/flux" });
-    expect(Object.keys(plan)).toEqual(["source-controller", "kustomize-controller"]);
+  const flux = hostReconciler("flux");
+  const ports = Object.fromEntries(flux.portNames.map((n, i) => [n, 8000 + i]));
+  const plan = flux.plan({ ...input(ports), dir: "/state/regions/r1/flux" });
+
+  it("plans source-, kustomize- and helm-controller, source-controller first, with their health endpoints", () => {
+    expect(flux.processNames).toEqual([
+      "source-controller",
+      "kustomize-controller",
+      "helm-controller",
+    ]);
+    expect(Object.keys(plan)).toEqual([...flux.processNames]);
     expect(plan["source-controller"]!.spec.args).toContain("--requeue-dependency=2s");
     expect(plan["kustomize-controller"]!.ready).toEqual({
       http: `http://127.0.0.1:${ports.kustomizeHealth}/readyz`,
     });
+  });
+
+  it("runs helm-controller the way it runs the other two: loopback ports, no leader election, no events", () => {
+    const helm = plan["helm-controller"]!;
+    expect(helm.spec.command).toBe("/tc/bin/helm-controller");
+    expect(helm.spec.args).toEqual([
+      `--metrics-addr=127.0.0.1:${ports.helmMetrics}`,
+      `--health-addr=127.0.0.1:${ports.helmHealth}`,
+      "--enable-leader-election=false",
+      "--requeue-dependency=2s",
+      "--log-encoding=json",
+      "--log-level=info",
+      "--events-addr=",
+    ]);
+    expect(helm.ready).toEqual({ http: `http://127.0.0.1:${ports.helmHealth}/readyz` });
+    expect(helm.spec.env).toEqual({
+      PATH: "/tc/bin:/usr/bin",
+      HOME: "/root",
+      KUBECONFIG: "/state/regions/r1/kubeconfig.yaml",
+      RUNTIME_NAMESPACE: "flux-system",
+    });
+    expect(helm.spec.pidFile).toBe("/state/regions/r1/flux/pids/helm-controller.pid");
+    expect(helm.spec.logFile).toBe("/state/regions/r1/flux/logs/helm-controller.log");
+  });
+
+  it("gives every listener its own port", () => {
+    const addrs = Object.values(plan).flatMap(({ spec }) =>
+      spec.args
+        .filter((a) => /^--(metrics|health|storage)-addr=/.test(a))
+        .map((a) => a.split("=")[1]),
+    );
+    expect(new Set(addrs).size).toBe(flux.portNames.length);
   });
 });
 

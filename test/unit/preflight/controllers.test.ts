@@ -10,7 +10,8 @@ const served = (state: DesiredState, servedKinds = fluxServedKinds) =>
   assertServedKinds(readFleet(state), { region: "local-b", servedKinds });
 const helmRelease = (name: string, spec: Record<string, unknown>) =>
   object("helm.toolkit.fluxcd.io/v2", "HelmRelease", "shop", name, { spec });
-const withHelm = [...fluxServedKinds, "helm.toolkit.fluxcd.io/HelmRelease"];
+/** A Flux install without helm-controller (a cluster drkit did not install). */
+const withoutHelm = fluxServedKinds.filter((k) => k !== "helm.toolkit.fluxcd.io/HelmRelease");
 
 describe("assertServedKinds", () => {
   it("passes Flux sources and Kustomizations in a Flux region", () => {
@@ -29,10 +30,14 @@ describe("assertServedKinds", () => {
     expect(result.check).toEqual({
       name: "controllers",
       ok: true,
-      summary: "2 reconciler object(s) checked against the 6 kind(s) region local-b serves",
+      summary: "2 reconciler object(s) checked against the 7 kind(s) region local-b serves",
       failures: [],
       warnings: [],
     });
+  });
+
+  it("serves HelmReleases in drkit's Flux (helm-controller runs beside the other two)", () => {
+    expect(fluxServedKinds).toContain("helm.toolkit.fluxcd.io/HelmRelease");
   });
 
   it("fails each kind no controller serves, and makes its Kustomization a dead end (no CRD)", () => {
@@ -49,6 +54,7 @@ describe("assertServedKinds", () => {
           ),
         ],
       ),
+      withoutHelm,
     );
     expect(result.check.failures).toEqual([
       {
@@ -74,14 +80,13 @@ describe("assertServedKinds", () => {
         [kustomization("apps")],
         [owned("apps", helmRelease("redis", {}), "apps/redis.yaml")],
       ),
-      withHelm,
     );
     expect(result.check.ok).toBe(true);
   });
 });
 
 describe("assertHelmReleases", () => {
-  const releases = (state: DesiredState, servedKinds: readonly string[] = withHelm) =>
+  const releases = (state: DesiredState, servedKinds: readonly string[] = fluxServedKinds) =>
     assertHelmReleases(readFleet(state), servedKinds).check;
 
   it("leaves HelmReleases of a region without helm-controller to the controllers check", () => {
@@ -89,7 +94,7 @@ describe("assertHelmReleases", () => {
       [kustomization("apps")],
       [owned("apps", helmRelease("redis", { suspend: true }), "apps/redis.yaml")],
     );
-    expect(releases(state, fluxServedKinds)).toMatchObject({
+    expect(releases(state, withoutHelm)).toMatchObject({
       ok: true,
       summary: "the region runs no helm-controller",
     });

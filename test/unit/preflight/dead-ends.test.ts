@@ -14,11 +14,11 @@ describe("assertNoDeadEnds", () => {
         [
           "controllers",
           true,
-          `2 reconciler object(s) checked against the 6 kind(s) region ${region} serves`,
+          `2 reconciler object(s) checked against the 7 kind(s) region ${region} serves`,
           [],
           [],
         ],
-        ["helm-releases", true, "the region runs no helm-controller", [], []],
+        ["helm-releases", true, "0 HelmRelease(s) checked", [], []],
         ["dependencies", true, "1 dependsOn edge(s) between 3 Kustomization(s)", [], []],
         ["reconcile", true, "2 Kustomization(s) checked for suspension and their source", [], []],
         [

@@ -49,7 +49,7 @@ describe("the drkit program", () => {
     expect(mocks.all()).toEqual([]);
   });
 
-  it("stands up the platform and installs Flux on its cluster, then exports what tools read", async () => {
+  it("stands up the platform and installs Flux (helm-controller too) on its cluster, then exports what tools read", async () => {
     pulumi.runtime.setAllConfig(awsConfig, []);
     const outputs = runProgram();
     await mocks.settle();
@@ -71,6 +71,16 @@ describe("the drkit program", () => {
     ).toEqual({
       "eks.amazonaws.com/role-arn": "arn:aws:iam::111:role/aws-use1-reconciler-role",
     });
+    // helm-controller with Flux, and the HelmRelease CRD from the CRDs dir, on the cluster.
+    for (const name of [
+      "aws-use1-flux-customresourcedefinition-helmreleases.helm.toolkit.fluxcd.io",
+      "aws-use1-flux-deployment-helm-controller",
+    ])
+      expect(mocks.named(name).provider, name).toContain("::aws-use1-k8s::");
+    expect(
+      mocks.named("aws-use1-flux-deployment-helm-controller").inputs.spec.template.spec
+        .serviceAccountName,
+    ).toBe("helm-controller");
     expect(outputs.platform).toBe("aws");
     expect(outputs.protected).toBe(true);
     expect(outputs.fleet).toEqual({

@@ -115,6 +115,7 @@ describe("planClusterBootstrap", () => {
       "CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io",
       "ServiceAccount/source-controller",
       "ServiceAccount/kustomize-controller",
+      "ServiceAccount/helm-controller",
       "ClusterRole/crd-controller-flux-system",
       "ClusterRoleBinding/crd-controller-flux-system",
       "ClusterRoleBinding/cluster-reconciler-flux-system",
@@ -122,6 +123,7 @@ describe("planClusterBootstrap", () => {
       "Service/source-controller",
       "Deployment/source-controller",
       "Deployment/kustomize-controller",
+      "Deployment/helm-controller",
       "Secret/sops-age",
       "GitRepository/fleet",
       "Kustomization/fleet",
@@ -185,7 +187,7 @@ describe("bootstrapCluster", () => {
         log,
       });
     expect(await run()).toBe(
-      'installed Flux v1.9.0 (14 objects) and connected it to "http://git/fleet.git" at "clusters/local-b"',
+      'installed Flux v1.9.0 (16 objects) and connected it to "http://git/fleet.git" at "clusters/local-b"',
     );
     expect(new Set(cluster.applied.map((a) => a.fieldManager))).toEqual(new Set(["drkit"]));
     expect(cluster.applied.slice(0, 3).map((a) => a.ref)).toEqual([

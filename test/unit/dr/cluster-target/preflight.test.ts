@@ -75,7 +75,7 @@ describe("preflight of a cluster drkit did not create", () => {
     ]);
     expect(result.checks[2]!.warnings).toEqual([
       'GitRepository "flux-system/fleet" reads "http://old/fleet.git": the restore reconnects it to "http://git/fleet.git"',
-      'the cluster runs none of Flux\'s controllers (source-controller, kustomize-controller) in "flux-system": they must run outside it, or the restore fails once nothing processes the connection',
+      'the cluster runs none of Flux\'s controllers (source-controller, kustomize-controller, helm-controller) in "flux-system": they must run outside it, or the restore fails once nothing processes the connection',
     ]);
     expect(fake.applied.every((a) => a.dryRun)).toBe(true);
     expect(fake.objects.size).toBe(2);
@@ -91,7 +91,7 @@ describe("preflight of a cluster drkit did not create", () => {
     expect(summaries(result).at(-1)).toEqual([
       "connection",
       true,
-      "Flux is not installed: the restore installs drkit's Flux v1.9.0 (15 objects; 6 pass a dry run now) and connects it",
+      "Flux is not installed: the restore installs drkit's Flux v1.9.0 (17 objects; 6 pass a dry run now) and connects it",
     ]);
     // Namespaced objects wait for the namespace, custom resources for the CRDs.
     expect(fake.applied.map((a) => a.ref)).toEqual(

@@ -120,7 +120,7 @@ describe("restore into a cluster drkit did not create", () => {
         "bootstrap",
         true,
         false,
-        'installed Flux v1.9.0 (14 objects) and connected it to "http://git/fleet.git" at "clusters/local-b"; requested a reconcile of 1 Kustomization(s)',
+        'installed Flux v1.9.0 (16 objects) and connected it to "http://git/fleet.git" at "clusters/local-b"; requested a reconcile of 1 Kustomization(s)',
       ],
       [
         "converge",
@@ -132,8 +132,8 @@ describe("restore into a cluster drkit did not create", () => {
     ]);
     // Bootstrap's objects as drkit, then the driver's pin and reconcile requests.
     const managers = fake.applied.map((a) => a.fieldManager);
-    expect(managers.slice(0, 14)).toEqual(Array(14).fill("drkit"));
-    expect(managers.slice(14)).toEqual(["drkit-restore", "drkit-restore"]);
+    expect(managers.slice(0, 16)).toEqual(Array(16).fill("drkit"));
+    expect(managers.slice(16)).toEqual(["drkit-restore", "drkit-restore"]);
   });
 
   it("reconnects a cluster whose Flux is installed, and the second run changes nothing", async () => {
