@@ -39,12 +39,15 @@ export interface CompletionNode {
   readonly argument: ValueKind | undefined;
 }
 
-/** The value kind a placeholder name implies: `<file>`, `<spec>`, `<dir>`, `<stack...>` (pure). */
+/** The value kind a placeholder name implies: `<file>`, `<spec>`, `<x-path>`, `<dir>`, `<stack...>` (pure). */
 function valueKindOf(placeholder: string, choices: readonly string[] | undefined): ValueKind {
   if (choices && choices.length > 0) return { kind: "choices", values: choices };
   const name = placeholder.replace(/[<>[\].]/g, "").toLowerCase();
   if (name === "dir" || name.endsWith("-dir")) return { kind: "dir" };
-  if (name === "file" || name === "spec" || name.endsWith("-file")) return { kind: "file" };
+  // A `<...-path>` takes a file or a directory (`local chart push <chart-path>`); file completion
+  // offers both.
+  if (name === "file" || name === "spec" || name.endsWith("-file") || name.endsWith("-path"))
+    return { kind: "file" };
   if (name === "stack" || name === "stacks") return { kind: "stack" };
   return { kind: "none" };
 }

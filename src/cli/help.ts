@@ -95,10 +95,11 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
   "local start": {
     examples: ["drkit local start"],
     exitCodes: {
-      [ExitCode.ok]: "the git and DNS servers run (or already did)",
+      [ExitCode.ok]: "the git server, OCI registry and DNS server run (or already did)",
       [ExitCode.failed]: "a server did not start",
       [ExitCode.usage]: usage,
-      [ExitCode.preflight]: "a system package is missing (git, dnsmasq)",
+      [ExitCode.preflight]:
+        "a system package or tool is missing (git, dnsmasq, the toolchain's registry), or a port is taken",
     },
   },
   "local stop": {
@@ -108,6 +109,35 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
       [ExitCode.failed]: "a server did not stop",
       [ExitCode.usage]: usage,
       [ExitCode.preflight]: "a local region still runs: nothing was stopped (see --all)",
+    },
+  },
+  "local chart push": {
+    examples: [
+      "drkit local chart push ./charts/greeter",
+      "drkit local chart push ./greeter-0.1.0.tgz --repo apps --json",
+      "drkit local chart push ./charts/greeter --http   # HTTP chart repository",
+    ],
+    exitCodes: {
+      [ExitCode.ok]:
+        "the chart is pushed; the HelmRepository URL, name, version and digest are printed",
+      [ExitCode.failed]: "helm package, push or repo index failed",
+      [ExitCode.usage]: `${usage} (no such path, no Chart.yaml, a bad --repo)`,
+      [ExitCode.preflight]:
+        "helm or the registry is missing from the toolchain, or the registry or git server cannot start (a port is taken)",
+    },
+  },
+  "local artifact push": {
+    examples: [
+      "drkit local artifact push ./apps --name fleet",
+      "drkit local artifact push ./apps --name fleet --tag v1 --source http://127.0.0.1:8470/fleet.git --revision main@sha1:0123abc",
+      "drkit local artifact push ./apps --name fleet --reproducible --json   # same files, same digest",
+    ],
+    exitCodes: {
+      [ExitCode.ok]: "the artifact is pushed; the OCIRepository URL, tag and digest are printed",
+      [ExitCode.failed]: "the registry refused the push",
+      [ExitCode.usage]: `${usage} (no such directory, a bad --name or --tag)`,
+      [ExitCode.preflight]:
+        "the registry is missing from the toolchain or cannot start (a port is taken: DRKIT_REGISTRY_PORT moves it)",
     },
   },
   restore: {

@@ -2,10 +2,17 @@
  * A smart-HTTP Git server: Node's http server in front of `git http-backend` (CGI), the same
  * transport GitHub and GitLab speak, so Flux's go-git clients fetch from it unchanged.
  *
+ * With `chartsRoot`, it also serves Helm chart repositories read-only (`index.yaml` and the
+ * packages `helm repo index` lists) at `/charts/<repository>/<file>` from
+ * `<chartsRoot>/<repository>/<file>`: the real server a plain HTTP `HelmRepository` needs.
+ *
  * Listens on 127.0.0.1 only. With `auth`, every request needs HTTP basic credentials.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 
 import { spawnProcess } from "../core/exec.ts";
 
@@ -16,6 +23,8 @@ export interface GitHttpOptions {
   readonly port: number;
   /** Optional basic-auth credentials required on every request. */
   readonly auth?: { readonly username: string; readonly password: string };
+  /** Directory of chart repositories (`<name>/index.yaml`) served at `/charts/`. */
+  readonly chartsRoot?: string;
 }
 
 /** Starts serving; resolves with the bound server and port. */
@@ -25,6 +34,11 @@ export async function serveGitHttp(
   const server = createServer((req, res) => {
     if (options.auth && !authorized(req, options.auth)) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="drkit"' }).end("unauthorized\n");
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (options.chartsRoot && url.pathname.startsWith("/charts/")) {
+      serveChartFile(req, res, chartFilePath(url.pathname, options.chartsRoot));
       return;
     }
     handleCgi(req, res, options).catch((err: unknown) => {
@@ -47,6 +61,44 @@ function authorized(req: IncomingMessage, auth: NonNullable<GitHttpOptions["auth
   const given = Buffer.from(header.slice(6), "base64");
   const expected = Buffer.from(`${auth.username}:${auth.password}`);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The file a `/charts/<repository>/<file>` path names under `chartsRoot` (pure), or undefined for
+ * anything else: deeper paths, names starting with a dot, `..`.
+ */
+export function chartFilePath(pathname: string, chartsRoot: string): string | undefined {
+  const match = /^\/charts\/([a-z0-9][a-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._+-]*)$/.exec(pathname);
+  if (!match || pathname.includes("..")) return undefined;
+  return join(chartsRoot, match[1]!, match[2]!);
+}
+
+const chartContentTypes: Readonly<Record<string, string>> = {
+  ".yaml": "application/yaml",
+  ".tgz": "application/gzip",
+  ".prov": "application/pgp-signature",
+};
+
+function serveChartFile(req: IncomingMessage, res: ServerResponse, file: string | undefined) {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.writeHead(405, { Allow: "GET, HEAD" }).end("chart repositories are read-only\n");
+    return;
+  }
+  const notFound = () => res.writeHead(404).end("not found\n");
+  if (!file) return notFound();
+  stat(file).then(
+    (stats) => {
+      if (!stats.isFile()) return notFound();
+      const type =
+        chartContentTypes[/\.[^.]+$/.exec(file)?.[0] ?? ""] ?? "application/octet-stream";
+      res.writeHead(200, { "Content-Type": type, "Content-Length": String(stats.size) });
+      if (req.method === "HEAD") return res.end();
+      createReadStream(file)
+        .on("error", () => res.destroy())
+        .pipe(res);
+    },
+    () => notFound(),
+  );
 }
 
 async function handleCgi(

@@ -1,5 +1,6 @@
 /**
- * The local Git server that serves fleet repositories to the reconcilers over smart HTTP.
+ * The local Git server that serves fleet repositories to the reconcilers over smart HTTP, and
+ * Helm chart repositories read-only at `/charts/<name>/` (`drkit local chart push --http`).
  *
  * One server per state dir, started on demand as a detached process so that regions, drills
  * and later commands all see the same URLs.
@@ -27,6 +28,10 @@ export interface GitServer {
   repoUrl(name: string): string;
   /** Creates an empty bare repository (no-op when it exists); returns its clone URL. */
   createRepo(name: string): Promise<string>;
+  /** The directory of a Helm chart repository it serves (`index.yaml` and packages). */
+  chartRepoDir(name: string): string;
+  /** A plain `HelmRepository`'s URL for it: `<url>/charts/<name>`. */
+  chartRepoUrl(name: string): string;
 }
 
 /**
@@ -55,6 +60,7 @@ export function gitServerPaths(stateDir: string) {
   return {
     dir,
     reposDir: join(dir, "repos"),
+    chartsDir: join(dir, "charts"),
     stateFile: join(dir, "server.json"),
     pidFile: join(dir, "server.pid"),
     logFile: join(dir, "server.log"),
@@ -76,12 +82,19 @@ export async function ensureGitServer(options: {
 
   await assertGitAvailable(exec);
   mkdirSync(paths.reposDir, { recursive: true });
+  mkdirSync(paths.chartsDir, { recursive: true });
   await rm(paths.stateFile, { force: true });
   const main = fileURLToPath(new URL("./git-server-main.ts", import.meta.url));
   await startDetached({
     name: "git-server",
     command: process.execPath,
-    args: [main, paths.reposDir, String(options.port ?? defaultGitPort()), paths.stateFile],
+    args: [
+      main,
+      paths.reposDir,
+      String(options.port ?? defaultGitPort()),
+      paths.stateFile,
+      paths.chartsDir,
+    ],
     cwd: paths.dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     pidFile: paths.pidFile,
@@ -92,7 +105,7 @@ export async function ensureGitServer(options: {
     const state = await readServerState(paths.stateFile);
     if (state) {
       options.log?.success(`git server listening on "http://127.0.0.1:${state.port}"`);
-      return gitServer(paths.reposDir, state, exec);
+      return gitServer(paths, state, exec);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -109,7 +122,7 @@ export async function findGitServer(options: {
   const paths = gitServerPaths(options.stateDir);
   const running = await readServerState(paths.stateFile);
   return running && (await isAlive(running.pid))
-    ? gitServer(paths.reposDir, running, options.exec ?? realExec)
+    ? gitServer(paths, running, options.exec ?? realExec)
     : undefined;
 }
 
@@ -134,11 +147,9 @@ export async function createLocalRepo(options: {
       `DRKIT_GIT_PORT=0 lets the local git server pick its port when it starts, so repository "${options.name}" has no URL yet: start the server first with \`drkit local start\``,
     );
   }
-  const url = await gitServer(
-    gitServerPaths(options.stateDir).reposDir,
-    { pid: 0, port },
-    exec,
-  ).createRepo(options.name);
+  const url = await gitServer(gitServerPaths(options.stateDir), { pid: 0, port }, exec).createRepo(
+    options.name,
+  );
   return { url, served: false };
 }
 
@@ -162,14 +173,21 @@ async function readServerState(file: string): Promise<{ pid: number; port: numbe
   }
 }
 
-function gitServer(reposDir: string, state: { pid: number; port: number }, exec: Exec): GitServer {
+function gitServer(
+  paths: ReturnType<typeof gitServerPaths>,
+  state: { pid: number; port: number },
+  exec: Exec,
+): GitServer {
   const url = `http://127.0.0.1:${state.port}`;
+  const reposDir = paths.reposDir;
   return {
     url,
     port: state.port,
     pid: state.pid,
     reposDir,
     repoUrl: (name) => `${url}/${name}.git`,
+    chartRepoDir: (name) => join(paths.chartsDir, name),
+    chartRepoUrl: (name) => `${url}/charts/${name}`,
     async createRepo(name) {
       if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) {
         throw new PreflightError(

@@ -1,20 +1,27 @@
 /**
- * The local platform's machine-wide services: one Git server and one DNS server (dnsmasq) per
- * state dir, shared by every region, drill and command, as opposed to a region's own processes.
+ * The local platform's machine-wide services: one Git server, one OCI registry and one DNS
+ * server (dnsmasq) per state dir, shared by every region, drill and command, as opposed to a
+ * region's own processes.
  *
  * Who starts them: what needs them to keep running. `drkit local up` and a restore start the Git
- * server (a region's reconciler fetches the fleet from it); `drkit dns switch` and drills start
- * dnsmasq (it serves the record they switch). Commands that only read (`drkit status`,
+ * server (a region's reconciler fetches the fleet from it); `drkit local chart push` and
+ * `local artifact push` start the registry (they write to it); `drkit dns switch` and drills
+ * start dnsmasq (it serves the record they switch). Commands that only read (`drkit status`,
  * `local list`, `dns show`, `local repo`) ask a running one and start none, the way `kubectl get`
- * changes nothing. `drkit local start` starts both on request; `drkit local stop` stops them.
+ * changes nothing. `drkit local start` starts all on request; `drkit local stop` stops them.
+ *
+ * Only starting the registry needs a tool (the toolchain's `registry`): callers pass a function
+ * that finds it, called only when the registry is not running, so reading and stopping load no
+ * toolchain.
  */
 import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { ensureLocalDns, readLocalDnsState, stopLocalDns } from "./dns-server.ts";
 import { ensureGitServer, findGitServer, stopGitServer } from "./git-server.ts";
+import { ensureRegistry, findRegistry, stopRegistry } from "./registry.ts";
 
 /** The services, in the order `local start` starts them (`local stop` stops them in reverse). */
-export const localServiceNames = ["git-server", "dnsmasq"] as const;
+export const localServiceNames = ["git-server", "registry", "dnsmasq"] as const;
 export type LocalServiceName = (typeof localServiceNames)[number];
 
 /** One service as `local list`, `local start` and `local stop` report it. */
@@ -30,12 +37,23 @@ export interface LocalServiceStatus {
 
 const descriptions: Record<LocalServiceName, string> = {
   "git-server": "git server",
+  registry: "OCI registry",
   dnsmasq: "DNS server (dnsmasq)",
 };
 
+/** What starting the services needs from the toolchain, found only when it is needed. */
+export interface LocalServiceTools {
+  /** The `registry` binary (`loadToolchain({ tools: ["registry"] })`), when it must start. */
+  readonly registryBinary: () => Promise<string>;
+}
+
 /** Whether each service runs, read from its state files and `/proc`; starts nothing. */
 export async function localServicesStatus(stateDir: string): Promise<LocalServiceStatus[]> {
-  const [git, dns] = await Promise.all([findGitServer({ stateDir }), readLocalDnsState(stateDir)]);
+  const [git, registry, dns] = await Promise.all([
+    findGitServer({ stateDir }),
+    findRegistry({ stateDir }),
+    readLocalDnsState(stateDir),
+  ]);
   const status = (
     name: LocalServiceName,
     running: { pid: number; port: number } | undefined,
@@ -45,7 +63,7 @@ export async function localServicesStatus(stateDir: string): Promise<LocalServic
     running: running !== undefined,
     ...(running ? { pid: running.pid, address: `127.0.0.1:${running.port}` } : {}),
   });
-  return [status("git-server", git), status("dnsmasq", dns)];
+  return [status("git-server", git), status("registry", registry), status("dnsmasq", dns)];
 }
 
 /**
@@ -56,11 +74,13 @@ export async function localServicesStatus(stateDir: string): Promise<LocalServic
 export async function startLocalServices(
   stateDir: string,
   log: Logger,
+  tools: LocalServiceTools,
 ): Promise<LocalServiceStatus[]> {
   const before = await localServicesStatus(stateDir);
   const failures: string[] = [];
   const start: Record<LocalServiceName, () => Promise<unknown>> = {
     "git-server": () => ensureGitServer({ stateDir, log }),
+    registry: () => ensureRegistry({ stateDir, log, registryBinary: tools.registryBinary }),
     dnsmasq: () => ensureLocalDns({ stateDir, log }),
   };
   for (const service of before) {
@@ -83,7 +103,7 @@ export async function startLocalServices(
 
 /**
  * Stops every service of the state dir, also processes a crash left without a state file;
- * their data (repositories, records) stays on disk. Returns what ran before.
+ * their data (repositories, charts and artifacts, records) stays on disk. Returns what ran before.
  */
 export async function stopLocalServices(
   stateDir: string,
@@ -92,6 +112,7 @@ export async function stopLocalServices(
   const before = await localServicesStatus(stateDir);
   const stop: Record<LocalServiceName, () => Promise<number[]>> = {
     "git-server": () => stopGitServer(stateDir),
+    registry: () => stopRegistry(stateDir),
     dnsmasq: () => stopLocalDns(stateDir),
   };
   const stopped: LocalServiceStatus[] = [];

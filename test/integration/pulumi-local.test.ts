@@ -24,6 +24,8 @@ import { createMemoryLogger } from "../../src/core/logger.ts";
 import { createSopsCli, generateAgeKeyPair, materializeFleet } from "../../src/dr/fleet/index.ts";
 import { ensureGitServer, stopGitServer } from "../../src/local/git-server.ts";
 import { findProcessesUnder } from "../../src/local/processes.ts";
+import { stopRegistry } from "../../src/local/registry.ts";
+import { publishSampleSources } from "../../src/local/sample-sources.ts";
 import { downRegion, listRegions } from "../../src/local/region.ts";
 import type { LocalRegion } from "../../src/local/types.ts";
 import {
@@ -114,18 +116,20 @@ async function fluxReadyAt(sha: string): Promise<Record<string, string>> {
     return Object.fromEntries(
       (list.items ?? []).map((item) => {
         const ready = item.status?.conditions?.find((c) => c.type === "Ready");
-        return [
-          item.metadata.name,
-          `${ready?.status ?? "Unknown"} ${item.status?.lastAppliedRevision ?? "-"}`,
-        ];
+        // The dashboards Kustomization reads an OCI artifact: its revision is the artifact's.
+        const revision = (item.status?.lastAppliedRevision ?? "-").replace(
+          /^latest@sha256:[0-9a-f]{64}$/,
+          "latest@sha256:<digest>",
+        );
+        return [item.metadata.name, `${ready?.status ?? "Unknown"} ${revision}`];
       }),
     );
   };
   return eventually(
     read,
     (states) =>
-      Object.keys(states).length === 3 &&
-      Object.values(states).every((s) => s === `True main@sha1:${sha}`),
+      JSON.stringify(Object.entries(states).sort()) ===
+      JSON.stringify(Object.entries(expectedReady(sha)).sort()),
     300_000,
   );
 }
@@ -133,6 +137,8 @@ async function fluxReadyAt(sha: string): Promise<Record<string, string>> {
 const expectedReady = (sha: string) => ({
   fleet: `True main@sha1:${sha}`,
   infrastructure: `True main@sha1:${sha}`,
+  platform: `True main@sha1:${sha}`,
+  dashboards: "True latest@sha256:<digest>",
   apps: `True main@sha1:${sha}`,
 });
 
@@ -146,10 +152,18 @@ beforeAll(async () => {
   const git = await ensureGitServer({ stateDir, log, port: 0 });
   const repo = await cloneWorkingRepo(await git.createRepo("fleet"));
   const keys = await generateAgeKeyPair();
+  const registry = await publishSampleSources({
+    stateDir,
+    registryBinary: toolchain.path("registry"),
+    helm: toolchain.path("helm"),
+    port: 0,
+    log,
+  });
   await materializeFleet({
     targetDir: repo.dir,
     ageRecipient: keys.recipient,
     sops: createSopsCli(toolchain.path("sops")),
+    registryHost: registry.host,
   });
   commit = await repo.commitAndPush({}, "sample fleet");
 
@@ -164,6 +178,7 @@ afterAll(async () => {
     await pulumi(["destroy", "--yes", "--stack", stack]).catch(() => undefined);
   if (toolchain) await downRegion(stack, { stateDir, tools: toolchain, log });
   await stopGitServer(stateDir);
+  await stopRegistry(stateDir);
   await rm(root, { recursive: true, force: true });
   console.info(`pulumi-local timings (ms): ${JSON.stringify(timings)}`);
 });

@@ -46,6 +46,7 @@ beforeAll(async () => {
     targetDir: repo.dir,
     ageRecipient: key.recipient,
     sops: createSopsCli(platform.toolchain.path("sops")),
+    registryHost: (await platform.sampleSources()).host,
   });
   await writeLocalAgeKey(platform.stateDir, renderAgeKeyFile(key));
   const apps = `clusters/${stack}/apps.yaml`;

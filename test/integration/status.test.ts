@@ -33,10 +33,13 @@ let sampleCommit: string;
 // A port of our own, so a developer's drkit git server on 8470 is left alone; the local stacks
 // follow it (DRKIT_GIT_PORT).
 let gitPort: number;
+// The same for the OCI registry the fleet's charts come from (DRKIT_REGISTRY_PORT).
+let registryPort: number;
 
 beforeAll(async () => {
   platform = await createTestPlatform("status");
   gitPort = await freePort();
+  registryPort = await freePort();
   const git = await platform.git(gitPort);
   repo = await cloneWorkingRepo(await git.createRepo("fleet"));
   const key = await generateAgeKeyPair();
@@ -44,6 +47,7 @@ beforeAll(async () => {
     targetDir: repo.dir,
     ageRecipient: key.recipient,
     sops: createSopsCli(platform.toolchain.path("sops")),
+    registryHost: (await platform.sampleSources(registryPort)).host,
   });
   await writeLocalAgeKey(platform.stateDir, renderAgeKeyFile(key));
   sampleCommit = await repo.commitAndPush({}, "sample fleet");
@@ -64,7 +68,12 @@ function run(args: string[]): Promise<Run> {
   const started = Date.now();
   const child = spawn(process.execPath, ["bin/drkit.js", ...args], {
     cwd: root,
-    env: { ...process.env, DRKIT_STATE_DIR: platform.stateDir, DRKIT_GIT_PORT: String(gitPort) },
+    env: {
+      ...process.env,
+      DRKIT_STATE_DIR: platform.stateDir,
+      DRKIT_GIT_PORT: String(gitPort),
+      DRKIT_REGISTRY_PORT: String(registryPort),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -94,7 +103,7 @@ const running = async () =>
 describe("machine-wide services on the real local platform", () => {
   it("read-only commands start no daemon: status, dns show, local list, local repo", async () => {
     const before = await processesOfStateDir();
-    expect(await running()).toEqual(["git-server"]);
+    expect(await running()).toEqual(["git-server", "registry"]);
     for (const args of [
       ["status"],
       ["dns", "show"],
@@ -105,7 +114,7 @@ describe("machine-wide services on the real local platform", () => {
       expect([args, result.code]).toEqual([args, 0]);
     }
     expect(await processesOfStateDir()).toEqual(before);
-    expect(await running()).toEqual(["git-server"]);
+    expect(await running()).toEqual(["git-server", "registry"]);
   });
 
   it("local stop stops the git server; local repo then creates a repository and starts nothing", async () => {
@@ -113,7 +122,10 @@ describe("machine-wide services on the real local platform", () => {
     expect(stopped.code).toBe(0);
     expect(JSON.parse(stopped.stdout)).toMatchObject({
       ok: true,
-      stopped: [{ name: "git-server", address: `127.0.0.1:${gitPort}` }],
+      stopped: [
+        { name: "git-server", address: `127.0.0.1:${gitPort}` },
+        { name: "registry", address: `127.0.0.1:${registryPort}` },
+      ],
       regionsDown: [],
     });
     expect(await processesOfStateDir()).toEqual([]);
@@ -137,10 +149,10 @@ describe("machine-wide services on the real local platform", () => {
     ]);
   });
 
-  it("local start starts both services and leaves them running; a second start changes nothing", async () => {
+  it("local start starts every service and leaves them running; a second start changes nothing", async () => {
     const started = await run(["local", "start", "--json"]);
     expect(started.code).toBe(0);
-    expect(await running()).toEqual(["git-server", "dnsmasq"]);
+    expect(await running()).toEqual(["git-server", "registry", "dnsmasq"]);
     const pids = await processesOfStateDir();
     const second = await run(["local", "start"]);
     expect(second.code).toBe(0);
@@ -237,7 +249,7 @@ describe("drkit status on the real local platform", () => {
     expect(stopped.code).toBe(0);
     expect(
       (JSON.parse(stopped.stdout) as { stopped: { name: string }[] }).stopped.map((s) => s.name),
-    ).toEqual(["git-server", "dnsmasq"]);
+    ).toEqual(["git-server", "registry", "dnsmasq"]);
     expect(await processesOfStateDir()).toEqual([]);
     expect(await isPortFree(gitPort)).toBe(true);
   });

@@ -88,7 +88,8 @@ beforeAll(async () => {
   repo = await cloneWorkingRepo(url);
   key = await generateAgeKeyPair();
   const sops = createSopsCli(platform.toolchain.path("sops"));
-  await materializeFleet({ targetDir: repo.dir, ageRecipient: key.recipient, sops });
+  const registryHost = (await platform.sampleSources()).host;
+  await materializeFleet({ targetDir: repo.dir, ageRecipient: key.recipient, sops, registryHost });
   commit = await repo.commitAndPush({}, "sample fleet");
   await k(["apply", "-f", "-"], bootstrap(url, key.identity));
   // The whole fleet converged: every Kustomization Ready at the pushed commit (watched, not polled).

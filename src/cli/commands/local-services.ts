@@ -1,6 +1,6 @@
 /**
- * `drkit local start|stop`: the local platform's machine-wide services (the git server and the
- * DNS server), which outlive every command that uses them.
+ * `drkit local start|stop`: the local platform's machine-wide services (the git server, the OCI
+ * registry and the DNS server), which outlive every command that uses them.
  *
  * Regions need the git server (their reconciler fetches the fleet from it), so `stop` refuses
  * while a local region still runs: exit 3, nothing changed, naming each region and the fix,
@@ -43,12 +43,21 @@ export function registerLocalServiceCommands(local: Command, globals: () => Glob
   local
     .command("start")
     .description(
-      'start the machine-wide services (git server, DNS server) and leave them running (idempotent: "already running")',
+      'start the machine-wide services (git server, OCI registry, DNS server) and leave them running (idempotent: "already running")',
     )
     .action(() =>
       runCommand(globals(), async (ctx) => {
-        const { startLocalServices } = await import("../../local/services.ts");
-        const services = await startLocalServices(ctx.paths.stateDir, ctx.log);
+        const [{ startLocalServices }, { loadToolchain }] = await Promise.all([
+          import("../../local/services.ts"),
+          import("../../toolchain/index.ts"),
+        ]);
+        // Only a registry that must start needs its binary: a running one loads no toolchain.
+        const services = await startLocalServices(ctx.paths.stateDir, ctx.log, {
+          registryBinary: async () =>
+            (await loadToolchain({ cacheDir: ctx.paths.cacheDir, tools: ["registry"] })).path(
+              "registry",
+            ),
+        });
         ctx.output({ ok: true, services }, () => services.map(renderServiceLine).join("\n"));
       }),
     );
@@ -56,7 +65,7 @@ export function registerLocalServiceCommands(local: Command, globals: () => Glob
   local
     .command("stop")
     .description(
-      "stop the machine-wide services (git server, DNS server); refused while a local region runs, unless --all",
+      "stop the machine-wide services (git server, OCI registry, DNS server); refused while a local region runs, unless --all",
     )
     .option(
       "--all",

@@ -1,6 +1,7 @@
 /**
- * `drkit local up|down|list|repo|start|stop`: local regions on this machine, and the machine-wide
- * services they share (`local-services.ts`).
+ * `drkit local up|down|list|repo|start|stop|chart|artifact`: local regions on this machine, the
+ * machine-wide services they share (`local-services.ts`), and publishing charts and OCI
+ * artifacts to them (`local-chart.ts`, `local-artifact.ts`).
  */
 import type { Command } from "commander";
 
@@ -10,6 +11,8 @@ import { ExitCode } from "../exit-codes.ts";
 import { runCommand } from "../run-command.ts";
 import type { GlobalOptions } from "../context.ts";
 import { validateRegionArgument } from "../region-names.ts";
+import { registerLocalArtifactCommands } from "./local-artifact.ts";
+import { registerLocalChartCommands } from "./local-chart.ts";
 import { registerLocalServiceCommands, renderServiceLine } from "./local-services.ts";
 
 export function registerLocalCommands(program: Command): void {
@@ -137,6 +140,8 @@ export function registerLocalCommands(program: Command): void {
     );
 
   registerLocalServiceCommands(local, globals);
+  registerLocalChartCommands(local, globals);
+  registerLocalArtifactCommands(local, globals);
 }
 
 function parseCount(value: string): number {

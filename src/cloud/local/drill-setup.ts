@@ -1,7 +1,7 @@
 /**
  * Gets the local platform ready for a drill: the Git server the stacks name, the sample fleet
- * in it (encrypted for the escrowed age key), the primary up and converged, the standby cold,
- * and the service record pointing at the primary.
+ * in it (encrypted for the escrowed age key), its charts and artifact on the local OCI registry,
+ * the primary up and converged, the standby cold, and the service record pointing at the primary.
  */
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -21,6 +21,7 @@ import {
 import type { RestoreDeps, StackTarget } from "../../dr/restore/types.ts";
 import { ensureGitServer } from "../../local/git-server.ts";
 import { downRegion } from "../../local/region.ts";
+import { publishSampleSources } from "../../local/sample-sources.ts";
 import { readLocalAgeKey, writeLocalAgeKey } from "../../local/secret-store.ts";
 import type { Toolchain } from "../../toolchain/index.ts";
 import type { Traffic } from "../../dns/traffic.ts";
@@ -47,7 +48,15 @@ export async function prepareLocalDrill(setup: LocalDrillSetup): Promise<void> {
     );
   }
   await git.createRepo(repo);
-  await seedFleet(setup, source.fleet.url, source.fleet.branch);
+  // Before the fleet: its platform layer installs a chart from the registry, reads an artifact.
+  const tools = await deps.loadToolchain();
+  const registry = await publishSampleSources({
+    stateDir,
+    registryBinary: tools.path("registry"),
+    helm: tools.path("helm"),
+    log,
+  });
+  await seedFleet(setup, source.fleet.url, source.fleet.branch, registry.host);
 
   log.action(`bringing primary stack "${source.stack}" up (pulumi up --refresh)`);
   await deps.provisioner.up(source, log);
@@ -59,7 +68,12 @@ export async function prepareLocalDrill(setup: LocalDrillSetup): Promise<void> {
 }
 
 /** Pushes the sample fleet (encrypted for the escrowed key) when the branch does not exist yet. */
-async function seedFleet(setup: LocalDrillSetup, url: string, branch: string): Promise<void> {
+async function seedFleet(
+  setup: LocalDrillSetup,
+  url: string,
+  branch: string,
+  registryHost: string,
+): Promise<void> {
   const { stateDir, deps, log } = setup;
   const heads = await simpleGit().listRemote(["--heads", url, branch]);
   if (heads.trim()) return;
@@ -77,13 +91,16 @@ async function seedFleet(setup: LocalDrillSetup, url: string, branch: string): P
       ageRecipient: await identityToRecipient(identity),
       sops: createSopsCli((await deps.loadToolchain()).path("sops")),
       fleetUrl: url,
+      registryHost,
     });
     const g = simpleGit(dir);
     await g.init(["--initial-branch", branch]);
     await g.addConfig("user.name", "drkit");
     await g.addConfig("user.email", "drkit@localhost");
     await g.add(".");
-    await g.commit("Sample fleet: infrastructure and apps layers, per-region overlays");
+    await g.commit(
+      "Sample fleet: infrastructure, platform (charts, OCI artifact) and apps layers, per-region overlays",
+    );
     await g.push(url, `${branch}:${branch}`);
     log.success(`pushed the sample fleet to "${url}" (${encrypted.length} encrypted file(s))`);
   } finally {

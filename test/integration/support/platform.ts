@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { ensureGitServer, stopGitServer, type GitServer } from "../../../src/local/git-server.ts";
 import { downRegion, upRegion } from "../../../src/local/region.ts";
+import { stopRegistry } from "../../../src/local/registry.ts";
+import { publishSampleSources } from "../../../src/local/sample-sources.ts";
 import type { LocalRegion } from "../../../src/local/types.ts";
 import { loadToolchain, type Toolchain } from "../../../src/toolchain/index.ts";
 
@@ -20,6 +22,11 @@ export interface TestPlatform {
   readonly log: ReturnType<typeof createMemoryLogger>;
   /** The platform's git server; port 0 (default) picks a free one, 8470 is what committed stacks use. */
   git(port?: number): Promise<GitServer>;
+  /**
+   * Publishes the sample fleet's charts and artifacts to the platform's OCI registry (on `port`;
+   * 0, the default, picks a free one); pass the host to `materializeFleet({ registryHost })`.
+   */
+  sampleSources(port?: number): Promise<{ readonly host: string }>;
   up(region: string, options?: { zones?: string[]; nodeCount?: number }): Promise<LocalRegion>;
   down(region: string): Promise<void>;
   cleanup(): Promise<void>;
@@ -36,6 +43,14 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
     toolchain,
     log,
     git: (port = 0) => ensureGitServer({ stateDir, log, port }),
+    sampleSources: (port = 0) =>
+      publishSampleSources({
+        stateDir,
+        registryBinary: toolchain.path("registry"),
+        helm: toolchain.path("helm"),
+        port,
+        log,
+      }),
     async up(region, options) {
       regions.add(region);
       return upRegion(region, { stateDir, tools: toolchain, log, ...options });
@@ -47,6 +62,7 @@ export async function createTestPlatform(label: string): Promise<TestPlatform> {
     async cleanup() {
       for (const region of regions) await downRegion(region, { stateDir, tools: toolchain, log });
       await stopGitServer(stateDir);
+      await stopRegistry(stateDir);
       await rm(stateDir, { recursive: true, force: true });
     },
   };

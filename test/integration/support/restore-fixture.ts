@@ -120,10 +120,12 @@ export async function createRestoreFixture(label: string): Promise<RestoreFixtur
     const url = await git.createRepo("fleet");
     const repo = await cloneWorkingRepo(url);
     const key = await generateAgeKeyPair();
+    const registry = await platform.sampleSources();
     await materializeFleet({
       targetDir: repo.dir,
       ageRecipient: key.recipient,
       sops: createSopsCli(platform.toolchain.path("sops")),
+      registryHost: registry.host,
     });
     const sampleCommit = await repo.commitAndPush({}, "sample fleet");
     // The escrow the restore's preflight decrypts the fleet with, as `drkit local` keeps it.

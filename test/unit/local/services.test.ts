@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Exec } from "../../../src/core/exec.ts";
 import { findLocalDns } from "../../../src/local/dns-server.ts";
 import { createLocalRepo, findGitServer } from "../../../src/local/git-server.ts";
+import { findRegistry } from "../../../src/local/registry.ts";
 import { localServicesStatus } from "../../../src/local/services.ts";
 
 const stateDir = () => mkdtempSync(join(tmpdir(), "drkit-services-"));
@@ -23,13 +24,15 @@ function recordingExec(): { exec: Exec; calls: string[][] } {
 }
 
 describe("the machine-wide services, read without starting them", () => {
-  it("reports neither running in a fresh state dir, and finds no server to use", async () => {
+  it("reports none running in a fresh state dir, and finds no server to use", async () => {
     const dir = stateDir();
     expect(await localServicesStatus(dir)).toEqual([
       { name: "git-server", description: "git server", running: false },
+      { name: "registry", description: "OCI registry", running: false },
       { name: "dnsmasq", description: "DNS server (dnsmasq)", running: false },
     ]);
     expect(await findGitServer({ stateDir: dir })).toBeUndefined();
+    expect(await findRegistry({ stateDir: dir })).toBeUndefined();
     expect(await findLocalDns(dir)).toBeUndefined();
   });
 });
