@@ -131,7 +131,8 @@ function renderDeployment(name: string): KubeObject {
   };
 }
 
-function kustomizeFile(resources: readonly string[]) {
+/** A kustomize `kustomization.yaml` listing `resources`. */
+export function kustomizeFile(resources: readonly string[]) {
   return { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources };
 }
 

@@ -1,8 +1,10 @@
 /**
- * Turns the raw measurements of one benchmark size into a result row, judges the issue's
- * targets and renders the table (pure).
+ * Turns the raw measurements of one benchmark fleet into a result row and judges the issues'
+ * targets (pure). Two fleet shapes: `objects` (a size of ConfigMaps and Deployments, compared
+ * with two floors) and `helm` (HelmReleases of a chart kept in the fleet, no floor to compare).
  */
 import type { PhaseResult } from "../../src/dr/report/index.ts";
+import type { ReleasesObservation } from "./flux-observer.ts";
 
 /** The issues' targets (issue 4, "Speed"; issue 13, the physical floor). */
 export const targets = {
@@ -15,9 +17,8 @@ export const targets = {
   physicalFloorFromSize: 5_000,
 } as const;
 
-/** What was measured for one size. Epoch times in milliseconds. */
-export interface SizeMeasurement {
-  readonly size: number;
+/** What was measured of one restore and of Flux meanwhile. Epoch times in milliseconds. */
+export interface RestoreMeasurement {
   readonly restore: {
     readonly ok: boolean;
     readonly startedAtEpochMs: number;
@@ -35,14 +36,25 @@ export interface SizeMeasurement {
     readonly readyAtEpochMs: number | undefined;
     readonly conditionReadyAtEpochMs: number | undefined;
   };
+}
+
+/** What was measured for one size of the objects fleet. */
+export interface SizeMeasurement extends RestoreMeasurement {
+  readonly size: number;
   readonly floorMs: number;
   /** The fastest parallel server-side apply of the same objects (`parallel-floor.ts`). */
   readonly physicalFloorMs: number;
 }
 
-/** One line of the table, in milliseconds unless named otherwise. */
-export interface SizeResult {
-  readonly size: number;
+/** What was measured for one HelmRelease fleet. */
+export interface HelmMeasurement extends RestoreMeasurement {
+  readonly helmReleases: number;
+  /** When the observer saw the first, then every HelmRelease Ready (before Flux's Kustomization). */
+  readonly releases: ReleasesObservation;
+}
+
+/** The part of a row every shape has, in milliseconds unless named otherwise. */
+export interface RestoreResult {
   readonly restoreOk: boolean;
   readonly totalMs: number;
   /** From the restore's start to Flux's own Ready (with the restore's reconcile request handled). */
@@ -63,14 +75,63 @@ export interface SizeResult {
   /** Resident memory with the engine loaded, before the restore: the part that does not scale. */
   readonly loadedRssMb: number;
   readonly peakRssByPhaseMb: Readonly<Record<string, number>>;
+}
+
+/** One line of the table for a size of the objects fleet. */
+export interface SizeResult extends RestoreResult {
+  readonly shape: "objects";
+  readonly size: number;
   readonly floorMs: number;
   readonly ratioToFloor: number;
   readonly physicalFloorMs: number;
   readonly ratioToPhysicalFloor: number;
 }
 
-/** Computes a result row from a measurement. */
+/** One line of the table for a HelmRelease fleet. */
+export interface HelmResult extends RestoreResult {
+  readonly shape: "helm";
+  readonly helmReleases: number;
+  /** From the restore's start to the first HelmRelease Ready, as the observer saw it. */
+  readonly firstReleaseReadyMs: number | undefined;
+  /** From the restore's start to every HelmRelease Ready, as the observer saw it. */
+  readonly releasesReadyMs: number | undefined;
+}
+
+export type BenchResult = SizeResult | HelmResult;
+
+/** How a row is named in details and verdicts: `1000`, `50 HelmReleases`. */
+export function resultName(r: BenchResult): string {
+  return r.shape === "objects" ? String(r.size) : `${r.helmReleases} HelmReleases`;
+}
+
+/** Computes a result row from a measurement of the objects fleet. */
 export function summarizeSize(m: SizeMeasurement): SizeResult {
+  const restore = summarizeRestore(m);
+  return {
+    shape: "objects",
+    size: m.size,
+    ...restore,
+    floorMs: m.floorMs,
+    ratioToFloor: m.floorMs > 0 ? restore.totalMs / m.floorMs : 0,
+    physicalFloorMs: m.physicalFloorMs,
+    ratioToPhysicalFloor: m.physicalFloorMs > 0 ? restore.totalMs / m.physicalFloorMs : 0,
+  };
+}
+
+/** Computes a result row from a measurement of a HelmRelease fleet. */
+export function summarizeHelm(m: HelmMeasurement): HelmResult {
+  const since = (t: number | undefined) =>
+    t === undefined ? undefined : t - m.restore.startedAtEpochMs;
+  return {
+    shape: "helm",
+    helmReleases: m.helmReleases,
+    ...summarizeRestore(m),
+    firstReleaseReadyMs: since(m.releases.firstReadyAtEpochMs),
+    releasesReadyMs: since(m.releases.readyAtEpochMs),
+  };
+}
+
+function summarizeRestore(m: RestoreMeasurement): RestoreResult {
   const start = m.restore.startedAtEpochMs;
   const totalMs = m.restore.finishedAtEpochMs - start;
   const since = (t: number | undefined) => (t === undefined ? undefined : t - start);
@@ -86,7 +147,6 @@ export function summarizeSize(m: SizeMeasurement): SizeResult {
   }
   const overheadMs = totalMs - fluxWaitMs;
   return {
-    size: m.size,
     restoreOk: m.restore.ok,
     totalMs,
     fluxReadyMs: since(m.flux.readyAtEpochMs),
@@ -102,31 +162,35 @@ export function summarizeSize(m: SizeMeasurement): SizeResult {
     peakRssByPhaseMb: Object.fromEntries(
       Object.entries(m.restore.peakRssByPhaseBytes).map(([phase, bytes]) => [phase, mb(bytes)]),
     ),
-    floorMs: m.floorMs,
-    ratioToFloor: m.floorMs > 0 ? totalMs / m.floorMs : 0,
-    physicalFloorMs: m.physicalFloorMs,
-    ratioToPhysicalFloor: m.physicalFloorMs > 0 ? totalMs / m.physicalFloorMs : 0,
   };
 }
 
-/** A target and whether every size met it. */
+/** A target and whether every fleet met it. */
 export interface TargetVerdict {
   readonly name: string;
   readonly pass: boolean;
   readonly detail: string;
 }
 
-/** Judges the targets over every size; a failed restore or a missing measurement fails them. */
-export function judgeTargets(results: readonly SizeResult[]): TargetVerdict[] {
-  const worst = <T>(pick: (r: SizeResult) => T | undefined, fmt: (v: T) => string) =>
-    results.map((r) => `${r.size}: ${pick(r) === undefined ? "n/a" : fmt(pick(r)!)}`).join(", ");
+/**
+ * Judges the targets over every fleet; a failed restore or a missing measurement fails them.
+ * The physical floor is judged on the objects fleet only, and only when one ran: a HelmRelease
+ * fleet has no floor.
+ */
+export function judgeTargets(results: readonly BenchResult[]): TargetVerdict[] {
+  const worst = <T>(pick: (r: BenchResult) => T | undefined, fmt: (v: T) => string) =>
+    results
+      .map((r) => `${resultName(r)}: ${pick(r) === undefined ? "n/a" : fmt(pick(r)!)}`)
+      .join(", ");
   const restoresOk = results.every((r) => r.restoreOk);
-  const large = results.filter((r) => r.size >= targets.physicalFloorFromSize);
+  const large = results.filter(
+    (r): r is SizeResult => r.shape === "objects" && r.size >= targets.physicalFloorFromSize,
+  );
   return [
     {
       name: "restore verified",
       pass: restoresOk,
-      detail: results.map((r) => `${r.size}: ${r.restoreOk ? "ok" : "FAILED"}`).join(", "),
+      detail: results.map((r) => `${resultName(r)}: ${r.restoreOk ? "ok" : "FAILED"}`).join(", "),
     },
     {
       name: `convergence detected within ${targets.detectionLagMs} ms of Flux's Ready`,
@@ -148,93 +212,40 @@ export function judgeTargets(results: readonly SizeResult[]): TargetVerdict[] {
         (v) => `${v.toFixed(0)} MB`,
       ),
     },
-    {
-      name: `restore and verify within ${targets.physicalFloorRatio}x the physical floor at ${targets.physicalFloorFromSize.toLocaleString("en-US")} objects`,
-      pass:
-        large.length > 0 &&
-        large.every((r) => r.restoreOk && r.ratioToPhysicalFloor <= targets.physicalFloorRatio),
-      detail:
-        large.length === 0
-          ? `not measured: run a size of ${targets.physicalFloorFromSize} or more`
-          : large.map((r) => `${r.size}: ${r.ratioToPhysicalFloor.toFixed(1)}x`).join(", "),
-    },
+    ...(results.some((r) => r.shape === "objects")
+      ? [
+          {
+            name: `restore and verify within ${targets.physicalFloorRatio}x the physical floor at ${targets.physicalFloorFromSize.toLocaleString("en-US")} objects`,
+            pass:
+              large.length > 0 &&
+              large.every(
+                (r) => r.restoreOk && r.ratioToPhysicalFloor <= targets.physicalFloorRatio,
+              ),
+            detail:
+              large.length === 0
+                ? `not measured: run a size of ${targets.physicalFloorFromSize} or more`
+                : large.map((r) => `${r.size}: ${r.ratioToPhysicalFloor.toFixed(1)}x`).join(", "),
+          },
+        ]
+      : []),
   ];
-}
-
-/** The table printed at the end of a run, then one PASS/FAIL line per target. */
-export function renderResultTable(
-  results: readonly SizeResult[],
-  verdicts: readonly TargetVerdict[],
-): string {
-  const header = [
-    "size",
-    "restore total",
-    "Flux Ready",
-    "detection lag",
-    "overhead %",
-    "peak RSS MB",
-    "kubectl floor",
-    "restore/kubectl",
-    "physical floor",
-    "restore/physical",
-  ];
-  const rows = results.map((r) => [
-    r.size.toLocaleString("en-US") + (r.restoreOk ? "" : " (failed)"),
-    seconds(r.totalMs),
-    r.fluxReadyMs === undefined ? "n/a" : seconds(r.fluxReadyMs),
-    r.detectionLagMs === undefined ? "n/a" : ms(r.detectionLagMs),
-    pct(r.overheadPercent),
-    r.peakRssMb.toFixed(0),
-    seconds(r.floorMs),
-    `${r.ratioToFloor.toFixed(2)}x`,
-    seconds(r.physicalFloorMs),
-    `${r.ratioToPhysicalFloor.toFixed(2)}x`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ");
-  const phases = results.map(
-    (r) =>
-      `  ${r.size}: ` +
-      Object.entries(r.phasesMs)
-        .map(([name, d]) => `${name} ${seconds(d)}`)
-        .join(", ") +
-      `; waiting for Flux ${seconds(r.fluxWaitMs)}, overhead ${seconds(r.overheadMs)}` +
-      (r.fluxFirstReadyMs === undefined ? "" : `; Flux first Ready ${seconds(r.fluxFirstReadyMs)}`),
-  );
-  const memory = results.map(
-    (r) =>
-      `  ${r.size}: ${r.loadedRssMb.toFixed(0)} MB loaded before the restore; peak by phase: ` +
-      Object.entries(r.peakRssByPhaseMb)
-        .map(([name, v]) => `${name} ${v.toFixed(0)} MB`)
-        .join(", "),
-  );
-  return [
-    line(header),
-    widths.map((w) => "-".repeat(w)).join("-|-"),
-    ...rows.map(line),
-    "",
-    "phases:",
-    ...phases,
-    "memory of the orchestrator process (RSS):",
-    ...memory,
-    "",
-    ...verdicts.map((v) => `${v.pass ? "PASS" : "FAIL"}  ${v.name} (${v.detail})`),
-  ].join("\n");
 }
 
 function mb(bytes: number): number {
   return bytes / (1024 * 1024);
 }
 
-function seconds(valueMs: number): string {
+/** `12.34 s`. */
+export function seconds(valueMs: number): string {
   return `${(valueMs / 1000).toFixed(2)} s`;
 }
 
-function ms(valueMs: number): string {
+/** `300 ms`. */
+export function ms(valueMs: number): string {
   return `${Math.round(valueMs)} ms`;
 }
 
-function pct(value: number): string {
+/** `5.0 %`. */
+export function pct(value: number): string {
   return `${value.toFixed(1)} %`;
 }

@@ -3,7 +3,8 @@
  * reported the fleet Ready, to compare with when the restore's watch noticed.
  *
  * The Kustomizations' `Ready` `lastTransitionTime` has one-second resolution, so the observer
- * also records the moment the API server delivered the status that made them Ready.
+ * also records the moment the API server delivered the status that made them Ready. For a
+ * HelmRelease fleet it also records when the HelmReleases themselves were all Ready.
  */
 import { judgeReconcilers } from "../../src/dr/restore/converge-plan.ts";
 import { findCondition, watchUntil, type Kube, type KubeObject } from "../../src/kube/index.ts";
@@ -68,4 +69,56 @@ export function observeFlux(
 function readyTransition(obj: KubeObject): string | undefined {
   const ready = findCondition(obj, "Ready") as { lastTransitionTime?: string } | undefined;
   return ready?.lastTransitionTime;
+}
+
+const helmReleases = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" };
+
+/** When the observer saw HelmReleases Ready; epoch milliseconds, `undefined` when it never did. */
+export interface ReleasesObservation {
+  /** The first HelmRelease Ready for its spec. */
+  readonly firstReadyAtEpochMs: number | undefined;
+  /** All `count` of them Ready for their specs at once. */
+  readonly readyAtEpochMs: number | undefined;
+}
+
+/**
+ * Starts observing HelmReleases (`Ready` True at their generation), judged here, apart from the
+ * restore's judge; `stop()` ends the watch and returns what was seen. Flux's Kustomization with
+ * `wait: true` reports Ready after the last of them, at its next health poll.
+ */
+export function observeHelmReleases(
+  kube: Kube,
+  count: number,
+): { stop(): Promise<ReleasesObservation> } {
+  let firstReadyAtEpochMs: number | undefined;
+  let readyAtEpochMs: number | undefined;
+  const abort = new AbortController();
+  const predicate = (objects: readonly KubeObject[]): boolean => {
+    const now = epochMs();
+    const ready = objects.filter(readyAtGeneration).length;
+    if (ready > 0) firstReadyAtEpochMs ??= now;
+    if (objects.length < count || ready < objects.length) return false;
+    readyAtEpochMs = now;
+    return true;
+  };
+  const watching = watchUntil(kube, helmReleases, predicate, {
+    timeoutMs: 3_600_000,
+    signal: abort.signal,
+  }).catch(() => undefined);
+  return {
+    async stop() {
+      abort.abort(new Error("observer stopped"));
+      await watching;
+      return { firstReadyAtEpochMs, readyAtEpochMs };
+    },
+  };
+}
+
+function readyAtGeneration(obj: KubeObject): boolean {
+  const status = (obj.status ?? {}) as { observedGeneration?: number };
+  return (
+    findCondition(obj, "Ready")?.status === "True" &&
+    status.observedGeneration !== undefined &&
+    status.observedGeneration >= (obj.metadata.generation ?? 0)
+  );
 }

@@ -3,10 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { PhaseName, PhaseResult } from "../../../src/dr/report/index.ts";
 import {
   judgeTargets,
-  renderResultTable,
+  summarizeHelm,
   summarizeSize,
+  type HelmMeasurement,
   type SizeMeasurement,
 } from "../../bench/bench-results.ts";
+import { renderResultTable } from "../../bench/bench-table.ts";
 
 const t0 = Date.parse("2026-01-01T00:00:00.000Z");
 const phase = (name: PhaseName, startMs: number, durationMs: number): PhaseResult => ({
@@ -48,10 +50,22 @@ function measurement(overrides: Partial<SizeMeasurement["restore"]> = {}): SizeM
   };
 }
 
+function helmMeasurement(overrides: Partial<SizeMeasurement["restore"]> = {}): HelmMeasurement {
+  const { restore, flux } = measurement(overrides);
+  return {
+    restore,
+    flux,
+    helmReleases: 50,
+    releases: { firstReadyAtEpochMs: t0 + 20_000, readyAtEpochMs: t0 + 93_000 },
+  };
+}
+
 describe("summarizeSize", () => {
   it("splits the total into the wait for Flux and the orchestrator's overhead", () => {
     const r = summarizeSize(measurement());
     expect(r).toMatchObject({
+      shape: "objects",
+      size: 1_000,
       totalMs: 100_000,
       fluxReadyMs: 97_000,
       fluxFirstReadyMs: 60_000,
@@ -81,6 +95,33 @@ describe("summarizeSize", () => {
     const r = summarizeSize({ ...m, flux: { ...m.flux, readyAtEpochMs: t0 + 1_500 } });
     expect(r.fluxWaitMs).toBe(0);
     expect(r.overheadPercent).toBe(100);
+  });
+});
+
+describe("summarizeHelm", () => {
+  it("splits the total like a size, with when the HelmReleases were Ready and no floor", () => {
+    const r = summarizeHelm(helmMeasurement());
+    expect(r).toEqual({
+      ...summarizeSize(measurement()),
+      shape: "helm",
+      helmReleases: 50,
+      firstReleaseReadyMs: 20_000,
+      releasesReadyMs: 93_000,
+      size: undefined,
+      floorMs: undefined,
+      ratioToFloor: undefined,
+      physicalFloorMs: undefined,
+      ratioToPhysicalFloor: undefined,
+    });
+    expect(Object.keys(r)).not.toContain("floorMs");
+  });
+
+  it("leaves the HelmReleases' Ready out when the observer never saw it", () => {
+    const r = summarizeHelm({
+      ...helmMeasurement(),
+      releases: { firstReadyAtEpochMs: undefined, readyAtEpochMs: undefined },
+    });
+    expect(r).toMatchObject({ firstReleaseReadyMs: undefined, releasesReadyMs: undefined });
   });
 });
 
@@ -128,6 +169,31 @@ describe("judgeTargets", () => {
     expect(verdicts[3]).toMatchObject({ pass: false, detail: "1000: 300 MB" });
   });
 
+  it("judges a HelmRelease fleet on the same targets, naming it, and no floor when no size ran", () => {
+    const helm = summarizeHelm(helmMeasurement({ finishedAtEpochMs: t0 + 99_000 }));
+    const verdicts = judgeTargets([helm]);
+    expect(verdicts.map((v) => [v.name, v.pass, v.detail])).toEqual([
+      ["restore verified", true, "50 HelmReleases: ok"],
+      ["convergence detected within 1000 ms of Flux's Ready", true, "50 HelmReleases: 300 ms"],
+      ["orchestrator overhead under 5 % of the total", true, "50 HelmReleases: 4.0 %"],
+      ["peak memory of the orchestrator under 200 MB", true, "50 HelmReleases: 150 MB"],
+    ]);
+  });
+
+  it("judges the physical floor on the sizes only when a HelmRelease fleet ran beside them", () => {
+    const big = summarizeSize({
+      ...measurement({ finishedAtEpochMs: t0 + 75_000 }),
+      size: 5_000,
+    });
+    const helm = summarizeHelm(helmMeasurement({ ok: false }));
+    const verdicts = judgeTargets([big, helm]);
+    expect(verdicts[0]).toMatchObject({
+      pass: false,
+      detail: "5000: ok, 50 HelmReleases: FAILED",
+    });
+    expect(verdicts[4]).toMatchObject({ pass: true, detail: "5000: 3.0x" });
+  });
+
   it("fails every target that depends on it when a restore failed", () => {
     const r = summarizeSize(measurement({ ok: false, finishedAtEpochMs: t0 + 99_000 }));
     expect(judgeTargets([r]).map((v) => v.pass)).toEqual([false, true, false, true, false]);
@@ -145,5 +211,17 @@ describe("renderResultTable", () => {
       "  1000: 100 MB loaded before the restore; peak by phase: converge 120 MB, verify 150 MB",
     );
     expect(text).toContain("FAIL  orchestrator overhead under 5 % of the total (1000: 5.0 %)");
+  });
+
+  it("prints a HelmRelease fleet's row with n/a floors, and when its releases were Ready", () => {
+    const results = [summarizeSize(measurement()), summarizeHelm(helmMeasurement())];
+    const lines = renderResultTable(results, judgeTargets(results)).split("\n");
+    expect(lines[0]!.startsWith("fleet           | restore total |")).toBe(true);
+    expect(lines[3]).toBe(
+      "50 HelmReleases |      100.00 s |    97.00 s |        300 ms |      5.0 % |         150 |           n/a |             n/a |            n/a |              n/a",
+    );
+    expect(lines).toContain(
+      "  50 HelmReleases: preflight 1.00 s, provision 0.00 s, bootstrap 1.00 s, converge 96.00 s, verify 2.00 s; waiting for Flux 95.00 s, overhead 5.00 s; Flux first Ready 60.00 s; HelmReleases Ready: first 20.00 s, every one 93.00 s",
+    );
   });
 });
