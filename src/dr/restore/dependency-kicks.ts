@@ -7,6 +7,7 @@
  */
 import { evaluateHealth, findCondition, type KubeObject } from "../../kube/index.ts";
 import { reconcilerKey } from "./dead-ends.ts";
+import { readsFleet } from "./reconcilers/flux-judge.ts";
 
 /** How soon the same Kustomization may be kicked again when the first kick did not start it. */
 export const rekickAfterMs = 1_000;
@@ -32,7 +33,9 @@ export function planDependencyKicks(
       deps.length > 0 &&
       deps.every((key) => {
         const dep = byKey.get(key);
-        return dep !== undefined && evaluateHealth(dep, { revision }).healthy;
+        return (
+          dep !== undefined && evaluateHealth(dep, readsFleet(dep) ? { revision } : {}).healthy
+        );
       })
     );
   });

@@ -6,7 +6,10 @@ import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { ConvergeFailedError } from "../../../src/dr/restore/converge-error.ts";
 import { converge } from "../../../src/dr/restore/converge.ts";
 import { judgeHelmReleases } from "../../../src/dr/restore/reconcilers/flux-helm-judge.ts";
-import { judgeFetchedSources } from "../../../src/dr/restore/reconcilers/flux-judge.ts";
+import {
+  judgeFetchedSources,
+  judgeReconcilers,
+} from "../../../src/dr/restore/reconcilers/flux-judge.ts";
 import type { StackTarget } from "../../../src/dr/restore/types.ts";
 import type { Kube, KubeObject } from "../../../src/kube/index.ts";
 
@@ -344,5 +347,44 @@ describe("judgeFetchedSources", () => {
           "not Ready: OCIArtifactPullFailed: failed to determine artifact digest: connection refused",
       },
     ]);
+  });
+});
+
+describe("judgeReconcilers with a Kustomization reading an OCIRepository", () => {
+  const fromOci = (conditions: ReturnType<typeof condition>[], attempted?: string): KubeObject => ({
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: "dashboards", namespace: "flux-system", generation: 1 },
+    spec: { sourceRef: { kind: "OCIRepository", name: "dashboards" } },
+    status: {
+      observedGeneration: 1,
+      lastAppliedRevision: "latest@sha256:f8c4",
+      ...(attempted ? { lastAttemptedRevision: attempted } : {}),
+      conditions,
+    },
+  });
+
+  it("takes it for done once Ready at its artifact's revision, not the fleet's commit", () => {
+    const verdict = judgeReconcilers(
+      [kustomization("fleet"), fromOci([condition("Ready", "True", "ReconciliationSucceeded")])],
+      sha,
+      { rootName: "fleet" },
+    );
+    expect(verdict).toMatchObject({ done: true, pending: [], failing: [] });
+  });
+
+  it("reports its failure at the revision it attempted", () => {
+    const verdict = judgeReconcilers(
+      [
+        kustomization("fleet"),
+        fromOci(
+          [condition("Ready", "False", "BuildFailed", "kustomization path not found")],
+          "latest@sha256:f8c4",
+        ),
+      ],
+      sha,
+      { rootName: "fleet" },
+    );
+    expect(verdict.failing.map((f) => f.key)).toEqual(["Kustomization/flux-system/dashboards"]);
   });
 });

@@ -12,6 +12,7 @@ import {
   type KubeObject,
   type ObjectRef,
 } from "../../../kube/index.ts";
+import { fluxDriver } from "../../../gitops/flux/driver.ts";
 import { findDeadEnds, reconcilerKey, type ObjectState } from "../dead-ends.ts";
 import { workloadKinds } from "./shared.ts";
 import type { LastCondition, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
@@ -55,7 +56,9 @@ export function judgeReconcilers(
   const rejected: ReconcilerFailure[] = [];
   for (const obj of objects) {
     const key = reconcilerKey(obj);
-    const health = evaluateHealth(obj, { revision });
+    // A Kustomization reading another source (an OCIRepository) is done at that source's revision.
+    const target = readsFleet(obj) ? revision : undefined;
+    const health = evaluateHealth(obj, target === undefined ? {} : { revision: target });
     const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
       ?.lastHandledReconcileAt;
     const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
@@ -71,7 +74,10 @@ export function judgeReconcilers(
     if (health.healthy) continue;
     const attempted = (obj.status as { lastAttemptedRevision?: string } | undefined)
       ?.lastAttemptedRevision;
-    const attemptedTarget = attempted !== undefined && sameCommit(attempted, revision);
+    const attemptedTarget =
+      target === undefined
+        ? attempted !== undefined
+        : attempted !== undefined && sameCommit(attempted, target);
     const ready = findCondition(obj, "Ready");
     const failedAtTarget =
       attemptedTarget && ready?.status === "False" && failureReasons.has(ready.reason ?? "");
@@ -109,6 +115,22 @@ export function judgeReconcilers(
     failing: failing.filter((f) => !dead.has(f.key)),
     deadEnds,
   };
+}
+
+/**
+ * Whether a Kustomization reads the fleet's GitRepository (the root's source), and so must reach
+ * the restore's commit; one reading an OCIRepository or a Bucket follows that source instead.
+ */
+export function readsFleet(obj: KubeObject): boolean {
+  const source = (obj.spec as { sourceRef?: { kind?: string; name?: string; namespace?: string } })
+    ?.sourceRef;
+  if (source?.kind === undefined) return true;
+  const namespace = source.namespace ?? obj.metadata.namespace;
+  return (
+    source.kind === "GitRepository" &&
+    source.name === fluxDriver.root.sourceName &&
+    namespace === fluxDriver.root.namespace
+  );
 }
 
 /**
@@ -181,11 +203,9 @@ function sameCommit(a: string, b: string): boolean {
 export function appliedAt(k: KubeObject, revision: string): boolean {
   const attempted = (k.status as { lastAttemptedRevision?: string } | undefined)
     ?.lastAttemptedRevision;
-  return (
-    attempted !== undefined &&
-    commitOf(attempted) !== undefined &&
-    revisionMatches(attempted, revision)
-  );
+  if (attempted === undefined) return false;
+  if (!readsFleet(k)) return true;
+  return commitOf(attempted) !== undefined && revisionMatches(attempted, revision);
 }
 
 /** The Ready condition of a Flux object, for timeout messages. */
