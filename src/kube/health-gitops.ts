@@ -61,10 +61,26 @@ export function fluxRevision(obj: KubeObject): string | undefined {
   return (status.artifact as { revision?: string } | undefined)?.revision;
 }
 
+/**
+ * Whether the object reports a Git commit to compare with a target revision: a GitRepository,
+ * and a Kustomization reading one. An OCIRepository, a HelmChart or a Kustomization reading an
+ * OCIRepository report an artifact digest, a HelmRelease a chart version.
+ */
+function reportsCommit(obj: KubeObject): boolean {
+  if (obj.kind === "GitRepository") return true;
+  if (obj.kind !== "Kustomization") return false;
+  const kind = (obj.spec as { sourceRef?: { kind?: string } } | undefined)?.sourceRef?.kind;
+  return kind === undefined || kind === "GitRepository";
+}
+
 /** Evaluates a Flux source, Kustomization or HelmRelease. */
-export function evaluateFluxObject(obj: KubeObject, options: HealthOptions): HealthStatus {
-  const spec = (obj.spec as { suspend?: boolean } | undefined) ?? {};
+export function evaluateFluxObject(obj: KubeObject, given: HealthOptions): HealthStatus {
+  const spec = (obj.spec as { suspend?: boolean; type?: string } | undefined) ?? {};
   if (spec.suspend) return progressing("suspended");
+  // source-controller keeps no status on an OCI HelmRepository: HelmCharts pull from it directly.
+  if (obj.kind === "HelmRepository" && spec.type === "oci")
+    return healthy("OCI HelmRepository (source-controller keeps no status for it)");
+  const options: HealthOptions = reportsCommit(obj) ? given : {};
   const stalled = findCondition(obj, "Stalled");
   if (stalled?.status === "True")
     return failed(`stalled: ${describe(stalled.reason, stalled.message)}`);
@@ -76,7 +92,6 @@ export function evaluateFluxObject(obj: KubeObject, options: HealthOptions): Hea
     ready.status === "Unknown" &&
     ready.reason === "Progressing" &&
     options.revision !== undefined &&
-    obj.kind !== "HelmRelease" &&
     revisionMatches(fluxRevision(obj), options.revision)
   ) {
     // A periodic re-reconcile of a revision it already applied: still healthy at that revision.
@@ -89,12 +104,9 @@ export function evaluateFluxObject(obj: KubeObject, options: HealthOptions): Hea
       : progressing(reason);
   }
   const revision = fluxRevision(obj);
-  // A HelmRelease reports a chart version, not a commit; its Ready at the latest generation is enough.
-  if (
-    options.revision !== undefined &&
-    obj.kind !== "HelmRelease" &&
-    !revisionMatches(revision, options.revision)
-  ) {
+  // Objects that report no commit (a HelmRelease's chart version, an artifact digest): Ready at
+  // the latest generation is enough.
+  if (options.revision !== undefined && !revisionMatches(revision, options.revision)) {
     return progressing(
       `Ready at "${revision ?? "no revision"}", waiting for "${options.revision}"`,
     );

@@ -490,3 +490,57 @@ describe("Flux objects reconciling again", () => {
     ).toBe(false);
   });
 });
+
+describe("Flux objects that report no commit", () => {
+  const ready = {
+    type: "Ready",
+    status: "True",
+    reason: "Succeeded",
+    lastTransitionTime: "2026-12-02T00:00:00Z",
+  };
+  const commit = "b40a6883aa119b9b556d087dd7a879fbf2e97309";
+
+  it("judges an OCIRepository and a Kustomization reading it Ready at their artifact, whatever the commit", () => {
+    const oci: KubeObject = {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: "dashboards", namespace: "flux-system", generation: 1 },
+      spec: {},
+      status: {
+        observedGeneration: 1,
+        artifact: { revision: "latest@sha256:f8c4" },
+        conditions: [ready],
+      },
+    };
+    const kustomization: KubeObject = {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "dashboards", namespace: "flux-system", generation: 1 },
+      spec: { sourceRef: { kind: "OCIRepository", name: "dashboards" } },
+      status: {
+        observedGeneration: 1,
+        lastAppliedRevision: "latest@sha256:f8c4",
+        conditions: [ready],
+      },
+    };
+    expect(evaluateHealth(oci, { revision: commit }).healthy).toBe(true);
+    expect(evaluateHealth(kustomization, { revision: commit }).healthy).toBe(true);
+    const fromGit = {
+      ...kustomization,
+      spec: { sourceRef: { kind: "GitRepository", name: "fleet" } },
+    };
+    expect(evaluateHealth(fromGit, { revision: commit })).toMatchObject({ healthy: false });
+  });
+
+  it("takes an OCI HelmRepository, which source-controller keeps no status for, for healthy", () => {
+    const repo: KubeObject = {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "HelmRepository",
+      metadata: { name: "drkit-charts", namespace: "flux-system", generation: 1 },
+      spec: { type: "oci", url: "oci://127.0.0.1:8471/charts" },
+    };
+    expect(evaluateHealth(repo, { revision: commit }).healthy).toBe(true);
+    const http = { ...repo, spec: { url: "http://127.0.0.1:8470/charts/stable" } };
+    expect(evaluateHealth(http, {}).healthy).toBe(false);
+  });
+});
