@@ -40,7 +40,10 @@ export function watchReleases(
 
   const judge = (objects: readonly KubeObject[]): boolean => {
     latest = objects;
-    const verdict = releases.judge(objects);
+    const verdict = releases.judge(
+      objects,
+      input.requestedAt !== undefined ? { requestedAt: input.requestedAt } : {},
+    );
     last = verdict;
     const now = input.clock.monotonicMs();
     const stuck = [

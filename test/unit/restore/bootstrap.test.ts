@@ -74,6 +74,37 @@ describe("bootstrap", () => {
     expect(applied[0]?.spec).toEqual({ ref: { branch: "main" } });
   });
 
+  it("forces a reconcile of every HelmRelease, as `flux reconcile helmrelease --force` does", async () => {
+    const release = {
+      ...obj("helm.toolkit.fluxcd.io/v2", "HelmRelease", "storefront"),
+      metadata: { name: "storefront", namespace: "shop" },
+    };
+    const { kube, applied } = fakeKube([source, root, key, release]);
+    const done = await bootstrapReconciler({
+      kube,
+      target,
+      ref,
+      needsDecryptionKey: true,
+      now,
+      log: createMemoryLogger(),
+    });
+    expect(done.detail).toBe(
+      "requested a reconcile of 1 Kustomization(s); forced a reconcile of 1 HelmRelease(s)",
+    );
+    expect(applied.at(-1)).toEqual({
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata: {
+        name: "storefront",
+        namespace: "shop",
+        annotations: {
+          "reconcile.fluxcd.io/requestedAt": now.toISOString(),
+          "reconcile.fluxcd.io/forceAt": now.toISOString(),
+        },
+      },
+    });
+  });
+
   it("fails listing every missing piece, and changes nothing", async () => {
     const { kube, applied } = fakeKube([
       obj(source.apiVersion, source.kind, "fleet", { url: "x" }),

@@ -6,7 +6,7 @@
  */
 import { evaluateHealth, findCondition, type KubeObject } from "../../../kube/index.ts";
 import { reconcilerKey } from "../dead-ends.ts";
-import type { ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
+import type { JudgeOptions, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
 
 /** Ready=False reasons of helm-controller v1.6 after which the same spec fails again. */
 const failureReasons = new Set([
@@ -45,7 +45,10 @@ interface HelmReleaseStatus {
 }
 
 /** Judges every HelmRelease: done, pending with why, failing, or a dead end (stalled, suspended). */
-export function judgeHelmReleases(objects: readonly KubeObject[]): ReconcilerVerdict {
+export function judgeHelmReleases(
+  objects: readonly KubeObject[],
+  options: JudgeOptions = {},
+): ReconcilerVerdict {
   const pending: { key: string; reason: string }[] = [];
   const failing: ReconcilerFailure[] = [];
   const deadEnds: ReconcilerFailure[] = [];
@@ -78,6 +81,17 @@ export function judgeHelmReleases(objects: readonly KubeObject[]): ReconcilerVer
     const health = evaluateHealth(obj, {});
     if (!health.healthy) {
       (health.failed ? failing : pending).push({ key, reason: health.reason });
+      continue;
+    }
+    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
+      ?.lastHandledReconcileAt;
+    if (
+      options.requestedAt !== undefined &&
+      requested === options.requestedAt &&
+      handled !== requested
+    ) {
+      pending.push({ key, reason: "requested reconcile not handled yet" });
       continue;
     }
     const declared = exactVersion(spec.chart?.spec?.version);

@@ -33,6 +33,7 @@ export const decryptionSecretName = flux.sopsSecretName;
 
 const gitRepository = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 const kustomization = { apiVersion: fluxDriver.root.apiVersion, kind: fluxDriver.root.kind };
+const helmRelease = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" };
 
 /** The GitRepository `spec.ref` for a resolved ref (pure). */
 export function planGitRef(ref: ResolvedRef, stackBranch: string): Record<string, string> {
@@ -55,11 +56,16 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
   const { kube, target, log } = input;
   const problems: string[] = [];
   // Independent reads and writes go out together: each is a round trip the RTO clock counts.
-  const [source, root, all, secret] = await Promise.all([
+  const [source, root, all, releases, secret] = await Promise.all([
     kube.get({ ...gitRepository, namespace: fluxNamespace, name: rootName }),
     kube.get({ ...kustomization, namespace: fluxNamespace, name: rootName }),
     // Not served at all (no Flux CRDs): reported below as the missing root Kustomization.
     kube.list(kustomization).catch((err: unknown) => {
+      if (isNotFound(err)) return { items: [], resourceVersion: "" };
+      throw err;
+    }),
+    // A region without helm-controller has none.
+    kube.list(helmRelease).catch((err: unknown) => {
       if (isNotFound(err)) return { items: [], resourceVersion: "" };
       throw err;
     }),
@@ -120,8 +126,26 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
         },
       }),
     ),
+    // `flux reconcile helmrelease --force`: a one-off upgrade even when nothing changed, so
+    // what was changed by hand under a release is put back as the chart renders it.
+    ...releases.items.map((r) =>
+      request({
+        apiVersion: helmRelease.apiVersion,
+        kind: helmRelease.kind,
+        metadata: {
+          name: r.metadata.name,
+          namespace: r.metadata.namespace,
+          annotations: {
+            "reconcile.fluxcd.io/requestedAt": requestedAt,
+            "reconcile.fluxcd.io/forceAt": requestedAt,
+          },
+        },
+      }),
+    ),
   ]);
   actions.push(`requested a reconcile of ${all.items.length} Kustomization(s)`);
+  if (releases.items.length > 0)
+    actions.push(`forced a reconcile of ${releases.items.length} HelmRelease(s)`);
   log.success(`reconciler connected to "${target.fleet.url}"; ${actions.join("; ")}`);
   return { detail: actions.join("; "), requestedAt };
 }
@@ -153,7 +177,7 @@ export const fluxRestoreDriver: RestoreDriver = {
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
   releases: {
     words: { kind: "HelmRelease", plural: "HelmReleases", done: "Ready" },
-    watch: { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" },
+    watch: helmRelease,
     judge: judgeHelmReleases,
   },
 };

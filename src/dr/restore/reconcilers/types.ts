@@ -117,8 +117,8 @@ export interface ReleaseWatch {
   readonly words: ReconcilerWords;
   /** Every namespace; a region that does not serve the kind has none. */
   readonly watch: KindRef;
-  /** Judges them (pure): done, pending, failing, dead ends. */
-  judge(objects: readonly KubeObject[]): ReconcilerVerdict;
+  /** Judges them (pure): done, pending, failing, dead ends; each must have handled `requestedAt`. */
+  judge(objects: readonly KubeObject[], options: JudgeOptions): ReconcilerVerdict;
 }
 
 /** One reconciler as the restore drives it. */
