@@ -11,13 +11,15 @@ import { runPreflight, type PreflightResult } from "./preflight/index.ts";
 import { toPreflightRecord, writePreflightRecord } from "./preflight-record.ts";
 import type { RuntimeFor } from "./region-runtime.ts";
 import type { FleetPreflight, StackTarget } from "./restore/types.ts";
+import type { HelmTools } from "./verify/index.ts";
 import type { DesiredState } from "./verify/render.ts";
+import { kubernetesVersion } from "../toolchain/recipes.ts";
 import { rootOf } from "./verify/verifier.ts";
 
 export interface FleetPreflightOptions {
   readonly stateDir: string;
-  /** The toolchain's binaries. */
-  readonly tools: { path(name: "kubectl" | "sops"): string };
+  /** The toolchain's binaries (helm renders HelmReleases' charts). */
+  readonly tools: { path(name: "kubectl" | "sops" | "helm"): string };
   /** Where the stack's platform escrows the fleet's key. */
   readonly runtimeFor: RuntimeFor;
   readonly log?: Logger;
@@ -50,6 +52,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
         : (u, r) => git.resolveRef(u, r),
       checkout: (u, commit, dir) => git.checkout(u, commit, dir),
       kubectl: options.tools.path("kubectl"),
+      helm: helmTools(options.tools),
       reconciler: target.reconciler,
       decrypt: (file, identity) => sops.decrypt(file, identity),
       ageIdentity:
@@ -80,4 +83,9 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
     run: recorded,
     check: (input) => recorded(input),
   };
+}
+
+/** The toolchain's helm as chart rendering takes it: charts render for the pinned Kubernetes. */
+export function helmTools(tools: { path(name: "helm"): string }): HelmTools {
+  return { binary: tools.path("helm"), kubeVersion: kubernetesVersion };
 }

@@ -10,7 +10,8 @@ import { createRuntimes } from "../cloud/region-runtime.ts";
 import { createKube, type Kube } from "../kube/index.ts";
 import { loadToolchain, type Toolchain, type ToolName } from "../toolchain/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
-import { createFleetPreflight } from "./fleet-preflight.ts";
+import { createSopsCli, findAgeIdentity } from "./fleet/index.ts";
+import { createFleetPreflight, helmTools } from "./fleet-preflight.ts";
 import { createPulumiProvisioner } from "./provisioner.ts";
 import { createReconcilerProbe } from "./reconciler-probe.ts";
 import type { RuntimeFor } from "./region-runtime.ts";
@@ -69,8 +70,8 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
   );
   const toolsFor = (tools: readonly ToolName[]) =>
     once(async () => loaded ?? loadToolchain({ cacheDir: env.cacheDir, tools }));
-  const preflightTools = toolsFor(["kubectl", "sops"]);
-  const verifyTools = toolsFor(["kubectl"]);
+  const preflightTools = toolsFor(["kubectl", "sops", "helm"]);
+  const verifyTools = toolsFor(["kubectl", "sops", "helm"]);
   if (env.warmToolchain) await fullToolchain().catch(() => undefined);
   const kubes = new Map<string, Kube>();
   // Keyed by the file's version too: a region created again (its old ports taken) rewrites its
@@ -101,13 +102,22 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
       log: env.log,
     }),
   );
-  const verifier = once(async () =>
-    createVerifier({
+  const verifier = once(async () => {
+    const tools = await verifyTools();
+    const sops = createSopsCli(tools.path("sops"));
+    return createVerifier({
       stateDir: env.stateDir,
-      kubectl: (await verifyTools()).path("kubectl"),
+      kubectl: tools.path("kubectl"),
+      helm: helmTools(tools),
+      // HelmRelease values read from SOPS-encrypted Secrets, with the target's escrowed key.
+      decryptorFor: (target) => {
+        const escrowedKeyFile = runtimeFor(target.platform).escrowedKeyFile();
+        const identity = findAgeIdentity({}, { escrowedKeyFile });
+        return identity ? (file) => sops.decrypt(file, identity) : undefined;
+      },
       log: env.log,
-    }),
-  );
+    });
+  });
   return {
     loadToolchain: fullToolchain,
     runtimeFor,

@@ -142,8 +142,12 @@ export async function resolveRecipe(
   if (!acquire) {
     // Asked for a few tools that PATH may provide (kubectl alone): say so, it is the quick fix.
     const pathWillDo = only !== undefined && missing.every((t) => versionProbes[t] !== undefined);
+    // The version of what is missing: a companion (helm beside helm-controller) has its own.
+    const versions = [
+      ...new Set(missing.map((t) => recipe.spec.toolVersions?.[t] ?? recipe.version)),
+    ];
     throw new PreflightError(
-      `${q(missing)} ${recipe.version} is not installed: ${pathWillDo ? `put ${missing.length === 1 ? "it" : "them"} on PATH or ` : ""}run "drkit toolchain install"`,
+      `${q(missing)} ${versions.join(", ")} is not installed: ${pathWillDo ? `put ${missing.length === 1 ? "it" : "them"} on PATH or ` : ""}run "drkit toolchain install"`,
     );
   }
 

@@ -58,11 +58,11 @@ export function registerPreflightCommand(program: Command): void {
         const cluster =
           selected.kind === "cluster" ? await openClusterTarget(selected.flags, ctx) : undefined;
         const target = cluster ? undefined : await describeStack(ctx, flags, "preflight");
-        // Only what the checks run (kubectl renders, sops decrypts): a cloud stack's preflight
-        // needs no local control plane built, and pinned binaries on PATH will do.
+        // Only what the checks run (kubectl and helm render, sops decrypts): a cloud stack's
+        // preflight needs no local control plane built, and pinned binaries on PATH will do.
         const toolchain = await loadToolchain({
           cacheDir: ctx.paths.cacheDir,
-          tools: ["kubectl", "sops"],
+          tools: ["kubectl", "sops", "helm"],
         });
         const preflight = createFleetPreflight({
           stateDir: ctx.paths.stateDir,

@@ -142,14 +142,16 @@ export function createClusterFleetPreflight(options: {
 }): FleetPreflightRunner {
   let preflight: Promise<FleetPreflightRunner> | undefined;
   const load = () =>
-    (preflight ??= loadToolchain({ cacheDir: options.cacheDir, tools: ["kubectl", "sops"] }).then(
-      (tools) =>
-        createFleetPreflight({
-          stateDir: options.stateDir,
-          tools,
-          runtimeFor: options.runtimeFor,
-          log: options.log,
-        }),
+    (preflight ??= loadToolchain({
+      cacheDir: options.cacheDir,
+      tools: ["kubectl", "sops", "helm"],
+    }).then((tools) =>
+      createFleetPreflight({
+        stateDir: options.stateDir,
+        tools,
+        runtimeFor: options.runtimeFor,
+        log: options.log,
+      }),
     ));
   return { run: async (input) => (await load()).run(input) };
 }

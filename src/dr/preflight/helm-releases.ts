@@ -1,12 +1,17 @@
 /**
- * The `helm-releases` check: dead ends of the HelmReleases a region serves (helm-controller).
+ * The `helm-releases` check: what keeps the HelmReleases a region serves (helm-controller) from
+ * installing.
  *
- * Cheap, static ones only: a suspended HelmRelease, a dependsOn to a HelmRelease the fleet does
- * not define, and a chart source (`spec.chart.spec.sourceRef` or `spec.chartRef`) that neither
- * the fleet renders nor bootstrap creates. HelmReleases of a region without helm-controller are
- * the `controllers` check's failures and are not judged again here.
+ * Static dead ends: a suspended HelmRelease, a dependsOn to a HelmRelease the fleet does not
+ * define, and a chart source (`spec.chart.spec.sourceRef` or `spec.chartRef`) that neither the
+ * fleet renders nor bootstrap creates. Then what rendering each chart found, as helm-controller
+ * would: a chart or version its source does not have, a template that does not render with the
+ * release's values, a valuesFrom ConfigMap or Secret the fleet does not define. HelmReleases of
+ * a region without helm-controller are the `controllers` check's failures and are not judged
+ * again here.
  */
 import { objectKey, splitApiVersion } from "../../kube/index.ts";
+import type { RenderedHelmRelease } from "../verify/flux/helm-release.ts";
 import type { DesiredObject } from "../verify/render.ts";
 import {
   findingsCheck,
@@ -53,7 +58,23 @@ export function assertHelmReleases(fleet: Fleet, servedKinds: readonly string[])
     releases.map((d) => `${d.object.metadata.namespace ?? ""}/${d.object.metadata.name}`),
   );
   for (const d of releases) checkRelease(fleet, out, d, defined);
-  return findingsCheck("helm-releases", `${releases.length} HelmRelease(s) checked`, out);
+  const rendered = fleet.state.helmReleases ?? [];
+  for (const r of rendered) {
+    if (r.failure) out.failures.push({ message: r.failure.message, fix: r.failure.fix });
+  }
+  return findingsCheck(
+    "helm-releases",
+    `${releases.length} HelmRelease(s) checked${chartSummary(rendered)}`,
+    out,
+  );
+}
+
+/** `, 2 of 3 chart(s) render`, or nothing when no chart was rendered at all. */
+function chartSummary(rendered: readonly RenderedHelmRelease[]): string {
+  const tried = rendered.filter((r) => r.notRendered === undefined || r.failure !== undefined);
+  if (tried.length === 0) return "";
+  const good = tried.filter((r) => r.failure === undefined).length;
+  return `, ${good} of ${tried.length} chart(s) render`;
 }
 
 function checkRelease(

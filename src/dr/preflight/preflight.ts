@@ -2,8 +2,9 @@
  * `drkit preflight`: DR readiness, checked before anything breaks.
  *
  * Runs every check and collects every failure (never stopping at the first): the ref exists,
- * the region's desired state renders, the escrowed key decrypts every encrypted file, custom
- * resources are ordered after their CRDs, and then the reconciler's own checks:
+ * the region's desired state renders (Flux HelmReleases' charts too, with helm), the escrowed key
+ * decrypts every encrypted file, custom resources are ordered after their CRDs (a chart's CRDs
+ * count as its HelmRelease's), and then the reconciler's own checks:
  *
  * - Flux: dependencies wait for health, and nothing is a structural dead end (dead-ends.ts): a
  *   Kustomization Flux would never reconcile or never get Ready, or one that waits for such a
@@ -19,6 +20,8 @@ import { describeError } from "../../core/errors.ts";
 import type { ReconcilerKind } from "../../config/index.ts";
 import type { Logger } from "../../core/logger.ts";
 import { argocdDriver } from "../../gitops/argocd/driver.ts";
+import type { HelmTools } from "../verify/flux/helm-release.ts";
+import type { FleetDecryptor } from "../verify/flux/helm-values-sources.ts";
 import { renderDesiredState, type DesiredState } from "../verify/render.ts";
 import { desiredStateRenderer } from "../verify/renderer.ts";
 import { assertArgoFleet } from "./argocd/checks.ts";
@@ -45,6 +48,13 @@ export interface PreflightInput {
   /** Checks the commit out into a directory. */
   readonly checkout: (url: string, commit: string, dir: string) => Promise<void>;
   readonly kubectl: string;
+  /**
+   * The toolchain's helm: each HelmRelease's chart is fetched and rendered, so a missing chart
+   * or version, a template error or a missing valuesFrom object fails the `helm-releases` check.
+   *
+   * @default - charts are not rendered (a warning)
+   */
+  readonly helm?: HelmTools;
   /** The reconciler that syncs the region's path. @default "flux" */
   readonly reconciler?: ReconcilerKind;
   readonly decrypt: Decryptor;
@@ -125,6 +135,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   try {
     await input.checkout(input.url, commit, dir);
     input.log?.action(`rendering "${input.path}" at ${commit.slice(0, 12)}`);
+    const decrypt = fleetDecryptor(input);
     const state = await renderDesiredState({
       repoDir: dir,
       path: input.path,
@@ -133,6 +144,8 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       url: input.url,
       commit,
       ...(input.root ? { root: input.root } : {}),
+      ...(input.helm ? { helm: input.helm } : {}),
+      ...(decrypt ? { decrypt } : {}),
     });
     input.onRendered?.(state);
     checks.push(renderCheck(reconciler, state));
@@ -159,13 +172,40 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   return result(commit, checks);
 }
 
+/** The escrowed key as a decryptor of fleet files, for HelmRelease values in encrypted Secrets. */
+function fleetDecryptor(input: PreflightInput): FleetDecryptor | undefined {
+  const identity = input.ageIdentity;
+  if (identity === undefined) return undefined;
+  return async (file) => {
+    const plain = await input.decrypt(file, identity);
+    if (typeof plain !== "string") throw new Error("the decryptor returned no plaintext");
+    return plain;
+  };
+}
+
+/**
+ * The state the checks of Kustomizations read: without what charts render, which
+ * helm-controller applies (the `helm-releases` and `crd-order` checks judge those).
+ */
+function kustomizationState(state: DesiredState): DesiredState {
+  return { ...state, objects: state.objects.filter((d) => d.ownerKind === undefined) };
+}
+
 /** Whether the region's desired state rendered: every build failure with its fix. */
 function renderCheck(reconciler: ReconcilerKind, state: DesiredState): PreflightCheck {
   switch (reconciler) {
-    case "flux":
+    case "flux": {
+      const fromKustomizations = state.objects.filter((d) => d.ownerKind === undefined).length;
+      const releases = (state.helmReleases ?? []).filter(
+        (r) => r.notRendered === undefined && r.failure === undefined,
+      );
+      const charts =
+        releases.length > 0
+          ? `; the charts of ${releases.length} HelmRelease(s) render ${state.objects.length - fromKustomizations} more`
+          : "";
       return check(
         "render",
-        `${state.kustomizations.length} Kustomization(s) render ${state.objects.length} object(s)`,
+        `${state.kustomizations.length} Kustomization(s) render ${fromKustomizations} object(s)${charts}`,
         state.failures.map((f) => ({
           message: f.message,
           fix:
@@ -174,6 +214,7 @@ function renderCheck(reconciler: ReconcilerKind, state: DesiredState): Preflight
         })),
         state.warnings,
       );
+    }
     case "argocd": {
       const rendered = (state.applications ?? []).filter((a) => a.notRendered === undefined);
       return check(
@@ -203,8 +244,8 @@ function reconcilerChecks(
     case "flux":
       return [
         assertCrdOrdering(state),
-        assertHealthChecks(state),
-        ...assertNoDeadEnds(state, {
+        assertHealthChecks(kustomizationState(state)),
+        ...assertNoDeadEnds(kustomizationState(state), {
           region: input.stack,
           servedKinds: input.servedKinds ?? fluxServedKinds,
           decryptionSecret: input.decryptionSecret ?? {

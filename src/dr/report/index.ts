@@ -2,9 +2,17 @@
  * Restore reports: the typed result of a restore and its JSON, Markdown and HTML renderings.
  */
 export { phaseNames, formatObjectRef } from "./types.ts";
-export type { PhaseName, PhaseResult, ObjectCounts, Failure, RestoreReport } from "./types.ts";
+export type {
+  PhaseName,
+  PhaseResult,
+  ObjectCounts,
+  OwnerObjects,
+  Failure,
+  RestoreReport,
+} from "./types.ts";
 export {
   measureTotalMs,
+  planOwnersTable,
   planPhaseTimings,
   sumPhaseDurations,
   groupFailuresByPhase,

@@ -10,6 +10,7 @@ import {
   measureTotalMs,
   planCoverageSection,
   planObjectCountsTable,
+  planOwnersTable,
   planPhaseTimings,
   redactDeep,
 } from "./summary.ts";
@@ -56,6 +57,7 @@ export async function renderHtmlReport(input: RestoreReport): Promise<string> {
     ),
     "<h2>Objects</h2>",
     renderHtmlTable(objectCounts.header, objectCounts.rows),
+    ...ownersHtml(report),
     ...coverageHtml(report),
     `<h2>Failures (${report.failures.length})</h2>`,
   ];
@@ -79,6 +81,12 @@ export async function renderHtmlReport(input: RestoreReport): Promise<string> {
     body: sections.join("\n"),
   });
   return redact(page);
+}
+
+/** The objects per owner; nothing when the report has none. */
+function ownersHtml(report: RestoreReport): string[] {
+  const owners = planOwnersTable(report);
+  return owners ? ["<h3>Per owner</h3>", renderHtmlTable(owners.header, owners.rows)] : [];
 }
 
 /** The coverage section; nothing when verify did not judge it. */

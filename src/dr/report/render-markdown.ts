@@ -9,6 +9,7 @@ import {
   measureTotalMs,
   planCoverageSection,
   planObjectCountsTable,
+  planOwnersTable,
   planPhaseTimings,
   redactDeep,
 } from "./summary.ts";
@@ -56,6 +57,7 @@ export function renderMarkdownReport(input: RestoreReport): string {
     "",
     ...table(objectCounts.header, objectCounts.rows),
     "",
+    ...ownerLines(report),
     ...coverageLines(report),
     `## Failures (${report.failures.length})`,
     "",
@@ -79,6 +81,21 @@ export function renderMarkdownReport(input: RestoreReport): string {
   }
   // Belt and braces: the data is redacted already, this catches anything the layout added.
   return redact(lines.join("\n"));
+}
+
+/** `### Per owner`: the objects of each Kustomization, HelmRelease or Application, when known. */
+function ownerLines(report: RestoreReport): string[] {
+  const owners = planOwnersTable(report);
+  if (!owners) return [];
+  return [
+    "### Per owner",
+    "",
+    ...table(
+      owners.header,
+      owners.rows.map((r) => r.map(cell)),
+    ),
+    "",
+  ];
 }
 
 /** `## Coverage`: what Git would lose; nothing when verify did not judge it. */

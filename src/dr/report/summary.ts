@@ -4,7 +4,13 @@
  */
 import { redact } from "../../core/redact.ts";
 import { describeCoverage } from "../verify/coverage.ts";
-import { phaseNames, type Failure, type PhaseName, type RestoreReport } from "./types.ts";
+import {
+  phaseNames,
+  type Failure,
+  type OwnerObjects,
+  type PhaseName,
+  type RestoreReport,
+} from "./types.ts";
 
 /** A phase with its offset from the start of the restore and its share of the total. */
 export interface PhaseTiming {
@@ -108,6 +114,36 @@ export function planObjectCountsTable(report: Pick<RestoreReport, "objects">): {
   return {
     header: ["Desired", "Applied", "Missing", "Extra managed", "Drifted"],
     rows: [[o.desired, o.applied, o.missing, o.extraManaged, o.drifted].map(String)],
+  };
+}
+
+/**
+ * The objects per owner as a table (Markdown and HTML share it): one row per Kustomization,
+ * HelmRelease or Application; undefined when the report has none.
+ */
+export function planOwnersTable(
+  report: Pick<RestoreReport, "owners">,
+):
+  | { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] }
+  | undefined {
+  const owners: readonly OwnerObjects[] = report.owners ?? [];
+  if (owners.length === 0) return undefined;
+  const withHealth = owners.some((o) => o.unhealthy !== undefined);
+  return {
+    header: [
+      "Owner",
+      "Desired",
+      "Applied",
+      "Missing",
+      "Extra managed",
+      "Drifted",
+      ...(withHealth ? ["Unhealthy"] : []),
+    ],
+    rows: owners.map((o) => [
+      o.owner,
+      ...[o.desired, o.applied, o.missing, o.extraManaged, o.drifted].map(String),
+      ...(withHealth ? [String(o.unhealthy ?? 0)] : []),
+    ]),
   };
 }
 

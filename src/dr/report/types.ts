@@ -58,6 +58,16 @@ export interface ObjectCounts {
   readonly drifted: number;
 }
 
+/**
+ * The objects of one owner: a Flux Kustomization or HelmRelease, an Argo CD Application.
+ */
+export interface OwnerObjects extends ObjectCounts {
+  /** `Kind/namespace/name`: `Kustomization/flux-system/apps`, `HelmRelease/flux-system/podinfo`. */
+  readonly owner: string;
+  /** Desired objects that are live but not healthy; absent when not judged. */
+  readonly unhealthy?: number;
+}
+
 /** One failure collected during a restore; a report lists all of them, not just the first. */
 export interface Failure {
   /** The phase that observed the failure. */
@@ -95,6 +105,8 @@ export interface RestoreReport {
   /** The phases that ran, in the order they ran. */
   readonly phases: readonly PhaseResult[];
   readonly objects: ObjectCounts;
+  /** The same counts per owner (verify's), when verify ran. */
+  readonly owners?: readonly OwnerObjects[];
   readonly failures: readonly Failure[];
   /** What Git would lose: live objects only the cluster holds (judged in verify). */
   readonly coverage?: Coverage;

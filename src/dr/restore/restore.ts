@@ -10,7 +10,7 @@ import { failureKindOf, PreflightError, type FailureKind } from "../../core/erro
 import type { Logger } from "../../core/logger.ts";
 import type { Kube, KubeObject } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
-import type { RestoreReport } from "../report/index.ts";
+import type { OwnerObjects, RestoreReport } from "../report/index.ts";
 import { describeCoverage, type Coverage } from "../verify/coverage.ts";
 import type { DesiredState } from "../verify/render.ts";
 import { bootstrapReconciler } from "./bootstrap.ts";
@@ -29,6 +29,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   let resolved: ResolvedRef | undefined;
   let counts = { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 };
   let coverage: Coverage | undefined;
+  let owners: readonly OwnerObjects[] | undefined;
   // Stops the phase in progress (converge, provision) and every phase after it.
   const interrupted = () => {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -166,6 +167,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       });
       counts = { ...result.counts };
       coverage = result.coverage;
+      owners = result.owners;
       if (coverage?.unowned.length) {
         const refs = coverage.unowned.map((o) => o.ref);
         const more = refs.length > 10 ? ` and ${refs.length - 10} more` : "";
@@ -204,6 +206,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     objects: counts,
     failures: phases.failures,
     ...(coverage ? { coverage } : {}),
+    ...(owners ? { owners } : {}),
   };
 }
 

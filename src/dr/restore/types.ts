@@ -8,7 +8,7 @@ import type { Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
 import type { Coverage } from "../verify/coverage.ts";
 import type { DesiredState } from "../verify/render.ts";
-import type { Failure, ObjectCounts } from "../report/index.ts";
+import type { Failure, ObjectCounts, OwnerObjects } from "../report/index.ts";
 import type { StackLocks } from "../stack-lock.ts";
 import type { ConnectInput } from "./reconcilers/types.ts";
 
@@ -135,6 +135,8 @@ export interface Verifier {
     readonly counts: ObjectCounts;
     readonly failures: readonly Omit<Failure, "phase">[];
     readonly coverage?: Coverage;
+    /** The counts per owner (Kustomization, HelmRelease, Application), for the report. */
+    readonly owners?: readonly OwnerObjects[];
   }>;
 }
 

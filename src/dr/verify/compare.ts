@@ -2,8 +2,9 @@
  * Pure comparison of the desired state (rendered from Git) with the live cluster.
  *
  * - `missing`: declared in Git, not in the cluster.
- * - `extraManaged`: in the cluster, labelled as applied by one of the fleet's Kustomizations,
- *   and no longer declared in Git.
+ * - `extraManaged`: in the cluster, labelled as applied by one of the fleet's Kustomizations
+ *   (or HelmReleases: helm-controller's origin labels), and no longer declared in Git. Helm's
+ *   own release Secrets (`sh.helm.release.v1.*`) are the cluster's, never extra.
  * - `drifted`: present, but a field Git sets has another value live.
  *
  * SOPS-encrypted Secrets are compared by metadata only (the cluster holds the decrypted values,
@@ -12,7 +13,11 @@
 import { formatRef, objectKey, type KubeObject } from "../../kube/index.ts";
 import { diffFields, type FieldDiff } from "./compare-fields.ts";
 import type { OwnerKey } from "./flux-kustomization.ts";
+import { helmOwnerLabels, isHelmStorageSecret } from "./flux/helm-release.ts";
 import type { DesiredObject } from "./render.ts";
+
+/** The owner kind of what helm-controller applies. */
+const helmReleaseKind = "HelmRelease";
 
 /** Flux's labels on everything kustomize-controller applies. */
 export const fluxOwnerLabels = {
@@ -27,6 +32,8 @@ export interface ObjectSummary {
   readonly apiVersion: string;
   /** The Kustomization that declares (or, for extras, applied) it, `namespace/name`. */
   readonly owner: OwnerKey;
+  /** The kind of `owner` when it is not the renderer's own: `HelmRelease`. */
+  readonly ownerKind?: string;
   readonly file?: string;
 }
 
@@ -43,11 +50,16 @@ export interface Comparison {
   readonly drifted: readonly DriftedObject[];
 }
 
-/** Compares desired objects with live ones (`live`: every live object of the kinds involved). */
+/**
+ * Compares desired objects with live ones (`live`: every live object of the kinds involved).
+ * `owners` are the renderer's owners (Kustomizations, Applications) and `helmReleases` the
+ * HelmReleases whose charts were rendered: what they labelled and Git no longer declares is extra.
+ */
 export function compareWithLive(
   desired: readonly DesiredObject[],
   live: readonly KubeObject[],
   owners: ReadonlySet<OwnerKey>,
+  helmReleases: ReadonlySet<OwnerKey> = new Set(),
 ): Comparison {
   const liveByKey = new Map(live.map((o) => [objectKey(o), o]));
   const desiredKeys = new Set<string>();
@@ -59,18 +71,24 @@ export function compareWithLive(
     desiredKeys.add(key);
     const current = liveByKey.get(key);
     if (!current) {
-      missing.push(summarize(d.object, d.owner, d.file));
+      missing.push(summarize(d.object, d, d.file));
       continue;
     }
     present += 1;
     const diffs = diffObject(d.object, current);
-    if (diffs.length > 0) drifted.push({ ...summarize(d.object, d.owner, d.file), diffs });
+    if (diffs.length > 0) drifted.push({ ...summarize(d.object, d, d.file), diffs });
   }
   const extraManaged: ObjectSummary[] = [];
   for (const obj of live) {
+    if (desiredKeys.has(objectKey(obj)) || isHelmStorageSecret(obj)) continue;
+    const release = helmOwnerOf(obj);
+    if (release !== undefined && helmReleases.has(release)) {
+      extraManaged.push(summarize(obj, { owner: release, ownerKind: helmReleaseKind }, undefined));
+      continue;
+    }
     const owner = ownerOf(obj);
-    if (owner === undefined || !owners.has(owner) || desiredKeys.has(objectKey(obj))) continue;
-    extraManaged.push(summarize(obj, owner, undefined));
+    if (owner === undefined || !owners.has(owner)) continue;
+    extraManaged.push(summarize(obj, { owner }, undefined));
   }
   const byRef = (a: ObjectSummary, b: ObjectSummary) => a.ref.localeCompare(b.ref);
   return {
@@ -92,6 +110,14 @@ export function argoOwnerOf(obj: KubeObject, argoNamespace = "argocd"): OwnerKey
   const tracking = obj.metadata.annotations?.["argocd.argoproj.io/tracking-id"];
   const app = tracking?.split(":")[0] || obj.metadata.labels?.["app.kubernetes.io/instance"];
   return app ? `${argoNamespace}/${app}` : undefined;
+}
+
+/** The HelmRelease whose chart a live object came from, from helm-controller's origin labels. */
+export function helmOwnerOf(obj: KubeObject): OwnerKey | undefined {
+  const labels = obj.metadata.labels ?? {};
+  const name = labels[helmOwnerLabels.name];
+  const namespace = labels[helmOwnerLabels.namespace];
+  return name && namespace ? `${namespace}/${name}` : undefined;
 }
 
 /** The Kustomization that applied a live object, from Flux's labels. */
@@ -144,7 +170,16 @@ function diffSecretData(desired: KubeObject, live: KubeObject): FieldDiff[] {
     .map(([k]) => ({ path: `data.${k}`, git: "***", live: k in have ? "***" : undefined }));
 }
 
-function summarize(obj: KubeObject, owner: OwnerKey, file: string | undefined): ObjectSummary {
-  const base = { ref: formatRef(obj), apiVersion: obj.apiVersion, owner };
-  return file === undefined ? base : { ...base, file };
+function summarize(
+  obj: KubeObject,
+  owner: { readonly owner: OwnerKey; readonly ownerKind?: string },
+  file: string | undefined,
+): ObjectSummary {
+  return {
+    ref: formatRef(obj),
+    apiVersion: obj.apiVersion,
+    owner: owner.owner,
+    ...(owner.ownerKind ? { ownerKind: owner.ownerKind } : {}),
+    ...(file === undefined ? {} : { file }),
+  };
 }

@@ -22,7 +22,14 @@ export {
   type ArgoSource,
 } from "./argocd/application.ts";
 export { buildKustomization, RenderError, type RenderedObject } from "./kustomize.ts";
-export { compareWithLive, diffObject, fluxOwnerOf, ownerOf, isSopsEncrypted } from "./compare.ts";
+export {
+  compareWithLive,
+  diffObject,
+  fluxOwnerOf,
+  helmOwnerOf,
+  ownerOf,
+  isSopsEncrypted,
+} from "./compare.ts";
 export type { Comparison, DriftedObject, ObjectSummary } from "./compare.ts";
 export { diffFields, formatFieldDiff, parseQuantity, type FieldDiff } from "./compare-fields.ts";
 export {
@@ -35,6 +42,16 @@ export {
   type OwnerKey,
 } from "./flux-kustomization.ts";
 export { readAllObjects, readLiveState, withDefaultNamespaces, type LiveState } from "./live.ts";
+export {
+  helmReleaseOwnerKind,
+  isHelmRelease,
+  parseHelmRelease,
+  type HelmReleaseSpec,
+  type HelmTools,
+  type RenderedHelmRelease,
+} from "./flux/helm-release.ts";
+export type { FleetDecryptor } from "./flux/helm-values-sources.ts";
+export { ownerId, summarizeOwners } from "./owners.ts";
 export {
   describeCoverage,
   measureCoverage,

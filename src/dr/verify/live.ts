@@ -12,6 +12,7 @@ import {
   type ServedKind,
 } from "../../kube/index.ts";
 import { isFluxKustomization } from "./flux-kustomization.ts";
+import { isHelmRelease } from "./flux/helm-release.ts";
 import type { DesiredObject } from "./render.ts";
 
 /** A kind, by its preferred apiVersion. */
@@ -78,7 +79,7 @@ export async function readLiveState(
 }
 
 function fluxInventory(obj: KubeObject): readonly ObjectRef[] {
-  return isFluxKustomization(obj) ? inventoryOf(obj) : [];
+  return isFluxKustomization(obj) || isHelmRelease(obj) ? inventoryOf(obj) : [];
 }
 
 /**
@@ -103,7 +104,8 @@ export async function readAllObjects(
 }
 
 /**
- * Gives namespaced objects without a namespace the one the reconciler would use (`default`).
+ * Gives namespaced objects without a namespace the one the reconciler would use: the object's
+ * `defaultNamespace` (a HelmRelease's release namespace), else `default`.
  *
  * Kinds the server does not serve are left as they are.
  */
@@ -113,10 +115,8 @@ export function withDefaultNamespaces(
 ): DesiredObject[] {
   return desired.map((d) => {
     if (d.object.metadata.namespace || namespaced.get(groupKind(d.object)) !== true) return d;
-    return {
-      ...d,
-      object: { ...d.object, metadata: { ...d.object.metadata, namespace: "default" } },
-    };
+    const namespace = d.defaultNamespace ?? "default";
+    return { ...d, object: { ...d.object, metadata: { ...d.object.metadata, namespace } } };
   });
 }
 

@@ -11,15 +11,30 @@ import type { ReconcilerKind } from "../../config/index.ts";
 import type { KubeObject } from "../../kube/index.ts";
 import type { ArgoApplicationSpec } from "./argocd/application.ts";
 import type { FluxKustomizationSpec, OwnerKey } from "./flux-kustomization.ts";
+import type { FleetDecryptor } from "./flux/helm-values-sources.ts";
+import type { HelmTools, RenderedHelmRelease } from "./flux/helm-release.ts";
 import { desiredStateRenderer } from "./renderer.ts";
 
 /** One object of the desired state. */
 export interface DesiredObject {
   readonly object: KubeObject;
-  /** The Kustomization or Application that applies it, `namespace/name`. */
+  /** The Kustomization, Application or HelmRelease that applies it, `namespace/name`. */
   readonly owner: OwnerKey;
+  /**
+   * The kind of `owner` when it is not the renderer's own (`HelmRelease` for what a chart renders).
+   *
+   * @default - the renderer's owner kind (`Kustomization`, `Application`)
+   */
+  readonly ownerKind?: string;
   /** Its file in the fleet repository, when kustomize could tell. */
   readonly file?: string;
+  /**
+   * Where the reconciler puts it when it is namespaced and names no namespace (a HelmRelease's
+   * release namespace).
+   *
+   * @default - the renderer's (`default` for Flux)
+   */
+  readonly defaultNamespace?: string;
 }
 
 /** A Kustomization that took part in rendering, with where it was declared. */
@@ -44,9 +59,11 @@ export interface RenderedApplication {
   readonly notRendered?: string;
 }
 
-/** A Kustomization or Application whose build failed. */
+/** A Kustomization, Application or HelmRelease whose build failed. */
 export interface RenderFailure {
   readonly owner: OwnerKey;
+  /** @default - the renderer's owner kind; `HelmRelease` for a chart that does not render */
+  readonly ownerKind?: string;
   readonly message: string;
   /** How to fix it, when the renderer knows better than "fix the manifests". */
   readonly fix?: string;
@@ -60,6 +77,8 @@ export interface DesiredState {
   readonly kustomizations: readonly RenderedKustomization[];
   /** Argo CD's Applications, the root first; absent for Flux. */
   readonly applications?: readonly RenderedApplication[];
+  /** Flux's HelmReleases and what each chart rendered (or why not); absent for Argo CD. */
+  readonly helmReleases?: readonly RenderedHelmRelease[];
   readonly failures: readonly RenderFailure[];
   readonly warnings: readonly string[];
 }
@@ -96,8 +115,22 @@ export interface RenderOptions {
   readonly url?: string;
   /** The commit of the checkout (Argo CD's `ARGOCD_APP_REVISION`). @default - `""` */
   readonly commit?: string;
-  /** Runs kubectl; a unit test passes a fake. @default - the real process layer */
+  /** Runs kubectl (and helm); a unit test passes a fake. @default - the real process layer */
   readonly exec?: Exec;
+  /**
+   * Flux: renders each HelmRelease's chart with this helm.
+   *
+   * @default - HelmReleases are not rendered (a warning names them); their objects are not verified
+   */
+  readonly helm?: HelmTools;
+  /**
+   * Decrypts SOPS-encrypted fleet files, for HelmRelease values read from encrypted Secrets.
+   *
+   * @default - a HelmRelease whose values need an encrypted Secret is not rendered (a warning)
+   */
+  readonly decrypt?: FleetDecryptor;
+  /** Reads Helm repository indexes and OCI registry tags. @default - `globalThis.fetch` */
+  readonly fetch?: typeof fetch;
 }
 
 /** Renders the region's path with its reconciler's renderer; collects build failures. */

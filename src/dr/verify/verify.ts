@@ -19,11 +19,14 @@ import {
   splitApiVersion,
   type KubeObject,
 } from "../../kube/index.ts";
-import type { Failure, ObjectCounts } from "../report/index.ts";
+import type { Failure, ObjectCounts, OwnerObjects } from "../report/index.ts";
 import { compareWithLive, type Comparison, type ObjectSummary } from "./compare.ts";
 import { formatFieldDiff } from "./compare-fields.ts";
 import { isSystemKind, measureCoverage, type Coverage } from "./coverage.ts";
+import type { FleetDecryptor } from "./flux/helm-values-sources.ts";
+import { helmReleaseOwnerKind, type HelmTools } from "./flux/helm-release.ts";
 import { readAllObjects, readLiveState } from "./live.ts";
+import { ownerId, summarizeOwners } from "./owners.ts";
 import { renderDesiredState, type DesiredState, type RenderFailure } from "./render.ts";
 import { desiredStateRenderer } from "./renderer.ts";
 
@@ -45,6 +48,8 @@ export interface VerifyResult extends Comparison {
   /** The region's path that was rendered. */
   readonly path: string;
   readonly counts: ObjectCounts & { readonly unhealthy: number };
+  /** The same counts per owner (`Kustomization/flux-system/apps`, `HelmRelease/...`). */
+  readonly owners: readonly OwnerObjects[];
   readonly unhealthy: readonly UnhealthyObject[];
   readonly renderFailures: readonly RenderFailure[];
   /** `apiVersion kind` of desired objects the cluster does not serve. */
@@ -63,6 +68,18 @@ export interface VerifyInput {
   readonly path: string;
   /** Path of the toolchain's kubectl. */
   readonly kubectl: string;
+  /**
+   * The toolchain's helm, to render Flux HelmReleases' charts.
+   *
+   * @default - HelmReleases are not rendered (a warning); their charts' objects are not verified
+   */
+  readonly helm?: HelmTools;
+  /**
+   * Decrypts SOPS-encrypted fleet files (HelmRelease values from encrypted Secrets).
+   *
+   * @default - such HelmReleases are not rendered (a warning)
+   */
+  readonly decrypt?: FleetDecryptor;
   /** The reconciler that syncs the region's path. @default "flux" */
   readonly reconciler?: ReconcilerKind;
   /**
@@ -111,6 +128,8 @@ export async function renderAtCommit(
       root,
       commit: input.commit,
       ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.helm ? { helm: input.helm } : {}),
+      ...(input.decrypt ? { decrypt: input.decrypt } : {}),
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -132,7 +151,13 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
   ]);
   const desired = renderer.placeNamespaces(state.objects, live.namespaced);
   const owners = renderer.owners(state);
-  const comparison = compareWithLive(desired, live.objects, owners);
+  // Only releases whose chart rendered: a failed one's live objects are not known to be extra.
+  const releases = new Set(
+    (state.helmReleases ?? [])
+      .filter((r) => r.notRendered === undefined && r.failure === undefined)
+      .map((r) => r.spec.key),
+  );
+  const comparison = compareWithLive(desired, live.objects, owners, releases);
   const liveByKey = new Map(live.objects.map((o) => [objectKey(o), o]));
   const rootGroup = splitApiVersion(rootKind.apiVersion).group;
   const rootLive = live.objects.find(
@@ -148,16 +173,22 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
       .filter((a) => a.notRendered !== undefined)
       .map((a) => `${a.spec.namespace}/${a.spec.name}`),
   );
-  const checked: Array<{ live: KubeObject; owner: string; file?: string }> = desired.flatMap(
-    (d) => {
+  const checked: Array<{ live: KubeObject; owner: string; ownerKind?: string; file?: string }> =
+    desired.flatMap((d) => {
       const current = liveByKey.get(objectKey(d.object));
       return current
-        ? [{ live: current, owner: d.owner, ...(d.file ? { file: d.file } : {}) }]
+        ? [
+            {
+              live: current,
+              owner: d.owner,
+              ...(d.ownerKind ? { ownerKind: d.ownerKind } : {}),
+              ...(d.file ? { file: d.file } : {}),
+            },
+          ]
         : [];
-    },
-  );
+    });
   if (rootLive) checked.unshift({ live: rootLive, owner: `${root.namespace}/${root.name}` });
-  const unhealthy = checked.flatMap(({ live: obj, owner, file }) => {
+  const unhealthy = checked.flatMap(({ live: obj, owner, ownerKind, file }) => {
     const followsFleet = !elsewhere.has(`${obj.metadata.namespace ?? ""}/${obj.metadata.name}`);
     const health = evaluateHealth(obj, followsFleet ? { revision: input.commit } : {});
     if (health.healthy) return [];
@@ -165,6 +196,7 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
       ref: formatRef(obj),
       apiVersion: obj.apiVersion,
       owner,
+      ...(ownerKind ? { ownerKind } : {}),
       ...(file ? { file } : {}),
       reason: health.reason,
       failed: health.failed,
@@ -185,8 +217,23 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
     drifted: comparison.drifted.length,
     unhealthy: unhealthy.length,
   };
+  const renderFailures: RenderFailure[] = [
+    ...state.failures,
+    ...(state.helmReleases ?? []).flatMap((r) =>
+      r.failure
+        ? [
+            {
+              owner: r.spec.key,
+              ownerKind: helmReleaseOwnerKind,
+              message: r.failure.message,
+              fix: r.failure.fix,
+            },
+          ]
+        : [],
+    ),
+  ];
   const ok =
-    state.failures.length === 0 &&
+    renderFailures.length === 0 &&
     counts.missing === 0 &&
     counts.extraManaged === 0 &&
     counts.drifted === 0 &&
@@ -199,8 +246,9 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
     commit: input.commit,
     path: input.path,
     counts,
+    owners: summarizeOwners(renderer.ownerKind, desired, comparison, unhealthy),
     unhealthy,
-    renderFailures: state.failures,
+    renderFailures,
     unservedKinds: live.unserved,
     warnings,
     ...(all
@@ -217,28 +265,29 @@ export async function verifyDesiredState(input: VerifyInput): Promise<VerifyResu
 
 /** One failure per finding, in the restore report's shape (`phase` is added by the caller). */
 export function verifyFailures(result: VerifyResult): Omit<Failure, "phase">[] {
-  const owner = (key: string) => `${result.ownerKind}/${key}`;
+  const owner = (o: { readonly owner: string; readonly ownerKind?: string }) =>
+    ownerId(result.ownerKind, o);
   const where = (o: ObjectSummary) => (o.file ? ` (${o.file})` : "");
   return [
-    ...result.renderFailures.map((f) => ({ owner: owner(f.owner), message: f.message })),
+    ...result.renderFailures.map((f) => ({ owner: owner(f), message: f.message })),
     ...result.missing.map((o) => ({
       object: o.ref,
-      owner: owner(o.owner),
+      owner: owner(o),
       message: `declared in Git${where(o)} but missing from the cluster`,
     })),
     ...result.extraManaged.map((o) => ({
       object: o.ref,
-      owner: owner(o.owner),
+      owner: owner(o),
       message: "applied by the reconciler but no longer declared in Git",
     })),
     ...result.drifted.map((o) => ({
       object: o.ref,
-      owner: owner(o.owner),
+      owner: owner(o),
       message: `drifted from Git${where(o)}: ${o.diffs.map(formatFieldDiff).join("; ")}`,
     })),
     ...result.unhealthy.map((o) => ({
       object: o.ref,
-      owner: owner(o.owner),
+      owner: owner(o),
       message: `not healthy: ${o.reason}`,
     })),
   ];

@@ -200,13 +200,14 @@ describe.concurrent("each command checks only the tools it needs", () => {
     });
   });
 
-  it("asks a cloud stack's preflight for kubectl and sops only, not the local control plane", async () => {
+  it("asks a cloud stack's preflight for kubectl, helm and sops only, not the local control plane", async () => {
     expect(await drkit(["preflight", "--stack", "aws-euw1"])).toEqual({
       code: 3,
       stdout: "",
       stderr: [
-        "✗ the toolchain is incomplete: 2 recipe(s) are not installed:",
+        "✗ the toolchain is incomplete: 3 recipe(s) are not installed:",
         '  "kubernetes": "kubectl" v1.36.3 is not installed: put it on PATH or run "drkit toolchain install"',
+        '  "flux-helm": "helm" v4.2.2 is not installed: put it on PATH or run "drkit toolchain install"',
         '  "sops": "sops" v3.13.3 is not installed: put it on PATH or run "drkit toolchain install"',
       ].join("\n"),
     });

@@ -38,7 +38,7 @@ describe("createRestoreDeps", () => {
     expect((await deps.provisioner.describe("aws-euw1")).platform).toBe("aws");
   });
 
-  it("asks the preflight's toolchain for kubectl and sops only", async () => {
+  it("asks the preflight's toolchain for kubectl, helm and sops only", async () => {
     const env = emptyEnvironment();
     const deps = await createRestoreDeps(env);
     // No tool on PATH either, whatever this machine has.
@@ -51,6 +51,7 @@ describe("createRestoreDeps", () => {
     expect(err).toBeInstanceOf(PreflightError);
     expect((err as PreflightError).failures.map((f) => f.split(":")[0])).toEqual([
       '"kubernetes"',
+      '"flux-helm"',
       '"sops"',
     ]);
     expect((err as PreflightError).message).toContain('"kubectl" v1.36.3 is not installed');

@@ -98,7 +98,7 @@ describe("assertCrdOrdering", () => {
     );
     expect(result.ok).toBe(true);
     expect(result.warnings).toEqual([
-      "Widget/shop/storefront (apps/base/widget.yaml): no Kustomization of this region provides the CRD for Widget.example.drkit.dev; it must already be installed",
+      "Widget/shop/storefront (apps/base/widget.yaml): no Kustomization or HelmRelease of this region provides the CRD for Widget.example.drkit.dev; it must already be installed",
     ]);
   });
 });

@@ -23,6 +23,8 @@ import {
   type OwnerKey,
 } from "../flux-kustomization.ts";
 import { buildKustomization, RenderError } from "../kustomize.ts";
+import { isHelmRelease } from "./helm-release.ts";
+import { renderHelmReleases } from "./helm-releases.ts";
 import { buildsInFlight, mapWithLimit } from "../limit.ts";
 import { withDefaultNamespaces } from "../live.ts";
 import type {
@@ -34,14 +36,19 @@ import type {
 } from "../render.ts";
 import type { DesiredStateRenderer } from "../renderer.ts";
 
-/** Flux: Kustomizations own what they build; namespace-less objects go to `default`. */
+/**
+ * Flux: Kustomizations own what they build, HelmReleases what their charts render;
+ * namespace-less objects go to `default` (a HelmRelease's to its release namespace).
+ */
 export const fluxRenderer: DesiredStateRenderer = {
   kind: "flux",
   ownerKind: "Kustomization",
   render: renderFluxDesiredState,
   owners: (state) => new Set(state.kustomizations.map((k) => `${k.spec.namespace}/${k.spec.name}`)),
   placeNamespaces: withDefaultNamespaces,
-  inventoryOf: (obj: KubeObject): ObjectRef[] => (isFluxKustomization(obj) ? inventoryOf(obj) : []),
+  // A HelmRelease's inventory has the shape of a Kustomization's (helm-controller v1.6.0).
+  inventoryOf: (obj: KubeObject): ObjectRef[] =>
+    isFluxKustomization(obj) || isHelmRelease(obj) ? inventoryOf(obj) : [],
 };
 
 /** Renders the region's path and every Kustomization it leads to; collects build failures. */
@@ -87,7 +94,23 @@ export async function renderFluxDesiredState(options: RenderOptions): Promise<De
     );
     wave.forEach((next, i) => visit(next, builds[i]!));
   }
-  return { objects, kustomizations, failures, warnings };
+  const helm = await renderHelmReleases(objects, {
+    repoDir: options.repoDir,
+    commit: options.commit ?? "",
+    kubectl: options.kubectl,
+    fleetSource: { kind: "GitRepository", name: root.sourceName, namespace: root.namespace },
+    ...(options.helm ? { helm: options.helm } : {}),
+    ...(options.decrypt ? { decrypt: options.decrypt } : {}),
+    ...(options.exec ? { exec: options.exec } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return {
+    objects: [...objects, ...helm.objects],
+    kustomizations,
+    failures,
+    warnings: [...warnings, ...helm.warnings],
+    ...(helm.releases.length > 0 ? { helmReleases: helm.releases } : {}),
+  };
 
   function visit(
     next: (typeof queue)[number],
