@@ -66,7 +66,7 @@ describe("restore on a real local region", () => {
       "cluster reachable: already up",
     );
     expect(report.phases.find((p) => p.name === "converge")?.detail).toMatch(
-      /^3 Kustomization\(s\) Ready at [0-9a-f]{12}, \d+ workload\(s\) checked$/,
+      /^5 Kustomization\(s\) and 2 HelmRelease\(s\) Ready at [0-9a-f]{12}, \d+ workload\(s\) checked$/,
     );
   });
 

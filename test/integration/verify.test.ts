@@ -27,6 +27,7 @@ import type { LocalRegion } from "../../src/local/types.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { kubectl } from "./support/kube.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+import { helmTools } from "../../src/dr/fleet-preflight.ts";
 
 let platform: TestPlatform;
 let region: LocalRegion;
@@ -75,6 +76,9 @@ const verifyInput = () => ({
   commit,
   path: "clusters/local-a",
   kubectl: platform.toolchain.path("kubectl"),
+  helm: helmTools(platform.toolchain),
+  decrypt: (file: string) =>
+    createSopsCli(platform.toolchain.path("sops")).decrypt(file, key.identity),
 });
 const verify = (): Promise<VerifyResult> => verifyDesiredState(verifyInput());
 
@@ -101,7 +105,7 @@ beforeAll(async () => {
       namespace: "flux-system",
     },
     (objs) =>
-      objs.length === 3 && objs.every((o) => evaluateHealth(o, { revision: commit }).healthy),
+      objs.length === 5 && objs.every((o) => evaluateHealth(o, { revision: commit }).healthy),
     { timeoutMs: 240_000 },
   );
 });
@@ -113,8 +117,8 @@ describe("verify on a region Flux reconciled", () => {
     expect(result.renderFailures).toEqual([]);
     expect(result.unhealthy).toEqual([]);
     expect(result.counts).toEqual({
-      desired: 13,
-      applied: 13,
+      desired: 30,
+      applied: 30,
       missing: 0,
       extraManaged: 0,
       drifted: 0,
@@ -247,6 +251,7 @@ describe("preflight on the same fleet", () => {
       resolveRef: (u, r) => createFleetGit(platform.stateDir).resolveRef(u, r),
       checkout: (u, c, dir) => createFleetGit(platform.stateDir).checkout(u, c, dir),
       kubectl: platform.toolchain.path("kubectl"),
+      helm: helmTools(platform.toolchain),
       decrypt: (file, id) => createSopsCli(platform.toolchain.path("sops")).decrypt(file, id),
       ageIdentity: identity,
       keySources: "SOPS_AGE_KEY",
@@ -256,24 +261,28 @@ describe("preflight on the same fleet", () => {
     const result = await run(key.identity);
     expect(result.checks.map((c) => [c.name, c.ok, c.summary])).toEqual([
       ["git-ref", true, `"main" is ${commit.slice(0, 12)}`],
-      ["render", true, "3 Kustomization(s) render 13 object(s)"],
-      ["decryption", true, "1 of 1 encrypted file(s) decrypt with the escrowed key"],
-      ["crd-order", true, "1 custom resource(s) checked against 1 CRD(s)"],
-      ["health-checks", true, "2 of 3 Kustomization(s) wait for health"],
+      [
+        "render",
+        true,
+        "4 Kustomization(s) render 23 object(s); the charts of 2 HelmRelease(s) render 7 more",
+      ],
+      ["decryption", true, "2 of 2 encrypted file(s) decrypt with the escrowed key"],
+      ["crd-order", true, "2 custom resource(s) checked against 2 CRD(s)"],
+      ["health-checks", true, "3 of 4 Kustomization(s) wait for health"],
       [
         "controllers",
         true,
-        "2 reconciler object(s) checked against the 6 kind(s) region local-a serves",
+        "8 reconciler object(s) checked against the 7 kind(s) region local-a serves",
       ],
-      ["helm-releases", true, "the region runs no helm-controller"],
-      ["dependencies", true, "1 dependsOn edge(s) between 3 Kustomization(s)"],
-      ["reconcile", true, "2 Kustomization(s) checked for suspension and their source"],
+      ["helm-releases", true, "2 HelmRelease(s) checked, 2 of 2 chart(s) render"],
+      ["dependencies", true, "4 dependsOn edge(s) between 5 Kustomization(s)"],
+      ["reconcile", true, "4 Kustomization(s) checked for suspension and their source"],
       [
         "references",
         true,
         "1 reference(s) to ServiceAccounts, Secrets, ConfigMaps and health-checked objects",
       ],
-      ["namespaces", true, "11 namespaced object(s) in 2 namespace(s)"],
+      ["namespaces", true, "19 namespaced object(s) in 3 namespace(s)"],
       ["blocked", true, "no Kustomization is a dead end"],
     ]);
     expect(result.ok).toBe(true);
@@ -282,18 +291,20 @@ describe("preflight on the same fleet", () => {
   it("fails decryption with another key, and the ref check for a ref that does not exist", async () => {
     const other = await generateAgeKeyPair();
     const wrongKey = await run(other.identity);
-    expect(wrongKey.checks.find((c) => c.name === "decryption")?.failures[0]?.message).toMatch(
-      /^apps\/secrets\/app-credentials\.enc\.yaml does not decrypt with the escrowed key: sops --decrypt failed/,
-    );
+    const failures = wrongKey.checks.find((c) => c.name === "decryption")?.failures ?? [];
+    expect(failures.map((f) => f.message.split(":")[0])).toEqual([
+      "apps/helm/storefront-secret-values.enc.yaml does not decrypt with the escrowed key",
+      "apps/secrets/app-credentials.enc.yaml does not decrypt with the escrowed key",
+    ]);
     const missingRef = await run(key.identity, "release-404");
     expect(missingRef.checks[0]).toMatchObject({ name: "git-ref", ok: false });
   });
 
-  it("fails the CLI with exit 3 and the CRD-ordering failure when apps no longer depends on infrastructure", async () => {
+  it("fails the CLI with exit 3 and the CRD-ordering failures when apps no longer depends on infrastructure and platform", async () => {
     const apps = join(repo.dir, "clusters/local-a/apps.yaml");
     await writeFile(
       apps,
-      (await readFile(apps, "utf8")).replace("  dependsOn:\n    - name: infrastructure\n", ""),
+      (await readFile(apps, "utf8")).replace(/ {2}dependsOn:\n( {4}- name: \S+\n)+/, ""),
     );
     await repo.commitAndPush({}, "break ordering");
     const keyFile = join(platform.stateDir, "escrow.agekey");
@@ -322,8 +333,16 @@ describe("preflight on the same fleet", () => {
     const json = JSON.parse(cli.stdout) as {
       checks: { name: string; failures: { message: string }[] }[];
     };
-    expect(json.checks.find((c) => c.name === "crd-order")?.failures[0]?.message).toContain(
-      "Widget/shop/storefront (apps/base/widget.yaml) in Kustomization flux-system/apps needs CRD widgets.example.drkit.dev",
+    const messages = (json.checks.find((c) => c.name === "crd-order")?.failures ?? []).map(
+      (f) => f.message,
     );
+    expect(messages).toEqual([
+      expect.stringContaining(
+        "Gadget/shop/checkout-scanner (apps/helm/gadget.yaml) in Kustomization flux-system/apps needs CRD gadgets.example.drkit.dev, which the chart of HelmRelease platform/gadget-operator (platform/gadget-operator.yaml) installs",
+      ),
+      expect.stringContaining(
+        "Widget/shop/storefront (apps/base/widget.yaml) in Kustomization flux-system/apps needs CRD widgets.example.drkit.dev",
+      ),
+    ]);
   });
 });

@@ -238,9 +238,12 @@ export function judgeFetchedSources(
       .map((type) => findCondition(obj, type))
       .find((c) => c?.status === "True");
     if (!cause) continue;
+    // source-controller moves `status.observedGeneration` only on success: a failing new spec
+    // shows in the conditions' own observedGeneration.
     const generation = obj.metadata.generation;
-    const observed = (obj.status as { observedGeneration?: number } | undefined)
-      ?.observedGeneration;
+    const observed =
+      cause.observedGeneration ??
+      (obj.status as { observedGeneration?: number } | undefined)?.observedGeneration;
     if (generation !== undefined && observed !== generation) continue;
     const source = reconcilerKey(obj);
     const message = (cause.message ?? ready.message ?? "").trim();
