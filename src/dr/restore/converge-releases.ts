@@ -4,11 +4,12 @@
  * with `wait: true` would still wait out its own timeout for it; awaited once the main watch is
  * done, for fleets whose Kustomizations do not wait.
  */
-import { isNotFound, watchUntil, type KubeObject } from "../../kube/index.ts";
+import { watchUntil, type KubeObject } from "../../kube/index.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
 import type { ConvergeInput } from "./converge.ts";
 import type { ReconcilerVerdict, ReleaseWatch, RestoreDriver } from "./reconcilers/types.ts";
+import { isServed } from "./served-kind.ts";
 
 /** How long a stalled or suspended release must stay so before converge reports it. */
 const deadEndGraceMs = 2_000;
@@ -57,21 +58,18 @@ export function watchReleases(
     return false;
   };
 
-  const watching = input.kube
-    .list(releases.watch)
-    .then(
-      () =>
-        watchUntil(input.kube, releases.watch, judge, {
+  const watching = isServed(input.kube, releases.watch, stop.signal)
+    .then((answer) => {
+      if (answer)
+        return watchUntil(input.kube, releases.watch, judge, {
           timeoutMs: input.timeoutMs,
           signal: stop.signal,
           recheckMs: 1_000,
-        }),
-      (err: unknown) => {
-        if (!isNotFound(err)) throw err;
-        served = false;
-        wanted?.([]);
-      },
-    )
+        });
+      served = false;
+      wanted?.([]);
+      return undefined;
+    })
     .catch((err: unknown) => {
       if (err instanceof ConvergeFailedError) fail(err);
       // Stopped, or the API server went away: the main watch reports that.

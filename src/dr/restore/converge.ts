@@ -21,6 +21,7 @@ import { reconcilerKey } from "./dead-ends.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import { watchReleases, type ReleaseWatcher } from "./converge-releases.ts";
+import { isServed } from "./served-kind.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
 import { restoreFieldManager } from "./reconcilers/shared.ts";
 import type {
@@ -368,29 +369,32 @@ function guardSource(
   const timer = new FailureTimer();
   const warnFailing = failingWarner(input.log, failFastMs);
   // A kind the cluster does not serve (an older Flux) has nothing to guard.
-  void input.kube
-    .list(guard.watch)
-    .then(() =>
-      watchUntil(
-        input.kube,
-        guard.watch,
-        (objects) => {
-          const verdict = guard.judge(objects, input.revision);
-          const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
-          if (stuck.length > 0) {
-            throw new ConvergeFailedError(
-              stuck.map((f) =>
-                f.object
-                  ? { owner: f.key, object: f.object, message: f.reason }
-                  : { object: f.key, message: f.reason },
-              ),
-            );
-          }
-          warnFailing(verdict.failing);
-          return false;
-        },
-        { timeoutMs: input.timeoutMs, signal: stop.signal },
-      ),
+  void isServed(input.kube, guard.watch, stop.signal)
+    .then((served) =>
+      !served
+        ? undefined
+        : watchUntil(
+            input.kube,
+            guard.watch,
+            (objects) => {
+              const verdict = guard.judge(objects, input.revision, {
+                ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
+              });
+              const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
+              if (stuck.length > 0) {
+                throw new ConvergeFailedError(
+                  stuck.map((f) =>
+                    f.object
+                      ? { owner: f.key, object: f.object, message: f.reason }
+                      : { object: f.key, message: f.reason },
+                  ),
+                );
+              }
+              warnFailing(verdict.failing);
+              return false;
+            },
+            { timeoutMs: input.timeoutMs, signal: stop.signal },
+          ),
     )
     .catch((err: unknown) => {
       // Stopped, timed out or not served: the watch of the reconciler's objects reports those.

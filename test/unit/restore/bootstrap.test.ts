@@ -79,7 +79,8 @@ describe("bootstrap", () => {
       ...obj("helm.toolkit.fluxcd.io/v2", "HelmRelease", "storefront"),
       metadata: { name: "storefront", namespace: "shop" },
     };
-    const { kube, applied } = fakeKube([source, root, key, release]);
+    const chartSource = obj("source.toolkit.fluxcd.io/v1", "OCIRepository", "dashboards");
+    const { kube, applied } = fakeKube([source, root, key, release, chartSource]);
     const done = await bootstrapReconciler({
       kube,
       target,
@@ -89,8 +90,11 @@ describe("bootstrap", () => {
       log: createMemoryLogger(),
     });
     expect(done.detail).toBe(
-      "requested a reconcile of 1 Kustomization(s); forced a reconcile of 1 HelmRelease(s)",
+      "requested a reconcile of 1 Kustomization(s); requested a fetch of 1 chart or artifact source(s); forced a reconcile of 1 HelmRelease(s)",
     );
+    expect(applied.find((o) => o.kind === "OCIRepository")?.metadata.annotations).toEqual({
+      "reconcile.fluxcd.io/requestedAt": now.toISOString(),
+    });
     expect(applied.at(-1)).toEqual({
       apiVersion: "helm.toolkit.fluxcd.io/v2",
       kind: "HelmRelease",

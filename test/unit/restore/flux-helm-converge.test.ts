@@ -304,6 +304,27 @@ describe("judgeFetchedSources", () => {
     ]);
   });
 
+  it("waits for a fresh fetch when the failure is from before the restore's reconcile request", () => {
+    const requestedAt = "2026-12-02T14:00:00Z";
+    const stale = chart([
+      condition("Ready", "False", "ChartPullError", "connection refused"),
+      condition("FetchFailed", "True", "ChartPullError", "connection refused"),
+    ]);
+    const requested = {
+      ...stale,
+      metadata: {
+        ...stale.metadata,
+        annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt },
+      },
+    };
+    expect(judgeFetchedSources([requested], "", { requestedAt }).failing).toEqual([]);
+    const handled = {
+      ...requested,
+      status: { ...(requested.status as object), lastHandledReconcileAt: requestedAt },
+    };
+    expect(judgeFetchedSources([handled], "", { requestedAt }).failing).toHaveLength(1);
+  });
+
   it("reports an OCIRepository the registry does not answer, and nothing that is only progressing", () => {
     const oci: KubeObject = {
       apiVersion: "source.toolkit.fluxcd.io/v1",

@@ -15,7 +15,7 @@ import {
 import { fluxDriver } from "../../../gitops/flux/driver.ts";
 import { findDeadEnds, reconcilerKey, type ObjectState } from "../dead-ends.ts";
 import { workloadKinds } from "./shared.ts";
-import type { LastCondition, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
+import type { JudgeOptions, LastCondition, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
 
 /**
  * Ready=False reasons that mean the reconciler tried the revision and failed (as opposed to
@@ -229,11 +229,24 @@ const fetchFailures = ["FetchFailed", "BuildFailed", "Stalled"];
  */
 export function judgeFetchedSources(
   objects: readonly KubeObject[],
+  _revision?: string,
+  options: JudgeOptions = {},
 ): Pick<ReconcilerVerdict, "pending" | "failing"> {
   const failing: ReconcilerFailure[] = [];
   for (const obj of objects) {
     const ready = findCondition(obj, "Ready");
     if (ready?.status !== "False") continue;
+    // A failure from before the restore's reconcile request (the registry was down then) is
+    // stale until source-controller has tried again.
+    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
+      ?.lastHandledReconcileAt;
+    if (
+      options.requestedAt !== undefined &&
+      requested === options.requestedAt &&
+      handled !== requested
+    )
+      continue;
     const cause = fetchFailures
       .map((type) => findCondition(obj, type))
       .find((c) => c?.status === "True");

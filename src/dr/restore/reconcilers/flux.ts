@@ -34,6 +34,19 @@ export const decryptionSecretName = flux.sopsSecretName;
 const gitRepository = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 const kustomization = { apiVersion: fluxDriver.root.apiVersion, kind: fluxDriver.root.kind };
 const helmRelease = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" };
+/** The Flux sources besides the fleet's GitRepository that converge guards. */
+const otherSources = ["HelmChart", "OCIRepository", "HelmRepository"].map((kind) => ({
+  apiVersion: gitRepository.apiVersion,
+  kind,
+}));
+
+/** Every object of a kind; none when the cluster does not serve it. */
+function listServed(kube: ConnectInput["kube"], kind: { apiVersion: string; kind: string }) {
+  return kube.list(kind).catch((err: unknown) => {
+    if (isNotFound(err)) return { items: [], resourceVersion: "" };
+    throw err;
+  });
+}
 
 /** The GitRepository `spec.ref` for a resolved ref (pure). */
 export function planGitRef(ref: ResolvedRef, stackBranch: string): Record<string, string> {
@@ -56,19 +69,18 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
   const { kube, target, log } = input;
   const problems: string[] = [];
   // Independent reads and writes go out together: each is a round trip the RTO clock counts.
-  const [source, root, all, releases, secret] = await Promise.all([
+  const [source, root, all, releases, sources, secret] = await Promise.all([
     kube.get({ ...gitRepository, namespace: fluxNamespace, name: rootName }),
     kube.get({ ...kustomization, namespace: fluxNamespace, name: rootName }),
     // Not served at all (no Flux CRDs): reported below as the missing root Kustomization.
-    kube.list(kustomization).catch((err: unknown) => {
-      if (isNotFound(err)) return { items: [], resourceVersion: "" };
-      throw err;
-    }),
+    listServed(kube, kustomization),
     // A region without helm-controller has none.
-    kube.list(helmRelease).catch((err: unknown) => {
-      if (isNotFound(err)) return { items: [], resourceVersion: "" };
-      throw err;
-    }),
+    listServed(kube, helmRelease),
+    // The other sources the fleet's objects read (charts, artifacts): fetched again at once, so
+    // a failure from before the restore (the registry was down) does not wait out a backoff.
+    Promise.all(otherSources.map((kind) => listServed(kube, kind))).then((lists) =>
+      lists.flatMap((l) => l.items),
+    ),
     input.needsDecryptionKey
       ? kube.get({
           apiVersion: "v1",
@@ -126,6 +138,17 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
         },
       }),
     ),
+    ...sources.map((o) =>
+      request({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: {
+          name: o.metadata.name,
+          namespace: o.metadata.namespace,
+          annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt },
+        },
+      }),
+    ),
     // `flux reconcile helmrelease --force`: a one-off upgrade even when nothing changed, so
     // what was changed by hand under a release is put back as the chart renders it.
     ...releases.items.map((r) =>
@@ -144,6 +167,8 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
     ),
   ]);
   actions.push(`requested a reconcile of ${all.items.length} Kustomization(s)`);
+  if (sources.length > 0)
+    actions.push(`requested a fetch of ${sources.length} chart or artifact source(s)`);
   if (releases.items.length > 0)
     actions.push(`forced a reconcile of ${releases.items.length} HelmRelease(s)`);
   log.success(`reconciler connected to "${target.fleet.url}"; ${actions.join("; ")}`);
@@ -169,10 +194,7 @@ export const fluxRestoreDriver: RestoreDriver = {
       watch: { ...gitRepository, namespace: fluxNamespace },
       judge: (objects, revision) => judgeSource(objects, revision, rootName),
     },
-    ...["HelmChart", "OCIRepository", "HelmRepository"].map((kind) => ({
-      watch: { apiVersion: gitRepository.apiVersion, kind },
-      judge: judgeFetchedSources,
-    })),
+    ...otherSources.map((watch) => ({ watch, judge: judgeFetchedSources })),
   ],
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
   releases: {

@@ -81,10 +81,14 @@ export interface LastCondition {
  */
 export interface SourceGuard {
   readonly watch: KindRef;
-  /** Failing when the source cannot fetch the revision; pending while it fetches. */
+  /**
+   * Failing when the source cannot fetch the revision; pending while it fetches, and while it
+   * has not handled the reconcile bootstrap requested (`requestedAt`).
+   */
   judge(
     objects: readonly KubeObject[],
     revision: string,
+    options: JudgeOptions,
   ): Pick<ReconcilerVerdict, "pending" | "failing">;
 }
 
