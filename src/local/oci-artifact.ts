@@ -6,17 +6,11 @@
  *
  * Rendering is separate from pushing (`oci-client.ts`, `oci-artifact-push.ts`).
  */
-import { createHash } from "node:crypto";
-
 import { ConfigError } from "../core/errors.ts";
+import { ociMediaTypes, sha256Digest } from "../oci/index.ts";
 
-export const ociMediaTypes = {
-  manifest: "application/vnd.oci.image.manifest.v1+json",
-  index: "application/vnd.oci.image.index.v1+json",
-  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
-  fluxConfig: "application/vnd.cncf.flux.config.v1+json",
-  fluxContent: "application/vnd.cncf.flux.content.v1.tar+gzip",
-} as const;
+// The media types and digests of the distribution API, shared with verify's reader.
+export { ociMediaTypes, sha256Digest };
 
 /** The OpenContainers annotations Flux sets and source-controller reads back. */
 export const ociAnnotations = {
@@ -39,11 +33,6 @@ export interface OciImage {
   readonly config: OciBlob;
   readonly layers: readonly OciBlob[];
   readonly manifest: OciBlob;
-}
-
-/** `sha256:<hex>` of some bytes (pure). */
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 
 export function ociBlob(mediaType: string, bytes: Uint8Array): OciBlob {

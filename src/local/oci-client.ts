@@ -6,23 +6,17 @@
  * URL building and error rendering are pure and tested; the calls are thin.
  */
 import { StepFailedError } from "../core/errors.ts";
+import { ociBlobUrl, ociManifestUrl, renderRegistryError } from "../oci/index.ts";
 import { ociMediaTypes, sha256Digest, type OciBlob, type OciImage } from "./oci-artifact.ts";
 
-export type Fetch = typeof fetch;
+// The URLs and errors of the distribution API, shared with verify's reader.
+export { ociBlobUrl, ociManifestUrl, renderRegistryError };
 
-/** `<base>/v2/<repository>/blobs/<digest>` (pure). */
-export function ociBlobUrl(base: string, repository: string, digest: string): string {
-  return `${base}/v2/${repository}/blobs/${digest}`;
-}
+export type Fetch = typeof fetch;
 
 /** `<base>/v2/<repository>/blobs/uploads/`: where an upload session starts (pure). */
 export function ociUploadUrl(base: string, repository: string): string {
   return `${base}/v2/${repository}/blobs/uploads/`;
-}
-
-/** `<base>/v2/<repository>/manifests/<tag or digest>` (pure). */
-export function ociManifestUrl(base: string, repository: string, reference: string): string {
-  return `${base}/v2/${repository}/manifests/${reference}`;
 }
 
 /**
@@ -33,25 +27,6 @@ export function ociUploadCompleteUrl(base: string, location: string, digest: str
   const url = new URL(location, `${base}/`);
   url.searchParams.set("digest", digest);
   return url.toString();
-}
-
-/** A failed call as one line (pure): method, URL, status and the registry's own error codes. */
-export function renderRegistryError(
-  method: string,
-  url: string,
-  status: number,
-  body: string,
-): string {
-  let detail = body.trim().slice(0, 300);
-  try {
-    const parsed = JSON.parse(body) as { errors?: { code?: string; message?: string }[] };
-    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-      detail = parsed.errors.map((e) => `${e.code ?? "ERROR"}: ${e.message ?? ""}`).join("; ");
-    }
-  } catch {
-    // Not the registry's JSON error document: keep the text.
-  }
-  return `${method} ${url} answered ${status}${detail ? ` (${detail})` : ""}`;
 }
 
 /** A manifest as the registry holds it. */

@@ -4,6 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +23,7 @@ import {
   verifyDesiredState,
   type VerifyResult,
 } from "../../src/dr/verify/index.ts";
+import { renderAtCommit } from "../../src/dr/verify/verify.ts";
 import { createKube, evaluateHealth, watchUntil, type Kube } from "../../src/kube/index.ts";
 import type { LocalRegion } from "../../src/local/types.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
@@ -36,6 +38,7 @@ let kube: Kube;
 let key: AgeKeyPair;
 let url: string;
 let commit: string;
+let registryHost: string;
 let k: ReturnType<typeof kubectl>;
 
 const bootstrap = (fleetUrl: string, identity: string) =>
@@ -92,7 +95,7 @@ beforeAll(async () => {
   repo = await cloneWorkingRepo(url);
   key = await generateAgeKeyPair();
   const sops = createSopsCli(platform.toolchain.path("sops"));
-  const registryHost = (await platform.sampleSources()).host;
+  registryHost = (await platform.sampleSources()).host;
   await materializeFleet({ targetDir: repo.dir, ageRecipient: key.recipient, sops, registryHost });
   commit = await repo.commitAndPush({}, "sample fleet");
   await k(["apply", "-f", "-"], bootstrap(url, key.identity));
@@ -117,14 +120,25 @@ describe("verify on a region Flux reconciled", () => {
     expect(result.renderFailures).toEqual([]);
     expect(result.unhealthy).toEqual([]);
     expect(result.counts).toEqual({
-      desired: 30,
-      applied: 30,
+      desired: 32,
+      applied: 32,
       missing: 0,
       extraManaged: 0,
       drifted: 0,
       unhealthy: 0,
     });
     expect(result.ok).toBe(true);
+    // The dashboards Kustomization reads the OCI artifact: its objects are verified too.
+    expect(result.owners.find((o) => o.owner === "Kustomization/flux-system/dashboards")).toEqual({
+      owner: "Kustomization/flux-system/dashboards",
+      desired: 2,
+      applied: 2,
+      missing: 0,
+      extraManaged: 0,
+      drifted: 0,
+      unhealthy: 0,
+    });
+    expect(result.warnings.filter((w) => w.includes("dashboards"))).toEqual([]);
     const password = await k([
       "get",
       "secret",
@@ -185,6 +199,47 @@ describe("verify on a region Flux reconciled", () => {
       "⚠ only in the cluster: Secret/shop/by-hand, made by kubectl-create at ",
     );
     await k(["delete", "configmap/hotfix", "secret/by-hand", "cronjob/cleanup", "-n", "shop"]);
+  });
+
+  it("reports a hand edit of an object of the OCI artifact as drift owned by the Kustomization reading it", async () => {
+    // Rendered first, so the edit is compared at once (kustomize-controller puts it back within its 1m interval).
+    const started = Date.now();
+    const desired = renderAtCommit(verifyInput());
+    await desired;
+    console.info(`render with the OCI artifact in ${Date.now() - started} ms`);
+    const panels = (value: string) => [
+      "patch",
+      "configmap",
+      "shop-dashboard",
+      "-n",
+      "platform",
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ data: { panels: value } }),
+    ];
+    await k(panels("edited by hand"));
+    const result = await verifyDesiredState({ ...verifyInput(), desired });
+    await k(panels("orders,latency,errors"));
+    expect(result.ok).toBe(false);
+    expect(result.drifted).toEqual([
+      {
+        ref: "ConfigMap/platform/shop-dashboard",
+        apiVersion: "v1",
+        owner: "flux-system/dashboards",
+        file: `oci://${registryHost}/manifests/dashboards:latest//dashboards.yaml`,
+        diffs: [{ path: "data.panels", git: "orders,latency,errors", live: "edited by hand" }],
+      },
+    ]);
+    expect(
+      result.owners.find((o) => o.owner === "Kustomization/flux-system/dashboards"),
+    ).toMatchObject({
+      desired: 2,
+      drifted: 1,
+    });
+    expect(renderVerifyText(result, "local-a")).toContain(
+      `✗ drifted ConfigMap/platform/shop-dashboard (oci://${registryHost}/manifests/dashboards:latest//dashboards.yaml) [Kustomization flux-system/dashboards]`,
+    );
   });
 
   it("reports a hand-made change, a deleted object and a leftover managed object; the CLI exits 1", async () => {
@@ -264,11 +319,11 @@ describe("preflight on the same fleet", () => {
       [
         "render",
         true,
-        "4 Kustomization(s) render 23 object(s); the charts of 2 HelmRelease(s) render 7 more",
+        "5 Kustomization(s) render 25 object(s); the charts of 2 HelmRelease(s) render 7 more",
       ],
       ["decryption", true, "2 of 2 encrypted file(s) decrypt with the escrowed key"],
       ["crd-order", true, "2 custom resource(s) checked against 2 CRD(s)"],
-      ["health-checks", true, "3 of 4 Kustomization(s) wait for health"],
+      ["health-checks", true, "4 of 5 Kustomization(s) wait for health"],
       [
         "controllers",
         true,
@@ -282,7 +337,7 @@ describe("preflight on the same fleet", () => {
         true,
         "1 reference(s) to ServiceAccounts, Secrets, ConfigMaps and health-checked objects",
       ],
-      ["namespaces", true, "19 namespaced object(s) in 3 namespace(s)"],
+      ["namespaces", true, "21 namespaced object(s) in 3 namespace(s)"],
       ["blocked", true, "no Kustomization is a dead end"],
     ]);
     expect(result.ok).toBe(true);
@@ -298,6 +353,58 @@ describe("preflight on the same fleet", () => {
     ]);
     const missingRef = await run(key.identity, "release-404");
     expect(missingRef.checks[0]).toMatchObject({ name: "git-ref", ok: false });
+  });
+
+  it("fails the render check naming the Kustomization, the OCIRepository, its URL and tag and the fix when the artifact does not exist or its registry does not answer", async () => {
+    const deadPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const source = join(repo.dir, "platform/dashboards-source.yaml");
+    const original = await readFile(source, "utf8");
+    const branch = async (name: string, content: string) => {
+      await repo.git.checkout(["-b", name, "main"]);
+      await writeFile(source, content);
+      await repo.git.add(".");
+      await repo.git.commit(`dashboards: ${name}`);
+      await repo.git.push("origin", name);
+      await repo.git.checkout(["main"]);
+    };
+    await branch("oci-missing-tag", original.replace("tag: latest", "tag: v404"));
+    await branch("oci-registry-down", original.replace(registryHost, `127.0.0.1:${deadPort}`));
+
+    const started = Date.now();
+    const missing = await run(key.identity, "oci-missing-tag");
+    console.info(`preflight of a missing artifact in ${Date.now() - started} ms`);
+    const render = missing.checks.find((c) => c.name === "render");
+    expect(missing.ok).toBe(false);
+    expect(render?.ok).toBe(false);
+    expect(render?.failures).toEqual([
+      {
+        message: expect.stringMatching(
+          new RegExp(
+            `^Kustomization flux-system/dashboards reads OCIRepository flux-system/dashboards \\(oci://${registryHost}/manifests/dashboards, tag "v404"\\): GET http://${registryHost}/v2/manifests/dashboards/manifests/v404 answered 404 \\(MANIFEST_UNKNOWN: .*\\): no such tag$`,
+          ),
+        ),
+        fix: `push the artifact to oci://${registryHost}/manifests/dashboards:v404 (\`flux push artifact\`), or correct spec.ref.tag of OCIRepository flux-system/dashboards`,
+      },
+    ]);
+
+    const started2 = Date.now();
+    const down = await run(key.identity, "oci-registry-down");
+    console.info(`preflight of an artifact whose registry is down in ${Date.now() - started2} ms`);
+    const downRender = down.checks.find((c) => c.name === "render");
+    expect(downRender?.ok).toBe(false);
+    expect(downRender?.failures).toEqual([
+      {
+        message: `Kustomization flux-system/dashboards reads OCIRepository flux-system/dashboards (oci://127.0.0.1:${deadPort}/manifests/dashboards, tag "latest"): GET https://127.0.0.1:${deadPort}/v2/manifests/dashboards/manifests/latest failed: connect ECONNREFUSED 127.0.0.1:${deadPort}; GET http://127.0.0.1:${deadPort}/v2/manifests/dashboards/manifests/latest failed: connect ECONNREFUSED 127.0.0.1:${deadPort}`,
+        fix: `start the registry that serves oci://127.0.0.1:${deadPort}/manifests/dashboards (or make 127.0.0.1:${deadPort} reachable from here), or correct spec.url of OCIRepository flux-system/dashboards`,
+      },
+    ]);
+    // Every other check still ran.
+    expect(down.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["render"]);
   });
 
   it("fails the CLI with exit 3 and the CRD-ordering failures when apps no longer depends on infrastructure and platform", async () => {

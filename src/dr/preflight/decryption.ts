@@ -13,11 +13,16 @@ import { check, type PreflightCheck, type PreflightFinding } from "./types.ts";
 /** Decrypts one file with an age identity; throws when it cannot (`Sops.decrypt`). */
 export type Decryptor = (file: string, ageIdentity: string) => Promise<unknown>;
 
-/** The fleet files (relative to the repository root) holding SOPS-encrypted objects this region renders. */
+/**
+ * The fleet files (relative to the repository root) holding SOPS-encrypted objects this region
+ * renders. Objects of OCI artifacts are not in the fleet's checkout (the render warns of them).
+ */
 export function encryptedFilesOf(state: DesiredState): string[] {
   const files = new Set<string>();
   for (const d of state.objects) {
-    if (d.object.sops !== undefined && d.file !== undefined) files.add(d.file);
+    if (d.object.sops !== undefined && d.file !== undefined && d.artifact === undefined) {
+      files.add(d.file);
+    }
   }
   return [...files].sort();
 }

@@ -46,14 +46,20 @@ export async function buildKustomization(options: {
   readonly kubectl: string;
   /** Runs kubectl; a unit test passes a fake. */
   readonly exec?: Exec;
+  /**
+   * What `repoDir` holds, in messages: `the artifact of OCIRepository flux-system/dashboards`.
+   *
+   * @default "the fleet repository"
+   */
+  readonly sourceName?: string;
 }): Promise<RenderedObject[]> {
   const { repoDir, spec } = options;
   const owner = `Kustomization ${spec.namespace}/${spec.name}`;
-  const target = resolve(repoDir, spec.path);
+  const target = secureJoin(repoDir, spec.path);
   if (!existsSync(target) || !statSync(target).isDirectory()) {
     throw new RenderError(
       `${spec.namespace}/${spec.name}`,
-      `${owner}: path "./${spec.path}" does not exist in the fleet repository; fix spec.path or add the folder`,
+      `${owner}: path "./${spec.path}" does not exist in ${options.sourceName ?? "the fleet repository"}; fix spec.path or add the folder`,
     );
   }
   const wrapperDir = join(repoDir, ".drkit-render", `${spec.namespace}-${spec.name}`);
@@ -83,6 +89,20 @@ export async function buildKustomization(options: {
       spec.substitute || spec.substituteFrom ? substitute(object, spec.substitute ?? {}) : object,
     file,
   }));
+}
+
+/**
+ * `path` below `root`, `..` stopping at the root (pure), as kustomize-controller joins
+ * `spec.path` to its source (`securejoin.SecureJoin`): a path never leaves the source.
+ */
+export function secureJoin(root: string, path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return resolve(root, ...parts);
 }
 
 /** kustomize's own words: the first lines of its stderr, not the command line around them. */

@@ -26,8 +26,18 @@ export interface DesiredObject {
    * @default - the renderer's owner kind (`Kustomization`, `Application`)
    */
   readonly ownerKind?: string;
-  /** Its file in the fleet repository, when kustomize could tell. */
+  /**
+   * Its file in the fleet repository, when kustomize could tell; for an object of an OCI
+   * artifact, `<artifact>//<path in it>`.
+   */
   readonly file?: string;
+  /**
+   * The OCI artifact it came from (`oci://host/repo:tag`), when its Kustomization reads an
+   * OCIRepository; its file is not in the fleet's checkout then.
+   *
+   * @default - it came from the fleet repository
+   */
+  readonly artifact?: string;
   /**
    * Where the reconciler puts it when it is namespaced and names no namespace (a HelmRelease's
    * release namespace).
@@ -45,6 +55,13 @@ export interface RenderedKustomization {
   /** The Kustomization that applies this one; `undefined` for the root. */
   readonly parent?: OwnerKey;
   readonly objects: number;
+  /**
+   * The OCI artifact it was built from, `oci://host/repo:tag@sha256:…` (its OCIRepository's
+   * revision), when it reads an OCIRepository.
+   *
+   * @default - it was built from the fleet repository
+   */
+  readonly artifact?: string;
 }
 
 /** An Argo CD Application of the region: the root, and every Application the walk found. */
@@ -129,8 +146,18 @@ export interface RenderOptions {
    * @default - a HelmRelease whose values need an encrypted Secret is not rendered (a warning)
    */
   readonly decrypt?: FleetDecryptor;
-  /** Reads Helm repository indexes and OCI registry tags. @default - `globalThis.fetch` */
+  /**
+   * Reads Helm repository indexes, OCI registry tags and the OCI artifacts Kustomizations read.
+   *
+   * @default - `globalThis.fetch`
+   */
   readonly fetch?: typeof fetch;
+  /**
+   * The time limit of one OCI registry request (an artifact's layer gets a second more per MiB).
+   *
+   * @default 5000
+   */
+  readonly registryTimeoutMs?: number;
 }
 
 /** Renders the region's path with its reconciler's renderer; collects build failures. */

@@ -310,7 +310,7 @@ describe("judgeFetchedSources", () => {
       condition("Ready", "False", "ChartPullError", "connection refused"),
       condition("FetchFailed", "True", "ChartPullError", "connection refused"),
     ]);
-    const requested = {
+    const requested: KubeObject = {
       ...stale,
       metadata: {
         ...stale.metadata,

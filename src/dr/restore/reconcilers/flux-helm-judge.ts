@@ -6,6 +6,7 @@
  */
 import { evaluateHealth, findCondition, type KubeObject } from "../../../kube/index.ts";
 import { reconcilerKey } from "../dead-ends.ts";
+import { awaitsRequest } from "./flux-judge.ts";
 import type { JudgeOptions, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
 
 /** Ready=False reasons of helm-controller v1.6 after which the same spec fails again. */
@@ -83,14 +84,7 @@ export function judgeHelmReleases(
       (health.failed ? failing : pending).push({ key, reason: health.reason });
       continue;
     }
-    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
-    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
-      ?.lastHandledReconcileAt;
-    if (
-      options.requestedAt !== undefined &&
-      requested === options.requestedAt &&
-      handled !== requested
-    ) {
+    if (awaitsRequest(obj, options.requestedAt)) {
       pending.push({ key, reason: "requested reconcile not handled yet" });
       continue;
     }

@@ -59,15 +59,7 @@ export function judgeReconcilers(
     // A Kustomization reading another source (an OCIRepository) is done at that source's revision.
     const target = readsFleet(obj) ? revision : undefined;
     const health = evaluateHealth(obj, target === undefined ? {} : { revision: target });
-    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
-      ?.lastHandledReconcileAt;
-    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
-    if (
-      health.healthy &&
-      options.requestedAt !== undefined &&
-      requested === options.requestedAt &&
-      handled !== requested
-    ) {
+    if (health.healthy && awaitsRequest(obj, options.requestedAt)) {
       pending.push({ key, reason: "requested reconcile not handled yet" });
       continue;
     }
@@ -115,6 +107,17 @@ export function judgeReconcilers(
     failing: failing.filter((f) => !dead.has(f.key)),
     deadEnds,
   };
+}
+
+/**
+ * Whether the object carries the restore's reconcile request (`requestedAt`, the annotation
+ * bootstrap set) and its controller has not handled it yet: what it shows is from before.
+ */
+export function awaitsRequest(obj: KubeObject, requestedAt: string | undefined): boolean {
+  const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+  const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
+    ?.lastHandledReconcileAt;
+  return requestedAt !== undefined && requested === requestedAt && handled !== requested;
 }
 
 /**
@@ -238,15 +241,7 @@ export function judgeFetchedSources(
     if (ready?.status !== "False") continue;
     // A failure from before the restore's reconcile request (the registry was down then) is
     // stale until source-controller has tried again.
-    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
-    const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
-      ?.lastHandledReconcileAt;
-    if (
-      options.requestedAt !== undefined &&
-      requested === options.requestedAt &&
-      handled !== requested
-    )
-      continue;
+    if (awaitsRequest(obj, options.requestedAt)) continue;
     const cause = fetchFailures
       .map((type) => findCondition(obj, type))
       .find((c) => c?.status === "True");

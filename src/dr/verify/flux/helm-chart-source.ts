@@ -247,16 +247,28 @@ export function createChartSource(options: ChartSourceOptions): ChartSource {
 
 type IndexEntries = Record<string, readonly { version: string; created?: string }[]>;
 
+/** The time limit of one registry call (tags, token). */
+const registryTimeoutMs = 5_000;
+/** A Helm repository's index can be megabytes: read it within this. */
+const indexTimeoutMs = 30_000;
+
+/** Why a call failed: the time limit, the system's reason (`connect ECONNREFUSED ...`), or the error's. */
+function callFailure(err: unknown, limitMs: number): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === "TimeoutError") return `no answer within ${limitMs / 1000} s`;
+  return (err.cause as { message?: string } | undefined)?.message ?? err.message;
+}
+
 async function readIndex(fetcher: typeof fetch, url: string): Promise<IndexEntries> {
   const indexUrl = `${url.replace(/\/+$/, "")}/index.yaml`;
   let text: string;
   try {
-    const response = await fetcher(indexUrl);
+    const response = await fetcher(indexUrl, { signal: AbortSignal.timeout(indexTimeoutMs) });
     if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     text = await response.text();
   } catch (err) {
     throw new ChartError(
-      `the index of Helm repository ${url} could not be read (${indexUrl}): ${(err as Error).message}`,
+      `the index of Helm repository ${url} could not be read (${indexUrl}): ${callFailure(err, indexTimeoutMs)}`,
       `check that ${url} serves index.yaml, or correct spec.url of the HelmRepository`,
       { cause: err },
     );
@@ -336,13 +348,16 @@ async function listTags(
   let token: string | undefined;
   try {
     while (next) {
-      let response = await fetcher(
-        next,
-        token ? { headers: { authorization: `Bearer ${token}` } } : {},
-      );
+      let response = await fetcher(next, {
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        signal: AbortSignal.timeout(registryTimeoutMs),
+      });
       if (response.status === 401 && token === undefined) {
         token = await anonymousToken(fetcher, response.headers.get("www-authenticate") ?? "");
-        response = await fetcher(next, { headers: { authorization: `Bearer ${token}` } });
+        response = await fetcher(next, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(registryTimeoutMs),
+        });
       }
       if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
       const body = (await response.json()) as { tags?: string[] | null };
@@ -352,7 +367,7 @@ async function listTags(
     }
   } catch (err) {
     throw new ChartError(
-      `the tags of ${ociUrl} could not be listed: ${(err as Error).message}`,
+      `the tags of ${ociUrl} could not be listed: ${callFailure(err, registryTimeoutMs)}`,
       `check that the registry serves ${ociUrl}${plainHttp ? "" : " over HTTPS (set spec.insecure: true for a plain-HTTP registry)"}`,
       { cause: err },
     );
@@ -369,7 +384,7 @@ async function anonymousToken(fetcher: typeof fetch, challenge: string): Promise
   const url = new URL(params.realm);
   if (params.service) url.searchParams.set("service", params.service);
   if (params.scope) url.searchParams.set("scope", params.scope);
-  const response = await fetcher(url);
+  const response = await fetcher(url, { signal: AbortSignal.timeout(registryTimeoutMs) });
   if (!response.ok) throw new Error(`HTTP ${response.status} from ${url.origin}${url.pathname}`);
   const body = (await response.json()) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;
