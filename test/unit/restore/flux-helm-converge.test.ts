@@ -89,6 +89,12 @@ describe("judgeHelmReleases", () => {
     const verdict = judgeHelmReleases([
       helmRelease("web", { conditions: ready, version: "1.2.0", installed: "1.2.0" }),
       helmRelease("cache", { conditions: ready, version: "1.x", installed: "1.4.0" }),
+      // A chart from Git gets build metadata in its version; it is the declared one.
+      helmRelease("storefront", {
+        conditions: ready,
+        version: "v1.0.0",
+        installed: "1.0.0+a1b2c3",
+      }),
     ]);
     expect(verdict).toEqual({ done: true, pending: [], failing: [], deadEnds: [] });
   });

@@ -5,6 +5,7 @@
  * failing when helm-controller says an install, upgrade or chart fetch went wrong.
  */
 import { evaluateHealth, findCondition, type KubeObject } from "../../../kube/index.ts";
+import { compareSemVer, parseChartVersion } from "../../verify/flux/semver.ts";
 import { reconcilerKey } from "../dead-ends.ts";
 import { awaitsRequest } from "./flux-judge.ts";
 import type { JudgeOptions, ReconcilerFailure, ReconcilerVerdict } from "./types.ts";
@@ -88,10 +89,19 @@ export function judgeHelmReleases(
       pending.push({ key, reason: "requested reconcile not handled yet" });
       continue;
     }
-    const declared = exactVersion(spec.chart?.spec?.version);
+    // An exact version must be the one installed; a range (`1.x`, `>=1`, `*`) is not one.
+    const declared = parseChartVersion(spec.chart?.spec?.version?.trim() ?? "");
     const installed = ((obj.status ?? {}) as HelmReleaseStatus).history?.[0]?.chartVersion;
-    if (declared !== undefined && installed !== undefined && !sameVersion(installed, declared)) {
-      pending.push({ key, reason: `chart version ${installed} installed, ${declared} declared` });
+    const installedVersion = installed === undefined ? undefined : parseChartVersion(installed);
+    if (
+      declared !== undefined &&
+      installedVersion !== undefined &&
+      compareSemVer(declared, installedVersion) !== 0
+    ) {
+      pending.push({
+        key,
+        reason: `chart version ${installed} installed, ${declared.original.replace(/^v/, "")} declared`,
+      });
     }
   }
   return {
@@ -117,20 +127,6 @@ export function chartOf(obj: KubeObject): string {
   }
   const ref = spec.chartRef;
   return ref?.kind ? `; chart from ${ref.kind} ${ref.namespace ?? ns}/${ref.name ?? ""}` : "";
-}
-
-/** The version when it names one release (`1.2.3`, `v1.2.3`); undefined for ranges (`1.x`, `>=1`, `*`). */
-function exactVersion(version: string | undefined): string | undefined {
-  if (version === undefined) return undefined;
-  return /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version.trim())
-    ? version.trim().replace(/^v/, "")
-    : undefined;
-}
-
-/** Compares versions without a leading "v" and without build metadata (`1.0.0+abc` is `1.0.0`). */
-function sameVersion(a: string, b: string): boolean {
-  const norm = (v: string) => v.replace(/^v/, "").replace(/\+.*$/, "");
-  return norm(a) === norm(b);
 }
 
 function describe(reason: string | undefined, message: string | undefined): string {
