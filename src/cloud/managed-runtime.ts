@@ -10,6 +10,7 @@ import { join } from "node:path";
 
 import type { Platform, RegionRuntime } from "../dr/region-runtime.ts";
 import { evaluateHealth, type Kube } from "../kube/index.ts";
+import { tuningFieldManager, tuningPatch } from "./controller-tuning.ts";
 import { readControllerWorkload } from "./controller-workload.ts";
 
 export interface ManagedRuntimeOptions {
@@ -60,6 +61,21 @@ export function createManagedRuntime(
     },
     // Kubernetes restarts crashed pods; waiting is all a restore can do here.
     recoverControllers: async () => undefined,
+    async tuneReconciler(target, driver, tuning) {
+      const path = await runtime.kubeconfigPath(target);
+      if (!path) return undefined;
+      const kube = options.kubeFor(path);
+      const changed: string[] = [];
+      for (const name of driver.controllers) {
+        const workload = await readControllerWorkload(kube, driver.namespace, name);
+        const patch = workload && tuningPatch(workload, tuning?.[name]);
+        if (!patch) continue;
+        await kube.apply(patch, { fieldManager: tuningFieldManager, force: true });
+        changed.push(name);
+      }
+      if (changed.length === 0) return undefined;
+      return `rolled out ${changed.join(", ")} with ${tuning ? "the recovery profile" : "their steady settings"}`;
+    },
   };
   return runtime;
 }

@@ -2,6 +2,7 @@
  * Rules across keys: combinations that each pass the schema but cannot work together.
  * Pure: returns every problem found, so the user fixes them in one pass.
  */
+import { recoveryKeysOf } from "./reconciler-recovery.ts";
 import { removeFix, setHint, type ConfigProblem } from "./messages.ts";
 import { dnsProblems, fleetProblems, secretStorageProblems } from "./fleet-contradictions.ts";
 import { cloudOnlyKeys, type RawStackConfig } from "./schema.ts";
@@ -141,6 +142,28 @@ function networkProblems(raw: RawStackConfig): ConfigProblem[] {
 }
 
 function reconcilerProblems(raw: RawStackConfig): ConfigProblem[] {
+  return [...reconcilerOptionProblems(raw), ...recoveryProblems(raw)];
+}
+
+/** A recovery key of the other reconciler means nothing here. */
+function recoveryProblems(raw: RawStackConfig): ConfigProblem[] {
+  const reconciler = raw.reconciler ?? "flux";
+  const other = reconciler === "flux" ? "argocd" : "flux";
+  const recovery = raw["reconciler.recovery"] ?? {};
+  return recoveryKeysOf[other]
+    .filter((key) => recovery[key] !== undefined)
+    .map((key) => ({
+      path: ["reconciler.recovery", key],
+      problem: `is an ${other === "flux" ? "Flux" : "Argo CD"} setting, but drkit:reconciler is "${reconciler}"`,
+      received: recovery[key],
+      fix: removeFix(
+        ["reconciler.recovery", key],
+        `use the ${reconciler === "flux" ? "Flux" : "Argo CD"} settings (${recoveryKeysOf[reconciler].join(", ")}, kubeApiQps, kubeApiBurst)`,
+      ),
+    }));
+}
+
+function reconcilerOptionProblems(raw: RawStackConfig): ConfigProblem[] {
   const reconciler = raw.reconciler ?? "flux";
   if (reconciler === "argocd" && raw.kustomization !== undefined) {
     return [

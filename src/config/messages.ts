@@ -50,6 +50,14 @@ const examples: Readonly<Record<string, string>> = {
   "argocd.prune": "true",
   "argocd.selfHeal": "true",
   crdsDir: "/path/to/crds",
+  "reconciler.recovery.enabled": "true",
+  "reconciler.recovery.concurrent": "20",
+  "reconciler.recovery.concurrentSsa": "32",
+  "reconciler.recovery.requeueDependencySeconds": "2",
+  "reconciler.recovery.kubeApiQps": "500",
+  "reconciler.recovery.kubeApiBurst": "1000",
+  "reconciler.recovery.statusProcessors": "50",
+  "reconciler.recovery.operationProcessors": "25",
   sopsAgeKey: "AGE-SECRET-KEY-1...",
   "fleetCredentials.username": "git",
   "fleetCredentials.password": "<token>",
@@ -78,7 +86,15 @@ const objectEntryField: Readonly<Record<string, string>> = {
   kustomization: "prune",
   argocd: "prune",
   fleetCredentials: "password",
+  "reconciler.recovery": "enabled",
 };
+
+/** `--path` reads dots as nesting: a key whose own name has one is quoted (`["reconciler.recovery"]`). */
+function pathKey(path: readonly string[]): string {
+  const [first, ...rest] = path;
+  if (!first?.includes(".") || rest.length === 0) return configKey(path);
+  return `'drkit:["${first}"]${rest.map((p) => `.${p}`).join("")}'`;
+}
 
 /** The key as the user writes it: `drkit:fleet.url`, `drkit:zones[1]`. */
 export function configKey(path: readonly (string | number)[]): string {
@@ -105,7 +121,7 @@ export function setHint(path: readonly (string | number)[]): string {
   }
   const example = examples[dotted] ?? "<value>";
   const secret = isSecretPath(path) ? "--secret " : "";
-  let key = configKey(target);
+  let key = pathKey(target);
   if (listKeys.has(dotted)) key = `'${key}[0]'`;
   if (mapKeys.has(dotted)) key = `${key}.team`;
   const needsPath = target.length > 1 || listKeys.has(dotted) || mapKeys.has(dotted);
@@ -114,7 +130,12 @@ export function setHint(path: readonly (string | number)[]): string {
 
 /** "Remove it with `pulumi config rm ...`, or <alternative>." */
 export function removeFix(path: readonly (string | number)[], alternative: string): string {
-  const rm = `\`pulumi config rm ${path.length > 1 ? "--path " : ""}${configKey(path)}\``;
+  const first = path[0];
+  const key =
+    typeof first === "string" && first.includes(".")
+      ? pathKey(path.filter((part): part is string => typeof part === "string"))
+      : configKey(path);
+  const rm = `\`pulumi config rm ${path.length > 1 ? "--path " : ""}${key}\``;
   return `Remove it with ${rm}, or ${alternative}.`;
 }
 

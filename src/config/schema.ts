@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 
+import { recoverySchema } from "./reconciler-recovery.ts";
+
 export const platforms = ["aws", "azure", "gcp", "local"] as const;
 /** Where a region runs. */
 export type Platform = (typeof platforms)[number];
@@ -143,6 +145,8 @@ export const stackConfigSchema = z.strictObject({
   fleet: fleetSchema,
   /** `flux` or `argocd`. @default - flux */
   reconciler: z.enum(reconcilers, { error: `must be one of ${reconcilers.join(", ")}` }).optional(),
+  /** The reconciler's settings while drkit restores (`reconciler-recovery.ts`). @default - enabled, with its defaults */
+  "reconciler.recovery": recoverySchema.optional(),
   /** Flux only: options of the `fleet` Kustomization. */
   kustomization: z
     .strictObject(

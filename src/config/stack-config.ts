@@ -4,6 +4,7 @@
  * Secrets are not part of it: `readStackConfig` returns them separately as Pulumi secret outputs,
  * so a `StackConfig` can be logged or put in a report without leaking anything.
  */
+import type { ArgoCdRecovery, FluxRecovery } from "./reconciler-recovery.ts";
 import type { CloudPlatform, ReconcilerKind } from "./schema.ts";
 
 /** The fleet repository and this region's folder in it. */
@@ -23,6 +24,8 @@ export interface FluxSettings {
   readonly prune: boolean;
   readonly timeoutSeconds: number;
   readonly retryIntervalSeconds: number;
+  /** `drkit:reconciler.recovery`; `undefined` when disabled. */
+  readonly recovery: FluxRecovery | undefined;
 }
 
 /** Argo CD: sync policy of the app-of-apps Application. */
@@ -30,6 +33,8 @@ export interface ArgoCdSettings {
   readonly kind: "argocd";
   readonly prune: boolean;
   readonly selfHeal: boolean;
+  /** `drkit:reconciler.recovery`; `undefined` when disabled. */
+  readonly recovery: ArgoCdRecovery | undefined;
 }
 
 export type ReconcilerSettings = FluxSettings | ArgoCdSettings;

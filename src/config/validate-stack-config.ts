@@ -4,6 +4,7 @@
 import { ConfigError } from "../core/errors.ts";
 import { findContradictions } from "./contradictions.ts";
 import { configKey, formatProblem, problemsFromIssues, type ConfigProblem } from "./messages.ts";
+import { resolveArgoCdRecovery, resolveFluxRecovery } from "./reconciler-recovery.ts";
 import { stackConfigSchema, type CloudPlatform, type RawStackConfig } from "./schema.ts";
 import type { ClusterSettings, ReconcilerSettings, StackConfig } from "./stack-config.ts";
 
@@ -48,13 +49,15 @@ function throwProblems(problems: readonly ConfigProblem[], stack: string): never
 
 /** A stack's reconciler settings with their documented defaults (the program's, and bootstrap's of a cluster drkit did not create). */
 export function resolveReconciler(
-  raw: Pick<RawStackConfig, "reconciler" | "argocd" | "kustomization">,
+  raw: Pick<RawStackConfig, "reconciler" | "argocd" | "kustomization" | "reconciler.recovery">,
 ): ReconcilerSettings {
+  const recovery = raw["reconciler.recovery"];
   if (raw.reconciler === "argocd") {
     return {
       kind: "argocd",
       prune: raw.argocd?.prune ?? true,
       selfHeal: raw.argocd?.selfHeal ?? true,
+      recovery: resolveArgoCdRecovery(recovery),
     };
   }
   return {
@@ -62,6 +65,7 @@ export function resolveReconciler(
     prune: raw.kustomization?.prune ?? true,
     timeoutSeconds: raw.kustomization?.timeoutSeconds ?? 300,
     retryIntervalSeconds: raw.kustomization?.retryIntervalSeconds ?? 30,
+    recovery: resolveFluxRecovery(recovery),
   };
 }
 

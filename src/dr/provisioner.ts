@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { readStackFile } from "../config/stack-file.ts";
 import type { StackConfig } from "../config/stack-config.ts";
 import type { Logger } from "../core/logger.ts";
+import { recoveryTuning } from "../gitops/recovery-tuning.ts";
 import { pulumiOutputLines } from "../pulumi-runner/output-lines.ts";
 import { mirrorProject } from "../pulumi-runner/project-mirror.ts";
 import type { RuntimeFor } from "./region-runtime.ts";
@@ -20,6 +21,7 @@ export function toStackTarget(
     keyEscrowed: boolean;
   },
 ): StackTarget {
+  const tuning = recoveryTuning(config.reconciler);
   return {
     stack: config.stack,
     platform: config.platform,
@@ -28,6 +30,7 @@ export function toStackTarget(
     fleet: { url: config.fleet.url, branch: config.fleet.branch, path: config.fleet.path },
     hasDecryptionKey: config.sopsAgeKey || options.keyEscrowed,
     protected: config.protected,
+    ...(tuning ? { recovery: tuning } : {}),
     ...(config.dns
       ? { dns: { recordName: config.dns.recordName, target: config.dns.target } }
       : {}),

@@ -17,5 +17,11 @@ export function createReconcilerProbe(runtimeFor: RuntimeFor): ReconcilerProbe {
         reconcilerDriver(target.reconciler),
         components,
       ),
+    tune: async (target, tuning) =>
+      runtimeFor(target.platform).tuneReconciler?.(
+        target,
+        reconcilerDriver(target.reconciler),
+        tuning,
+      ),
   };
 }

@@ -5,6 +5,7 @@
  * kubeconfig). `restore`, `verify`, `preflight` and `drill` reach a region only
  * through this seam, so none of them branches on the platform or imports `src/local/`.
  */
+import type { ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import type { ReconcilerDriver } from "../gitops/reconciler-driver.ts";
 import type { StackTarget } from "./restore/types.ts";
 
@@ -47,6 +48,16 @@ export interface RegionRuntime {
     driver: ReconcilerDriver,
     components: readonly string[],
   ): Promise<void>;
+  /**
+   * Runs the driver's controllers with `tuning` on top of their steady settings (`undefined`:
+   * back to them); says what changed, or `undefined` when nothing had to.
+   * @default - the platform cannot change its reconciler's settings
+   */
+  tuneReconciler?(
+    target: StackTarget,
+    driver: ReconcilerDriver,
+    tuning: ReconcilerTuning | undefined,
+  ): Promise<string | undefined>;
   /** Set when the platform can break its regions below the API (drills' region-loss, reconciler-loss). */
   readonly hostFailures?: HostFailures;
   /** Set when drkit runs the region's processes itself: `drkit status` reads them. */

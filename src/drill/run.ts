@@ -61,6 +61,8 @@ export interface DrillRunOptions {
   readonly specFile?: DrillSpecFile;
   /** Who runs the drill and where, recorded as evidence. @default - not recorded */
   readonly provenance?: DrillProvenance;
+  /** The restore's warm-up apply (`RestoreOptions.warmUp`). @default true */
+  readonly warmUp?: boolean;
 }
 
 export type DrillOutcome =
@@ -152,6 +154,7 @@ async function runLocked(
     {
       stack: target.stack,
       startedAt: injectedAt,
+      ...(options.warmUp === false ? { warmUp: false } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
     deps.restore,

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { ReconcilerKind } from "../config/index.ts";
+import type { ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { ControlPlanePorts } from "./kwok-config.ts";
 
@@ -21,6 +22,11 @@ export interface RegionState {
   /** Its processes' loopback ports, by `HostReconciler.portNames`. */
   readonly reconcilerPorts: Readonly<Record<string, number>>;
   readonly controlPlanePorts: ControlPlanePorts;
+  /**
+   * Flags and environment the reconciler's processes run with on top of their own: the
+   * recovery profile while a restore runs. @default - none (steady settings)
+   */
+  readonly reconcilerTuning?: ReconcilerTuning;
 }
 
 /** The state as drkit 0.x wrote it, before regions could run Argo CD. */

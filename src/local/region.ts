@@ -7,9 +7,11 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 
 import type { ReconcilerKind } from "../config/index.ts";
 import type { Logger } from "../core/logger.ts";
+import type { ControllerTuning, ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import { isAlive } from "../core/pid.ts";
 import { drkitFieldManager } from "../kube/types.ts";
 import { hostReconciler, type ReadyCheck } from "./reconcilers/index.ts";
@@ -28,6 +30,7 @@ import {
   startDetached,
   stopByPidFile,
   stopProcesses,
+  type ProcessSpec,
 } from "./processes.ts";
 import {
   readRegionState,
@@ -372,7 +375,8 @@ export async function startReconciler(
   });
   for (const sub of reconciler.dirs) await mkdir(join(dir, sub), { recursive: true });
   for (const name of reconciler.processNames) {
-    const { spec, ready } = plan[name]!;
+    const { ready } = plan[name]!;
+    const spec = tunedSpec(plan[name]!.spec, state.reconcilerTuning?.[name]);
     const pid = await readPid(spec.pidFile);
     if (pid === undefined || !(await isAlive(pid))) {
       await startDetached(spec);
@@ -381,6 +385,43 @@ export async function startReconciler(
     await waitFor(`"${name}" of region "${state.name}" to be ready`, 120_000, () => isReady(ready));
   }
   log.success(`${state.reconciler} processes of region "${state.name}" are ready`);
+}
+
+/** The process with its tuning's flags after its own (the last value of a flag wins). */
+function tunedSpec(spec: ProcessSpec, tuning: ControllerTuning | undefined): ProcessSpec {
+  if (!tuning) return spec;
+  return {
+    ...spec,
+    args: [...spec.args, ...tuning.args],
+    env: { ...spec.env, ...tuning.env },
+  };
+}
+
+/**
+ * Restarts the region's reconciler processes whose tuning changes (`undefined`: back to their
+ * steady settings); says which, or `undefined` when none had to.
+ */
+export async function retuneReconciler(
+  stateDir: string,
+  name: string,
+  tuning: ReconcilerTuning | undefined,
+  tools: RegionTools,
+  log: Logger,
+): Promise<string | undefined> {
+  const state = await readRegionState(stateDir, name);
+  if (!state) throw new Error(`region "${name}" has no state: run \`drkit local up ${name}\``);
+  const reconciler = hostReconciler(state.reconciler);
+  const changed = reconciler.processNames.filter(
+    (p) => !isDeepStrictEqual(state.reconcilerTuning?.[p], tuning?.[p]),
+  );
+  if (changed.length === 0) return undefined;
+  const next: RegionState = { ...state, reconcilerTuning: tuning };
+  if (!tuning) delete (next as { reconcilerTuning?: unknown }).reconcilerTuning;
+  await writeRegionState(stateDir, next);
+  const dir = regionPaths(stateDir, name).reconcilerDir(state.reconciler);
+  for (const p of [...changed].reverse()) await stopByPidFile(join(dir, "pids", `${p}.pid`));
+  await startReconciler(stateDir, next, tools, log);
+  return `restarted ${changed.join(", ")} with ${tuning ? "the recovery profile" : "their steady settings"}`;
 }
 
 async function isReady(check: ReadyCheck): Promise<boolean> {

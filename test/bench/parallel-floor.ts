@@ -6,6 +6,7 @@
  *
  * The planning is pure (`retargetObjects`, `pickFastest`); `measureParallelFloor` does the writes.
  */
+import { forEachInFlight } from "../../src/core/in-flight.ts";
 import type { Kube, KubeObject } from "../../src/kube/index.ts";
 import { evaluateHealth } from "../../src/kube/index.ts";
 
@@ -57,14 +58,9 @@ export async function applyInParallel(
   const namespaces = objects.filter((o) => o.kind === "Namespace");
   const rest = objects.filter((o) => o.kind !== "Namespace");
   for (const ns of namespaces) await kube.apply(ns, { fieldManager, force: true });
-  let next = 0;
-  const worker = async () => {
-    while (next < rest.length) {
-      const obj = rest[next++]!;
-      await kube.apply(obj, { fieldManager, force: true });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, rest.length) }, worker));
+  await forEachInFlight(rest, inFlight, async (obj) => {
+    await kube.apply(obj, { fieldManager, force: true });
+  });
 }
 
 /** Waits until every Deployment in `namespace` named in `names` is available. */

@@ -24,6 +24,7 @@ interface DrillRunFlags {
   historyStore?: string;
   historyRepo?: string;
   junit?: string;
+  warmUp: boolean;
 }
 
 export function registerDrillRunCommand(drill: Command): void {
@@ -42,6 +43,10 @@ export function registerDrillRunCommand(drill: Command): void {
     .option(
       "--no-prepare",
       "on local stacks, do not seed the fleet, bring the primary up or make the standby cold first",
+    )
+    .option(
+      "--no-warm-up",
+      "leave every write of the restore to the reconciler (see `drkit restore --help`)",
     )
     .addOption(historyStoreOption("record"))
     .addOption(historyRepoOption())
@@ -132,6 +137,7 @@ export function registerDrillRunCommand(drill: Command): void {
           signal: ctx.signal,
           specFile,
           provenance: describeProvenance(process.env, readMachineFacts(), readDrkitVersion()),
+          warmUp: flags.warmUp,
         };
 
         const planned = await runDrill(spec, { ...options, dryRun: true }, drillDeps).catch(

@@ -47,56 +47,64 @@ export function registerRestoreCommand(program: Command): void {
       "--junit <file>",
       "also write the restore as JUnit XML for CI (a case per phase), also when it fails",
     )
-    .action((opts: TargetFlagValues & { ref?: string; timeout: string; junit?: string }) =>
-      runCommand(program.opts<GlobalOptions>(), async (ctx) => {
-        // Input first: a typo is exit 2 before any tool or engine loads.
-        const convergeTimeoutMs = parseDuration(opts.timeout, "--timeout", {
-          minMs: 10_000,
-          example: "15m",
-        });
-        const selected = parseTargetFlags(opts, "restore");
-        if (selected.kind === "stack") validateStackName(ctx.rootDir, selected.stack);
-        const { restore } = await import("../../dr/restore/restore.ts");
-        const { stack, deps: loadDeps } = await restoreTarget(selected, {
-          ...ctx.paths,
-          rootDir: ctx.rootDir,
-          log: ctx.log,
-          // Tools are looked up before the restore's clock starts, as they always were.
-          warmToolchain: true,
-        });
-        // From here on, a run that stops with an error still leaves a JUnit report for CI.
-        const onJunitError = junitOnError(
-          opts.junit,
-          { kind: "restore", name: stack, startedAt: new Date() },
-          ctx.log,
-        );
-        const deps = await loadDeps().catch(onJunitError);
-        const report = await restore(
-          {
-            stack,
-            ...(opts.ref ? { ref: opts.ref } : {}),
-            convergeTimeoutMs,
-            signal: ctx.signal,
-          },
-          deps,
-        ).catch(onJunitError);
-        const [{ reportName, writeReportFiles }, { renderTimelineText }, { renderRestoreJunit }] =
-          await Promise.all([
-            import("../../dr/report-files.ts"),
-            import("../../dr/report/index.ts"),
-            import("../../dr/report/render-junit.ts"),
-          ]);
-        if (opts.junit) await writeJunitFile(opts.junit, renderRestoreJunit(report), ctx.log);
-        const files = await writeReportFiles(
-          ctx.paths.stateDir,
-          reportName("restore", stack, report.startedAt),
-          report,
-        );
-        ctx.output(
-          { ...report, reportFiles: files },
-          () => `${renderTimelineText(report)}\nreports: ${files.markdown}, ${files.html}`,
-        );
-        return report.failureKind ? exitCodeForKind(report.failureKind) : ExitCode.ok;
-      }),
+    .option(
+      "--no-warm-up",
+      "leave every write to the reconciler (default: drkit applies what it is about to apply first, many requests at once, under its field manager)",
+    )
+    .action(
+      (
+        opts: TargetFlagValues & { ref?: string; timeout: string; junit?: string; warmUp: boolean },
+      ) =>
+        runCommand(program.opts<GlobalOptions>(), async (ctx) => {
+          // Input first: a typo is exit 2 before any tool or engine loads.
+          const convergeTimeoutMs = parseDuration(opts.timeout, "--timeout", {
+            minMs: 10_000,
+            example: "15m",
+          });
+          const selected = parseTargetFlags(opts, "restore");
+          if (selected.kind === "stack") validateStackName(ctx.rootDir, selected.stack);
+          const { restore } = await import("../../dr/restore/restore.ts");
+          const { stack, deps: loadDeps } = await restoreTarget(selected, {
+            ...ctx.paths,
+            rootDir: ctx.rootDir,
+            log: ctx.log,
+            // Tools are looked up before the restore's clock starts, as they always were.
+            warmToolchain: true,
+          });
+          // From here on, a run that stops with an error still leaves a JUnit report for CI.
+          const onJunitError = junitOnError(
+            opts.junit,
+            { kind: "restore", name: stack, startedAt: new Date() },
+            ctx.log,
+          );
+          const deps = await loadDeps().catch(onJunitError);
+          const report = await restore(
+            {
+              stack,
+              ...(opts.ref ? { ref: opts.ref } : {}),
+              convergeTimeoutMs,
+              warmUp: opts.warmUp,
+              signal: ctx.signal,
+            },
+            deps,
+          ).catch(onJunitError);
+          const [{ reportName, writeReportFiles }, { renderTimelineText }, { renderRestoreJunit }] =
+            await Promise.all([
+              import("../../dr/report-files.ts"),
+              import("../../dr/report/index.ts"),
+              import("../../dr/report/render-junit.ts"),
+            ]);
+          if (opts.junit) await writeJunitFile(opts.junit, renderRestoreJunit(report), ctx.log);
+          const files = await writeReportFiles(
+            ctx.paths.stateDir,
+            reportName("restore", stack, report.startedAt),
+            report,
+          );
+          ctx.output(
+            { ...report, reportFiles: files },
+            () => `${renderTimelineText(report)}\nreports: ${files.markdown}, ${files.html}`,
+          );
+          return report.failureKind ? exitCodeForKind(report.failureKind) : ExitCode.ok;
+        }),
     );
 }

@@ -15,6 +15,7 @@ import {
   killRegion,
   reconcilerPidFiles,
   regionProcesses,
+  retuneReconciler,
   startReconciler,
 } from "../../local/region.ts";
 import { readRegionState, regionPaths } from "../../local/region-state.ts";
@@ -64,6 +65,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
         );
       await startReconciler(stateDir, state, await options.tools(), options.log);
     },
+    tuneReconciler: async (target, _driver, tuning) =>
+      retuneReconciler(stateDir, target.region, tuning, await options.tools(), options.log),
     hostProcesses: {
       status: (target) => regionProcesses(stateDir, target.region),
     },

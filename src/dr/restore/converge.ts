@@ -31,6 +31,7 @@ import type {
   SourceGuard,
 } from "./reconcilers/types.ts";
 import type { ReconcilerProbe, StackTarget } from "./types.ts";
+import type { WarmUp } from "./warm-up.ts";
 import type { Failure } from "../report/index.ts";
 
 export interface ConvergeInput {
@@ -50,6 +51,11 @@ export interface ConvergeInput {
    * nothing. @default false
    */
   readonly kickDependents?: boolean;
+  /**
+   * Applied ahead of the reconciler: a kicked object's batch is applied before the kick, when
+   * the reconciler would start applying it. @default - no warm-up
+   */
+  readonly warmUp?: WarmUp;
   readonly probe: ReconcilerProbe;
   readonly clock: Clock;
   readonly log: Logger;
@@ -218,11 +224,14 @@ function dependencyKicker(input: ConvergeInput, kicks: DependencyKicks) {
     for (const obj of kicks.plan(objects, input.revision, kickedAt, nowMs)) {
       const key = reconcilerKey(obj);
       kickedAt.set(key, nowMs);
-      log.info(`requested a reconcile of ${key}: ${kicks.why}`);
-      kube
-        .apply(kicks.patch(obj, clock.now().toISOString()), {
-          fieldManager: restoreFieldManager,
-          force: true,
+      const warmed = input.warmUp?.apply(key) ?? Promise.resolve();
+      warmed
+        .then(() => {
+          log.info(`requested a reconcile of ${key}: ${kicks.why}`);
+          return kube.apply(kicks.patch(obj, clock.now().toISOString()), {
+            fieldManager: restoreFieldManager,
+            force: true,
+          });
         })
         .catch((err: unknown) =>
           // The dependency timer still starts it: a kick only saves time.

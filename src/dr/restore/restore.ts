@@ -10,7 +10,7 @@ import { failureKindOf, PreflightError, type FailureKind } from "../../core/erro
 import type { Logger } from "../../core/logger.ts";
 import type { Kube, KubeObject } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
-import type { OwnerObjects, RestoreReport } from "../report/index.ts";
+import type { Failure, OwnerObjects, RestoreReport } from "../report/index.ts";
 import { describeCoverage, type Coverage } from "../verify/coverage.ts";
 import type { DesiredState } from "../verify/render.ts";
 import { bootstrapReconciler } from "./bootstrap.ts";
@@ -19,6 +19,7 @@ import { ConvergeFailedError } from "./converge-error.ts";
 import { PhaseAbort, PhaseClock } from "./phase-clock.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
 import type { ResolvedRef, RestoreDeps, RestoreOptions, StackTarget } from "./types.ts";
+import { createWarmUp, describeWarmUp, objectsOutsideInventory, type WarmUp } from "./warm-up.ts";
 
 /** Runs a restore (or, with `readOnly`, a converge-and-verify check) and returns its report. */
 export async function restore(options: RestoreOptions, deps: RestoreDeps): Promise<RestoreReport> {
@@ -36,6 +37,9 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   };
   let lock: { release(): void } | undefined;
   let rendered: DesiredState | undefined;
+  // Set once the reconciler runs its recovery profile: it goes back to steady at the end.
+  let tunedTarget: StackTarget | undefined;
+  let finishedAt = startedAt;
 
   try {
     const prepared = await phases.run("preflight", async () => {
@@ -99,6 +103,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     });
 
     let requestedAt: string | undefined;
+    let warmUp: WarmUp | undefined;
     if (!options.readOnly) {
       await phases.run("bootstrap", async () => {
         interrupted();
@@ -113,10 +118,20 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
         const installed = await deps.provisioner.installReconciler?.(input);
         const done = await bootstrapReconciler(input);
         requestedAt = done.requestedAt;
-        return {
-          value: undefined,
-          detail: installed ? `${installed.detail}; ${done.detail}` : done.detail,
-        };
+        warmUp = startWarmUp(options, prepared.target, rendered, kube, deps);
+        // The reconciler restarts into its recovery profile while drkit writes ahead of it.
+        const [tuned] = await Promise.all([
+          tuneReconciler(prepared.target, prepared.target.recovery, deps),
+          warmUp?.applyUnblocked(),
+        ]);
+        if (tuned) tunedTarget = prepared.target;
+        const details = [
+          installed?.detail,
+          done.detail,
+          tuned,
+          warmUp && describeWarmUp(warmUp.stats()),
+        ];
+        return { value: undefined, detail: details.filter(Boolean).join("; ") };
       });
     }
 
@@ -126,7 +141,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       commit: ref.commit,
       ...(rendered ? { desired: rendered } : {}),
     });
-    await phases.run("converge", async () => {
+    const converged = await phases.run("converge", async () => {
       try {
         const result = await converge({
           kube,
@@ -134,6 +149,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
           revision: ref.commit,
           ...(requestedAt ? { requestedAt } : {}),
           kickDependents: !options.readOnly,
+          ...(warmUp ? { warmUp } : {}),
           timeoutMs: options.convergeTimeoutMs ?? 600_000,
           probe: deps.probe,
           clock,
@@ -174,19 +190,29 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
         log.warn(`coverage: ${describeCoverage(coverage)}: ${refs.slice(0, 10).join(", ")}${more}`);
       }
       result.failures.forEach((f) => phases.fail("verify", f));
+      const strays = warmUp
+        ? warmUpOutsideInventory(warmUp, converged.reconcilers, prepared.target)
+        : [];
+      strays.forEach((f) => phases.fail("verify", f));
+      const owned =
+        warmUp && strays.length === 0
+          ? `; the ${warmUp.stats().applied} warmed-up object(s) are in their owners' inventories`
+          : "";
       return {
         value: undefined,
-        detail: `${counts.desired} desired, ${counts.missing} missing, ${counts.extraManaged} extra, ${counts.drifted} drifted`,
+        detail: `${counts.desired} desired, ${counts.missing} missing, ${counts.extraManaged} extra, ${counts.drifted} drifted${owned}`,
       };
     });
   } catch (err) {
     if (!(err instanceof PhaseAbort)) throw err;
     log.fail(`restore of ${subject(options.stack, target)} stopped in phase "${err.message}"`);
   } finally {
+    // The RTO ends with verify; going back to steady settings is not part of it.
+    finishedAt = clock.now();
+    if (tunedTarget) await tuneReconciler(tunedTarget, undefined, deps);
     lock?.release();
   }
 
-  const finishedAt = clock.now();
   const ok = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
   if (ok)
     log.success(
@@ -243,6 +269,68 @@ function recordPreflight(result: PreflightResult, phases: PhaseClock, log: Logge
       { failures: findings.map((f) => `${f.check}: ${f.message}`) },
     ),
   });
+}
+
+/**
+ * The warm-up of the target's reconciler, planned from the desired state preflight rendered;
+ * undefined when it is off (`warmUp: false`), the reconciler has none, or nothing was rendered.
+ */
+function startWarmUp(
+  options: RestoreOptions,
+  target: StackTarget,
+  rendered: DesiredState | undefined,
+  kube: Kube,
+  deps: RestoreDeps,
+): WarmUp | undefined {
+  const driver = restoreDriver(target.reconciler).warmUp;
+  if (options.warmUp === false || !driver || !rendered) return undefined;
+  const plan = driver.plan(rendered);
+  for (const s of plan.skipped) deps.log.info(`warm-up left ${s.key} to the reconciler: ${s.why}`);
+  if (plan.batches.size === 0) return undefined;
+  return createWarmUp({
+    kube,
+    plan,
+    clock: deps.clock,
+    log: deps.log,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** A failure for each batch whose warmed-up objects its owner does not list (nothing prunes them). */
+function warmUpOutsideInventory(
+  warmUp: WarmUp,
+  reconcilers: readonly KubeObject[],
+  target: StackTarget,
+): Omit<Failure, "phase">[] {
+  const driver = restoreDriver(target.reconciler).warmUp!;
+  return objectsOutsideInventory(warmUp.applied(), reconcilers, driver.inventory).map((o) => ({
+    owner: o.key,
+    message: `the warm-up applied ${o.refs.length} object(s) that ${o.key} does not list in its inventory, so nothing prunes them: ${o.refs.slice(0, 10).join(", ")}${o.refs.length > 10 ? " and more" : ""}; delete them with kubectl delete and restore with --no-warm-up, and report the fleet to drkit`,
+  }));
+}
+
+/**
+ * Switches the target's reconciler to `tuning` (`undefined`: its steady settings) through the
+ * platform; the line saying what changed, or `undefined`. A failure is a warning: the restore
+ * goes on with the settings the reconciler has.
+ */
+async function tuneReconciler(
+  target: StackTarget,
+  tuning: StackTarget["recovery"],
+  deps: RestoreDeps,
+): Promise<string | undefined> {
+  if (!deps.probe.tune) return undefined;
+  try {
+    const done = await deps.probe.tune(target, tuning);
+    if (done) deps.log.info(`reconciler: ${done}`);
+    return done;
+  } catch (err) {
+    const what = tuning ? "its recovery profile" : "its steady settings";
+    deps.log.warn(
+      `the reconciler could not be switched to ${what}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return undefined;
+  }
 }
 
 /** A signal that stopped the run decides its kind, whatever error the phase then threw. */

@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { ReconcilerTuning } from "../../gitops/recovery-tuning.ts";
 import type { Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
 import type { Coverage } from "../verify/coverage.ts";
@@ -49,6 +50,11 @@ export interface StackTarget {
   readonly hasDecryptionKey: boolean;
   /** Production marker: drills need `--confirm-protected <stack>` to break it. */
   readonly protected: boolean;
+  /**
+   * The reconciler's recovery profile (`drkit:reconciler.recovery`), run while it restores.
+   * @default - none: the reconciler keeps its settings (a cluster drkit did not create)
+   */
+  readonly recovery?: ReconcilerTuning;
   /** The service record that points at this region, when the stack has one. */
   readonly dns?: { readonly recordName: string; readonly target: string };
   /** Set for platform `external`: the cluster the flags named. */
@@ -111,6 +117,11 @@ export interface ReconcilerProbe {
   down(target: StackTarget): Promise<string[]>;
   /** Tries to bring them back (local: restart the host processes); throws when it cannot. */
   recover(target: StackTarget, components: readonly string[]): Promise<void>;
+  /**
+   * Runs the reconciler with `tuning` on top of its steady settings (`undefined`: back to them);
+   * says what it changed, or `undefined` when nothing had to.
+   */
+  tune?(target: StackTarget, tuning: ReconcilerTuning | undefined): Promise<string | undefined>;
 }
 
 /** The verify step (render desired state from Git at the commit and compare with live). */
@@ -175,6 +186,11 @@ export interface RestoreOptions {
   readonly readOnly?: boolean;
   /** When the RTO clock started (a drill sets the moment of failure). @default - now */
   readonly startedAt?: Date;
+  /**
+   * Apply what the reconciler is about to apply ahead of it, many requests in flight, under its
+   * field manager (`warm-up.ts`); verify then proves the reconciler owns all of it. @default true
+   */
+  readonly warmUp?: boolean;
   /** Judge every live object in verify for what Git would lose (the report's coverage). @default true */
   readonly coverage?: boolean;
   readonly signal?: AbortSignal;

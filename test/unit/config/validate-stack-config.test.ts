@@ -40,7 +40,13 @@ describe("validateStackConfig defaults", () => {
         intervalSeconds: 60,
         credentials: undefined,
       },
-      reconciler: { kind: "flux", prune: true, timeoutSeconds: 300, retryIntervalSeconds: 30 },
+      reconciler: {
+        kind: "flux",
+        prune: true,
+        timeoutSeconds: 300,
+        retryIntervalSeconds: 30,
+        recovery: expect.objectContaining({ concurrent: 20 }),
+      },
       sopsAgeKey: false,
       protected: false,
       rtoObjectiveSeconds: undefined,
@@ -104,7 +110,12 @@ describe("validateStackConfig defaults", () => {
       { ...aws, reconciler: "argocd", argocd: { selfHeal: false } },
       { stack: "s1" },
     );
-    expect(config.reconciler).toEqual({ kind: "argocd", prune: true, selfHeal: false });
+    expect(config.reconciler).toEqual({
+      kind: "argocd",
+      prune: true,
+      selfHeal: false,
+      recovery: expect.objectContaining({ statusProcessors: 50 }),
+    });
   });
 });
 
@@ -313,5 +324,78 @@ describe("validateStackConfig messages", () => {
       "drkit:fleetCredentials.password must not be empty, got a secret value (not shown).",
     );
     expect(err.message).not.toContain("git-user");
+  });
+});
+
+describe("drkit:reconciler.recovery", () => {
+  const base = {
+    platform: "local",
+    region: "local-a",
+    fleet: { url: "http://127.0.0.1:8470/fleet.git" },
+  };
+
+  it("is on by default with Flux's vertical-scaling settings", () => {
+    const config = validateStackConfig(base, { stack: "local-a" });
+    expect(config.reconciler.recovery).toEqual({
+      concurrent: 20,
+      concurrentSsa: 32,
+      requeueDependencySeconds: 2,
+      kubeApiQps: 500,
+      kubeApiBurst: 1000,
+    });
+  });
+
+  it("takes values as Pulumi passes them (text) and turns off with enabled: false", () => {
+    const tuned = validateStackConfig(
+      { ...base, "reconciler.recovery": { concurrent: "50", kubeApiQps: "2000" } },
+      { stack: "local-a" },
+    );
+    expect(tuned.reconciler.recovery).toMatchObject({ concurrent: 50, kubeApiQps: 2000 });
+    const off = validateStackConfig(
+      { ...base, "reconciler.recovery": { enabled: "false" } },
+      { stack: "local-a" },
+    );
+    expect(off.reconciler.recovery).toBeUndefined();
+  });
+
+  it("gives Argo CD its own settings", () => {
+    const config = validateStackConfig(
+      { ...base, reconciler: "argocd", "reconciler.recovery": { statusProcessors: 80 } },
+      { stack: "local-a" },
+    );
+    expect(config.reconciler.recovery).toEqual({
+      statusProcessors: 80,
+      operationProcessors: 25,
+      kubeApiQps: 500,
+      kubeApiBurst: 1000,
+    });
+  });
+
+  it("names the key, the value and the command for a bad value", () => {
+    expect(() =>
+      validateStackConfig(
+        { ...base, "reconciler.recovery": { concurrent: 0 } },
+        { stack: "local-a" },
+      ),
+    ).toThrow(
+      `drkit:reconciler.recovery.concurrent must be a whole number from 1 to 1000, got 0. Set it with \`pulumi config set --path 'drkit:["reconciler.recovery"].concurrent' 20\`.`,
+    );
+  });
+
+  it("refuses the other reconciler's settings and a misspelt key", () => {
+    expect(() =>
+      validateStackConfig(
+        { ...base, "reconciler.recovery": { statusProcessors: 80 } },
+        { stack: "local-a" },
+      ),
+    ).toThrow(
+      /drkit:reconciler\.recovery\.statusProcessors is an Argo CD setting, but drkit:reconciler is "flux", got 80\. Remove it with `pulumi config rm --path 'drkit:\["reconciler\.recovery"\]\.statusProcessors'`/,
+    );
+    expect(() =>
+      validateStackConfig(
+        { ...base, "reconciler.recovery": { concurency: 20 } },
+        { stack: "local-a" },
+      ),
+    ).toThrow(/drkit:reconciler\.recovery/);
   });
 });

@@ -97,11 +97,17 @@ describe("the drkit program", () => {
 describe("resolveCrdsDir", () => {
   const flux = {
     crdsDir: undefined,
-    reconciler: { kind: "flux" as const, prune: true, timeoutSeconds: 1, retryIntervalSeconds: 1 },
+    reconciler: {
+      kind: "flux" as const,
+      prune: true,
+      timeoutSeconds: 1,
+      retryIntervalSeconds: 1,
+      recovery: undefined,
+    },
   };
   const argocd = {
     crdsDir: undefined,
-    reconciler: { kind: "argocd" as const, prune: true, selfHeal: true },
+    reconciler: { kind: "argocd" as const, prune: true, selfHeal: true, recovery: undefined },
   };
 
   it.each([

@@ -39,6 +39,10 @@ export function readyFluxCluster(options: {
   readonly commit: string;
   readonly url: string;
   readonly events?: string[];
+  /** The root's `status.inventory.entries`. @default - none */
+  readonly inventory?: readonly { readonly id: string; readonly v: string }[];
+  /** Receives every write other than a reconcile request, with its field manager. */
+  readonly writes?: { object: KubeObject; fieldManager: string | undefined }[];
 }): Kube {
   const { commit, events = [] } = options;
   let requested = "";
@@ -57,6 +61,7 @@ export function readyFluxCluster(options: {
       lastAppliedRevision: `main@sha1:${commit}`,
       lastAttemptedRevision: `main@sha1:${commit}`,
       lastHandledReconcileAt: requested,
+      ...(options.inventory ? { inventory: { entries: options.inventory } } : {}),
     },
   });
   return {
@@ -71,8 +76,11 @@ export function readyFluxCluster(options: {
       if (kind.kind === "Kustomization") events.push("list Kustomizations");
       return { items: kind.kind === "Kustomization" ? [fleet()] : [], resourceVersion: "1" };
     },
-    apply: async (obj: KubeObject) => {
-      requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"] ?? requested;
+    apply: async (obj: KubeObject, opts?: { fieldManager?: string }) => {
+      const request = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+      if (request === undefined)
+        options.writes?.push({ object: obj, fieldManager: opts?.fieldManager });
+      requested = request ?? requested;
       return obj;
     },
   } as unknown as Kube;

@@ -11,8 +11,9 @@
  */
 import { fluxDriver } from "../../../gitops/flux/driver.ts";
 import { flux } from "../../../gitops/versions.ts";
-import { isNotFound } from "../../../kube/index.ts";
+import { inventoryOf, isNotFound } from "../../../kube/index.ts";
 import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
+import { planFluxWarmUp } from "./flux-warm-up.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
   appliedAt,
@@ -202,4 +203,5 @@ export const fluxRestoreDriver: RestoreDriver = {
     watch: helmRelease,
     judge: judgeHelmReleases,
   },
+  warmUp: { plan: planFluxWarmUp, inventory: inventoryOf },
 };

@@ -8,7 +8,9 @@
  */
 import type { ReconcilerKind } from "../../../config/index.ts";
 import type { Logger } from "../../../core/logger.ts";
-import type { KindRef, Kube, KubeObject } from "../../../kube/index.ts";
+import type { KindRef, Kube, KubeObject, ObjectRef } from "../../../kube/index.ts";
+import type { DesiredState } from "../../verify/render.ts";
+import type { WarmUpPlan } from "../warm-up.ts";
 import type { WorkloadCheck } from "../live-workloads.ts";
 import type { ResolvedRef, StackTarget } from "../types.ts";
 
@@ -152,4 +154,16 @@ export interface RestoreDriver {
   readonly sources?: readonly SourceGuard[];
   readonly kicks?: DependencyKicks;
   readonly releases?: ReleaseWatch;
+  readonly warmUp?: WarmUpDriver;
+}
+
+/**
+ * How drkit applies what the reconciler is about to apply, ahead of it (`../warm-up.ts`): the
+ * plan from the rendered desired state, and where the reconciler lists what it owns.
+ */
+export interface WarmUpDriver {
+  /** Which objects, in which stages, released when (pure). */
+  plan(desired: DesiredState): WarmUpPlan;
+  /** The objects a reconciler object lists as its own (Flux: `status.inventory`). */
+  inventory(obj: KubeObject): readonly ObjectRef[];
 }

@@ -1,0 +1,206 @@
+/**
+ * The warm-up apply: while the reconciler starts, drkit applies what it is about to apply, many
+ * requests in flight, under the reconciler's own field manager, so that the reconciler's own
+ * pass finds nothing to change (its diff runs in parallel, its writes do not). The plan — which
+ * objects, staged how, released when — is the driver's (`reconcilers/flux-warm-up.ts`); this
+ * module only applies it and proves afterwards that the reconciler took every object it applied
+ * into its inventory (so the reconciler alone owns and prunes them).
+ *
+ * A failed write is never fatal: the reconciler applies that object itself and reports what is
+ * really wrong with it.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { forEachInFlight } from "../../core/in-flight.ts";
+import type { Logger } from "../../core/logger.ts";
+import {
+  evaluateHealth,
+  formatRef,
+  splitApiVersion,
+  type Kube,
+  type KubeObject,
+  type ObjectRef,
+} from "../../kube/index.ts";
+import { reconcilerKey } from "./dead-ends.ts";
+
+/** Requests in flight: the API server's own limit on the benchmark machine (issue 13's sweep). */
+export const warmUpInFlight = 32;
+/** How long a stage waits for the CRDs it created to be Established. */
+const establishTimeoutMs = 30_000;
+
+/** One reconciler object's objects, in the stages the reconciler applies them in. */
+export interface WarmUpBatch {
+  /** The reconciler object's key (`Kind/namespace/name`, as converge keys them). */
+  readonly key: string;
+  /** Keys of the reconciler objects it waits for: its objects wait until those are done. */
+  readonly dependsOn: readonly string[];
+  /** Each stage is applied (its CRDs Established) before the next. */
+  readonly stages: readonly (readonly KubeObject[])[];
+  /** Objects left to the reconciler, with why (`Kind/namespace/name`). */
+  readonly leftToReconciler: readonly { readonly ref: string; readonly why: string }[];
+}
+
+export interface WarmUpPlan {
+  /** The reconciler's field manager, under which every object is applied. */
+  readonly fieldManager: string;
+  readonly batches: ReadonlyMap<string, WarmUpBatch>;
+  /** Reconciler objects whose objects are all left to the reconciler, with why. */
+  readonly skipped: readonly { readonly key: string; readonly why: string }[];
+}
+
+/** What the warm-up did, for the report. */
+export interface WarmUpStats {
+  readonly batches: number;
+  readonly applied: number;
+  /** Writes the API server refused (the reconciler applies those objects itself). */
+  readonly failed: number;
+  /** Objects left to the reconciler by the plan. */
+  readonly left: number;
+  /** Wall time the writes took, summed over batches (they may overlap). */
+  readonly ms: number;
+}
+
+export interface WarmUp {
+  /** Applies one batch (once; later calls return the first call's promise). Never rejects. */
+  apply(key: string): Promise<void>;
+  /** Applies every batch that waits for nothing (no `dependsOn`), together. Never rejects. */
+  applyUnblocked(): Promise<void>;
+  /** The batch of a reconciler object, when the plan has one. */
+  has(key: string): boolean;
+  stats(): WarmUpStats;
+  /** What each batch applied, as the API server named it. */
+  applied(): ReadonlyMap<string, readonly ObjectRef[]>;
+}
+
+export interface WarmUpOptions {
+  readonly kube: Pick<Kube, "apply" | "get">;
+  readonly plan: WarmUpPlan;
+  readonly clock: Pick<Clock, "monotonicMs" | "sleep">;
+  readonly log: Logger;
+  /** @default warmUpInFlight */
+  readonly inFlight?: number;
+  readonly signal?: AbortSignal;
+}
+
+export function createWarmUp(options: WarmUpOptions): WarmUp {
+  const { kube, plan, clock, log } = options;
+  const started = new Map<string, Promise<void>>();
+  const applied = new Map<string, ObjectRef[]>();
+  const totals = { batches: 0, applied: 0, failed: 0, left: 0, ms: 0 };
+
+  const applyStage = async (batch: WarmUpBatch, stage: readonly KubeObject[]) => {
+    const refs = applied.get(batch.key)!;
+    const crds: string[] = [];
+    await forEachInFlight(stage, options.inFlight ?? warmUpInFlight, async (obj) => {
+      if (options.signal?.aborted) return;
+      try {
+        const written = await kube.apply(obj, { fieldManager: plan.fieldManager, force: true });
+        refs.push(refOfWritten(obj, written));
+        totals.applied += 1;
+        if (obj.kind === "CustomResourceDefinition") crds.push(obj.metadata.name);
+      } catch (err) {
+        totals.failed += 1;
+        log.info(
+          `warm-up left ${formatRef(obj)} to the reconciler: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    });
+    await Promise.all(crds.map((name) => waitEstablished(kube, name, clock)));
+  };
+
+  const run = async (batch: WarmUpBatch) => {
+    const start = clock.monotonicMs();
+    applied.set(batch.key, []);
+    totals.batches += 1;
+    totals.left += batch.leftToReconciler.length;
+    for (const stage of batch.stages) await applyStage(batch, stage);
+    const ms = clock.monotonicMs() - start;
+    totals.ms += ms;
+    log.info(
+      `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(ms)} ms`,
+    );
+  };
+
+  const warmUp: WarmUp = {
+    has: (key) => plan.batches.has(key),
+    async applyUnblocked() {
+      const unblocked = [...plan.batches.values()].filter((b) => b.dependsOn.length === 0);
+      await Promise.all(unblocked.map((b) => warmUp.apply(b.key)));
+    },
+    apply(key) {
+      const batch = plan.batches.get(key);
+      if (!batch) return Promise.resolve();
+      let done = started.get(key);
+      if (!done) {
+        done = run(batch).catch((err: unknown) =>
+          log.warn(
+            `warm-up of ${key} stopped: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+        started.set(key, done);
+      }
+      return done;
+    },
+    stats: () => ({ ...totals }),
+    applied: () => applied,
+  };
+  return warmUp;
+}
+
+/** `1,234 object(s) applied ahead of the reconciler in 3.2 s (2 left to it)` (pure). */
+export function describeWarmUp(stats: WarmUpStats): string {
+  const left = stats.left + stats.failed;
+  return `warm-up applied ${stats.applied} object(s) of ${stats.batches} ${stats.batches === 1 ? "batch" : "batches"} in ${(stats.ms / 1000).toFixed(1)} s${left > 0 ? ` (${left} left to the reconciler)` : ""}`;
+}
+
+/** The written object's ref (the API server fills in the namespace a manifest left out). */
+function refOfWritten(sent: KubeObject, written: KubeObject | undefined): ObjectRef {
+  const namespace = written?.metadata?.namespace ?? sent.metadata.namespace;
+  return {
+    apiVersion: sent.apiVersion,
+    kind: sent.kind,
+    name: sent.metadata.name,
+    ...(namespace ? { namespace } : {}),
+  };
+}
+
+/** Waits until a CRD is Established (its kinds served), as the reconciler's staged apply does. */
+async function waitEstablished(
+  kube: Pick<Kube, "get">,
+  name: string,
+  clock: Pick<Clock, "monotonicMs" | "sleep">,
+): Promise<void> {
+  const deadline = clock.monotonicMs() + establishTimeoutMs;
+  const ref = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name };
+  while (clock.monotonicMs() < deadline) {
+    const crd = await kube.get(ref).catch(() => undefined);
+    if (crd && evaluateHealth(crd).healthy) return;
+    await clock.sleep(100);
+  }
+}
+
+/**
+ * Every object the warm-up applied that its reconciler object does not list in its inventory
+ * (pure): nothing would prune it, so the restore reports it. `inventory` reads a reconciler
+ * object's inventory (Flux: `status.inventory`); a batch whose object is gone is reported whole.
+ */
+export function objectsOutsideInventory(
+  applied: ReadonlyMap<string, readonly ObjectRef[]>,
+  reconcilers: readonly KubeObject[],
+  inventory: (obj: KubeObject) => readonly ObjectRef[],
+): { readonly key: string; readonly refs: readonly string[] }[] {
+  const byKey = new Map(reconcilers.map((r) => [reconcilerKey(r), r]));
+  const found: { key: string; refs: string[] }[] = [];
+  for (const [key, refs] of applied) {
+    const owner = byKey.get(key);
+    const listed = new Set((owner ? inventory(owner) : []).map(identity));
+    const outside = refs.filter((r) => !listed.has(identity(r))).map((r) => formatRef(r));
+    if (outside.length > 0) found.push({ key, refs: outside });
+  }
+  return found;
+}
+
+/** Group, kind, namespace and name: an inventory may list another version of the same object. */
+function identity(ref: ObjectRef): string {
+  const { group } = splitApiVersion(ref.apiVersion);
+  return `${group}/${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
+}

@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+
+import { createMemoryLogger } from "../../../src/core/logger.ts";
+import {
+  createWarmUp,
+  describeWarmUp,
+  objectsOutsideInventory,
+  type WarmUpPlan,
+} from "../../../src/dr/restore/warm-up.ts";
+import { inventoryOf, type Kube, type KubeObject } from "../../../src/kube/index.ts";
+
+const clock = { monotonicMs: () => performance.now(), sleep: async () => undefined };
+
+function cm(name: string, namespace?: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+  };
+}
+const crd: KubeObject = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: "gadgets.example.com" },
+};
+
+/** A fake API server: records writes in order, refuses names starting with "bad". */
+function fakeKube(log: string[], options: { establishAfterGets?: number } = {}) {
+  let gets = 0;
+  let inFlight = 0;
+  let peak = 0;
+  const kube = {
+    async apply(obj: KubeObject, opts?: { fieldManager?: string; force?: boolean }) {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight -= 1;
+      log.push(
+        `apply ${obj.kind}/${obj.metadata.name} as ${opts?.fieldManager} force=${opts?.force}`,
+      );
+      if (obj.metadata.name.startsWith("bad"))
+        throw new Error(`ConfigMap "${obj.metadata.name}" is invalid`);
+      return {
+        ...obj,
+        metadata: {
+          ...obj.metadata,
+          namespace: obj.metadata.namespace ?? (obj.kind === "ConfigMap" ? "default" : undefined),
+        },
+      };
+    },
+    async get() {
+      gets += 1;
+      log.push("get CRD");
+      const established = gets > (options.establishAfterGets ?? 0);
+      return {
+        ...crd,
+        status: { conditions: [{ type: "Established", status: established ? "True" : "False" }] },
+      };
+    },
+  } as unknown as Pick<Kube, "apply" | "get">;
+  return { kube, peak: () => peak };
+}
+
+function plan(
+  batches: { key: string; dependsOn?: string[]; stages: KubeObject[][] }[],
+): WarmUpPlan {
+  return {
+    fieldManager: "kustomize-controller",
+    batches: new Map(batches.map((b) => [b.key, { dependsOn: [], leftToReconciler: [], ...b }])),
+    skipped: [],
+  };
+}
+
+describe("createWarmUp", () => {
+  it("applies each stage under the reconciler's field manager, CRDs Established before the next stage", async () => {
+    const log: string[] = [];
+    const { kube } = fakeKube(log, { establishAfterGets: 1 });
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([{ key: "Kustomization/flux-system/apps", stages: [[crd], [cm("a", "shop")]] }]),
+      clock,
+      log: createMemoryLogger(),
+    });
+    await warmUp.applyUnblocked();
+    expect(log).toEqual([
+      "apply CustomResourceDefinition/gadgets.example.com as kustomize-controller force=true",
+      "get CRD",
+      "get CRD",
+      "apply ConfigMap/a as kustomize-controller force=true",
+    ]);
+    expect(warmUp.stats()).toMatchObject({ batches: 1, applied: 2, failed: 0 });
+  });
+
+  it("keeps many requests in flight, at most its limit", async () => {
+    const { kube, peak } = fakeKube([]);
+    const objects = Array.from({ length: 100 }, (_, i) => cm(`c${i}`, "shop"));
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([{ key: "K/a", stages: [objects] }]),
+      clock,
+      log: createMemoryLogger(),
+      inFlight: 8,
+    });
+    await warmUp.applyUnblocked();
+    expect(peak()).toBe(8);
+    expect(warmUp.stats().applied).toBe(100);
+  });
+
+  it("leaves a refused object to the reconciler and goes on; a batch runs once", async () => {
+    const log: string[] = [];
+    const { kube } = fakeKube(log);
+    const memory = createMemoryLogger();
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([{ key: "K/a", stages: [[cm("bad", "shop"), cm("good", "shop")]] }]),
+      clock,
+      log: memory,
+    });
+    await Promise.all([warmUp.apply("K/a"), warmUp.apply("K/a")]);
+    await warmUp.apply("K/a");
+    expect(log.filter((l) => l.startsWith("apply"))).toHaveLength(2);
+    expect(warmUp.stats()).toMatchObject({ applied: 1, failed: 1 });
+    expect(memory.events.map((e) => e.message).join("\n")).toMatch(
+      /warm-up left ConfigMap\/shop\/bad to the reconciler: ConfigMap "bad" is invalid/,
+    );
+    expect(describeWarmUp(warmUp.stats())).toMatch(
+      /^warm-up applied 1 object\(s\) of 1 batch in \d+\.\d s \(1 left to the reconciler\)$/,
+    );
+  });
+
+  it("applies only batches that wait for nothing up front; a dependent waits for its own call", async () => {
+    const log: string[] = [];
+    const { kube } = fakeKube(log);
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([
+        { key: "K/infra", stages: [[cm("i", "shop")]] },
+        { key: "K/apps", dependsOn: ["K/infra"], stages: [[cm("a", "shop")]] },
+      ]),
+      clock,
+      log: createMemoryLogger(),
+    });
+    await warmUp.applyUnblocked();
+    expect(log).toEqual(["apply ConfigMap/i as kustomize-controller force=true"]);
+    await warmUp.apply("K/apps");
+    await warmUp.apply("K/unknown");
+    expect(log).toHaveLength(2);
+    expect(warmUp.has("K/apps")).toBe(true);
+    expect(warmUp.has("K/unknown")).toBe(false);
+  });
+});
+
+describe("objectsOutsideInventory", () => {
+  const kustomization = (entries: { id: string; v: string }[]): KubeObject => ({
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: "apps", namespace: "flux-system" },
+    status: { inventory: { entries } },
+  });
+
+  it("finds what the warm-up applied that the owner does not list, by group, kind, namespace and name", async () => {
+    const applied = new Map([
+      [
+        "Kustomization/flux-system/apps",
+        [
+          { apiVersion: "v1", kind: "ConfigMap", namespace: "shop", name: "listed" },
+          { apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web" },
+          { apiVersion: "v1", kind: "ConfigMap", namespace: "shop", name: "stray" },
+        ],
+      ],
+    ]);
+    const owner = kustomization([
+      { id: "shop_listed__ConfigMap", v: "v1" },
+      { id: "shop_web_apps_Deployment", v: "v1beta1" },
+    ]);
+    expect(objectsOutsideInventory(applied, [owner], inventoryOf)).toEqual([
+      { key: "Kustomization/flux-system/apps", refs: ["ConfigMap/shop/stray"] },
+    ]);
+    expect(objectsOutsideInventory(applied, [], inventoryOf)[0]!.refs).toHaveLength(3);
+  });
+});
