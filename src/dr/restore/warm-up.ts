@@ -115,8 +115,9 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
     for (const stage of batch.stages) await applyStage(batch, stage);
     const ms = clock.monotonicMs() - start;
     totals.ms += ms;
+    const left = batch.leftToReconciler.length;
     log.info(
-      `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(ms)} ms`,
+      `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(ms)} ms${left > 0 ? ` (${left} left to the reconciler: ${listed(batch.leftToReconciler.map((l) => l.ref))})` : ""}`,
     );
   };
 
@@ -150,6 +151,12 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
 export function describeWarmUp(stats: WarmUpStats): string {
   const left = stats.left + stats.failed;
   return `warm-up applied ${stats.applied} object(s) of ${stats.batches} ${stats.batches === 1 ? "batch" : "batches"} in ${(stats.ms / 1000).toFixed(1)} s${left > 0 ? ` (${left} left to the reconciler)` : ""}`;
+}
+
+/** `a, b, c and 7 more`. */
+function listed(refs: readonly string[], max = 5): string {
+  const more = refs.length > max ? ` and ${refs.length - max} more` : "";
+  return refs.slice(0, max).join(", ") + more;
 }
 
 /** The written object's ref (the API server fills in the namespace a manifest left out). */
