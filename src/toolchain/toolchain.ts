@@ -6,6 +6,7 @@ import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { PreflightError, StepFailedError, describeError } from "../core/errors.ts";
+import { forEachInFlight } from "../core/in-flight.ts";
 import { silentLogger, type Logger } from "../core/logger.ts";
 import { resolvePaths } from "../core/paths.ts";
 import { systemEffects, type ToolchainEffects } from "./effects.ts";
@@ -115,6 +116,12 @@ export function nodePlatform(
   return `${goos}/${goarch}`;
 }
 
+/** Recipes built at once: `DRKIT_TOOLCHAIN_JOBS`, else 2. */
+export function buildJobs(env: NodeJS.ProcessEnv): number {
+  const jobs = Number(env.DRKIT_TOOLCHAIN_JOBS);
+  return Number.isInteger(jobs) && jobs >= 1 ? jobs : 2;
+}
+
 async function resolveAll(options: ToolchainOptions, acquire: boolean) {
   const rootDir = options.rootDir ?? packageRoot;
   const env = options.env ?? process.env;
@@ -132,29 +139,35 @@ async function resolveAll(options: ToolchainOptions, acquire: boolean) {
     ),
     allowDownload: options.allowDownload ?? true,
   };
-  const outcomes: RecipeOutcome[] = [];
-  const failures: Failure[] = [];
   const ifInstalled = options.with === "installed";
-  for (const spec of selectRecipes(options)) {
+  const specs = selectRecipes(options);
+  // In recipe order whatever finishes first; `undefined` where a recipe gave no outcome.
+  const outcomes: (RecipeOutcome | undefined)[] = specs.map(() => undefined);
+  const failures: (Failure | undefined)[] = specs.map(() => undefined);
+  // Builds overlap: one downloads modules or links while the other compiles.
+  await forEachInFlight([...specs.keys()], buildJobs(env), async (i) => {
+    const spec = specs[i]!;
     let version: string | undefined;
     try {
       const recipe = await planRecipe(spec, rootDir);
       version = recipe.version;
-      outcomes.push(
-        await resolveRecipe(
-          recipe,
-          ctx,
-          acquire && !(ifInstalled && spec.optional),
-          options.tools && spec.tools.filter((t) => options.tools!.includes(t)),
-        ),
+      outcomes[i] = await resolveRecipe(
+        recipe,
+        ctx,
+        acquire && !(ifInstalled && spec.optional),
+        options.tools && spec.tools.filter((t) => options.tools!.includes(t)),
       );
     } catch (err) {
-      if (ifInstalled && spec.optional) continue;
+      if (ifInstalled && spec.optional) return;
       if (acquire) ctx.log.fail(`"${spec.name}": ${describeError(err)}`);
-      failures.push({ recipe: spec.name, tools: spec.tools, version, error: err });
+      failures[i] = { recipe: spec.name, tools: spec.tools, version, error: err };
     }
-  }
-  return { cacheDir, outcomes, failures };
+  });
+  return {
+    cacheDir,
+    outcomes: outcomes.filter((o) => o !== undefined),
+    failures: failures.filter((f) => f !== undefined),
+  };
 }
 
 /**

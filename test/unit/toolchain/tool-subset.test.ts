@@ -80,3 +80,14 @@ describe("loadToolchain with tools", () => {
     expect(world.calls.filter((c) => c.startsWith("go build"))).toEqual([]);
   });
 });
+
+describe("buildJobs", () => {
+  it("builds two recipes at a time unless DRKIT_TOOLCHAIN_JOBS says otherwise", async () => {
+    const { buildJobs } = await import("../../../src/toolchain/toolchain.ts");
+    expect(buildJobs({})).toBe(2);
+    expect(buildJobs({ DRKIT_TOOLCHAIN_JOBS: "1" })).toBe(1);
+    expect(buildJobs({ DRKIT_TOOLCHAIN_JOBS: "4" })).toBe(4);
+    expect(buildJobs({ DRKIT_TOOLCHAIN_JOBS: "zero" })).toBe(2);
+    expect(buildJobs({ DRKIT_TOOLCHAIN_JOBS: "0" })).toBe(2);
+  });
+});
