@@ -7,7 +7,8 @@
 import { stringify } from "yaml";
 
 import type { KubeObject } from "../../src/kube/index.ts";
-import { benchNamespace, kustomizeFile } from "./bench-fleet.ts";
+import { benchNamespace } from "./bench-fleet.ts";
+import { kustomizeFile } from "./bench-groups.ts";
 
 /** The Flux Kustomization (in `flux-system`) that applies the HelmReleases. */
 export const helmKustomizationName = "bench-helm";

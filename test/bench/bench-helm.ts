@@ -10,9 +10,13 @@ import { helmKustomizationName, renderHelmFleetFiles } from "./bench-helm-fleet.
 import { restoreInto, restoreMeasurement, withRegion, type BenchContext } from "./bench-restore.ts";
 import type { HelmMeasurement } from "./bench-results.ts";
 
-/** Generates the fleet of `count` HelmReleases, pushes it, and measures the restore. */
+/**
+ * Generates the fleet of `count` HelmReleases, pushes it, and measures the restore (with the
+ * warm-up apply unless `warmUp` is false).
+ */
 export async function benchHelm(
   count: number,
+  warmUp: boolean,
   ctx: BenchContext,
 ): Promise<HelmMeasurement & { readonly commit: string }> {
   const region = `bench-helm-${count}`;
@@ -26,12 +30,14 @@ export async function benchHelm(
       renderHelmFleetFiles(count, region),
       `${count} HelmReleases`,
     );
-    ctx.log.action(`${count} HelmReleases: restore into a fresh region "${region}"`);
+    ctx.log.action(
+      `${count} HelmReleases: restore ${warmUp ? "with" : "without"} warm-up into a fresh region "${region}"`,
+    );
     const run = await withRegion(region, ctx, (r, stateDir) =>
       restoreInto(
         r,
         stateDir,
-        { url, commit, kustomization: helmKustomizationName, helmReleases: count },
+        { url, commit, kustomizations: [helmKustomizationName], helmReleases: count, warmUp },
         ctx,
       ),
     );

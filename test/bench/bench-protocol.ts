@@ -13,6 +13,8 @@ export interface ChildInput {
   readonly target: StackTarget;
   readonly connection: readonly KubeObject[];
   readonly convergeTimeoutMs: number;
+  /** The restore's warm-up apply (`RestoreOptions.warmUp`): on, or every write left to Flux. */
+  readonly warmUp: boolean;
 }
 
 /** What the child reports back. Epoch times are milliseconds with sub-millisecond fractions. */

@@ -1,6 +1,7 @@
 /**
  * What every fleet shape of the benchmark does: a fresh local region in its own state dir, and
- * the real restore into it in a child process while Flux is observed from here.
+ * the real restore into it in a child process while Flux is observed from here: drkit's default
+ * recovery profile on the target, the warm-up apply on unless a run turns it off.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -9,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { validateStackConfig } from "../../src/config/index.ts";
 import type { Logger } from "../../src/core/logger.ts";
+import { recoveryTuning, type ReconcilerTuning } from "../../src/gitops/recovery-tuning.ts";
 import { createKube } from "../../src/kube/index.ts";
 import type { GitServer } from "../../src/local/git-server.ts";
 import { regionPaths } from "../../src/local/region-state.ts";
@@ -58,6 +61,8 @@ export async function withRegion<T>(
 
 /** What one restore gave: the child's result, what the observers saw of Flux meanwhile. */
 export interface RestoreRun {
+  /** Whether the restore ran its warm-up apply. */
+  readonly warmUp: boolean;
   readonly result: ChildResult;
   readonly flux: FluxObservation;
   /** When the HelmReleases were Ready (only when `helmReleases` was given). */
@@ -65,8 +70,21 @@ export interface RestoreRun {
 }
 
 /**
- * Restores the fleet at `url` (commit `commit`) into `region`, observing the Kustomizations
- * `fleet` and `kustomization`, and `helmReleases` HelmReleases when given.
+ * drkit's default recovery profile for a local region (a stack file that does not set
+ * `drkit:reconciler.recovery`), as `drkit restore` runs the reconciler with it.
+ */
+export function benchRecovery(region: string, url: string): ReconcilerTuning | undefined {
+  const config = validateStackConfig(
+    { platform: "local", region, fleet: { url } },
+    { stack: region },
+  );
+  return recoveryTuning(config.reconciler);
+}
+
+/**
+ * Restores the fleet at `url` (commit `commit`) into `region` as `drkit restore` would (its
+ * recovery profile, its warm-up apply unless `warmUp` is false), observing the Kustomizations
+ * `fleet` and every one of `kustomizations`, and `helmReleases` HelmReleases when given.
  */
 export async function restoreInto(
   region: LocalRegion,
@@ -74,18 +92,23 @@ export async function restoreInto(
   fleet: {
     readonly url: string;
     readonly commit: string;
-    readonly kustomization: string;
+    /** Every Kustomization the region's path creates (not `fleet` itself). */
+    readonly kustomizations: readonly string[];
     readonly helmReleases?: number;
+    /** @default true */
+    readonly warmUp?: boolean;
   },
   ctx: BenchContext,
 ): Promise<RestoreRun> {
+  const warmUp = fleet.warmUp ?? true;
   const kube = createKube(region.kubeconfigPath);
   const observer = observeFlux(kube, {
     commit: fleet.commit,
-    expected: ["fleet", fleet.kustomization],
+    expected: ["fleet", ...fleet.kustomizations],
   });
   const releases =
     fleet.helmReleases === undefined ? undefined : observeHelmReleases(kube, fleet.helmReleases);
+  const recovery = benchRecovery(region.name, fleet.url);
   const input: ChildInput = {
     stateDir,
     cacheDir: ctx.cacheDir,
@@ -98,14 +121,17 @@ export async function restoreInto(
       fleet: { url: fleet.url, branch: "main", path: `clusters/${region.name}` },
       hasDecryptionKey: false,
       protected: false,
+      ...(recovery ? { recovery } : {}),
     },
     connection: renderConnection(fleet.url, region.name),
     convergeTimeoutMs: timeoutMs,
+    warmUp,
   };
   try {
     const result = await runChild(input, ctx.log);
     if (!result.report.ok) await keepEvidence(stateDir, region.name, ctx);
     return {
+      warmUp,
       result,
       flux: await observer.stop(),
       releases: await releases?.stop(),
@@ -138,6 +164,7 @@ async function keepEvidence(stateDir: string, name: string, ctx: BenchContext): 
 export function restoreMeasurement(run: RestoreRun): RestoreMeasurement {
   const { report } = run.result;
   return {
+    warmUp: run.warmUp,
     restore: {
       ok: report.ok,
       startedAtEpochMs: Date.parse(report.startedAt),

@@ -25,7 +25,10 @@ export interface FluxObservation {
 
 const kustomizations = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
 
-/** Starts observing; `stop()` ends the watch and returns what was seen. */
+/**
+ * Starts observing the Kustomizations named in `expected` (every group's and `fleet`); `stop()`
+ * ends the watch and returns what was seen.
+ */
 export function observeFlux(
   kube: Kube,
   options: { readonly commit: string; readonly expected: readonly string[] },
@@ -34,10 +37,12 @@ export function observeFlux(
   let readyAtEpochMs: number | undefined;
   let conditionReadyAtEpochMs: number | undefined;
   const abort = new AbortController();
+  const expected = new Set(options.expected);
   const predicate = (objects: readonly KubeObject[]): boolean => {
     const now = epochMs();
-    const present = options.expected.every((name) => objects.some((o) => o.metadata.name === name));
-    if (!present) return false;
+    // One pass per event: a fleet of a thousand Kustomizations sends thousands of events.
+    const present = objects.filter((o) => expected.has(o.metadata.name)).length;
+    if (present < expected.size) return false;
     const plain = judgeReconcilers(objects, options.commit, { rootName: "fleet" });
     if (plain.done) firstReadyAtEpochMs ??= now;
     const requestedAt = objects.find((o) => o.metadata.name === "fleet")?.metadata.annotations?.[

@@ -1,18 +1,30 @@
 /**
- * `npm run bench`: restores generated fleets of 100, 1,000 and 5,000 objects into fresh local
- * regions with the real restore engine and compares, in one run, with two floors on this machine:
- * a plain `kubectl apply --server-side` plus `kubectl wait` of the same objects, and the physical
- * floor, parallel server-side apply with 8 to 64 requests in flight (the fastest kept). Then a
- * fleet of 50 HelmReleases of a chart kept in the fleet, measured the same way but with no floor
- * to compare with (helm-controller's installs are what Flux's Ready costs there).
+ * `npm run bench`: restores generated fleets into fresh local regions with the real restore
+ * engine (drkit's default recovery profile on the target, its warm-up apply on or off) and
+ * compares, in one run, with floors measured on this machine:
  *
- * `--sizes` and `--helm-releases` each select their shape: given alone, only that one runs.
+ * - sizes (`--sizes`, default 100, 1,000 and 5,000 objects in one Kustomization): each restored
+ *   with the warm-up and, into another fresh region, without (`--warm-up both`, the default), and
+ *   compared with a plain `kubectl apply --server-side` plus `kubectl wait` of the same objects
+ *   and with the physical floor, parallel server-side apply with 8 to 64 requests in flight (the
+ *   fastest kept);
+ * - layered (`--layered`, default 50): Kustomizations in 5 `dependsOn` layers, 5,000 objects;
+ * - kustomizations (`--kustomizations`, default 1,000): Flux's own benchmark shape, independent
+ *   Kustomizations of 5 objects and their Namespace each;
+ * - secrets (`--secrets`, default 31,000): Velero's case, one Kustomization of Secrets;
+ *   each of these three compared with the physical floor only (32 in flight above 5,000 objects);
+ * - HelmReleases (`--helm-releases`, default 50) of a chart kept in the fleet, with no floor to
+ *   compare with (helm-controller's installs are what Flux's Ready costs there).
  *
- * Prints a table and one PASS/FAIL line per target of issue 4 ("Speed"); `--json` prints the
- * results as JSON on stdout instead. Progress goes to stderr. Exit codes: 0 every target met,
- * 1 a target missed (or a restore failed), 2 bad arguments.
+ * A shape runs when its flag is given; with no shape flag at all, every default runs.
  *
- *   node test/bench/restore-bench.ts [--sizes 100,1000,5000] [--helm-releases 50] [--json]
+ * Prints a table, the warm-up's speed-up per size, and one PASS/FAIL line per target of issues 4
+ * ("Speed") and 13 (the physical floor, 31,000 Secrets); `--json` prints every row as JSON on
+ * stdout instead. Progress goes to stderr. Exit codes: 0 every target met, 1 a target missed (or
+ * a restore failed), 2 bad arguments.
+ *
+ *   node test/bench/restore-bench.ts [--sizes 100,1000,5000] [--layered 50]
+ *     [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]
  */
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -26,16 +38,19 @@ import { ensureGitServer, stopGitServer } from "../../src/local/git-server.ts";
 import { loadToolchain } from "../../src/toolchain/index.ts";
 import { planFleetCounts } from "./bench-fleet.ts";
 import { benchHelm } from "./bench-helm.ts";
-import { parseBenchArgs } from "./bench-options.ts";
+import { parseBenchArgs, warmUpRuns } from "./bench-options.ts";
 import {
-  judgeTargets,
+  compareWarmUp,
+  summarizeGroups,
   summarizeHelm,
   summarizeSize,
-  targets,
   type BenchResult,
 } from "./bench-results.ts";
+import { benchShape } from "./bench-shape.ts";
+import type { GroupsShape } from "./bench-shapes.ts";
 import { benchSize } from "./bench-size.ts";
 import { renderResultTable } from "./bench-table.ts";
+import { judgeTargets, targets } from "./bench-targets.ts";
 
 async function main(): Promise<number> {
   const options = parseBenchArgs(process.argv.slice(2));
@@ -43,7 +58,19 @@ async function main(): Promise<number> {
   const { cacheDir } = resolvePaths();
   const toolchain = await loadToolchain({ cacheDir });
   const gitStateDir = mkdtempSync(join(tmpdir(), "drkit-bench-git-"));
-  const fleets = options.sizes.length + options.helmReleases.length;
+  const sizeRuns = warmUpRuns(options.warmUp, "sizes");
+  const [shapeWarmUp = true] = warmUpRuns(options.warmUp, "other");
+  const shapes: [GroupsShape, readonly number[]][] = [
+    ["layered", options.layered],
+    ["kustomizations", options.kustomizations],
+    ["secrets", options.secrets],
+  ];
+  const fleets =
+    options.sizes.length +
+    shapes.reduce((n, [, counts]) => n + counts.length, 0) +
+    options.helmReleases.length;
+  let fleet = 0;
+  const next = () => `fleet ${++fleet}/${fleets}`;
   const results: BenchResult[] = [];
   const details: Record<string, unknown>[] = [];
   try {
@@ -52,17 +79,30 @@ async function main(): Promise<number> {
     for (const size of options.sizes) {
       const counts = planFleetCounts(size);
       log.action(
-        `fleet ${results.length + 1}/${fleets}: ${size} objects (${counts.configMaps} ConfigMaps, ${counts.deployments} Deployments, 1 Namespace)`,
+        `${next()}: ${size} objects (${counts.configMaps} ConfigMaps, ${counts.deployments} Deployments, 1 Namespace)`,
       );
-      const m = await benchSize(size, ctx);
-      results.push(summarizeSize(m));
+      const m = await benchSize(size, sizeRuns, ctx);
+      results.push(...m.runs.map(summarizeSize));
       details.push({ size, commit: m.commit, floor: m.floor, physicalFloor: m.physicalFloor });
     }
+    for (const [shape, counts] of shapes) {
+      for (const count of counts) {
+        log.action(`${next()}: ${shape} ${count}`);
+        const m = await benchShape(shape, count, shapeWarmUp, ctx);
+        results.push(summarizeGroups(m));
+        details.push({
+          shape,
+          count,
+          objects: m.objects,
+          kustomizations: m.kustomizations,
+          commit: m.commit,
+          physicalFloor: m.physicalFloor,
+        });
+      }
+    }
     for (const count of options.helmReleases) {
-      log.action(
-        `fleet ${results.length + 1}/${fleets}: ${count} HelmReleases of one chart kept in the fleet`,
-      );
-      const m = await benchHelm(count, ctx);
+      log.action(`${next()}: ${count} HelmReleases of one chart kept in the fleet`);
+      const m = await benchHelm(count, shapeWarmUp, ctx);
       results.push(summarizeHelm(m));
       details.push({ helmReleases: count, commit: m.commit });
     }
@@ -74,8 +114,9 @@ async function main(): Promise<number> {
   const verdicts = judgeTargets(results);
   const pass = verdicts.every((v) => v.pass);
   if (options.json) {
+    const warmUp = compareWarmUp(results);
     process.stdout.write(
-      JSON.stringify({ pass, targets, results, verdicts, details }, null, 2) + "\n",
+      JSON.stringify({ pass, targets, results, warmUp, verdicts, details }, null, 2) + "\n",
     );
   } else {
     process.stdout.write(renderResultTable(results, verdicts) + "\n");

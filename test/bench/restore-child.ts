@@ -4,7 +4,8 @@
  * Started through `restore-child.js` (the V8 flags and compile cache of `bin/drkit.js`). Reads a
  * `ChildInput` (bench-protocol.ts) as JSON from argv[2], connects Flux to the fleet as the Pulumi
  * program would (GitRepository and Kustomization `flux-system/fleet`), runs the real `restore()`
- * with the real dependencies except the provisioner (the region is already up), writes the
+ * with the real dependencies except the provisioner (the region is already up; its target
+ * carries drkit's default recovery profile), with or without its warm-up apply, writes the
  * report files, and prints a `ChildResult` as one JSON line on stdout. Progress goes to stderr.
  *
  * It loads what `drkit restore` loads, when that command loads it (`src/cli/commands/restore.ts`):
@@ -85,7 +86,11 @@ async function main(): Promise<void> {
   const connectedAtEpochMs = epochMs();
   log.success(`connected Flux to "${input.target.fleet.url}" as the Pulumi program would`);
   const report = await restore(
-    { stack: input.target.stack, convergeTimeoutMs: input.convergeTimeoutMs },
+    {
+      stack: input.target.stack,
+      convergeTimeoutMs: input.convergeTimeoutMs,
+      warmUp: input.warmUp,
+    },
     { ...deps, provisioner: benchProvisioner(input) },
   );
   const [{ reportName, writeReportFiles }, { renderTimelineText }] = await Promise.all([

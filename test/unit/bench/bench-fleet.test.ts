@@ -40,26 +40,36 @@ describe("renderFleetFiles", () => {
   const files = renderFleetFiles(250, "bench-250");
 
   it("puts the objects in files of 100 listed by a kustomization.yaml", () => {
-    const listed = parse(files["bench/objects/kustomization.yaml"]!) as { resources: string[] };
+    const listed = parse(files["bench/bench-objects/kustomization.yaml"]!) as {
+      resources: string[];
+    };
     expect(listed.resources).toEqual([
       "objects-00000.yaml",
       "objects-00001.yaml",
       "objects-00002.yaml",
     ]);
     const docs = listed.resources.flatMap((f) =>
-      parseAllDocuments(files[`bench/objects/${f}`]!).map((d) => d.toJS() as { kind: string }),
+      parseAllDocuments(files[`bench/bench-objects/${f}`]!).map(
+        (d) => d.toJS() as { kind: string },
+      ),
     );
     expect(docs).toHaveLength(250);
   });
 
-  it("points the region's Kustomization at the objects, waiting for their health", () => {
+  it("points the region's one Kustomization, bench-objects, at the objects, waiting for their health", () => {
     const k = parse(files[`clusters/bench-250/${objectsKustomizationName}.yaml`]!) as {
-      spec: { path: string; wait: boolean; sourceRef: { name: string } };
+      metadata: { name: string };
+      spec: { path: string; wait: boolean; sourceRef: { name: string }; dependsOn?: unknown };
     };
+    expect(k.metadata.name).toBe("bench-objects");
     expect(k.spec).toMatchObject({
-      path: "./bench/objects",
+      path: "./bench/bench-objects",
       wait: true,
       sourceRef: { name: "fleet" },
+    });
+    expect(k.spec.dependsOn).toBeUndefined();
+    expect(parse(files["clusters/bench-250/kustomization.yaml"]!)).toMatchObject({
+      resources: ["bench-objects.yaml"],
     });
   });
 });

@@ -1,36 +1,92 @@
 import { describe, expect, it } from "vitest";
 
-import { parseBenchArgs } from "../../bench/bench-options.ts";
+import { parseBenchArgs, warmUpRuns } from "../../bench/bench-options.ts";
+
+const usage =
+  "usage: restore-bench [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
+const none = { sizes: [], layered: [], kustomizations: [], secrets: [], helmReleases: [] };
 
 describe("parseBenchArgs", () => {
-  it("runs 100, 1,000 and 5,000 objects, then 50 HelmReleases by default", () => {
+  it("runs every default shape, the sizes with and without warm-up, when no shape flag is given", () => {
     expect(parseBenchArgs([])).toEqual({
       sizes: [100, 1_000, 5_000],
+      layered: [50],
+      kustomizations: [1_000],
+      secrets: [31_000],
       helmReleases: [50],
+      warmUp: "both",
       json: false,
+    });
+  });
+
+  it("keeps the defaults when only --warm-up and --json are given: they pick no shape", () => {
+    expect(parseBenchArgs(["--warm-up", "off", "--json"])).toMatchObject({
+      sizes: [100, 1_000, 5_000],
+      secrets: [31_000],
+      warmUp: "off",
+      json: true,
     });
   });
 
   it("takes --sizes and --json", () => {
     expect(parseBenchArgs(["--sizes", "100, 1000", "--json"])).toEqual({
+      ...none,
       sizes: [100, 1_000],
-      helmReleases: [],
+      warmUp: "both",
       json: true,
     });
   });
 
   it("runs only the HelmRelease fleet when --helm-releases is given alone", () => {
     expect(parseBenchArgs(["--helm-releases", "50"])).toEqual({
-      sizes: [],
+      ...none,
       helmReleases: [50],
+      warmUp: "both",
       json: false,
     });
   });
 
   it("runs both shapes when both flags are given, each list without duplicates", () => {
     expect(parseBenchArgs(["--sizes", "100", "--helm-releases", "10, 50,10"])).toEqual({
+      ...none,
       sizes: [100],
       helmReleases: [10, 50],
+      warmUp: "both",
+      json: false,
+    });
+  });
+
+  it.each([
+    ["--layered", "layered", "50,10", [50, 10]],
+    ["--kustomizations", "kustomizations", "1000", [1_000]],
+    ["--secrets", "secrets", "31000, 1000,31000", [31_000, 1_000]],
+  ])("runs only %s when given alone", (flag, key, value, counts) => {
+    expect(parseBenchArgs([flag, value])).toEqual({
+      ...none,
+      [key]: counts,
+      warmUp: "both",
+      json: false,
+    });
+  });
+
+  it("runs the new shapes beside the sizes, with the warm-up mode given", () => {
+    expect(
+      parseBenchArgs([
+        "--sizes",
+        "5000",
+        "--layered",
+        "5",
+        "--secrets",
+        "31000",
+        "--warm-up",
+        "on",
+      ]),
+    ).toEqual({
+      ...none,
+      sizes: [5_000],
+      layered: [5],
+      secrets: [31_000],
+      warmUp: "on",
       json: false,
     });
   });
@@ -47,15 +103,54 @@ describe("parseBenchArgs", () => {
     );
   });
 
-  it("fails for an unknown flag", () => {
-    expect(() => parseBenchArgs(["--size", "100"])).toThrow(
-      "Unknown option '--size': usage: restore-bench [--sizes 100,1000,5000] [--helm-releases 50] [--json]",
+  it.each(["", "0", "2501", "50,x", "5,-1", "10.5"])("fails for --layered %j", (value) => {
+    expect(() => parseBenchArgs(["--layered", value])).toThrow(
+      `--layered must be a comma-separated list of whole numbers from 1 to 2500, got "${value}": use e.g. --layered 50`,
     );
   });
 
-  it("fails for --helm-releases without a value", () => {
-    expect(() => parseBenchArgs(["--helm-releases"])).toThrow(
-      "usage: restore-bench [--sizes 100,1000,5000] [--helm-releases 50] [--json]",
+  it.each(["", "0", "1k", "1000,,2000"])("fails for --kustomizations %j", (value) => {
+    expect(() => parseBenchArgs(["--kustomizations", value])).toThrow(
+      `--kustomizations must be a comma-separated list of whole numbers of at least 1, got "${value}": use e.g. --kustomizations 1000`,
     );
+  });
+
+  it.each(["", "0", "31,000", "3.1e4"])("fails for --secrets %j", (value) => {
+    expect(() => parseBenchArgs(["--secrets", value])).toThrow(
+      `--secrets must be a comma-separated list of whole numbers of at least 1, got "${value}": use e.g. --secrets 31000`,
+    );
+  });
+
+  it("names the flag in the error's key", () => {
+    expect(() => parseBenchArgs(["--secrets", "0"])).toThrow(
+      expect.objectContaining({ name: "ConfigError", key: "--secrets" }),
+    );
+  });
+
+  it.each(["", "yes", "ON", "true"])("fails for --warm-up %j", (value) => {
+    expect(() => parseBenchArgs(["--warm-up", value])).toThrow(
+      `--warm-up must be one of on, off or both, got "${value}": use e.g. --warm-up both`,
+    );
+  });
+
+  it("fails for an unknown flag", () => {
+    expect(() => parseBenchArgs(["--size", "100"])).toThrow(`Unknown option '--size': ${usage}`);
+  });
+
+  it.each(["--helm-releases", "--layered", "--warm-up"])("fails for %s without a value", (flag) => {
+    expect(() => parseBenchArgs([flag])).toThrow(usage);
+  });
+});
+
+describe("warmUpRuns", () => {
+  it.each([
+    ["both", "sizes", [true, false]],
+    ["both", "other", [true]],
+    ["on", "sizes", [true]],
+    ["on", "other", [true]],
+    ["off", "sizes", [false]],
+    ["off", "other", [false]],
+  ] as const)("runs --warm-up %s of the %s shape as %j", (mode, shape, runs) => {
+    expect(warmUpRuns(mode, shape)).toEqual(runs);
   });
 });

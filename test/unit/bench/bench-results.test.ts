@@ -1,64 +1,23 @@
 import { describe, expect, it } from "vitest";
 
-import type { PhaseName, PhaseResult } from "../../../src/dr/report/index.ts";
+import { describeWarmUp } from "../../../src/dr/restore/warm-up.ts";
+
 import {
-  judgeTargets,
+  compareWarmUp,
+  parseWarmUpMs,
+  resultName,
+  summarizeGroups,
   summarizeHelm,
   summarizeSize,
-  type HelmMeasurement,
-  type SizeMeasurement,
 } from "../../bench/bench-results.ts";
-import { renderResultTable } from "../../bench/bench-table.ts";
-
-const t0 = Date.parse("2026-01-01T00:00:00.000Z");
-const phase = (name: PhaseName, startMs: number, durationMs: number): PhaseResult => ({
-  name,
-  startedAt: new Date(t0 + startMs).toISOString(),
-  durationMs,
-  ok: true,
-  detail: "",
-});
-
-function measurement(overrides: Partial<SizeMeasurement["restore"]> = {}): SizeMeasurement {
-  return {
-    size: 1_000,
-    restore: {
-      ok: true,
-      startedAtEpochMs: t0,
-      finishedAtEpochMs: t0 + 100_000,
-      phases: [
-        phase("preflight", 0, 1_000),
-        phase("provision", 1_000, 0),
-        phase("bootstrap", 1_000, 1_000),
-        phase("converge", 2_000, 96_000),
-        phase("verify", 98_000, 2_000),
-      ],
-      failures: 0,
-      watchReadyAtEpochMs: t0 + 97_300,
-      maxRssBytes: 150 * 1024 * 1024,
-      loadedRssBytes: 100 * 1024 * 1024,
-      peakRssByPhaseBytes: { converge: 120 * 1024 * 1024, verify: 150 * 1024 * 1024 },
-      ...overrides,
-    },
-    flux: {
-      firstReadyAtEpochMs: t0 + 60_000,
-      readyAtEpochMs: t0 + 97_000,
-      conditionReadyAtEpochMs: t0 + 96_000,
-    },
-    floorMs: 50_000,
-    physicalFloorMs: 25_000,
-  };
-}
-
-function helmMeasurement(overrides: Partial<SizeMeasurement["restore"]> = {}): HelmMeasurement {
-  const { restore, flux } = measurement(overrides);
-  return {
-    restore,
-    flux,
-    helmReleases: 50,
-    releases: { firstReadyAtEpochMs: t0 + 20_000, readyAtEpochMs: t0 + 93_000 },
-  };
-}
+import {
+  finishedAt,
+  groupsMeasurement,
+  helmMeasurement,
+  measurement,
+  phase,
+  t0,
+} from "./measurements.ts";
 
 describe("summarizeSize", () => {
   it("splits the total into the wait for Flux and the orchestrator's overhead", () => {
@@ -66,12 +25,16 @@ describe("summarizeSize", () => {
     expect(r).toMatchObject({
       shape: "objects",
       size: 1_000,
+      warmUp: true,
+      objects: 1_000,
+      kustomizations: 1,
       totalMs: 100_000,
       fluxReadyMs: 97_000,
       fluxFirstReadyMs: 60_000,
       detectionLagMs: 300,
       detectionLagVsConditionMs: 1_300,
       fluxWaitMs: 95_000,
+      warmUpMs: 0,
       overheadMs: 5_000,
       overheadPercent: 5,
       peakRssMb: 150,
@@ -96,6 +59,74 @@ describe("summarizeSize", () => {
     expect(r.fluxWaitMs).toBe(0);
     expect(r.overheadPercent).toBe(100);
   });
+
+  it("takes the warm-up's writes out of the overhead, as it does the wait for Flux", () => {
+    const r = summarizeSize(
+      measurement({
+        phases: [
+          phase("preflight", 0, 1_000),
+          phase(
+            "bootstrap",
+            1_000,
+            1_000,
+            "Flux connected; warm-up applied 999 object(s) of 1 batch in 0.8 s",
+          ),
+          phase("converge", 2_000, 96_000),
+          phase("verify", 98_000, 2_000),
+        ],
+      }),
+    );
+    expect(r).toMatchObject({ warmUpMs: 800, overheadMs: 4_200, overheadPercent: 4.2 });
+  });
+
+  it("counts the warm-up's overlapping batches for no more than the bootstrap phase took", () => {
+    const r = summarizeSize(
+      measurement({
+        phases: [
+          phase(
+            "bootstrap",
+            1_000,
+            1_000,
+            "warm-up applied 5000 object(s) of 50 batches in 12.5 s",
+          ),
+          phase("converge", 2_000, 96_000),
+        ],
+      }),
+    );
+    expect(r).toMatchObject({ warmUpMs: 1_000, overheadMs: 4_000 });
+  });
+
+  it("names a row restored without warm-up so", () => {
+    const r = summarizeSize({ ...measurement(), warmUp: false, size: 5_000 });
+    expect(r.warmUp).toBe(false);
+    expect(resultName(r)).toBe("5000 (no warm-up)");
+    expect(resultName(r, (n) => n.toLocaleString("en-US"))).toBe("5,000 (no warm-up)");
+  });
+});
+
+describe("parseWarmUpMs", () => {
+  it.each([
+    ["warm-up applied 5000 object(s) of 1 batch in 4.2 s", 4_200],
+    ["a; warm-up applied 31001 object(s) of 1 batch in 61.0 s (2 left to the reconciler)", 61_000],
+    ["flux connected; warm-up applied 6000 object(s) of 1000 batches in 123.4 s", 123_400],
+    ["warm-up applied 0 object(s) of 0 batches in 0.0 s", 0],
+  ])("reads %j as %i ms", (detail, expected) => {
+    expect(parseWarmUpMs(detail)).toBe(expected);
+  });
+
+  it.each([
+    [{ batches: 1, applied: 5_000, failed: 0, left: 0, ms: 4_230 }, 4_200],
+    [{ batches: 50, applied: 4_990, failed: 2, left: 8, ms: 61_049 }, 61_000],
+  ])("reads what the restore's describeWarmUp writes", (stats, expected) => {
+    expect(parseWarmUpMs(`flux connected; ${describeWarmUp(stats)}`)).toBe(expected);
+  });
+
+  it.each(["", "flux connected; recovery profile on", "warm-up applied some objects in 3 s"])(
+    "reads no warm-up from %j",
+    (detail) => {
+      expect(parseWarmUpMs(detail)).toBeUndefined();
+    },
+  );
 });
 
 describe("summarizeHelm", () => {
@@ -105,6 +136,7 @@ describe("summarizeHelm", () => {
       ...summarizeSize(measurement()),
       shape: "helm",
       helmReleases: 50,
+      objects: 51,
       firstReleaseReadyMs: 20_000,
       releasesReadyMs: 93_000,
       size: undefined,
@@ -125,103 +157,48 @@ describe("summarizeHelm", () => {
   });
 });
 
-describe("judgeTargets", () => {
-  it("passes when every size meets every target", () => {
-    const r = summarizeSize(measurement({ finishedAtEpochMs: t0 + 99_000 }));
-    const big = summarizeSize({
-      ...measurement({ finishedAtEpochMs: t0 + 75_000 }),
-      size: 5_000,
-    });
-    expect(judgeTargets([r, big]).map((v) => v.pass)).toEqual([true, true, true, true, true]);
-  });
-
-  it("judges the physical floor at 5,000 objects and more, and fails it when not measured there", () => {
-    const small = summarizeSize(measurement({ finishedAtEpochMs: t0 + 99_000 }));
-    expect(judgeTargets([small])[4]).toEqual({
-      name: "restore and verify within 3x the physical floor at 5,000 objects",
-      pass: false,
-      detail: "not measured: run a size of 5000 or more",
-    });
-    const slow = summarizeSize({ ...measurement(), size: 5_000 });
-    expect(judgeTargets([small, slow])[4]).toMatchObject({ pass: false, detail: "5000: 4.0x" });
-    const failed = summarizeSize({
-      ...measurement({ ok: false, finishedAtEpochMs: t0 + 50_000 }),
-      size: 5_000,
-    });
-    expect(judgeTargets([failed])[4]).toMatchObject({ pass: false, detail: "5000: 2.0x" });
-  });
-
-  it("fails the overhead target at exactly 5 % and names the size", () => {
-    const verdict = judgeTargets([summarizeSize(measurement())])[2]!;
-    expect(verdict).toEqual({
-      name: "orchestrator overhead under 5 % of the total",
-      pass: false,
-      detail: "1000: 5.0 %",
-    });
-  });
-
-  it("fails detection and memory when the watch never saw Ready and RSS is too high", () => {
-    const r = summarizeSize(
-      measurement({ watchReadyAtEpochMs: undefined, maxRssBytes: 300 * 1024 * 1024 }),
+describe("summarizeGroups", () => {
+  it("computes a row of many Kustomizations with its objects and the physical floor only", () => {
+    const r = summarizeGroups(
+      groupsMeasurement(
+        "kustomizations",
+        { count: 1_000, objects: 6_000, kustomizations: 1_000, physicalFloorMs: 40_000 },
+        finishedAt(99_000),
+      ),
     );
-    const verdicts = judgeTargets([r]);
-    expect(verdicts[1]).toMatchObject({ pass: false, detail: "1000: n/a" });
-    expect(verdicts[3]).toMatchObject({ pass: false, detail: "1000: 300 MB" });
-  });
-
-  it("judges a HelmRelease fleet on the same targets, naming it, and no floor when no size ran", () => {
-    const helm = summarizeHelm(helmMeasurement({ finishedAtEpochMs: t0 + 99_000 }));
-    const verdicts = judgeTargets([helm]);
-    expect(verdicts.map((v) => [v.name, v.pass, v.detail])).toEqual([
-      ["restore verified", true, "50 HelmReleases: ok"],
-      ["convergence detected within 1000 ms of Flux's Ready", true, "50 HelmReleases: 300 ms"],
-      ["orchestrator overhead under 5 % of the total", true, "50 HelmReleases: 4.0 %"],
-      ["peak memory of the orchestrator under 200 MB", true, "50 HelmReleases: 150 MB"],
-    ]);
-  });
-
-  it("judges the physical floor on the sizes only when a HelmRelease fleet ran beside them", () => {
-    const big = summarizeSize({
-      ...measurement({ finishedAtEpochMs: t0 + 75_000 }),
-      size: 5_000,
+    expect(r).toMatchObject({
+      shape: "kustomizations",
+      count: 1_000,
+      objects: 6_000,
+      kustomizations: 1_000,
+      totalMs: 99_000,
+      physicalFloorMs: 40_000,
+      ratioToPhysicalFloor: 2.475,
     });
-    const helm = summarizeHelm(helmMeasurement({ ok: false }));
-    const verdicts = judgeTargets([big, helm]);
-    expect(verdicts[0]).toMatchObject({
-      pass: false,
-      detail: "5000: ok, 50 HelmReleases: FAILED",
-    });
-    expect(verdicts[4]).toMatchObject({ pass: true, detail: "5000: 3.0x" });
+    expect(Object.keys(r)).not.toContain("floorMs");
+    expect(resultName(r)).toBe("1000 Kustomizations");
   });
 
-  it("fails every target that depends on it when a restore failed", () => {
-    const r = summarizeSize(measurement({ ok: false, finishedAtEpochMs: t0 + 99_000 }));
-    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([false, true, false, true, false]);
+  it.each([
+    ["layered", 50, "50 layered Kustomizations"],
+    ["secrets", 31_000, "31,000 Secrets"],
+  ] as const)("names a %s row %j", (shape, count, name) => {
+    const r = summarizeGroups(
+      groupsMeasurement(shape, { count, objects: 5_000, kustomizations: 1, physicalFloorMs: 1 }),
+    );
+    expect(resultName(r, (n) => n.toLocaleString("en-US"))).toBe(name);
   });
 });
 
-describe("renderResultTable", () => {
-  it("prints one row per size and a PASS/FAIL line per target", () => {
-    const results = [summarizeSize(measurement())];
-    const text = renderResultTable(results, judgeTargets(results));
-    expect(text.split("\n")[2]).toBe(
-      "1,000 |      100.00 s |    97.00 s |        300 ms |      5.0 % |         150 |       50.00 s |           2.00x |        25.00 s |            4.00x",
-    );
-    expect(text).toContain(
-      "  1000: 100 MB loaded before the restore; peak by phase: converge 120 MB, verify 150 MB",
-    );
-    expect(text).toContain("FAIL  orchestrator overhead under 5 % of the total (1000: 5.0 %)");
-  });
-
-  it("prints a HelmRelease fleet's row with n/a floors, and when its releases were Ready", () => {
-    const results = [summarizeSize(measurement()), summarizeHelm(helmMeasurement())];
-    const lines = renderResultTable(results, judgeTargets(results)).split("\n");
-    expect(lines[0]!.startsWith("fleet           | restore total |")).toBe(true);
-    expect(lines[3]).toBe(
-      "50 HelmReleases |      100.00 s |    97.00 s |        300 ms |      5.0 % |         150 |           n/a |             n/a |            n/a |              n/a",
-    );
-    expect(lines).toContain(
-      "  50 HelmReleases: preflight 1.00 s, provision 0.00 s, bootstrap 1.00 s, converge 96.00 s, verify 2.00 s; waiting for Flux 95.00 s, overhead 5.00 s; Flux first Ready 60.00 s; HelmReleases Ready: first 20.00 s, every one 93.00 s",
-    );
+describe("compareWarmUp", () => {
+  it("pairs each size restored both ways, and leaves out a size restored one way only", () => {
+    const warm = summarizeSize({ ...measurement(finishedAt(24_100)), size: 5_000 });
+    const cold = summarizeSize({ ...measurement(finishedAt(96_800)), size: 5_000, warmUp: false });
+    const alone = summarizeSize(measurement());
+    const helm = summarizeHelm(helmMeasurement());
+    const [pair, ...rest] = compareWarmUp([alone, warm, cold, helm]);
+    expect(rest).toEqual([]);
+    expect(pair).toMatchObject({ size: 5_000, withMs: 24_100, withoutMs: 96_800 });
+    expect(pair!.speedup).toBeCloseTo(4.017, 3);
   });
 });

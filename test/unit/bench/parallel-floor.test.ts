@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
 
 import type { KubeObject } from "../../../src/kube/index.ts";
-import { applyInParallel, pickFastest, retargetObjects } from "../../bench/parallel-floor.ts";
+import {
+  applyInParallel,
+  pickFastest,
+  planFloorLevels,
+  retargetObjects,
+} from "../../bench/parallel-floor.ts";
 
 const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench" } };
-const cm = (name: string): KubeObject => ({
+const cm = (name: string, namespace = "bench"): KubeObject => ({
   apiVersion: "v1",
   kind: "ConfigMap",
-  metadata: { name, namespace: "bench" },
+  metadata: { name, namespace },
 });
 
 describe("retargetObjects", () => {
@@ -18,8 +23,19 @@ describe("retargetObjects", () => {
       metadata: { name: "r" },
     };
     expect(retargetObjects([ns, cm("a"), role], "floor-8")).toEqual([
-      { ...ns, metadata: { name: "floor-8" } },
-      { ...cm("a"), metadata: { name: "a", namespace: "floor-8" } },
+      { ...ns, metadata: { name: "floor-8-bench" } },
+      { ...cm("a"), metadata: { name: "a", namespace: "floor-8-bench" } },
+    ]);
+  });
+
+  it("keeps each namespace apart, so objects of the same name in two namespaces stay two", () => {
+    const other: KubeObject = { ...ns, metadata: { name: "other" } };
+    const moved = retargetObjects([ns, other, cm("a"), cm("a", "other")], "floor-32");
+    expect(moved.map((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`)).toEqual([
+      "/floor-32-bench",
+      "/floor-32-other",
+      "floor-32-bench/a",
+      "floor-32-other/a",
     ]);
   });
 });
@@ -34,6 +50,17 @@ describe("pickFastest", () => {
     });
     expect(pickFastest([level(8, 900), level(32, 400), level(64, 450)]).inFlight).toBe(32);
     expect(() => pickFastest([])).toThrow("measured no level");
+  });
+});
+
+describe("planFloorLevels", () => {
+  it.each([
+    [100, [8, 16, 32, 64]],
+    [5_000, [8, 16, 32, 64]],
+    [5_001, [32]],
+    [31_001, [32]],
+  ])("sweeps %i objects at %j in flight", (objects, levels) => {
+    expect(planFloorLevels(objects)).toEqual(levels);
   });
 });
 
@@ -58,5 +85,31 @@ describe("applyInParallel", () => {
     expect(order).toHaveLength(41);
     expect(new Set(order).size).toBe(41);
     expect(peak).toBe(8);
+  });
+
+  it("applies every Namespace, in flight too, before any object that lives in one", async () => {
+    const done = new Set<string>();
+    let peak = 0;
+    let inFlight = 0;
+    const kube = {
+      async apply(obj: KubeObject) {
+        if (obj.metadata.namespace !== undefined)
+          expect(done.has(obj.metadata.namespace)).toBe(true);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        if (obj.kind === "Namespace") done.add(obj.metadata.name);
+        return obj;
+      },
+    };
+    const names = Array.from({ length: 20 }, (_, i) => `ns-${i}`);
+    const objects = names.flatMap((n) => [
+      cm("a", n),
+      { ...ns, metadata: { name: n } } as KubeObject,
+    ]);
+    await applyInParallel(kube, objects, 4, "bench-floor");
+    expect(done.size).toBe(20);
+    expect(peak).toBe(4);
   });
 });
