@@ -18,6 +18,7 @@ import {
   substituteVariables,
   type FluxKustomizationSpec,
 } from "./flux-kustomization.ts";
+import { readPlainResources } from "./plain-resources.ts";
 
 /** An object rendered from Git and the file it came from (relative to the repository root). */
 export interface RenderedObject {
@@ -63,10 +64,11 @@ export async function buildKustomization(options: {
     );
   }
   const wrapperDir = join(repoDir, ".drkit-render", `${spec.namespace}-${spec.name}`);
+  const paths = hasKustomizationFile(target) ? [target] : await manifestFiles(target);
+  const plain = addsNothing(spec) ? await readPlainResources(paths, repoDir) : undefined;
+  if (plain) return plain.map((r) => ({ ...r, object: substituted(r.object, spec) }));
   await mkdir(wrapperDir, { recursive: true });
-  const resources = hasKustomizationFile(target)
-    ? [relative(wrapperDir, target)]
-    : (await manifestFiles(target)).map((f) => relative(wrapperDir, f));
+  const resources = paths.map((f) => relative(wrapperDir, f));
   await writeFile(
     join(wrapperDir, "kustomization.yaml"),
     renderWrapperKustomization(spec, resources),
@@ -85,10 +87,26 @@ export async function buildKustomization(options: {
     );
   }
   return readBuildOutput(output, repoDir, wrapperDir).map(({ object, file }) => ({
-    object:
-      spec.substitute || spec.substituteFrom ? substitute(object, spec.substitute ?? {}) : object,
+    object: substituted(object, spec),
     file,
   }));
+}
+
+/** The Flux Kustomization changes nothing kustomize would have to apply to its path. */
+function addsNothing(spec: FluxKustomizationSpec): boolean {
+  return (
+    !spec.targetNamespace &&
+    !spec.patches?.length &&
+    !spec.images?.length &&
+    !spec.commonMetadata?.labels &&
+    !spec.commonMetadata?.annotations
+  );
+}
+
+function substituted(object: KubeObject, spec: FluxKustomizationSpec): KubeObject {
+  return spec.substitute || spec.substituteFrom
+    ? substitute(object, spec.substitute ?? {})
+    : object;
 }
 
 /**
