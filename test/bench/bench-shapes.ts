@@ -9,8 +9,10 @@
  *   5,000 objects in total spread evenly: each Kustomization applies its own Namespace, one
  *   Deployment and ConfigMaps for the rest.
  * - `kustomizations`: Flux's own benchmark shape: N Kustomizations, no `dependsOn`, each applying
- *   4 ConfigMaps and 1 Deployment, in a Namespace of its own that it applies too (6 objects each).
- * - `secrets`: Velero's case: one Kustomization of N Opaque Secrets and their Namespace.
+ *   4 ConfigMaps in a Namespace of its own that it applies too, every tenth one a Deployment as
+ *   well (a region's 3 KWOK nodes take 110 pods each, as kubelets do).
+ * - `secrets`: Velero's case: N Opaque Secrets, 1,000 per Kustomization (and Namespace), as a
+ *   fleet splits them: kustomize builds one Kustomization in time quadratic in its objects.
  *
  * Each group applies the Namespace of its objects itself, so no group waits on another for it.
  */
@@ -76,24 +78,44 @@ export function kustomizationGroupName(i: number): string {
   return `bench-ks-${pad(i, 4)}`;
 }
 
-/** Flux's benchmark shape: `count` independent Kustomizations of 4 ConfigMaps and 1 Deployment. */
+/** Every how many Kustomizations of the `kustomizations` shape one has a Deployment. */
+export const deploymentEvery = 10;
+
+/**
+ * Flux's benchmark shape: `count` independent Kustomizations of 4 ConfigMaps, every tenth with a
+ * Deployment too.
+ */
 export function planKustomizationGroups(count: number): BenchGroup[] {
   assertCount("kustomizations", count, 1);
   return Array.from({ length: count }, (_, i) => {
     const name = kustomizationGroupName(i);
-    return { name, dependsOn: [], objects: workloadObjects(name, configMapsPerKustomization) };
+    const objects = workloadObjects(name, configMapsPerKustomization);
+    return {
+      name,
+      dependsOn: [],
+      objects: i % deploymentEvery === 0 ? objects : objects.filter((o) => o.kind !== "Deployment"),
+    };
   });
 }
 
-/** The Kustomization and Namespace of the secrets shape. */
-export const secretsGroupName = "bench-secrets";
+/** The secrets shape's Kustomizations (and Namespaces): `bench-secrets-00`, `bench-secrets-01`... */
+export function secretsGroupName(i: number): string {
+  return `bench-secrets-${pad(i, 2)}`;
+}
+/** Secrets per Kustomization of the secrets shape. */
+export const secretsPerKustomization = 1_000;
 
-/** Velero's case: one Kustomization of `count` Opaque Secrets, their Namespace first. */
+/** Velero's case: `count` Opaque Secrets, 1,000 per Kustomization, each with its Namespace first. */
 export function planSecretsGroups(count: number): BenchGroup[] {
   assertCount("secrets", count, 1);
-  const ns = secretsGroupName;
-  const secrets = Array.from({ length: count }, (_, i) => renderSecret(i, ns));
-  return [{ name: secretsGroupName, dependsOn: [], objects: [renderNamespace(ns), ...secrets] }];
+  const groups = Math.ceil(count / secretsPerKustomization);
+  return Array.from({ length: groups }, (_, g) => {
+    const ns = secretsGroupName(g);
+    const first = g * secretsPerKustomization;
+    const last = Math.min(count, first + secretsPerKustomization);
+    const secrets = Array.from({ length: last - first }, (_, i) => renderSecret(first + i, ns));
+    return { name: ns, dependsOn: [], objects: [renderNamespace(ns), ...secrets] };
+  });
 }
 
 /** The groups of a shape with `count` (Kustomizations, or Secrets for `secrets`). */

@@ -100,11 +100,14 @@ describe("planLayeredGroups", () => {
 describe("planKustomizationGroups", () => {
   const groups = planKustomizationGroups(1_000);
 
-  it("renders Flux's benchmark shape: independent Kustomizations of 4 ConfigMaps and 1 Deployment", () => {
+  it("renders Flux's benchmark shape: independent Kustomizations of 4 ConfigMaps, every tenth a Deployment too", () => {
     expect(groups).toHaveLength(1_000);
     expect(groups.every((g) => g.dependsOn.length === 0)).toBe(true);
     expect(kinds(groups[0]!.objects)).toEqual({ Namespace: 1, Deployment: 1, ConfigMap: 4 });
-    expect(allObjects(groups)).toHaveLength(6_000);
+    expect(kinds(groups[1]!.objects)).toEqual({ Namespace: 1, ConfigMap: 4 });
+    expect(allObjects(groups)).toHaveLength(5_100);
+    // 100 pods: within what the region's 3 KWOK nodes take (110 each).
+    expect(allObjects(groups).filter((o) => o.kind === "Deployment")).toHaveLength(100);
     expect(groups.map((g) => g.name).slice(0, 2)).toEqual(["bench-ks-0000", "bench-ks-0001"]);
     expect(kustomizationGroupName(999)).toBe("bench-ks-0999");
     expect(() => validateGroups(groups)).not.toThrow();
@@ -118,14 +121,15 @@ describe("planKustomizationGroups", () => {
 });
 
 describe("planSecretsGroups", () => {
-  it("renders one Kustomization of Opaque Secrets with small data, their Namespace first", () => {
-    const [group, ...rest] = planSecretsGroups(31_000);
-    expect(rest).toEqual([]);
-    expect(group!.name).toBe("bench-secrets");
-    expect(group!.objects).toHaveLength(31_001);
+  it("renders Opaque Secrets with small data, 1,000 per Kustomization, each Namespace first", () => {
+    const groups = planSecretsGroups(31_000);
+    expect(groups).toHaveLength(31);
+    const [group] = groups;
+    expect(group!.name).toBe("bench-secrets-00");
+    expect(group!.objects).toHaveLength(1_001);
     expect(group!.objects[0]).toMatchObject({
       kind: "Namespace",
-      metadata: { name: "bench-secrets" },
+      metadata: { name: "bench-secrets-00" },
     });
     const secret = group!.objects[7]! as KubeObject & {
       type: string;
@@ -134,20 +138,22 @@ describe("planSecretsGroups", () => {
     expect(secret).toMatchObject({
       kind: "Secret",
       type: "Opaque",
-      metadata: { name: "secret-00006", namespace: "bench-secrets" },
+      metadata: { name: "secret-00006", namespace: "bench-secrets-00" },
     });
     expect(Buffer.from(secret.data.index!, "base64").toString()).toBe("6");
     expect(Object.keys(secret)).not.toContain("stringData");
-    expect(new Set(group!.objects.map((o) => o.metadata.name)).size).toBe(31_001);
+    expect(allObjects(groups).filter((o) => o.kind === "Secret")).toHaveLength(31_000);
+    expect(planSecretsGroups(1_500).map((g) => g.objects.length)).toEqual([1_001, 501]);
+    expect(() => validateGroups(groups)).not.toThrow();
   });
 
-  it("writes 31,001 objects in 311 files", () => {
+  it("writes each Kustomization's objects, 100 per file", () => {
     const files = renderGroupFiles(planSecretsGroups(31_000), "bench-secrets-31000");
-    const listed = parse(files["bench/bench-secrets/kustomization.yaml"]!) as {
+    const listed = parse(files["bench/bench-secrets-00/kustomization.yaml"]!) as {
       resources: string[];
     };
-    expect(listed.resources).toHaveLength(311);
-    expect(listed.resources.at(-1)).toBe("objects-00310.yaml");
+    expect(listed.resources).toHaveLength(11);
+    expect(listed.resources.at(-1)).toBe("objects-00010.yaml");
   });
 });
 
