@@ -150,7 +150,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
           );
         }
         warnFailing(verdict.failing);
-        const pending = verdict.pending.map((p) => p.key).join(", ");
+        const pending = describePending(verdict.pending.map((p) => p.key));
         if (pending && pending !== lastPending) {
           lastPending = pending;
           log.waiting(`not ready yet: ${pending}`);
@@ -214,6 +214,12 @@ async function awaitReleases(
   const released = await releases.done(left, signal);
   if (released.length > 0) input.log.success(`${released.length} ${words.kind}(s) ${words.done}`);
   return released;
+}
+
+/** The first ten keys and how many more (a fleet of 1,000 Kustomizations makes one line of ten). */
+export function describePending(keys: readonly string[]): string {
+  const shown = keys.slice(0, 10).join(", ");
+  return keys.length > 10 ? `${shown} and ${keys.length - 10} more (${keys.length} in all)` : shown;
 }
 
 /** Requests reconciles of objects whose dependencies just became done (fire and forget). */

@@ -101,3 +101,15 @@ describe("kickPatch", () => {
     });
   });
 });
+
+describe("describePending", () => {
+  it("names the first ten objects not ready and counts the rest", async () => {
+    const { describePending } = await import("../../../src/dr/restore/converge.ts");
+    const keys = Array.from({ length: 12 }, (_, i) => `Kustomization/flux-system/k${i}`);
+    expect(describePending(keys.slice(0, 2))).toBe(
+      "Kustomization/flux-system/k0, Kustomization/flux-system/k1",
+    );
+    expect(describePending(keys)).toMatch(/k9 and 2 more \(12 in all\)$/);
+    expect(describePending([])).toBe("");
+  });
+});
