@@ -10,7 +10,7 @@
  * really wrong with it.
  */
 import type { Clock } from "../../core/clock.ts";
-import { forEachInFlight } from "../../core/in-flight.ts";
+import { createInFlightLimit } from "../../core/in-flight.ts";
 import type { Logger } from "../../core/logger.ts";
 import {
   evaluateHealth,
@@ -24,6 +24,8 @@ import { reconcilerKey } from "./dead-ends.ts";
 
 /** Requests in flight: the API server's own limit on the benchmark machine (issue 13's sweep). */
 export const warmUpInFlight = 32;
+/** Above this many batches at once, the warm-up logs one line for them all. */
+const quietAbove = 10;
 /** How long a stage waits for the CRDs it created to be Established. */
 const establishTimeoutMs = 30_000;
 
@@ -55,7 +57,7 @@ export interface WarmUpStats {
   readonly failed: number;
   /** Objects left to the reconciler by the plan. */
   readonly left: number;
-  /** Wall time the writes took, summed over batches (they may overlap). */
+  /** Wall time of the writes, from the first batch's start to the last one's end. */
   readonly ms: number;
 }
 
@@ -85,12 +87,15 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
   const { kube, plan, clock, log } = options;
   const started = new Map<string, Promise<void>>();
   const applied = new Map<string, ObjectRef[]>();
-  const totals = { batches: 0, applied: 0, failed: 0, left: 0, ms: 0 };
+  const totals = { batches: 0, applied: 0, failed: 0, left: 0 };
+  // The wall time of every batch together: from the first write's start to the last one's end.
+  const span = { start: Infinity, end: -Infinity };
+  // One limit for every batch: 1,000 Kustomizations at once still keep 32 requests in flight.
+  const inFlight = createInFlightLimit(options.inFlight ?? warmUpInFlight);
 
-  const applyStage = async (batch: WarmUpBatch, stage: readonly KubeObject[]) => {
+  const write = async (batch: WarmUpBatch, obj: KubeObject, crds: string[]) => {
     const refs = applied.get(batch.key)!;
-    const crds: string[] = [];
-    await forEachInFlight(stage, options.inFlight ?? warmUpInFlight, async (obj) => {
+    await inFlight(async () => {
       if (options.signal?.aborted) return;
       try {
         const written = await kube.apply(obj, { fieldManager: plan.fieldManager, force: true });
@@ -104,47 +109,61 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
         );
       }
     });
+  };
+
+  const applyStage = async (batch: WarmUpBatch, stage: readonly KubeObject[]) => {
+    const crds: string[] = [];
+    await Promise.all(stage.map((obj) => write(batch, obj, crds)));
     await Promise.all(crds.map((name) => waitEstablished(kube, name, clock)));
   };
 
-  const run = async (batch: WarmUpBatch) => {
+  const run = async (batch: WarmUpBatch, quiet: boolean) => {
     const start = clock.monotonicMs();
+    span.start = Math.min(span.start, start);
     applied.set(batch.key, []);
     totals.batches += 1;
     totals.left += batch.leftToReconciler.length;
     for (const stage of batch.stages) await applyStage(batch, stage);
-    const ms = clock.monotonicMs() - start;
-    totals.ms += ms;
+    const end = clock.monotonicMs();
+    span.end = Math.max(span.end, end);
     const left = batch.leftToReconciler.length;
+    if (quiet) return;
     log.info(
-      `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(ms)} ms${left > 0 ? ` (${left} left to the reconciler: ${listed(batch.leftToReconciler.map((l) => l.ref))})` : ""}`,
+      `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(end - start)} ms${left > 0 ? ` (${left} left to the reconciler: ${listed(batch.leftToReconciler.map((l) => l.ref))})` : ""}`,
     );
   };
 
-  const warmUp: WarmUp = {
+  const start = (key: string, quiet: boolean): Promise<void> => {
+    const batch = plan.batches.get(key);
+    if (!batch) return Promise.resolve();
+    let done = started.get(key);
+    if (!done) {
+      done = run(batch, quiet).catch((err: unknown) =>
+        log.warn(`warm-up of ${key} stopped: ${err instanceof Error ? err.message : String(err)}`),
+      );
+      started.set(key, done);
+    }
+    return done;
+  };
+
+  return {
     has: (key) => plan.batches.has(key),
     async applyUnblocked() {
       const unblocked = [...plan.batches.values()].filter((b) => b.dependsOn.length === 0);
-      await Promise.all(unblocked.map((b) => warmUp.apply(b.key)));
-    },
-    apply(key) {
-      const batch = plan.batches.get(key);
-      if (!batch) return Promise.resolve();
-      let done = started.get(key);
-      if (!done) {
-        done = run(batch).catch((err: unknown) =>
-          log.warn(
-            `warm-up of ${key} stopped: ${err instanceof Error ? err.message : String(err)}`,
-          ),
+      // Many batches at once get one line between them, not one each.
+      const quiet = unblocked.length > quietAbove;
+      await Promise.all(unblocked.map((b) => start(b.key, quiet)));
+      if (quiet) {
+        const objects = unblocked.reduce((n, b) => n + (applied.get(b.key)?.length ?? 0), 0);
+        log.info(
+          `warm-up applied ${objects} object(s) of ${unblocked.length} Kustomizations without dependencies in ${Math.round(span.end - span.start)} ms`,
         );
-        started.set(key, done);
       }
-      return done;
     },
-    stats: () => ({ ...totals }),
+    apply: (key) => start(key, false),
+    stats: () => ({ ...totals, ms: span.end > span.start ? span.end - span.start : 0 }),
     applied: () => applied,
   };
-  return warmUp;
 }
 
 /** `1,234 object(s) applied ahead of the reconciler in 3.2 s (2 left to it)` (pure). */

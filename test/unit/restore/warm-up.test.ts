@@ -106,6 +106,30 @@ describe("createWarmUp", () => {
     expect(warmUp.stats().applied).toBe(100);
   });
 
+  it("keeps one limit across batches, and logs one line for many batches at once", async () => {
+    const { kube, peak } = fakeKube([]);
+    const batches = Array.from({ length: 20 }, (_, b) => ({
+      key: `K/b${b}`,
+      stages: [Array.from({ length: 10 }, (_, i) => cm(`c${b}-${i}`, "shop"))],
+    }));
+    const memory = createMemoryLogger();
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan(batches),
+      clock,
+      log: memory,
+      inFlight: 8,
+    });
+    await warmUp.applyUnblocked();
+    expect(peak()).toBe(8);
+    expect(warmUp.stats()).toMatchObject({ batches: 20, applied: 200 });
+    expect(memory.events.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^warm-up applied 200 object\(s\) of 20 Kustomizations without dependencies in \d+ ms$/,
+      ),
+    ]);
+  });
+
   it("leaves a refused object to the reconciler and goes on; a batch runs once", async () => {
     const log: string[] = [];
     const { kube } = fakeKube(log);
