@@ -415,8 +415,8 @@ export async function retuneReconciler(
     (p) => !isDeepStrictEqual(state.reconcilerTuning?.[p], tuning?.[p]),
   );
   if (changed.length === 0) return undefined;
+  // Written as JSON: an undefined tuning leaves the field out (steady settings).
   const next: RegionState = { ...state, reconcilerTuning: tuning };
-  if (!tuning) delete (next as { reconcilerTuning?: unknown }).reconcilerTuning;
   await writeRegionState(stateDir, next);
   const dir = regionPaths(stateDir, name).reconcilerDir(state.reconciler);
   for (const p of [...changed].reverse()) await stopByPidFile(join(dir, "pids", `${p}.pid`));

@@ -2,7 +2,8 @@
  * Small fakes of the restore's side effects that most unit tests share.
  */
 import type { PreflightCheck, PreflightResult } from "../../../src/dr/preflight/index.ts";
-import type { FleetPreflight } from "../../../src/dr/restore/types.ts";
+import { createMemoryLogger } from "../../../src/core/logger.ts";
+import type { FleetPreflight, RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
 import type { StackLocks } from "../../../src/dr/stack-lock.ts";
 import type { Kube, KubeObject } from "../../../src/kube/index.ts";
 
@@ -84,4 +85,58 @@ export function readyFluxCluster(options: {
       return obj;
     },
   } as unknown as Kube;
+}
+
+/** A local Flux stack `local-b` reading the fleet on the default local git server. */
+export const localTarget: StackTarget = {
+  stack: "local-b",
+  platform: "local",
+  region: "local-b",
+  reconciler: "flux",
+  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
+  hasDecryptionKey: false,
+  protected: false,
+};
+
+/**
+ * Restore deps around `kube` for `target`, whose cluster is up and whose ref resolves to
+ * `commit`; verify finds nothing wrong. `overrides` replace any part.
+ */
+export function fakeRestoreDeps(options: {
+  readonly target: StackTarget;
+  readonly commit: string;
+  readonly kube: Kube;
+  readonly overrides?: Partial<RestoreDeps>;
+}): RestoreDeps {
+  const { target, commit, kube } = options;
+  return {
+    preflight: fakePreflight(),
+    locks: fakeLocks(),
+    provisioner: {
+      describe: async () => target,
+      kubeconfigPath: async () => "/kubeconfig",
+      up: async () => {
+        throw new Error("not expected");
+      },
+    },
+    git: {
+      resolveRef: async (_url, ref) => ({ name: ref, kind: "branch", commit }),
+      hasEncryptedFiles: async () => false,
+    },
+    kubeFor: () => kube,
+    probe: { down: async () => [], recover: async () => undefined },
+    verifier: {
+      verify: async () => ({
+        counts: { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 },
+        failures: [],
+      }),
+    },
+    clock: {
+      now: () => new Date(Date.UTC(2026, 11, 2, 3, 0, 0)),
+      monotonicMs: () => performance.now(),
+      sleep: async () => undefined,
+    },
+    log: createMemoryLogger(),
+    ...options.overrides,
+  };
 }

@@ -2,63 +2,44 @@ import { describe, expect, it } from "vitest";
 
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
-import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
-import { fakeLocks, fakePreflight, readyFluxCluster } from "./fake-deps.ts";
+import type { StackTarget } from "../../../src/dr/restore/types.ts";
+import { fakeRestoreDeps, localTarget, readyFluxCluster } from "./fake-deps.ts";
 
 const commit = "e".repeat(40);
 const recovery = { "kustomize-controller": { args: ["--concurrent=20"] } };
-const target: StackTarget = {
-  stack: "local-b",
-  platform: "local",
-  region: "local-b",
-  reconciler: "flux",
-  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
-  hasDecryptionKey: false,
-  protected: false,
-  recovery,
-};
+const target: StackTarget = { ...localTarget, recovery };
 
 function deps(events: string[], options: { verifyFails?: boolean; tuneFails?: boolean } = {}) {
   let now = Date.UTC(2026, 11, 2, 3, 0, 0);
   const kube = readyFluxCluster({ commit, url: target.fleet.url });
-  const d: RestoreDeps = {
-    preflight: fakePreflight(),
-    locks: fakeLocks(),
-    provisioner: {
-      describe: async () => target,
-      kubeconfigPath: async () => "/kubeconfig",
-      up: async () => {
-        throw new Error("not expected");
+  const d = fakeRestoreDeps({
+    target,
+    commit,
+    kube,
+    overrides: {
+      probe: {
+        down: async () => [],
+        recover: async () => undefined,
+        tune: async (_t, tuning) => {
+          events.push(tuning ? "tune recovery" : "tune steady");
+          // Going back to steady settings takes a minute that the RTO must not count.
+          if (!tuning) now += 60_000;
+          if (options.tuneFails) throw new Error("the API server refused");
+          return tuning ? "restarted kustomize-controller with the recovery profile" : "back";
+        },
       },
-    },
-    git: {
-      resolveRef: async (_url, ref) => ({ name: ref, kind: "branch", commit }),
-      hasEncryptedFiles: async () => false,
-    },
-    kubeFor: () => kube,
-    probe: {
-      down: async () => [],
-      recover: async () => undefined,
-      tune: async (_t, tuning) => {
-        events.push(tuning ? "tune recovery" : "tune steady");
-        // Going back to steady settings takes a minute that the RTO must not count.
-        if (!tuning) now += 60_000;
-        if (options.tuneFails) throw new Error("the API server refused");
-        return tuning ? "restarted kustomize-controller with the recovery profile" : "back";
+      verifier: {
+        verify: async () => {
+          events.push("verify");
+          return {
+            counts: { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 },
+            failures: options.verifyFails ? [{ message: "drifted" }] : [],
+          };
+        },
       },
+      clock: { now: () => new Date(now), monotonicMs: () => now, sleep: async () => undefined },
     },
-    verifier: {
-      verify: async () => {
-        events.push("verify");
-        return {
-          counts: { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 },
-          failures: options.verifyFails ? [{ message: "drifted" }] : [],
-        };
-      },
-    },
-    clock: { now: () => new Date(now), monotonicMs: () => now, sleep: async () => undefined },
-    log: createMemoryLogger(),
-  };
+  });
   return d;
 }
 

@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
 
-import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
-import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
 import { parseFluxKustomization } from "../../../src/dr/verify/flux-kustomization.ts";
 import type { DesiredState } from "../../../src/dr/verify/render.ts";
 import type { KubeObject } from "../../../src/kube/index.ts";
-import { fakeLocks, fakePreflight, readyFluxCluster } from "./fake-deps.ts";
+import { fakePreflight, fakeRestoreDeps, localTarget, readyFluxCluster } from "./fake-deps.ts";
 
 const commit = "d".repeat(40);
-const target: StackTarget = {
-  stack: "local-b",
-  platform: "local",
-  region: "local-b",
-  reconciler: "flux",
-  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
-  hasDecryptionKey: false,
-  protected: false,
-};
+const target = localTarget;
 
 const root = parseFluxKustomization({
   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
@@ -46,40 +36,19 @@ function run(options: { inventory: string[]; warmUp?: boolean }) {
     inventory: options.inventory.map((id) => ({ id, v: "v1" })),
     writes,
   });
-  const deps: RestoreDeps = {
-    preflight: {
-      check: async (input) => {
-        input.onRendered?.(rendered);
-        return fakePreflight().check(input);
+  const deps = fakeRestoreDeps({
+    target,
+    commit,
+    kube,
+    overrides: {
+      preflight: {
+        check: async (input) => {
+          input.onRendered?.(rendered);
+          return fakePreflight().check(input);
+        },
       },
     },
-    locks: fakeLocks(),
-    provisioner: {
-      describe: async () => target,
-      kubeconfigPath: async () => "/kubeconfig",
-      up: async () => {
-        throw new Error("not expected");
-      },
-    },
-    git: {
-      resolveRef: async (_url, ref) => ({ name: ref, kind: "branch", commit }),
-      hasEncryptedFiles: async () => false,
-    },
-    kubeFor: () => kube,
-    probe: { down: async () => [], recover: async () => undefined },
-    verifier: {
-      verify: async () => ({
-        counts: { desired: 2, applied: 2, missing: 0, extraManaged: 0, drifted: 0 },
-        failures: [],
-      }),
-    },
-    clock: {
-      now: () => new Date(Date.UTC(2026, 11, 2, 3, 0, 0)),
-      monotonicMs: () => performance.now(),
-      sleep: async () => undefined,
-    },
-    log: createMemoryLogger(),
-  };
+  });
   const warmUp = options.warmUp === undefined ? {} : { warmUp: options.warmUp };
   return restore({ stack: "local-b", ...warmUp }, deps).then((report) => ({ report, writes }));
 }
