@@ -1,6 +1,7 @@
 /**
  * Kubernetes client helpers: a plain-JSON client, pure health evaluation, watches and inventories.
  */
+export { apiMessage } from "./api-message.ts";
 export { createKube, createKubeFromConfig, drkitFieldManager, isNotFound } from "./client.ts";
 export type { ApiResource, Kube, ObjectList, ServedKind } from "./client.ts";
 export { evaluateHealth } from "./health.ts";

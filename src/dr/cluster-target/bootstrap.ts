@@ -11,6 +11,7 @@ import type { KubeObject as RenderedObject } from "../../gitops/manifests.ts";
 import {
   drkitFieldManager,
   findCondition,
+  apiMessage,
   formatRef,
   refOf,
   type Kube,
@@ -142,24 +143,10 @@ async function applyOne(kube: Kube, planned: PlannedApply): Promise<boolean> {
     });
     return before?.metadata.resourceVersion !== after.metadata.resourceVersion;
   } catch (err) {
-    throw new Error(`could not apply ${formatRef(planned.object)}: ${refusal(err)}`, {
+    throw new Error(`could not apply ${formatRef(planned.object)}: ${apiMessage(err)}`, {
       cause: err,
     });
   }
-}
-
-/** Why the API server refused a request: its Status message, else the error's first line. */
-function refusal(err: unknown): string {
-  const body = (err as { body?: unknown } | undefined)?.body;
-  if (typeof body === "string") {
-    try {
-      const message = (JSON.parse(body) as { message?: unknown }).message;
-      if (typeof message === "string" && message) return message;
-    } catch {
-      // not a Status document
-    }
-  }
-  return err instanceof Error ? (err.message.split("\n")[0] ?? err.message) : String(err);
 }
 
 /** `applyOne`, retried every 500 ms until it succeeds or the establish timeout passes. */

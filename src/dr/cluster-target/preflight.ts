@@ -4,10 +4,9 @@
  * and the reconciler can be installed or connected, proven by a server-side dry run of exactly
  * what bootstrap would apply. Nothing is changed.
  */
-import { ApiException } from "@kubernetes/client-node";
 
 import { describeError } from "../../core/errors.ts";
-import { formatRef, type Kube } from "../../kube/index.ts";
+import { apiMessage, formatRef, type Kube } from "../../kube/index.ts";
 import type { PreflightResult } from "../preflight/index.ts";
 import { check, skipped, type PreflightCheck, type PreflightFinding } from "../preflight/types.ts";
 import type { FleetPreflight, ResolvedRef, StackTarget } from "../restore/types.ts";
@@ -200,19 +199,4 @@ async function dryRun(
       fix: `the kubeconfig's user must be allowed to apply it (\`kubectl --context ${context} auth can-i patch ${resource}${ns}\`), or fix what the API server says`,
     };
   }
-}
-
-/** The API server's own message in an error, else the error's. */
-function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    try {
-      const body = (typeof err.body === "string" ? JSON.parse(err.body) : err.body) as {
-        message?: string;
-      };
-      if (body?.message) return body.message;
-    } catch {
-      // Not JSON: the exception's own message below.
-    }
-  }
-  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
 }

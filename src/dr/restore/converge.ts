@@ -10,6 +10,7 @@ import type { Clock } from "../../core/clock.ts";
 import { StepFailedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import {
+  apiMessage,
   formatRef,
   watchUntil,
   WatchTimeoutError,
@@ -23,7 +24,7 @@ import { ConvergeFailedError } from "./converge-error.ts";
 import { watchReleases, type ReleaseWatcher } from "./converge-releases.ts";
 import { isServed } from "./served-kind.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
-import { restoreFieldManager } from "./reconcilers/shared.ts";
+import { requestFieldManager } from "./reconcilers/shared.ts";
 import type {
   DependencyKicks,
   ReconcilerVerdict,
@@ -235,15 +236,13 @@ function dependencyKicker(input: ConvergeInput, kicks: DependencyKicks) {
         .then(() => {
           log.info(`requested a reconcile of ${key}: ${kicks.why}`);
           return kube.apply(kicks.patch(obj, clock.now().toISOString()), {
-            fieldManager: restoreFieldManager,
+            fieldManager: requestFieldManager,
             force: true,
           });
         })
         .catch((err: unknown) =>
           // The dependency timer still starts it: a kick only saves time.
-          log.warn(
-            `could not request a reconcile of ${key}: ${err instanceof Error ? err.message : String(err)}`,
-          ),
+          log.warn(`could not request a reconcile of ${key}: ${apiMessage(err)}`),
         );
     }
   };

@@ -19,6 +19,7 @@ import { ConvergeFailedError } from "./converge-error.ts";
 import { PhaseAbort, PhaseClock } from "./phase-clock.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
 import type { ResolvedRef, RestoreDeps, RestoreOptions, StackTarget } from "./types.ts";
+import { handBack, tuneReconciler } from "./hand-back.ts";
 import { createWarmUp, describeWarmUp, objectsOutsideInventory, type WarmUp } from "./warm-up.ts";
 
 /** Runs a restore (or, with `readOnly`, a converge-and-verify check) and returns its report. */
@@ -40,6 +41,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   // Set once the reconciler runs its recovery profile: it goes back to steady at the end.
   let tunedTarget: StackTarget | undefined;
   let finishedAt = startedAt;
+  let restored: Kube | undefined;
 
   try {
     const prepared = await phases.run("preflight", async () => {
@@ -101,6 +103,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       const up = await deps.provisioner.up(prepared.target, log, options.signal);
       return { value: deps.kubeFor(up.kubeconfigPath), detail: up.summary };
     });
+    restored = kube;
 
     let requestedAt: string | undefined;
     let warmUp: WarmUp | undefined;
@@ -209,8 +212,19 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   } finally {
     // The RTO ends with verify; going back to steady settings is not part of it.
     finishedAt = clock.now();
-    if (tunedTarget) await tuneReconciler(tunedTarget, undefined, deps);
-    lock?.release();
+    const settled = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
+    try {
+      if (tunedTarget) {
+        const revision = resolved?.commit ?? "";
+        const signal = options.signal ? { signal: options.signal } : {};
+        await handBack(
+          { target: tunedTarget, kube: restored, revision, ok: settled, ...signal },
+          deps,
+        );
+      }
+    } finally {
+      lock?.release();
+    }
   }
 
   const ok = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
@@ -307,30 +321,6 @@ function warmUpOutsideInventory(
     owner: o.key,
     message: `the warm-up applied ${o.refs.length} object(s) that ${o.key} does not list in its inventory, so nothing prunes them: ${o.refs.slice(0, 10).join(", ")}${o.refs.length > 10 ? " and more" : ""}; delete them with kubectl delete and restore with --no-warm-up, and report the fleet to drkit`,
   }));
-}
-
-/**
- * Switches the target's reconciler to `tuning` (`undefined`: its steady settings) through the
- * platform; the line saying what changed, or `undefined`. A failure is a warning: the restore
- * goes on with the settings the reconciler has.
- */
-async function tuneReconciler(
-  target: StackTarget,
-  tuning: StackTarget["recovery"],
-  deps: RestoreDeps,
-): Promise<string | undefined> {
-  if (!deps.probe.tune) return undefined;
-  try {
-    const done = await deps.probe.tune(target, tuning);
-    if (done) deps.log.info(`reconciler: ${done}`);
-    return done;
-  } catch (err) {
-    const what = tuning ? "its recovery profile" : "its steady settings";
-    deps.log.warn(
-      `the reconciler could not be switched to ${what}: ${err instanceof Error ? err.message : String(err)}`,
-    );
-    return undefined;
-  }
 }
 
 /** A signal that stopped the run decides its kind, whatever error the phase then threw. */

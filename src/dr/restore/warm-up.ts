@@ -14,6 +14,7 @@ import { createInFlightLimit } from "../../core/in-flight.ts";
 import type { Logger } from "../../core/logger.ts";
 import {
   evaluateHealth,
+  apiMessage,
   formatRef,
   splitApiVersion,
   type Kube,
@@ -104,9 +105,7 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
         if (obj.kind === "CustomResourceDefinition") crds.push(obj.metadata.name);
       } catch (err) {
         totals.failed += 1;
-        log.info(
-          `warm-up left ${formatRef(obj)} to the reconciler: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        log.info(`warm-up left ${formatRef(obj)} to the reconciler: ${apiMessage(err)}`);
       }
     });
   };
@@ -139,7 +138,7 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
     let done = started.get(key);
     if (!done) {
       done = run(batch, quiet).catch((err: unknown) =>
-        log.warn(`warm-up of ${key} stopped: ${err instanceof Error ? err.message : String(err)}`),
+        log.warn(`warm-up of ${key} stopped: ${apiMessage(err)}`),
       );
       started.set(key, done);
     }

@@ -55,6 +55,35 @@ describe("restore's recovery profile", () => {
     expect(Date.parse(report.finishedAt) - Date.parse(report.startedAt)).toBeLessThan(60_000);
   });
 
+  it("after going back to steady, requests a reconcile and waits until everything is Ready again", async () => {
+    const events: string[] = [];
+    const d = deps(events);
+    const writes: string[] = [];
+    const apply = d.kubeFor("/kubeconfig").apply.bind(d.kubeFor("/kubeconfig"));
+    const kube = {
+      ...d.kubeFor("/kubeconfig"),
+      apply: async (obj: Parameters<typeof apply>[0], opts?: Parameters<typeof apply>[1]) => {
+        if (events.includes("tune steady")) writes.push(opts?.fieldManager ?? "");
+        return apply(obj, opts);
+      },
+    };
+    const report = await restore({ stack: "local-b" }, { ...d, kubeFor: () => kube });
+    expect(report.ok).toBe(true);
+    // The request after the switch has its own field manager: it never drops the restore's pins.
+    expect(writes).toEqual(["drkit-reconcile-request"]);
+    const lines = (d.log as ReturnType<typeof createMemoryLogger>).events.map((e) => e.message);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^1 Kustomization\(s\) Ready again with the steady settings/),
+    );
+  });
+
+  it("does not wait for a failed restore again", async () => {
+    const d = deps([], { verifyFails: true });
+    await restore({ stack: "local-b" }, d);
+    const lines = (d.log as ReturnType<typeof createMemoryLogger>).events.map((e) => e.message);
+    expect(lines.some((l) => l.includes("Ready again"))).toBe(false);
+  });
+
   it("goes back to steady when the restore fails, and a failed switch is only a warning", async () => {
     const events: string[] = [];
     expect((await restore({ stack: "local-b" }, deps(events, { verifyFails: true }))).ok).toBe(

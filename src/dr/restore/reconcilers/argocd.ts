@@ -13,7 +13,7 @@
  */
 import { argocdDriver } from "../../../gitops/argocd/driver.ts";
 import { argocd } from "../../../gitops/versions.ts";
-import { isNotFound, type KubeObject } from "../../../kube/index.ts";
+import { isNotFound, type Kube, type KubeObject } from "../../../kube/index.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
   applicationState,
@@ -23,7 +23,7 @@ import {
   refreshAnnotation,
 } from "./argocd-judge.ts";
 import { reconcilerKey } from "../dead-ends.ts";
-import { notConnected, restoreFieldManager } from "./shared.ts";
+import { notConnected, requestFieldManager, restoreFieldManager } from "./shared.ts";
 import type { ConnectInput, ConnectResult, RestoreDriver } from "./types.ts";
 
 const namespace = argocdDriver.namespace;
@@ -93,12 +93,23 @@ export async function connectArgocd(input: ConnectInput): Promise<ConnectResult>
   return { detail: actions.join("; "), requestedAt };
 }
 
+/** Requests a refresh of every Application of the fleet (`argocd app get --refresh`). */
+async function requestArgocdRefresh(kube: Kube): Promise<void> {
+  const all = await kube.list({ ...application, namespace });
+  await Promise.all(
+    all.items.map((a) =>
+      kube.apply(refreshPatch(a.metadata.name), { fieldManager: requestFieldManager, force: true }),
+    ),
+  );
+}
+
 export const argocdRestoreDriver: RestoreDriver = {
   kind: "argocd",
   words: { kind: "Application", plural: "Applications", done: "Synced and Healthy" },
   // The app of apps and its children; Applications elsewhere are not the fleet's.
   watch: { ...application, namespace },
   connect: connectArgocd,
+  requestReconcile: requestArgocdRefresh,
   judge: (objects, revision, options) =>
     judgeApplications(objects, revision, {
       rootName,

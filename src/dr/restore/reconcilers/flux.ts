@@ -11,7 +11,7 @@
  */
 import { fluxDriver } from "../../../gitops/flux/driver.ts";
 import { flux } from "../../../gitops/versions.ts";
-import { inventoryOf, isNotFound } from "../../../kube/index.ts";
+import { inventoryOf, isNotFound, type Kube } from "../../../kube/index.ts";
 import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
 import { planFluxWarmUp } from "./flux-warm-up.ts";
 import type { ResolvedRef } from "../types.ts";
@@ -24,7 +24,7 @@ import {
   readyCondition,
 } from "./flux-judge.ts";
 import { judgeHelmReleases } from "./flux-helm-judge.ts";
-import { notConnected, restoreFieldManager } from "./shared.ts";
+import { notConnected, requestFieldManager, restoreFieldManager } from "./shared.ts";
 import type { ConnectInput, ConnectResult, RestoreDriver } from "./types.ts";
 
 /** The names Pulumi gave the connection objects: one place, `gitops/flux/driver.ts`. */
@@ -176,12 +176,26 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
   return { detail: actions.join("; "), requestedAt };
 }
 
+/** Requests a reconcile of every Kustomization and HelmRelease (`flux reconcile`, no `--force`). */
+async function requestFluxReconcile(kube: Kube, requestedAt: string): Promise<void> {
+  const [all, releases] = await Promise.all([
+    listServed(kube, kustomization),
+    listServed(kube, helmRelease),
+  ]);
+  await Promise.all(
+    [...all.items, ...releases.items].map((o) =>
+      kube.apply(kickPatch(o, requestedAt), { fieldManager: requestFieldManager, force: true }),
+    ),
+  );
+}
+
 export const fluxRestoreDriver: RestoreDriver = {
   kind: "flux",
   words: { kind: "Kustomization", plural: "Kustomizations", done: "Ready" },
   // Every namespace: a fleet may keep Kustomizations next to the apps they deploy.
   watch: kustomization,
   connect: connectFlux,
+  requestReconcile: requestFluxReconcile,
   judge: (objects, revision, options) =>
     judgeReconcilers(objects, revision, {
       rootName,

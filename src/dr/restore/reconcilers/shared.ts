@@ -15,6 +15,14 @@ export const workloadKinds = new Set([
 /** The field manager of everything the restore writes (pins and reconcile requests). */
 export const restoreFieldManager = "drkit-restore";
 
+/**
+ * The field manager of the reconcile requests made after bootstrap (converge's kicks, the hand
+ * back): its own, so a request that holds only an annotation never drops a pin
+ * `restoreFieldManager` owns on the same object (server-side apply removes what a manager no
+ * longer sends).
+ */
+export const requestFieldManager = "drkit-reconcile-request";
+
 /** The error bootstrap raises when the stack's program has not connected the reconciler. */
 export function notConnected(target: StackTarget, problems: readonly string[]): PreflightError {
   return new PreflightError(

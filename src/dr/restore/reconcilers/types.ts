@@ -139,6 +139,12 @@ export interface RestoreDriver {
    * and requests a reconcile of every object.
    */
   connect(input: ConnectInput): Promise<ConnectResult>;
+  /**
+   * Requests a reconcile of every watched object and release (no forced upgrade), as `flux
+   * reconcile` or an Argo CD refresh does; converge then waits until each has handled
+   * `requestedAt`. The hand back after the RTO uses it (`../hand-back.ts`).
+   */
+  requestReconcile(kube: Kube, requestedAt: string): Promise<void>;
   /** Judges the watched objects against the target revision (pure). */
   judge(objects: readonly KubeObject[], revision: string, options: JudgeOptions): ReconcilerVerdict;
   /** The workloads the objects applied, to check their health once they are done (pure). */
