@@ -29,6 +29,7 @@ import { fluxServedKinds } from "./controllers.ts";
 import { assertNoDeadEnds } from "./dead-ends.ts";
 import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
+import { assertWebhookOrdering } from "./webhooks/webhook-order.ts";
 import {
   check,
   preflightChecksOf,
@@ -245,6 +246,7 @@ function reconcilerChecks(
       return [
         assertCrdOrdering(state),
         assertHealthChecks(kustomizationState(state)),
+        assertWebhookOrdering(state),
         ...assertNoDeadEnds(kustomizationState(state), {
           region: input.stack,
           servedKinds: input.servedKinds ?? fluxServedKinds,

@@ -10,6 +10,7 @@ export const preflightCheckNames = [
   "decryption",
   "crd-order",
   "health-checks",
+  "webhook-order",
   "controllers",
   "helm-releases",
   "dependencies",

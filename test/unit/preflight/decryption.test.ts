@@ -150,6 +150,7 @@ describe("runPreflight", () => {
         "decryption",
         "crd-order",
         "health-checks",
+        "webhook-order",
         "controllers",
         "helm-releases",
         "dependencies",

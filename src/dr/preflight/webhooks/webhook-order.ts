@@ -1,0 +1,162 @@
+/**
+ * The `webhook-order` check of a Flux region: a fail-closed admission webhook must not be
+ * registered before its Service is up when what it blocks is needed to bring that Service up.
+ *
+ * The order of a restore: a Kustomization applies its objects once those it depends on are Ready
+ * (transitively; a HelmRelease's chart comes after the Kustomization that applies it, and after
+ * the releases it depends on). In one apply the webhook configurations go last (kustomize's and
+ * Helm's order), so a webhook that comes with its Service is safe. One that its owner registers
+ * earlier than — or unordered with — the owner of its Service refuses everything it matches
+ * until the Service answers: when that includes the Service's own Kustomization or one it
+ * depends on, the restore deadlocks. Matching is `admission-webhooks.ts`.
+ */
+import { formatRef } from "../../../kube/index.ts";
+import type { OwnerKey } from "../../verify/flux-kustomization.ts";
+import { helmReleaseOwnerKind, type RenderedHelmRelease } from "../../verify/flux/helm-release.ts";
+import type { DesiredObject, DesiredState, RenderedKustomization } from "../../verify/render.ts";
+import { dependencyClosure } from "../ordering.ts";
+import { check, type PreflightCheck, type PreflightFinding } from "../types.ts";
+import {
+  failClosedWebhooks,
+  intercepts,
+  matchContext,
+  type FailClosedWebhook,
+} from "./admission-webhooks.ts";
+
+/** What applies an object: `Kustomization ns/name` or `HelmRelease ns/name`. */
+type Unit = string;
+
+const kustomizationUnit = (key: OwnerKey): Unit => `Kustomization ${key}`;
+const releaseUnit = (key: OwnerKey): Unit => `HelmRelease ${key}`;
+const unitOf = (d: DesiredObject): Unit =>
+  d.ownerKind === helmReleaseOwnerKind ? releaseUnit(d.owner) : kustomizationUnit(d.owner);
+
+/** How many blocked objects a message names. */
+const named = 5;
+
+/** The apply order of a Flux fleet: what is Ready, and what is applied, before a unit starts. */
+function applyOrder(state: DesiredState) {
+  const byKey = new Map(state.kustomizations.map((k) => [`${k.spec.namespace}/${k.spec.name}`, k]));
+  const releases = new Map((state.helmReleases ?? []).map((r) => [r.spec.key, r]));
+  const waitsFor = (k: RenderedKustomization | undefined, r: RenderedHelmRelease) =>
+    k?.spec.wait ||
+    (k?.spec.healthCheckRefs ?? []).some(
+      (h) =>
+        h.kind === "HelmRelease" && `${h.namespace ?? k!.spec.namespace}/${h.name}` === r.spec.key,
+    );
+  const readyBeforeKustomization = (key: OwnerKey): Set<Unit> => {
+    const closure = dependencyClosure(key, byKey);
+    const ready = new Set([...closure].map(kustomizationUnit));
+    for (const r of releases.values())
+      if (closure.has(r.parent) && waitsFor(byKey.get(r.parent), r))
+        ready.add(releaseUnit(r.spec.key));
+    return ready;
+  };
+  const releaseDeps = new Map(
+    [...releases].map(([k, r]) => [k, { spec: { dependsOn: r.spec.dependsOn } }]),
+  );
+  const readyBefore = (unit: Unit): Set<Unit> => {
+    const [kind, key] = unit.split(" ") as [string, OwnerKey];
+    if (kind === "Kustomization") return readyBeforeKustomization(key);
+    const release = releases.get(key);
+    const ready = release ? readyBeforeKustomization(release.parent) : new Set<Unit>();
+    for (const dep of dependencyClosure(key, releaseDeps)) ready.add(releaseUnit(dep));
+    return ready;
+  };
+  const appliedBefore = (unit: Unit): Set<Unit> => {
+    const applied = readyBefore(unit);
+    const [kind, key] = unit.split(" ") as [string, OwnerKey];
+    const parent = kind === "HelmRelease" ? releases.get(key)?.parent : undefined;
+    if (parent) applied.add(kustomizationUnit(parent));
+    return applied;
+  };
+  const fileOf = (unit: Unit): string | undefined => {
+    const [kind, key] = unit.split(" ") as [string, OwnerKey];
+    return kind === "Kustomization" ? byKey.get(key)?.file : releases.get(key)?.file;
+  };
+  return { readyBefore, appliedBefore, fileOf };
+}
+
+/** Fail-closed webhooks must not block what brings their own Service up. */
+export function assertWebhookOrdering(state: DesiredState): PreflightCheck {
+  const webhooks = failClosedWebhooks(state.objects);
+  const order = applyOrder(state);
+  const context = matchContext(state.objects);
+  const services = new Map(
+    state.objects
+      .filter((d) => d.object.kind === "Service" && d.object.apiVersion === "v1")
+      .map((d) => [`${context.namespaceOf(d)}/${d.object.metadata.name}`, d]),
+  );
+  const unrendered = (state.helmReleases ?? []).some((r) => r.notRendered !== undefined);
+  const failures: PreflightFinding[] = [];
+  const warnings: string[] = [];
+  for (const w of webhooks) {
+    const registeredBy = unitOf(w.configuration);
+    const early = order.appliedBefore(registeredBy).add(registeredBy);
+    // Only what is applied after the webhook registers can be refused by it.
+    const matched = state.objects.filter(
+      (d) => !early.has(unitOf(d)) && d !== w.configuration && intercepts(w, d, context),
+    );
+    const service = services.get(w.service);
+    if (!service) {
+      if (matched.length > 0 && !unrendered)
+        warnings.push(
+          `${describe(w)} is backed by Service ${w.service}, which nothing in this region restores: the API server refuses ${matched.length} object(s) it matches until the Service exists (${list(matched)})`,
+        );
+      continue;
+    }
+    const servedBy = unitOf(service);
+    if (servedBy === registeredBy || order.readyBefore(registeredBy).has(servedBy)) continue;
+    const needed = order.readyBefore(servedBy).add(servedBy);
+    const blocked = matched.filter((d) => needed.has(unitOf(d)));
+    if (blocked.length > 0) {
+      failures.push(deadlock(w, blocked, registeredBy, servedBy, order));
+    } else if (matched.length > 0) {
+      warnings.push(
+        `${describe(w)} can be registered before ${servedBy} restores its Service ${w.service}: until then the API server refuses ${matched.length} object(s) it matches (${list(matched)}), which the reconciler retries`,
+      );
+    }
+  }
+  return check(
+    "webhook-order",
+    `${webhooks.length} fail-closed admission webhook(s) checked against the restore order`,
+    failures,
+    warnings,
+  );
+}
+
+function describe(w: FailClosedWebhook): string {
+  const where = w.configuration.file ? ` (${w.configuration.file})` : "";
+  return `webhook "${w.name}" of ${formatRef(w.configuration.object)}${where}`;
+}
+
+function list(objects: readonly DesiredObject[]): string {
+  const refs = objects.slice(0, named).map((d) => formatRef(d.object));
+  return objects.length > named
+    ? `${refs.join(", ")} and ${objects.length - named} more`
+    : refs.join(", ");
+}
+
+function deadlock(
+  w: FailClosedWebhook,
+  blocked: readonly DesiredObject[],
+  registeredBy: Unit,
+  servedBy: Unit,
+  order: ReturnType<typeof applyOrder>,
+): PreflightFinding {
+  const after = order.readyBefore(servedBy).has(registeredBy);
+  const when = after ? `before ${servedBy}, which depends on it,` : `unordered with ${servedBy}`;
+  const ref = formatRef(w.configuration.object);
+  const file = (u: Unit) => (order.fileOf(u) ? ` (${order.fileOf(u)})` : "");
+  const [kind, key] = servedBy.split(" ") as [string, OwnerKey];
+  const entry = kind === "Kustomization" ? `{name: ${key.split("/")[1]}}` : undefined;
+  const move = `move ${ref} into ${servedBy}${file(servedBy)}, which restores its Service`;
+  const depend =
+    entry && registeredBy.startsWith("Kustomization ")
+      ? `add \`dependsOn: [${entry}]\` to ${registeredBy}${file(registeredBy)}`
+      : `make ${registeredBy}${file(registeredBy)} depend on ${servedBy}`;
+  return {
+    message: `${describe(w)} (failurePolicy: Fail) is registered by ${registeredBy} ${when} and refuses ${list(blocked)}, which must be applied to bring its Service ${w.service} up: the restore deadlocks`,
+    fix: `${after ? move : `${depend}, or ${move}`}; or set \`failurePolicy: Ignore\` on webhook "${w.name}"`,
+  };
+}
