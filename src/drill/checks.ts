@@ -8,6 +8,7 @@ import type { CheckResult } from "./objectives.ts";
 import { describeCheck } from "./plan.ts";
 import type { DrillCheck } from "./spec.ts";
 import { answersPointAt, type Traffic } from "../dns/traffic.ts";
+import { checkPoliciesEnforced } from "./policies-enforced.ts";
 
 export interface CheckContext {
   readonly report: RestoreReport;
@@ -59,6 +60,9 @@ async function runCheck(
     };
   }
   const kube = await targetKube(ctx);
+  if (typeof check !== "string" && "policies-enforced" in check) {
+    return checkPoliciesEnforced(check["policies-enforced"].rejects, kube);
+  }
   if (check === "deployments-available") {
     const list = await kube.list({ apiVersion: "apps/v1", kind: "Deployment" });
     const unhealthy = list.items

@@ -62,7 +62,10 @@ export interface DrillPlan {
 
 /** A human label for a check: the built-in name, or `kind/namespace/name Condition`. */
 export function describeCheck(check: DrillCheck): string {
-  return typeof check === "string" ? check : `${formatObjectRef(check)} ${check.condition}`;
+  if (typeof check === "string") return check;
+  if ("policies-enforced" in check)
+    return `policies-enforced (${check["policies-enforced"].rejects.length} object(s) refused)`;
+  return `${formatObjectRef(check)} ${check.condition}`;
 }
 
 function planInjection(

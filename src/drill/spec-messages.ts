@@ -70,8 +70,16 @@ const hints: Record<string, Hint> = {
   },
   checks: { must: "must be a list", fix: "e.g. checks: [deployments-available, no-drift]" },
   "checks[]": {
-    must: `must be one of ${builtinChecks.map((c) => `"${c}"`).join(", ")} or a mapping { kind, namespace, name, condition }`,
+    must: `must be one of ${builtinChecks.map((c) => `"${c}"`).join(", ")}, a mapping { kind, namespace, name, condition }, or { policies-enforced: { rejects: [objects] } }`,
     fix: "e.g. - { kind: Deployment, namespace: podinfo, name: podinfo, condition: Available }",
+  },
+  "checks[].policies-enforced": {
+    must: "must be a mapping { rejects: [objects] }",
+    fix: "list under rejects: the objects your admission policies must refuse, e.g. a Deployment with an unpinned image",
+  },
+  "checks[].policies-enforced.rejects": {
+    must: "must be a non-empty list of Kubernetes objects (apiVersion, kind, metadata.name)",
+    fix: "e.g. rejects: [{ apiVersion: v1, kind: ConfigMap, metadata: { name: probe, namespace: shop } }]",
   },
   "checks[].kind": { must: "must be a Kubernetes kind", fix: "e.g. kind: Deployment" },
   "checks[].namespace": {
@@ -147,14 +155,16 @@ export function describeIssue(
       ];
     });
   }
-  // A list item that is a mapping is reported against the mapping variant of the union.
+  // A list item that is a mapping is reported against the mapping variant of the union: the
+  // `policies-enforced` one when it has that key, else the custom check's.
   if (
     issue.code === "invalid_union" &&
     issue.errors.length > 1 &&
     typeof value === "object" &&
     value !== null
   ) {
-    return issue.errors.at(-1)!.flatMap((inner) => describeIssue(inner, data, path));
+    const variant = "policies-enforced" in value ? issue.errors.at(-1)! : issue.errors.at(-2)!;
+    return variant.flatMap((inner) => describeIssue(inner, data, path));
   }
   const hint = hintFor(path);
   const key = displayPath(path);

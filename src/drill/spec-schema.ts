@@ -60,6 +60,21 @@ export const customCheckSchema = z.strictObject({
   condition: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
 });
 
+/** An object the region's admission policies must refuse: enough of it for the API server to judge. */
+const probeSchema = z.looseObject({
+  apiVersion: z.string().min(1),
+  kind,
+  metadata: z.looseObject({ name: objectName, namespace: dnsLabel.optional() }),
+});
+
+/**
+ * `policies-enforced`: after the restore, the API server refuses each of `rejects` (a
+ * server-side dry run, nothing is created) by an admission policy or webhook.
+ */
+export const policiesEnforcedSchema = z.strictObject({
+  "policies-enforced": z.strictObject({ rejects: z.array(probeSchema).min(1) }),
+});
+
 export const drillSpecSchema = z.strictObject({
   name: dnsLabel,
   description: z.string().min(1),
@@ -72,7 +87,9 @@ export const drillSpecSchema = z.strictObject({
     failureSchemas["manual-drift"],
   ]),
   objectives: objectivesSchema,
-  checks: z.array(z.union([z.enum(builtinChecks), customCheckSchema])).default([]),
+  checks: z
+    .array(z.union([z.enum(builtinChecks), customCheckSchema, policiesEnforcedSchema]))
+    .default([]),
 });
 
 /** A validated drill spec. */
@@ -87,3 +104,5 @@ export type DrillObjectives = DrillSpec["objectives"];
 export type DrillCheck = DrillSpec["checks"][number];
 /** A custom check: the object's status condition `condition` must be `True`. */
 export type CustomCheck = z.infer<typeof customCheckSchema>;
+/** The `policies-enforced` check: objects the API server must refuse after the restore. */
+export type PoliciesEnforcedCheck = z.infer<typeof policiesEnforcedSchema>;

@@ -131,6 +131,8 @@ describe("drkit drill run (default drill on the local platform)", () => {
         "objective RTO (total)",
         "objective objects lost beyond Git",
         "check dns-points-to-target",
+        // The policy baseline came back enforced: the API server refused the spec's probe.
+        "check policies-enforced (1 object(s) refused)",
       ]),
     );
   });

@@ -51,19 +51,23 @@ beforeAll(async () => {
   await writeLocalAgeKey(platform.stateDir, renderAgeKeyFile(key));
   const apps = `clusters/${stack}/apps.yaml`;
   const infrastructure = `clusters/${stack}/infrastructure.yaml`;
+  const cache = "apps/base/cache.yaml";
   good = {
     [apps]: readFileSync(join(repo.dir, apps), "utf8"),
     [infrastructure]: readFileSync(join(repo.dir, infrastructure), "utf8"),
+    [cache]: readFileSync(join(repo.dir, cache), "utf8"),
   };
-  // A dependsOn cycle: apps waits for infrastructure, which now waits for apps.
+  // A dependsOn cycle: apps waits for infrastructure, which now waits for apps; and an image
+  // the fleet's own admission policy refuses.
   await repo.commitAndPush(
     {
       [infrastructure]: good[infrastructure]!.replace(
         "spec:\n",
         "spec:\n  dependsOn:\n    - name: apps\n",
       ),
+      [cache]: good[cache]!.replace("image: redis:7.2", "image: redis"),
     },
-    "infrastructure depends on apps: a cycle",
+    "infrastructure depends on apps: a cycle; cache runs an unpinned image",
   );
 });
 afterAll(async () => {
@@ -119,6 +123,12 @@ describe("drkit restore on the real local platform", () => {
     expect(report.phases.map((p) => [p.name, p.ok])).toEqual([["preflight", false]]);
     expect(report.failures.map((f) => f.message).join("\n")).toMatch(
       /^dependency cycle: Kustomization flux-system\/(apps|infrastructure) .*none of them will ever become Ready; fix: break the cycle/m,
+    );
+    // Offline, with the policy's own CEL: the API server would refuse it during the restore.
+    expect(report.failures.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^StatefulSet\/shop\/cache \(apps\/base\/cache.yaml\) violates ValidatingAdmissionPolicy\/drkit-pinned-images .*redis uses redis: .*; fix: change StatefulSet\/shop\/cache/,
+      ),
     );
     expect(result.ms).toBeLessThan(20_000);
     expect(existsSync(regionPaths(platform.stateDir, stack).dir)).toBe(false);

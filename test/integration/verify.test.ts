@@ -120,8 +120,8 @@ describe("verify on a region Flux reconciled", () => {
     expect(result.renderFailures).toEqual([]);
     expect(result.unhealthy).toEqual([]);
     expect(result.counts).toEqual({
-      desired: 32,
-      applied: 32,
+      desired: 34,
+      applied: 34,
       missing: 0,
       extraManaged: 0,
       drifted: 0,

@@ -29,7 +29,8 @@ import { fluxServedKinds } from "./controllers.ts";
 import { assertNoDeadEnds } from "./dead-ends.ts";
 import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
-import { assertWebhookOrdering } from "./webhooks/webhook-order.ts";
+import { assertPolicies } from "./admission/policy-check.ts";
+import { assertWebhookOrdering } from "./admission/webhook-order.ts";
 import {
   check,
   preflightChecksOf,
@@ -247,6 +248,7 @@ function reconcilerChecks(
         assertCrdOrdering(state),
         assertHealthChecks(kustomizationState(state)),
         assertWebhookOrdering(state),
+        assertPolicies(state),
         ...assertNoDeadEnds(kustomizationState(state), {
           region: input.stack,
           servedKinds: input.servedKinds ?? fluxServedKinds,

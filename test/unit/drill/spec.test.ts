@@ -196,7 +196,7 @@ describe("validateDrillSpec", () => {
       "fails on an unknown check",
       { checks: ["no-drift", "pods-happy"] },
       "checks[1]",
-      'checks[1] must be one of "deployments-available", "no-drift", "dns-points-to-target" or a mapping { kind, namespace, name, condition }, got "pods-happy": e.g. - { kind: Deployment, namespace: podinfo, name: podinfo, condition: Available }',
+      'checks[1] must be one of "deployments-available", "no-drift", "dns-points-to-target", a mapping { kind, namespace, name, condition }, or { policies-enforced: { rejects: [objects] } }, got "pods-happy": e.g. - { kind: Deployment, namespace: podinfo, name: podinfo, condition: Available }',
     ],
     [
       "fails on a custom check without a condition",

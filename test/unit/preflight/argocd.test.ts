@@ -64,6 +64,7 @@ describe("preflightChecksOf", () => {
       "render",
       "decryption",
       "crd-order",
+      "policies",
       "controllers",
       "projects",
       "reconcile",
@@ -80,6 +81,7 @@ describe("runPreflight for Argo CD", () => {
       ["render", true, "3 Application(s) render 6 object(s)", [], []],
       ["decryption", true, "no SOPS-encrypted files in the region's Applications", [], []],
       ["crd-order", true, "1 custom resource(s) checked against 1 CRD(s)", [], []],
+      ["policies", true, "0 object(s) checked against 0 admission policy binding(s)", [], []],
       [
         "controllers",
         true,

@@ -151,6 +151,7 @@ describe("runPreflight", () => {
         "crd-order",
         "health-checks",
         "webhook-order",
+        "policies",
         "controllers",
         "helm-releases",
         "dependencies",

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  intercepts,
-  matchContext,
-  failClosedWebhooks,
-  pluralOf,
-} from "../../../src/dr/preflight/webhooks/admission-webhooks.ts";
-import { assertWebhookOrdering } from "../../../src/dr/preflight/webhooks/webhook-order.ts";
+import { matchContext, pluralOf } from "../../../src/dr/preflight/admission/match.ts";
+import { failClosedWebhooks, intercepts } from "../../../src/dr/preflight/admission/webhooks.ts";
+import { assertWebhookOrdering } from "../../../src/dr/preflight/admission/webhook-order.ts";
 import { selects } from "../../../src/kube/label-selector.ts";
 import type { DesiredObject } from "../../../src/dr/verify/render.ts";
 import { deployment, kustomization, object, owned, state } from "./state.ts";

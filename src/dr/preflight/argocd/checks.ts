@@ -6,6 +6,7 @@ import type { DesiredState } from "../../verify/render.ts";
 import { assertServedKinds } from "../controllers.ts";
 import { readFleet } from "../fleet.ts";
 import type { PreflightCheck } from "../types.ts";
+import { assertPolicies } from "../admission/policy-check.ts";
 import { assertArgoCrdOrdering } from "./crd-order.ts";
 import { readArgoFleet } from "./fleet.ts";
 import { assertProjects } from "./projects.ts";
@@ -26,7 +27,7 @@ export interface ArgoCheckOptions {
   readonly applicationHealth?: boolean;
 }
 
-/** `crd-order`, `controllers`, `projects` and `reconcile` of an Argo CD region. */
+/** `crd-order`, `policies`, `controllers`, `projects` and `reconcile` of an Argo CD region. */
 export function assertArgoFleet(state: DesiredState, options: ArgoCheckOptions): PreflightCheck[] {
   const fleet = readArgoFleet(state);
   return [
@@ -35,6 +36,7 @@ export function assertArgoFleet(state: DesiredState, options: ArgoCheckOptions):
         ? { applicationHealth: options.applicationHealth }
         : {}),
     }),
+    assertPolicies(state),
     assertServedKinds(readFleet(state), {
       region: options.region,
       servedKinds: options.servedKinds,

@@ -8,7 +8,7 @@
  * Helm's order), so a webhook that comes with its Service is safe. One that its owner registers
  * earlier than — or unordered with — the owner of its Service refuses everything it matches
  * until the Service answers: when that includes the Service's own Kustomization or one it
- * depends on, the restore deadlocks. Matching is `admission-webhooks.ts`.
+ * depends on, the restore deadlocks. Matching is `match.ts`.
  */
 import { formatRef } from "../../../kube/index.ts";
 import type { OwnerKey } from "../../verify/flux-kustomization.ts";
@@ -16,12 +16,8 @@ import { helmReleaseOwnerKind, type RenderedHelmRelease } from "../../verify/flu
 import type { DesiredObject, DesiredState, RenderedKustomization } from "../../verify/render.ts";
 import { dependencyClosure } from "../ordering.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "../types.ts";
-import {
-  failClosedWebhooks,
-  intercepts,
-  matchContext,
-  type FailClosedWebhook,
-} from "./admission-webhooks.ts";
+import { matchContext } from "./match.ts";
+import { failClosedWebhooks, intercepts, type FailClosedWebhook } from "./webhooks.ts";
 
 /** What applies an object: `Kustomization ns/name` or `HelmRelease ns/name`. */
 type Unit = string;

@@ -1,74 +1,32 @@
 /**
- * The fleet's fail-closed admission webhooks and what they intercept (pure, for any reconciler).
- *
- * A `ValidatingWebhookConfiguration` or `MutatingWebhookConfiguration` webhook with
- * `failurePolicy: Fail` (the v1 default) makes the API server refuse every request it matches
- * while its backend Service does not answer. Matching follows the API server: each rule's
- * operations, API groups, versions, resources and scope, then `namespaceSelector` (on the
- * object's namespace's labels; on a Namespace, its own) and `objectSelector`. `matchConditions`
- * (CEL) are not evaluated: a webhook with them may match less than this says.
+ * What admission matches a fleet object against, as the API server does (pure): rules of
+ * operations, API groups, versions, resources (and names) and scope, then `namespaceSelector`
+ * (on the object's namespace's labels; on a Namespace, its own) and `objectSelector`. Admission
+ * webhooks and ValidatingAdmissionPolicies (with their bindings) share it. Only creates are
+ * matched: a restore creates.
  */
 import { splitApiVersion } from "../../../kube/index.ts";
 import { selects, type LabelSelector } from "../../../kube/label-selector.ts";
 import type { DesiredObject } from "../../verify/render.ts";
 import { crdScopes, isNamespaced } from "../scope.ts";
 
-const webhookKinds = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
-
-interface WebhookRule {
+/** A webhook's `rules[]` or a policy's `resourceRules[]`. */
+export interface AdmissionRule {
   readonly operations?: readonly string[];
   readonly apiGroups?: readonly string[];
   readonly apiVersions?: readonly string[];
   readonly resources?: readonly string[];
   readonly scope?: string;
+  /** Policies only: the names it applies to (all when empty). */
+  readonly resourceNames?: readonly string[];
 }
 
-interface WebhookSpec {
-  readonly name?: string;
-  readonly failurePolicy?: string;
-  readonly clientConfig?: {
-    readonly service?: { readonly namespace?: string; readonly name?: string };
-  };
-  readonly rules?: readonly WebhookRule[];
+/** What a webhook or a policy (or its binding) matches. */
+export interface ResourceMatch {
+  readonly rules: readonly AdmissionRule[];
+  readonly excludeRules?: readonly AdmissionRule[];
   readonly namespaceSelector?: LabelSelector;
   readonly objectSelector?: LabelSelector;
-}
-
-/** A webhook that refuses what it matches while its in-cluster Service is down. */
-export interface FailClosedWebhook {
-  /** The configuration object that registers it. */
-  readonly configuration: DesiredObject;
-  /** `webhooks[].name`. */
-  readonly name: string;
-  /** `namespace/name` of its backend Service. */
-  readonly service: string;
-  readonly rules: readonly WebhookRule[];
-  readonly namespaceSelector?: LabelSelector;
-  readonly objectSelector?: LabelSelector;
-}
-
-/** Every fail-closed webhook backed by an in-cluster Service (a `url` backend is not restored). */
-export function failClosedWebhooks(objects: readonly DesiredObject[]): FailClosedWebhook[] {
-  const found: FailClosedWebhook[] = [];
-  for (const d of objects) {
-    if (!webhookKinds.has(d.object.kind)) continue;
-    const { group } = splitApiVersion(d.object.apiVersion);
-    if (group !== "admissionregistration.k8s.io") continue;
-    const webhooks = ((d.object as { webhooks?: unknown }).webhooks ?? []) as WebhookSpec[];
-    for (const w of webhooks) {
-      const service = w.clientConfig?.service;
-      if ((w.failurePolicy ?? "Fail") !== "Fail" || !service?.name) continue;
-      found.push({
-        configuration: d,
-        name: w.name ?? "",
-        service: `${service.namespace ?? "default"}/${service.name}`,
-        rules: w.rules ?? [],
-        ...(w.namespaceSelector ? { namespaceSelector: w.namespaceSelector } : {}),
-        ...(w.objectSelector ? { objectSelector: w.objectSelector } : {}),
-      });
-    }
-  }
-  return found;
 }
 
 /** What matching needs to know of the fleet besides the object: resource names, namespaces. */
@@ -110,25 +68,21 @@ export function matchContext(objects: readonly DesiredObject[]): MatchContext {
   };
 }
 
-/** Whether the API server sends the create (or update) of `d` to `webhook`. */
-export function intercepts(
-  webhook: FailClosedWebhook,
-  d: DesiredObject,
-  context: MatchContext,
-): boolean {
+/** Whether the API server matches the create of `d` against `match`. */
+export function matches(match: ResourceMatch, d: DesiredObject, context: MatchContext): boolean {
   const { object } = d;
   const { group, version } = splitApiVersion(object.apiVersion);
   const namespace = context.namespaceOf(d);
   const resource = context.plurals.get(`${group}/${object.kind}`) ?? pluralOf(object.kind);
-  const rule = webhook.rules.some(
-    (r) =>
-      among(r.operations, "CREATE") &&
-      among(r.apiGroups, group) &&
-      among(r.apiVersions, version) &&
-      (r.resources ?? []).some((x) => x === "*" || x === "*/*" || x === resource) &&
-      (r.scope ?? "*") !== (namespace ? "Cluster" : "Namespaced"),
-  );
-  if (!rule) return false;
+  const ruleMatches = (r: AdmissionRule) =>
+    among(r.operations, "CREATE") &&
+    among(r.apiGroups, group) &&
+    among(r.apiVersions, version) &&
+    (r.resources ?? []).some((x) => x === "*" || x === "*/*" || x === resource) &&
+    (!r.resourceNames?.length || r.resourceNames.includes(object.metadata.name)) &&
+    (r.scope ?? "*") !== (namespace ? "Cluster" : "Namespaced");
+  if (!match.rules.some(ruleMatches)) return false;
+  if ((match.excludeRules ?? []).some(ruleMatches)) return false;
   const labels = object.metadata.labels ?? {};
   const namespaceLabels =
     object.kind === "Namespace" && group === ""
@@ -137,8 +91,8 @@ export function intercepts(
         ? context.namespaceLabels(namespace)
         : undefined;
   // On a cluster-scoped object other than a Namespace, the namespace selector does not apply.
-  if (namespaceLabels && !selects(webhook.namespaceSelector, namespaceLabels)) return false;
-  return selects(webhook.objectSelector, labels);
+  if (namespaceLabels && !selects(match.namespaceSelector, namespaceLabels)) return false;
+  return selects(match.objectSelector, labels);
 }
 
 function among(values: readonly string[] | undefined, value: string): boolean {
