@@ -29,6 +29,7 @@ import { fluxServedKinds } from "./controllers.ts";
 import { assertNoDeadEnds } from "./dead-ends.ts";
 import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
+import { fluxApplyOrder } from "./admission/flux-apply-order.ts";
 import { assertPolicies } from "./admission/policy-check.ts";
 import { assertWebhookOrdering } from "./admission/webhook-order.ts";
 import {
@@ -248,7 +249,7 @@ function reconcilerChecks(
         assertCrdOrdering(state),
         assertHealthChecks(kustomizationState(state)),
         assertWebhookOrdering(state),
-        assertPolicies(state),
+        assertPolicies(state, { order: fluxApplyOrder(state) }),
         ...assertNoDeadEnds(kustomizationState(state), {
           region: input.stack,
           servedKinds: input.servedKinds ?? fluxServedKinds,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { assertPolicies } from "../../../src/dr/preflight/admission/policy-check.ts";
 import { compileCel } from "../../../src/dr/preflight/admission/cel.ts";
+import { fluxApplyOrder } from "../../../src/dr/preflight/admission/flux-apply-order.ts";
 import type { KubeObject } from "../../../src/kube/index.ts";
 import { kustomization, object, owned, state } from "./state.ts";
 
@@ -225,6 +226,29 @@ describe("assertPolicies", () => {
     );
     expect(result.failures[0]!.message).toContain("Secrets are reviewed");
     expect(JSON.stringify(result)).not.toContain("aHVudGVyMg==");
+  });
+});
+
+describe("policies that arrive after what they govern", () => {
+  const objects = [
+    owned("policies", pinned, "policies/pinned.yaml"),
+    owned("policies", binding("pinned-images", { policyName: "pinned-images" }), "policies/b.yaml"),
+    owned("apps", deployment("web", "shop", "nginx:1.27"), "apps/web.yaml"),
+  ];
+
+  it("warns when a restore can apply the governed objects first", () => {
+    const unordered = state(
+      [kustomization("policies", { wait: true }), kustomization("apps")],
+      objects,
+    );
+    expect(assertPolicies(unordered, { order: fluxApplyOrder(unordered) }).warnings).toEqual([
+      "ValidatingAdmissionPolicy/pinned-images governs 1 object(s) of Kustomization flux-system/apps (Deployment/shop/web), which a restore applies before Kustomization flux-system/policies is Ready: the API server admits them unchecked; make Kustomization flux-system/apps (clusters/local-a/apps.yaml) depend on Kustomization flux-system/policies",
+    ]);
+  });
+
+  it("is quiet when the governed objects' Kustomization depends on the policy's", () => {
+    const ordered = state(ks, objects);
+    expect(assertPolicies(ordered, { order: fluxApplyOrder(ordered) }).warnings).toEqual([]);
   });
 });
 

@@ -61,8 +61,16 @@ export interface PolicyViolation {
   readonly denied: boolean;
 }
 
+/** A binding, its policy, and the fleet's objects they govern (matched, whatever the verdict). */
+export interface PolicyScope {
+  readonly policy: DesiredObject;
+  readonly binding: DesiredObject;
+  readonly objects: readonly DesiredObject[];
+}
+
 export interface PolicyEvaluation {
   readonly bindings: number;
+  readonly scopes: readonly PolicyScope[];
   readonly checked: number;
   readonly violations: readonly PolicyViolation[];
   /** What could not be evaluated offline, each once. */
@@ -101,6 +109,7 @@ export function evaluatePolicies(
   const violations: PolicyViolation[] = [];
   const unevaluated = new Set<string>();
   const checked = new Set<DesiredObject>();
+  const scopes: PolicyScope[] = [];
   for (const b of bindings) {
     const spec = (b.object.spec ?? {}) as BindingSpec;
     const name = `ValidatingAdmissionPolicyBinding/${b.object.metadata.name}`;
@@ -123,11 +132,14 @@ export function evaluatePolicies(
       );
       continue;
     }
+    const scope = { policy: policyObject, binding: b, objects: [] as DesiredObject[] };
+    scopes.push(scope);
     for (const d of objects) {
       if (d === b || d === policyObject) continue;
       if (!constraints || !matches(constraints, d, context)) continue;
       if (narrowed && narrowed.rules.length > 0 && !matches(narrowed, d, context)) continue;
       checked.add(d);
+      scope.objects.push(d);
       for (const param of params) {
         const outcome = evaluateOne(policy, d, param, context, compile);
         if (outcome.kind === "unevaluated") {
@@ -149,6 +161,7 @@ export function evaluatePolicies(
   }
   return {
     bindings: bindings.length,
+    scopes,
     checked: checked.size,
     violations,
     unevaluated: [...unevaluated],

@@ -4,15 +4,23 @@
  * cluster, instead of the restore at apply.
  */
 import { formatRef } from "../../../kube/index.ts";
-import type { DesiredState } from "../../verify/render.ts";
+import type { DesiredObject, DesiredState } from "../../verify/render.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "../types.ts";
 import { matchContext } from "./match.ts";
-import { evaluatePolicies, type PolicyViolation } from "./policies.ts";
+import { evaluatePolicies, type PolicyScope, type PolicyViolation } from "./policies.ts";
+import { unitOf, type FluxApplyOrder, type Unit } from "./flux-apply-order.ts";
 
 /** How many objects a policy's unevaluated warnings name before they are counted. */
 const named = 10;
 
-export function assertPolicies(state: DesiredState): PreflightCheck {
+/**
+ * `order`, for a Flux fleet: also warns of objects applied before (or with) the policy that
+ * governs them, which the API server admits unchecked on a restore.
+ */
+export function assertPolicies(
+  state: DesiredState,
+  options: { readonly order?: FluxApplyOrder } = {},
+): PreflightCheck {
   const result = evaluatePolicies(state.objects, matchContext(state.objects));
   const failures: PreflightFinding[] = result.violations.filter((v) => v.denied).map(finding);
   const warnings = [
@@ -25,6 +33,7 @@ export function assertPolicies(state: DesiredState): PreflightCheck {
     ...(result.unevaluated.length > named
       ? [`${result.unevaluated.length - named} more policy evaluation(s) not done offline`]
       : []),
+    ...(options.order ? policiesAfterWorkloads(result.scopes, options.order) : []),
   ];
   return check(
     "policies",
@@ -32,6 +41,34 @@ export function assertPolicies(state: DesiredState): PreflightCheck {
     failures,
     warnings,
   );
+}
+
+/**
+ * A policy (or its binding) that a restore applies after, or together with, objects it governs:
+ * until it is there, the API server admits them unchecked. One line per policy and unit.
+ */
+function policiesAfterWorkloads(scopes: readonly PolicyScope[], order: FluxApplyOrder): string[] {
+  const lines: string[] = [];
+  for (const scope of scopes) {
+    const policyUnits = [unitOf(scope.policy), unitOf(scope.binding)];
+    const early = new Map<Unit, DesiredObject[]>();
+    for (const d of scope.objects) {
+      const unit = unitOf(d);
+      const before = order.readyBefore(unit);
+      if (policyUnits.every((u) => before.has(u))) continue;
+      early.set(unit, [...(early.get(unit) ?? []), d]);
+    }
+    for (const [unit, objects] of early) {
+      const late = policyUnits.find((u) => !order.readyBefore(unit).has(u))!;
+      const refs = objects.slice(0, 3).map((d) => formatRef(d.object));
+      const more = objects.length > 3 ? ` and ${objects.length - 3} more` : "";
+      const file = order.fileOf(unit);
+      lines.push(
+        `ValidatingAdmissionPolicy/${scope.policy.object.metadata.name} governs ${objects.length} object(s) of ${unit} (${refs.join(", ")}${more}), which a restore applies before ${late} is Ready: the API server admits them unchecked; make ${unit}${file ? ` (${file})` : ""} depend on ${late}`,
+      );
+    }
+  }
+  return lines;
 }
 
 function describe(v: PolicyViolation): string {

@@ -12,71 +12,19 @@
  */
 import { formatRef } from "../../../kube/index.ts";
 import type { OwnerKey } from "../../verify/flux-kustomization.ts";
-import { helmReleaseOwnerKind, type RenderedHelmRelease } from "../../verify/flux/helm-release.ts";
-import type { DesiredObject, DesiredState, RenderedKustomization } from "../../verify/render.ts";
-import { dependencyClosure } from "../ordering.ts";
+import type { DesiredObject, DesiredState } from "../../verify/render.ts";
+import { fluxApplyOrder, unitOf, type FluxApplyOrder, type Unit } from "./flux-apply-order.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "../types.ts";
 import { matchContext } from "./match.ts";
 import { failClosedWebhooks, intercepts, type FailClosedWebhook } from "./webhooks.ts";
 
-/** What applies an object: `Kustomization ns/name` or `HelmRelease ns/name`. */
-type Unit = string;
-
-const kustomizationUnit = (key: OwnerKey): Unit => `Kustomization ${key}`;
-const releaseUnit = (key: OwnerKey): Unit => `HelmRelease ${key}`;
-const unitOf = (d: DesiredObject): Unit =>
-  d.ownerKind === helmReleaseOwnerKind ? releaseUnit(d.owner) : kustomizationUnit(d.owner);
-
 /** How many blocked objects a message names. */
 const named = 5;
-
-/** The apply order of a Flux fleet: what is Ready, and what is applied, before a unit starts. */
-function applyOrder(state: DesiredState) {
-  const byKey = new Map(state.kustomizations.map((k) => [`${k.spec.namespace}/${k.spec.name}`, k]));
-  const releases = new Map((state.helmReleases ?? []).map((r) => [r.spec.key, r]));
-  const waitsFor = (k: RenderedKustomization | undefined, r: RenderedHelmRelease) =>
-    k?.spec.wait ||
-    (k?.spec.healthCheckRefs ?? []).some(
-      (h) =>
-        h.kind === "HelmRelease" && `${h.namespace ?? k!.spec.namespace}/${h.name}` === r.spec.key,
-    );
-  const readyBeforeKustomization = (key: OwnerKey): Set<Unit> => {
-    const closure = dependencyClosure(key, byKey);
-    const ready = new Set([...closure].map(kustomizationUnit));
-    for (const r of releases.values())
-      if (closure.has(r.parent) && waitsFor(byKey.get(r.parent), r))
-        ready.add(releaseUnit(r.spec.key));
-    return ready;
-  };
-  const releaseDeps = new Map(
-    [...releases].map(([k, r]) => [k, { spec: { dependsOn: r.spec.dependsOn } }]),
-  );
-  const readyBefore = (unit: Unit): Set<Unit> => {
-    const [kind, key] = unit.split(" ") as [string, OwnerKey];
-    if (kind === "Kustomization") return readyBeforeKustomization(key);
-    const release = releases.get(key);
-    const ready = release ? readyBeforeKustomization(release.parent) : new Set<Unit>();
-    for (const dep of dependencyClosure(key, releaseDeps)) ready.add(releaseUnit(dep));
-    return ready;
-  };
-  const appliedBefore = (unit: Unit): Set<Unit> => {
-    const applied = readyBefore(unit);
-    const [kind, key] = unit.split(" ") as [string, OwnerKey];
-    const parent = kind === "HelmRelease" ? releases.get(key)?.parent : undefined;
-    if (parent) applied.add(kustomizationUnit(parent));
-    return applied;
-  };
-  const fileOf = (unit: Unit): string | undefined => {
-    const [kind, key] = unit.split(" ") as [string, OwnerKey];
-    return kind === "Kustomization" ? byKey.get(key)?.file : releases.get(key)?.file;
-  };
-  return { readyBefore, appliedBefore, fileOf };
-}
 
 /** Fail-closed webhooks must not block what brings their own Service up. */
 export function assertWebhookOrdering(state: DesiredState): PreflightCheck {
   const webhooks = failClosedWebhooks(state.objects);
-  const order = applyOrder(state);
+  const order = fluxApplyOrder(state);
   const context = matchContext(state.objects);
   const services = new Map(
     state.objects
@@ -138,7 +86,7 @@ function deadlock(
   blocked: readonly DesiredObject[],
   registeredBy: Unit,
   servedBy: Unit,
-  order: ReturnType<typeof applyOrder>,
+  order: FluxApplyOrder,
 ): PreflightFinding {
   const after = order.readyBefore(servedBy).has(registeredBy);
   const when = after ? `before ${servedBy}, which depends on it,` : `unordered with ${servedBy}`;
