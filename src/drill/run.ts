@@ -150,12 +150,16 @@ async function runLocked(
     log,
   });
 
+  // The reconciler goes back to steady settings while traffic moves (neither waits for the
+  // other); the checks then see the region as it stays.
+  let handBack: Promise<void> = Promise.resolve();
   const report = await restore(
     {
       stack: target.stack,
       startedAt: injectedAt,
       ...(options.warmUp === false ? { warmUp: false } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      onHandBack: (settled) => (handBack = settled),
     },
     deps.restore,
   );
@@ -163,6 +167,7 @@ async function runLocked(
     plan.inPlace || !report.ok
       ? report
       : await switchTrafficPhase(report, target, { traffic: deps.traffic, clock, log });
+  await handBack;
 
   const checks = await runChecks(spec.checks, {
     report: withDns,

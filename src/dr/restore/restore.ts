@@ -213,18 +213,15 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     // The RTO ends with verify; going back to steady settings is not part of it.
     finishedAt = clock.now();
     const settled = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
-    try {
-      if (tunedTarget) {
-        const revision = resolved?.commit ?? "";
-        const signal = options.signal ? { signal: options.signal } : {};
-        await handBack(
-          { target: tunedTarget, kube: restored, revision, ok: settled, ...signal },
-          deps,
-        );
-      }
-    } finally {
-      lock?.release();
-    }
+    const revision = resolved?.commit ?? "";
+    const signal = options.signal ? { signal: options.signal } : {};
+    const back = tunedTarget
+      ? handBack({ target: tunedTarget, kube: restored, revision, ok: settled, ...signal }, deps)
+      : Promise.resolve();
+    // The lock is held until the reconciler is back: no other restore retunes it meanwhile.
+    const released = back.finally(() => lock?.release());
+    if (options.onHandBack) options.onHandBack(released);
+    else await released;
   }
 
   const ok = phases.failures.length === 0 && phases.phases.every((p) => p.ok);

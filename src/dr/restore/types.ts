@@ -191,6 +191,13 @@ export interface RestoreOptions {
    * field manager (`warm-up.ts`); verify then proves the reconciler owns all of it. @default true
    */
   readonly warmUp?: boolean;
+  /**
+   * Receives the hand back after the RTO (the reconciler back to its steady settings, then done
+   * again: `hand-back.ts`), which the restore then does not wait for: a drill switches traffic
+   * meanwhile, and waits for it before its checks. It never rejects; the stack's lock is released
+   * when it settles. @default - the restore waits for it before it returns
+   */
+  readonly onHandBack?: (settled: Promise<void>) => void;
   /** Judge every live object in verify for what Git would lose (the report's coverage). @default true */
   readonly coverage?: boolean;
   readonly signal?: AbortSignal;

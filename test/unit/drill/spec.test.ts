@@ -59,7 +59,16 @@ describe("loadDrillSpec", () => {
       rpoCommits: 0,
       rpoUnownedObjects: 0,
     });
-    expect(spec.checks).toEqual(["deployments-available", "no-drift", "dns-points-to-target"]);
+    expect(spec.checks.slice(0, 3)).toEqual([
+      "deployments-available",
+      "no-drift",
+      "dns-points-to-target",
+    ]);
+    expect(spec.checks[3]).toMatchObject({
+      "policies-enforced": {
+        rejects: [{ kind: "Deployment", metadata: { name: "drkit-probe-unpinned-image" } }],
+      },
+    });
   });
 
   it("fails naming the file when it does not exist", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
 import type { StackTarget } from "../../../src/dr/restore/types.ts";
-import { fakeRestoreDeps, localTarget, readyFluxCluster } from "./fake-deps.ts";
+import { fakeLocks, fakeRestoreDeps, localTarget, readyFluxCluster } from "./fake-deps.ts";
 
 const commit = "e".repeat(40);
 const recovery = { "kustomize-controller": { args: ["--concurrent=20"] } };
@@ -75,6 +75,29 @@ describe("restore's recovery profile", () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^1 Kustomization\(s\) Ready again with the steady settings/),
     );
+  });
+
+  it("hands the hand back to a caller that asks for it, and releases the lock when it settles", async () => {
+    const events: string[] = [];
+    const d = deps(events);
+    let finish: () => void = () => undefined;
+    const steady = new Promise<string>((resolve) => (finish = () => resolve("back")));
+    const tune = d.probe.tune!;
+    const locks: string[] = [];
+    let settled: Promise<void> | undefined;
+    const report = await restore(
+      { stack: "local-b", onHandBack: (p) => (settled = p) },
+      {
+        ...d,
+        probe: { ...d.probe, tune: (t, tuning) => (tuning ? tune(t, tuning) : steady) },
+        locks: fakeLocks(locks),
+      },
+    );
+    expect(report.ok).toBe(true);
+    expect(locks).toEqual(["lock local-b"]);
+    finish();
+    await settled;
+    expect(locks).toEqual(["lock local-b", "unlock local-b"]);
   });
 
   it("does not wait for a failed restore again", async () => {
