@@ -319,11 +319,17 @@ describe("preflight on the same fleet", () => {
       [
         "render",
         true,
-        "5 Kustomization(s) render 25 object(s); the charts of 2 HelmRelease(s) render 7 more",
+        "5 Kustomization(s) render 27 object(s); the charts of 2 HelmRelease(s) render 7 more",
       ],
       ["decryption", true, "2 of 2 encrypted file(s) decrypt with the escrowed key"],
       ["crd-order", true, "2 custom resource(s) checked against 2 CRD(s)"],
       ["health-checks", true, "4 of 5 Kustomization(s) wait for health"],
+      [
+        "webhook-order",
+        true,
+        "0 fail-closed admission webhook(s) checked against the restore order",
+      ],
+      ["policies", true, "5 object(s) checked against 1 admission policy binding(s)"],
       [
         "controllers",
         true,

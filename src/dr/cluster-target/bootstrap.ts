@@ -85,7 +85,7 @@ export function planClusterBootstrap(
 
 /** Applies the plan for the cluster; returns the one line the report shows. */
 export async function bootstrapCluster(input: ClusterBootstrapInput): Promise<string> {
-  const { kube, facts, log } = input;
+  const { facts, log } = input;
   const reconciler = clusterReconciler(facts.kind);
   const name = `${reconciler.driver.displayName} ${reconciler.version}`;
   const plan = planBootstrap(facts);
@@ -108,7 +108,7 @@ export async function bootstrapCluster(input: ClusterBootstrapInput): Promise<st
       batch.items.map((p) =>
         // Right after its CRD (re)appears, the API server may still refuse a kind it lists
         // (a CRD deleted and created again keeps its old handler for a moment): retry those.
-        batch.stage === "custom" ? applyRetrying(input, p) : applyOne(kube, p),
+        batch.stage === "custom" ? applyRetrying(input, p) : applyOne(input, p),
       ),
     );
     changed += results.filter(Boolean).length;
@@ -132,9 +132,21 @@ export async function bootstrapCluster(input: ClusterBootstrapInput): Promise<st
   return detail;
 }
 
-/** Applies one object; true when it changed (created, or its resourceVersion moved). */
-async function applyOne(kube: Kube, planned: PlannedApply): Promise<boolean> {
-  const before = await kube.get(refOf(planned.object));
+/**
+ * Applies one object; true when it changed (created, or its resourceVersion moved). One being
+ * deleted (a CRD whose instances the API server is still cleaning up, after someone removed the
+ * reconciler) is waited for until it is gone: applied to, it would vanish with its old finalizer.
+ */
+async function applyOne(input: ClusterBootstrapInput, planned: PlannedApply): Promise<boolean> {
+  const { kube } = input;
+  const ref = refOf(planned.object);
+  let before = await kube.get(ref);
+  if (before?.metadata.deletionTimestamp) {
+    await waitUntil(input, `${formatRef(planned.object)} to finish deleting`, async () =>
+      (await kube.get(ref)) ? "still deleting" : undefined,
+    );
+    before = undefined;
+  }
   if (before && planned.createOnly) return false;
   try {
     const after = await kube.apply(planned.object, {
@@ -155,7 +167,7 @@ async function applyRetrying(input: ClusterBootstrapInput, planned: PlannedApply
   const start = input.clock.monotonicMs();
   for (;;) {
     try {
-      return await applyOne(input.kube, planned);
+      return await applyOne(input, planned);
     } catch (err) {
       if (input.clock.monotonicMs() - start >= timeoutMs) throw err;
       await input.clock.sleep(500);

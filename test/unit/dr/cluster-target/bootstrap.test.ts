@@ -15,7 +15,8 @@ import {
 } from "../../../../src/dr/cluster-target/discover.ts";
 import { planApplyBatches } from "../../../../src/dr/cluster-target/reconcilers.ts";
 import type { ResolvedRef } from "../../../../src/dr/restore/types.ts";
-import { fakeCluster, fluxCrds } from "./fake-cluster.ts";
+import type { KubeObject } from "../../../../src/kube/index.ts";
+import { fakeCluster, fluxCrds, keyOf } from "./fake-cluster.ts";
 
 const none = (kind: "flux" | "argocd"): ReconcilerFacts => ({
   kind,
@@ -204,6 +205,37 @@ describe("bootstrapCluster", () => {
       'connection to "http://git/fleet.git" at "clusters/local-b" already up to date',
     );
     expect(cluster.applied.length - applied).toBe(2);
+  });
+
+  it("waits for a CRD still being deleted to be gone before it creates it again", async () => {
+    const [first] = fluxCrds as unknown as KubeObject[];
+    const deleting = {
+      ...first!,
+      metadata: { ...first!.metadata, deletionTimestamp: "2026-12-03T00:00:00Z" },
+    };
+    const cluster = fakeCluster([deleting]);
+    let sleeps = 0;
+    const waiting = {
+      monotonicMs: () => sleeps * 500,
+      // The API server finishes cleaning up its instances after a second.
+      sleep: async () => void (++sleeps === 2 && cluster.objects.delete(keyOf(deleting))),
+    };
+    const log = createMemoryLogger();
+    const detail = await bootstrapCluster({
+      kube: cluster.kube,
+      facts: (await discoverCluster(cluster.kube)).flux,
+      fleet,
+      ref,
+      crds: fluxCrds as never,
+      cluster: "prod",
+      clock: waiting,
+      log,
+    });
+    expect(detail).toMatch(/^(installed|connected|reconnected) Flux/);
+    expect(cluster.objects.get(keyOf(first!))?.metadata.deletionTimestamp).toBeUndefined();
+    expect(log.events.map((e) => e.message)).toContain(
+      `waiting for CustomResourceDefinition/${first!.metadata.name} to finish deleting`,
+    );
   });
 
   it("retries a reconciler object the API server refuses right after its CRD, and names the cause when it never takes it", async () => {
