@@ -329,7 +329,7 @@ describe("preflight on the same fleet", () => {
         true,
         "0 fail-closed admission webhook(s) checked against the restore order",
       ],
-      ["policies", true, "5 object(s) checked against 1 admission policy binding(s)"],
+      ["policies", true, "6 object(s) checked against 1 admission policy binding(s)"],
       [
         "controllers",
         true,
