@@ -51,14 +51,15 @@ export interface HandBackInput {
 
 /**
  * Switches the reconciler back to its steady settings; after a successful restore, waits until
- * its objects are done at the revision again. Returns the line for the log, and never throws:
- * the restore is over, a hand back that does not settle is a warning naming what to check.
+ * its objects are done at the revision again. Never throws: the restore is over, a hand back
+ * that does not settle is a warning naming what to check.
  */
 export async function handBack(
   input: HandBackInput,
   deps: Pick<RestoreDeps, "probe" | "log" | "clock">,
 ): Promise<void> {
-  const { target, kube, log } = { ...input, log: deps.log };
+  const { target, kube } = input;
+  const { log } = deps;
   const switched = await tuneReconciler(target, undefined, deps);
   if (!switched || !kube || !input.ok) return;
   const driver = restoreDriver(target.reconciler);

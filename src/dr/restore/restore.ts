@@ -42,6 +42,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   let tunedTarget: StackTarget | undefined;
   let finishedAt = startedAt;
   let restored: Kube | undefined;
+  const succeeded = () => phases.failures.length === 0 && phases.phases.every((p) => p.ok);
 
   try {
     const prepared = await phases.run("preflight", async () => {
@@ -212,11 +213,13 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   } finally {
     // The RTO ends with verify; going back to steady settings is not part of it.
     finishedAt = clock.now();
-    const settled = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
     const revision = resolved?.commit ?? "";
     const signal = options.signal ? { signal: options.signal } : {};
     const back = tunedTarget
-      ? handBack({ target: tunedTarget, kube: restored, revision, ok: settled, ...signal }, deps)
+      ? handBack(
+          { target: tunedTarget, kube: restored, revision, ok: succeeded(), ...signal },
+          deps,
+        )
       : Promise.resolve();
     // The lock is held until the reconciler is back: no other restore retunes it meanwhile.
     const released = back.finally(() => lock?.release());
@@ -224,7 +227,7 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     else await released;
   }
 
-  const ok = phases.failures.length === 0 && phases.phases.every((p) => p.ok);
+  const ok = succeeded();
   if (ok)
     log.success(
       `${subject(options.stack, target)} restored to ${resolved?.commit.slice(0, 12)} in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)}s`,

@@ -165,6 +165,42 @@ describe("assertPolicies", () => {
     ]);
   });
 
+  it("hands the policy the params its binding's paramRef selects by label", () => {
+    const limit = policy("replica-limit", {
+      paramKind: { apiVersion: "v1", kind: "ConfigMap" },
+      validations: [{ expression: "object.spec.replicas <= int(params.data.maxReplicas)" }],
+    });
+    const limits = (name: string, max: string, tier: string) =>
+      object("v1", "ConfigMap", "policy", name, {
+        metadata: { name, namespace: "policy", labels: { tier } },
+        data: { maxReplicas: max },
+      });
+    const result = assertPolicies(
+      state(ks, [
+        owned("policies", limit, "p.yaml"),
+        owned(
+          "policies",
+          binding("b", {
+            policyName: "replica-limit",
+            paramRef: {
+              selector: { matchLabels: { tier: "strict" } },
+              parameterNotFoundAction: "Deny",
+            },
+          }),
+          "b.yaml",
+        ),
+        owned("policies", limits("strict", "2", "strict"), "strict.yaml"),
+        owned("policies", limits("other", "1", "loose"), "loose.yaml"),
+        owned("apps", deployment("web", "shop", "x:1", 3), "web.yaml"),
+      ]),
+    );
+    // Only the strict params apply: 3 replicas fail once (against 2), not also against the other's 1.
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]!.message).toMatch(
+      /^Deployment\/shop\/web .*failed expression: object.spec.replicas <= int\(params.data.maxReplicas\)/,
+    );
+  });
+
   it("warns for what it cannot evaluate offline instead of guessing", () => {
     const quantity = policy("memory", {
       validations: [

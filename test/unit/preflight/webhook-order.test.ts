@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { matchContext, pluralOf } from "../../../src/dr/preflight/admission/match.ts";
-import { failClosedWebhooks, intercepts } from "../../../src/dr/preflight/admission/webhooks.ts";
+import { matchContext, matches, pluralOf } from "../../../src/dr/preflight/admission/match.ts";
+import { failClosedWebhooks } from "../../../src/dr/preflight/admission/webhooks.ts";
 import { assertWebhookOrdering } from "../../../src/dr/preflight/admission/webhook-order.ts";
 import { selects } from "../../../src/kube/label-selector.ts";
 import type { DesiredObject } from "../../../src/dr/verify/render.ts";
@@ -202,10 +202,10 @@ describe("admission webhook matching", () => {
   ]);
 
   it("matches by scope: a Namespaced rule leaves cluster-scoped kinds out", () => {
-    expect(intercepts(hook!, owned("a", config, "c.yaml"), context)).toBe(true);
+    expect(matches(hook!.match, owned("a", config, "c.yaml"), context)).toBe(true);
     expect(
-      intercepts(
-        hook!,
+      matches(
+        hook!.match,
         owned("a", object("rbac.authorization.k8s.io/v1", "ClusterRole", undefined, "r"), "r.yaml"),
         context,
       ),

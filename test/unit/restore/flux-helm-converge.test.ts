@@ -11,18 +11,11 @@ import {
   judgeReconcilers,
 } from "../../../src/dr/restore/reconcilers/flux-judge.ts";
 import type { StackTarget } from "../../../src/dr/restore/types.ts";
+import { localTarget } from "./fake-deps.ts";
 import type { Kube, KubeObject } from "../../../src/kube/index.ts";
 
 const sha = "5c2e270f012a5c2e270f012a5c2e270f012a5c2e";
-const target: StackTarget = {
-  stack: "local-b",
-  platform: "local",
-  region: "local-b",
-  reconciler: "flux",
-  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
-  hasDecryptionKey: false,
-  protected: false,
-};
+const target: StackTarget = localTarget;
 
 function condition(type: string, status: string, reason: string, message = "") {
   return { type, status, reason, message, lastTransitionTime: "2026-12-02T00:00:00Z" };

@@ -5,17 +5,9 @@ import { check } from "../../../src/dr/preflight/types.ts";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import { restore } from "../../../src/dr/restore/restore.ts";
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
-import { fakeLocks, fakePreflight } from "./fake-deps.ts";
+import { fakeLocks, fakePreflight, localTarget } from "./fake-deps.ts";
 
-const target: StackTarget = {
-  stack: "local-b",
-  platform: "local",
-  region: "local-b",
-  reconciler: "flux",
-  fleet: { url: "http://127.0.0.1:8470/fleet.git", branch: "main", path: "clusters/local-b" },
-  hasDecryptionKey: false,
-  protected: false,
-};
+const target: StackTarget = localTarget;
 
 function fakeClock() {
   let ms = 0;

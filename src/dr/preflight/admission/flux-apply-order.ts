@@ -38,13 +38,20 @@ export function fluxApplyOrder(state: DesiredState) {
   const releaseDeps = new Map(
     [...releases].map(([k, r]) => [k, { spec: { dependsOn: r.spec.dependsOn } }]),
   );
-  const readyBefore = (unit: Unit): Set<Unit> => {
+  const computeReadyBefore = (unit: Unit): Set<Unit> => {
     const [kind, key] = unit.split(" ") as [string, OwnerKey];
     if (kind === "Kustomization") return readyBeforeKustomization(key);
     const release = releases.get(key);
     const ready = release ? readyBeforeKustomization(release.parent) : new Set<Unit>();
     for (const dep of dependencyClosure(key, releaseDeps)) ready.add(releaseUnit(dep));
     return ready;
+  };
+  // Asked once per object of a fleet with thousands: each unit's closure is walked once.
+  const memo = new Map<Unit, Set<Unit>>();
+  /** A fresh set each call: callers add to it. */
+  const readyBefore = (unit: Unit): Set<Unit> => {
+    if (!memo.has(unit)) memo.set(unit, computeReadyBefore(unit));
+    return new Set(memo.get(unit));
   };
   const appliedBefore = (unit: Unit): Set<Unit> => {
     const applied = readyBefore(unit);

@@ -12,6 +12,7 @@
  */
 import { formatRef, splitApiVersion } from "../../../kube/index.ts";
 import type { DesiredObject } from "../../verify/render.ts";
+import { selects } from "../../../kube/label-selector.ts";
 import { compileCel, type CompiledExpression } from "./cel.ts";
 import { matches, type MatchContext, type ResourceMatch } from "./match.ts";
 
@@ -182,7 +183,8 @@ function paramsOf(
         d.object.kind === policy.paramKind!.kind &&
         d.object.apiVersion === policy.paramKind!.apiVersion &&
         (ref?.name === undefined || d.object.metadata.name === ref.name) &&
-        (ref?.namespace === undefined || d.object.metadata.namespace === ref.namespace),
+        (ref?.namespace === undefined || d.object.metadata.namespace === ref.namespace) &&
+        (ref?.selector === undefined || selects(ref.selector, d.object.metadata.labels)),
     )
     .map((d) => d.object as unknown as Record<string, unknown>);
   return found.length > 0 ? found : undefined;

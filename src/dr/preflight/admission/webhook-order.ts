@@ -15,8 +15,8 @@ import type { OwnerKey } from "../../verify/flux-kustomization.ts";
 import type { DesiredObject, DesiredState } from "../../verify/render.ts";
 import { fluxApplyOrder, unitOf, type FluxApplyOrder, type Unit } from "./flux-apply-order.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "../types.ts";
-import { matchContext } from "./match.ts";
-import { failClosedWebhooks, intercepts, type FailClosedWebhook } from "./webhooks.ts";
+import { matchContext, matches } from "./match.ts";
+import { failClosedWebhooks, type FailClosedWebhook } from "./webhooks.ts";
 
 /** How many blocked objects a message names. */
 const named = 5;
@@ -39,7 +39,7 @@ export function assertWebhookOrdering(state: DesiredState): PreflightCheck {
     const early = order.appliedBefore(registeredBy).add(registeredBy);
     // Only what is applied after the webhook registers can be refused by it.
     const matched = state.objects.filter(
-      (d) => !early.has(unitOf(d)) && d !== w.configuration && intercepts(w, d, context),
+      (d) => !early.has(unitOf(d)) && d !== w.configuration && matches(w.match, d, context),
     );
     const service = services.get(w.service);
     if (!service) {

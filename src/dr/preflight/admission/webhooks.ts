@@ -9,7 +9,7 @@
 import { splitApiVersion } from "../../../kube/index.ts";
 import type { LabelSelector } from "../../../kube/label-selector.ts";
 import type { DesiredObject } from "../../verify/render.ts";
-import { matches, type AdmissionRule, type MatchContext, type ResourceMatch } from "./match.ts";
+import type { AdmissionRule, ResourceMatch } from "./match.ts";
 
 const webhookKinds = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
 
@@ -60,13 +60,4 @@ export function failClosedWebhooks(objects: readonly DesiredObject[]): FailClose
     }
   }
   return found;
-}
-
-/** Whether the API server sends the create of `d` to `webhook`. */
-export function intercepts(
-  webhook: FailClosedWebhook,
-  d: DesiredObject,
-  context: MatchContext,
-): boolean {
-  return matches(webhook.match, d, context);
 }
