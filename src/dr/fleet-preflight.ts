@@ -6,6 +6,7 @@
 import type { Logger } from "../core/logger.ts";
 import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
+import { localKeyEscrow } from "../local/sealing-key-escrow.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import { runPreflight, type PreflightResult } from "./preflight/index.ts";
 import { toPreflightRecord, writePreflightRecord } from "./preflight-record.ts";
@@ -39,9 +40,12 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
 } {
   const git = createFleetGit(options.stateDir);
   const sops = createSopsCli(options.tools.path("sops"));
-  const run: ReturnType<typeof createFleetPreflight>["run"] = (input) => {
+  // Sealing keys escrow in the local secret store of the machine drkit runs on, for every platform.
+  const sealingKeyEscrow = localKeyEscrow(options.stateDir);
+  const run: ReturnType<typeof createFleetPreflight>["run"] = async (input) => {
     const { target } = input;
     const escrow = { escrowedKeyFile: options.runtimeFor(target.platform).escrowedKeyFile() };
+    const sealingKeys = { keys: await sealingKeyEscrow.list(), location: sealingKeyEscrow.location };
     return runPreflight({
       stack: target.stack,
       url: target.fleet.url,
@@ -63,6 +67,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       keyInStackConfig: escrow.escrowedKeyFile === undefined && target.hasDecryptionKey,
       servedKinds: reconcilerDriver(target.reconciler).servedKinds,
       root: rootOf(target),
+      sealingKeys,
       ...(options.log ? { log: options.log } : {}),
       ...(input.onRendered ? { onRendered: input.onRendered } : {}),
     });

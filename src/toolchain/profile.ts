@@ -1,9 +1,11 @@
 /**
  * The toolchain's one bin dir: symlinks to every resolved binary, wherever it came from, so
  * tools that look their siblings up on PATH (pulumi finds its language host and provider,
- * kwokctl finds kubectl) find the pinned ones. Each reconciler's CRDs get one dir the same way.
+ * kwokctl finds kubectl) find the pinned ones. Each CRD owner (reconciler or component) gets one
+ * dir the same way.
  *
- *   <cacheDir>/toolchain/profiles/<hash>/bin/<tool>, flux-crds/<file>.yaml, argocd-crds/<file>.yaml
+ *   <cacheDir>/toolchain/profiles/<hash>/bin/<tool>, flux-crds/<file>.yaml, argocd-crds/…,
+ *   sealed-secrets-crds/…
  *
  * The hash covers every link target, so a profile never changes once written and two checkouts
  * with different pins do not fight over one dir.
@@ -12,7 +14,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 
-import type { ReconcilerKind } from "../config/index.ts";
+import type { CrdOwner } from "./recipes.ts";
 import { toolchainCacheRoot } from "./cache.ts";
 
 /** A profile's dirs. */
@@ -21,15 +23,18 @@ export interface Profile {
   readonly fluxCrdsDir: string;
   /** Holds Argo CD's CRDs when the toolchain includes Argo CD; empty otherwise. */
   readonly argocdCrdsDir: string;
+  /** Holds the SealedSecret CRD when the toolchain includes Sealed Secrets; empty otherwise. */
+  readonly sealedSecretsCrdsDir: string;
 }
 
 /** A dir of CRD manifests and whose they are. */
 export interface CrdSource {
   readonly dir: string;
-  readonly reconciler: ReconcilerKind;
+  readonly reconciler: CrdOwner;
 }
 
-const crdDirName = (kind: ReconcilerKind) => `${kind}-crds`;
+const crdOwners: readonly CrdOwner[] = ["flux", "argocd", "sealed-secrets"];
+const crdDirName = (kind: CrdOwner) => `${kind}-crds`;
 
 /** Writes (or reuses) the profile linking `binaries` (tool -> path) and every file of `crdDirs`. */
 export async function writeProfile(
@@ -37,7 +42,7 @@ export async function writeProfile(
   binaries: ReadonlyMap<string, string>,
   crdDirs: readonly CrdSource[],
 ): Promise<Profile> {
-  const crds: { path: string; reconciler: ReconcilerKind }[] = [];
+  const crds: { path: string; reconciler: CrdOwner }[] = [];
   for (const { dir, reconciler } of crdDirs) {
     for (const file of (await readdir(dir)).sort())
       if (file.endsWith(".yaml")) crds.push({ path: join(dir, file), reconciler });
@@ -53,6 +58,7 @@ export async function writeProfile(
     binDir: join(dir, "bin"),
     fluxCrdsDir: join(dir, crdDirName("flux")),
     argocdCrdsDir: join(dir, crdDirName("argocd")),
+    sealedSecretsCrdsDir: join(dir, crdDirName("sealed-secrets")),
   };
   if (await stat(profile.binDir).catch(() => undefined)) return profile;
 
@@ -60,7 +66,7 @@ export async function writeProfile(
   const tmp = await mkdtemp(join(root, ".tmp-"));
   try {
     await mkdir(join(tmp, "bin"));
-    for (const kind of ["flux", "argocd"] as const) await mkdir(join(tmp, crdDirName(kind)));
+    for (const kind of crdOwners) await mkdir(join(tmp, crdDirName(kind)));
     for (const [tool, target] of links) await symlink(target, join(tmp, "bin", tool));
     for (const crd of crds)
       await symlink(crd.path, join(tmp, crdDirName(crd.reconciler), basename(crd.path)));

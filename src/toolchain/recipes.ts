@@ -27,6 +27,7 @@ export const recipeNames = [
   "pulumi-kubernetes",
   "sops",
   "argocd",
+  "sealed-secrets",
 ] as const;
 
 export type RecipeName = (typeof recipeNames)[number];
@@ -46,21 +47,24 @@ export interface RecipeSpec {
   /** `-ldflags` for the given version (always with a leading "v"). */
   readonly ldflags: (version: string) => string;
   /** A step that writes generated files into the build dir before `go build`. */
-  readonly prepare?: "pulumi-kubernetes-embeds";
+  readonly prepare?: "pulumi-kubernetes-embeds" | "sealed-secrets-kubeconfig";
   /** Tools whose own version differs from the recipe's (a companion pinned in its go.mod). */
   readonly toolVersions?: Partial<Record<ToolName, string>>;
   /** A module whose CRD manifests the entry keeps (the reconcilers' CRDs). */
   readonly crdsModule?: string;
   /** Where in `crdsModule` the CRDs are. @default "config/crd/bases" (Flux's layout) */
   readonly crdsPath?: string;
-  /** Whose CRDs they are: the profile keeps one CRD dir per reconciler. @default "flux" */
-  readonly crdsFor?: ReconcilerKind;
+  /** Whose CRDs they are: the profile keeps one CRD dir per owner. @default "flux" */
+  readonly crdsFor?: CrdOwner;
   /**
    * Built only when asked for (`drkit toolchain install --with <name>`, or a command whose stack
    * needs it), so the default toolchain stays within the cold-start budget.
    */
   readonly optional?: true;
 }
+
+/** Who a recipe's CRDs belong to: a reconciler, or a component a stack may add. */
+export type CrdOwner = ReconcilerKind | "sealed-secrets";
 
 /** A recipe with its version resolved: everything a cache key or a build needs. */
 export interface PlannedRecipe {
@@ -199,6 +203,23 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     crdsModule: "github.com/argoproj/argo-cd/v3",
     crdsPath: "manifests/crds",
     crdsFor: "argocd",
+    optional: true,
+  },
+  {
+    name: "sealed-secrets",
+    version: { pinned: "v0.40.0" },
+    // The controller a local region runs for a stack with drkit:sealedSecrets, and kubeseal.
+    tools: ["sealed-secrets-controller", "kubeseal"],
+    packages: [
+      "github.com/bitnami/sealed-secrets/cmd/controller",
+      "github.com/bitnami/sealed-secrets/cmd/kubeseal",
+    ],
+    ldflags: (v) => `-s -w -X main.VERSION=${v}`,
+    // Upstream's controller reads only in-cluster credentials; the build adds KUBECONFIG.
+    prepare: "sealed-secrets-kubeconfig",
+    crdsModule: "github.com/bitnami/sealed-secrets",
+    crdsPath: "helm/sealed-secrets/crds",
+    crdsFor: "sealed-secrets",
     optional: true,
   },
 ];

@@ -4,7 +4,6 @@
  */
 import { join } from "node:path";
 
-import type { ReconcilerKind } from "../config/index.ts";
 import { PreflightError, StepFailedError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import {
@@ -20,7 +19,7 @@ import {
 import { readRecipeFiles, releaseCacheKey, sourceCacheKey, type GoEnv } from "./cache-key.ts";
 import type { ToolchainEffects } from "./effects.ts";
 import { findMatchingOnPath, probeVersion } from "./path-lookup.ts";
-import type { PlannedRecipe, RecipeName } from "./recipes.ts";
+import type { CrdOwner, PlannedRecipe, RecipeName } from "./recipes.ts";
 import { planReleaseAssets, type ReleaseCatalog } from "./release-config.ts";
 import { downloadRelease } from "./release-download.ts";
 import { buildFromSource } from "./source-build.ts";
@@ -47,7 +46,7 @@ export interface RecipeOutcome {
   /** The entry's CRD dir, for recipes that ship CRDs. */
   readonly crdsDir?: string;
   /** Whose CRDs `crdsDir` holds. */
-  readonly crdsFor?: ReconcilerKind;
+  readonly crdsFor?: CrdOwner;
   /** Seconds spent building or downloading in this run; absent when nothing was acquired. */
   readonly seconds?: number;
 }

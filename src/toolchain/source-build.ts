@@ -5,7 +5,16 @@
  * exactly what the cache key hashed, generated files never land in the repository, and a
  * `-mod=mod` build cannot rewrite the committed go.mod/go.sum.
  */
-import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  readdir,
+  readFile,
+  writeFile,
+} from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 import { StepFailedError } from "../core/errors.ts";
@@ -87,6 +96,14 @@ export async function buildFromSource(
     );
   }
 
+  if (recipe.spec.prepare === "sealed-secrets-kubeconfig") {
+    await patchSealedSecretsController(
+      src,
+      await moduleDir("github.com/bitnami/sealed-secrets"),
+      step,
+    );
+  }
+
   const bin = join(staging, "out", "bin");
   const { tools, packages } = recipe.spec;
   if (packages.length === 1 || packages.every((p, i) => goBinaryName(p) === tools[i])) {
@@ -135,6 +152,57 @@ async function writePulumiKubernetesEmbeds(
   await mkdir(to, { recursive: true });
   await writeFile(join(to, "schema-embed.json"), JSON.stringify(schema));
   await writeFile(join(to, "terraform-mapping-embed.json"), JSON.stringify(mapping));
+}
+
+/** The one line of upstream's controller the patch changes, and what it becomes. */
+export const sealedSecretsPatch = {
+  file: "pkg/controller/main.go",
+  from: "config, err := rest.InClusterConfig()",
+  to: "config, err := restConfig(rest.InClusterConfig)",
+} as const;
+
+/**
+ * Builds the Sealed Secrets controller from a patched copy of its module: the recipe's
+ * `patch/kubeconfig.go` joins the controller package, and the one line of `Main` that reads
+ * in-cluster credentials calls it instead, so the controller takes `KUBECONFIG` as a host
+ * process. The copy lives in the staging dir only (`replace` in the staged go.mod); a module
+ * whose line moved fails the build here, naming it.
+ */
+async function patchSealedSecretsController(
+  src: string,
+  moduleDir: string,
+  step: string,
+): Promise<void> {
+  const upstream = join(src, "upstream");
+  for (const part of ["go.mod", "go.sum", "pkg", "cmd"])
+    await cp(join(moduleDir, part), join(upstream, part), { recursive: true });
+  await chmodTree(upstream);
+  const main = join(upstream, ...sealedSecretsPatch.file.split("/"));
+  const text = await readFile(main, "utf8");
+  if (text.split(sealedSecretsPatch.from).length !== 2)
+    throw new StepFailedError(
+      step,
+      `${sealedSecretsPatch.file} of the module no longer has exactly one "${sealedSecretsPatch.from}": update the recipe's patch (bootstrap/recipes/sealed-secrets) for this version`,
+    );
+  await writeFile(main, text.replace(sealedSecretsPatch.from, sealedSecretsPatch.to));
+  await copyFile(
+    join(src, "patch", "kubeconfig.go"),
+    join(upstream, "pkg", "controller", "drkit_kubeconfig.go"),
+  );
+  await appendFile(
+    join(src, "go.mod"),
+    "\nreplace github.com/bitnami/sealed-secrets => ./upstream\n",
+  );
+}
+
+/** The module cache is read-only; the staged copy must be writable (and removable). */
+async function chmodTree(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await chmodTree(path);
+    else await chmod(path, 0o644);
+  }
 }
 
 /**

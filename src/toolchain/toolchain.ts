@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from "../core/logger.ts";
 import { resolvePaths } from "../core/paths.ts";
 import { systemEffects, type ToolchainEffects } from "./effects.ts";
 import { writeProfile } from "./profile.ts";
-import { planRecipe, recipeSpecs, type RecipeName } from "./recipes.ts";
+import { planRecipe, recipeSpecs, type CrdOwner, type RecipeName } from "./recipes.ts";
 import { loadReleaseCatalog } from "./release-config.ts";
 import {
   resolveRecipe,
@@ -65,6 +65,8 @@ export interface Toolchain {
   readonly fluxCrdsDir: string;
   /** Argo CD's CRD manifests; `undefined` unless the toolchain includes the `argocd` recipe. */
   readonly argocdCrdsDir: string | undefined;
+  /** The SealedSecret CRD; `undefined` unless the toolchain includes the `sealed-secrets` recipe. */
+  readonly sealedSecretsCrdsDir: string | undefined;
   readonly tools: readonly ResolvedTool[];
   /** Per recipe: version and, when it was acquired in this run, how long that took. */
   readonly recipes: readonly RecipeOutcome[];
@@ -195,11 +197,17 @@ async function toToolchain(
   const crdDirs = outcomes.flatMap((o) =>
     o.crdsDir ? [{ dir: o.crdsDir, reconciler: o.crdsFor ?? ("flux" as const) }] : [],
   );
-  const { binDir, fluxCrdsDir, argocdCrdsDir } = await writeProfile(cacheDir, byName, crdDirs);
+  const { binDir, fluxCrdsDir, argocdCrdsDir, sealedSecretsCrdsDir } = await writeProfile(
+    cacheDir,
+    byName,
+    crdDirs,
+  );
+  const has = (owner: CrdOwner) => crdDirs.some((d) => d.reconciler === owner);
   return {
     binDir,
     fluxCrdsDir,
-    argocdCrdsDir: crdDirs.some((d) => d.reconciler === "argocd") ? argocdCrdsDir : undefined,
+    argocdCrdsDir: has("argocd") ? argocdCrdsDir : undefined,
+    sealedSecretsCrdsDir: has("sealed-secrets") ? sealedSecretsCrdsDir : undefined,
     tools,
     recipes: outcomes,
     path(tool) {

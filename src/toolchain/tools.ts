@@ -25,6 +25,8 @@ export const toolNames = [
   "sops",
   "argocd",
   "kustomize",
+  "sealed-secrets-controller",
+  "kubeseal",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -77,6 +79,11 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
   // version output depends on build stamps a PATH copy may lack.
   argocd: undefined,
   kustomize: undefined,
+  "sealed-secrets-controller": {
+    args: ["--version"],
+    pattern: /controller version: (v\d+\.\d+\.\d+\S*)/,
+  },
+  kubeseal: { args: ["--version"], pattern: /kubeseal version: (v\d+\.\d+\.\d+\S*)/ },
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

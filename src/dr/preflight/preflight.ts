@@ -31,6 +31,7 @@ import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryptio
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
 import { fluxApplyOrder } from "./admission/flux-apply-order.ts";
 import { assertPolicies } from "./admission/policy-check.ts";
+import { assertSealedSecretsOpen, type SealingKeyInput } from "./sealed-secrets.ts";
 import { assertWebhookOrdering } from "./admission/webhook-order.ts";
 import {
   check,
@@ -96,6 +97,12 @@ export interface PreflightInput {
    * (`argocd-cm`); pass false for an Argo CD without it (upstream's default since 1.8)
    */
   readonly argoApplicationHealth?: boolean;
+  /**
+   * The escrowed sealing keys every SealedSecret must open with.
+   *
+   * @default - no escrow: a fleet with SealedSecrets fails the `sealed-secrets` check
+   */
+  readonly sealingKeys?: Omit<SealingKeyInput, "stack">;
   readonly log?: Logger;
   /** Receives the rendered desired state (a restore hands it on to verify: one render, not two). */
   readonly onRendered?: (state: DesiredState) => void;
@@ -166,6 +173,11 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         ...(input.keyInStackConfig ? { keyInStackConfig: true } : {}),
         decrypt: input.decrypt,
         owners: `${desiredStateRenderer(reconciler).ownerKind}s`,
+      }),
+      assertSealedSecretsOpen(state, {
+        keys: input.sealingKeys?.keys ?? [],
+        location: input.sealingKeys?.location ?? "none configured",
+        stack: input.stack,
       }),
       ...reconcilerChecks(reconciler, state, input),
     );

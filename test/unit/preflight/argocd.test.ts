@@ -63,6 +63,7 @@ describe("preflightChecksOf", () => {
       "git-ref",
       "render",
       "decryption",
+      "sealed-secrets",
       "crd-order",
       "policies",
       "controllers",
@@ -80,6 +81,7 @@ describe("runPreflight for Argo CD", () => {
       ["git-ref", true, `"main" is ${commit.slice(0, 12)}`, [], []],
       ["render", true, "3 Application(s) render 6 object(s)", [], []],
       ["decryption", true, "no SOPS-encrypted files in the region's Applications", [], []],
+      ["sealed-secrets", true, "no SealedSecret in the region's fleet", [], []],
       ["crd-order", true, "1 custom resource(s) checked against 1 CRD(s)", [], []],
       ["policies", true, "0 object(s) checked against 0 admission policy binding(s)", [], []],
       [

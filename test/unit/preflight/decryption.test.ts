@@ -148,6 +148,7 @@ describe("runPreflight", () => {
       ...[
         "render",
         "decryption",
+        "sealed-secrets",
         "crd-order",
         "health-checks",
         "webhook-order",

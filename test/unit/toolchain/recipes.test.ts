@@ -8,18 +8,34 @@ import { parseWith } from "../../../src/cli/commands/toolchain.ts";
 import { ConfigError } from "../../../src/core/errors.ts";
 import { argocd } from "../../../src/gitops/versions.ts";
 import { optionalRecipeNames, recipeSpecs } from "../../../src/toolchain/recipes.ts";
-import { goBinaryName } from "../../../src/toolchain/source-build.ts";
+import { goBinaryName, sealedSecretsPatch } from "../../../src/toolchain/source-build.ts";
 import { selectRecipes } from "../../../src/toolchain/toolchain.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("optional recipes", () => {
-  it("leave Argo CD out of the default toolchain and add it on request", () => {
-    expect(optionalRecipeNames).toEqual(["argocd"]);
+  it("leave Argo CD and Sealed Secrets out of the default toolchain and add them on request", () => {
+    expect(optionalRecipeNames).toEqual(["argocd", "sealed-secrets"]);
+    expect(selectRecipes({}).map((r) => r.name)).not.toContain("sealed-secrets");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("argocd");
     expect(selectRecipes({ with: ["argocd"] }).map((r) => r.name)).toContain("argocd");
     expect(selectRecipes({ with: "installed" }).map((r) => r.name)).toContain("argocd");
     expect(selectRecipes({ recipes: ["etcd"] }).map((r) => r.name)).toEqual(["etcd"]);
+  });
+
+  it("build the Sealed Secrets controller patched to read KUBECONFIG, with its CRD", () => {
+    const spec = recipeSpecs.find((r) => r.name === "sealed-secrets")!;
+    expect(spec).toMatchObject({
+      prepare: "sealed-secrets-kubeconfig",
+      crdsModule: "github.com/bitnami/sealed-secrets",
+      crdsFor: "sealed-secrets",
+    });
+    const patch = readFileSync(
+      join(root, "bootstrap/recipes/sealed-secrets/patch/kubeconfig.go"),
+      "utf8",
+    );
+    expect(patch).toContain("func restConfig(inCluster func() (*rest.Config, error))");
+    expect(sealedSecretsPatch.to).toBe("config, err := restConfig(rest.InClusterConfig)");
   });
 
   it("build the Argo CD the cloud install runs, with its CRDs from the module", () => {
