@@ -209,6 +209,27 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
         "the DNS server or the stacks' state cannot be reached: nothing changed",
     },
   },
+  "keys backup": {
+    examples: [
+      "drkit keys backup --stack local-a",
+      "drkit keys backup --stack aws-euw1 --controller-namespace sealed-secrets --json",
+    ],
+    exitCodes: {
+      [ExitCode.ok]: "every live sealing key is in the escrow",
+      [ExitCode.usage]: usage,
+      [ExitCode.preflight]:
+        "the region does not answer or holds no sealing key: the escrow is unchanged",
+    },
+  },
+  "keys status": {
+    examples: ["drkit keys status", "drkit keys status --stack local-a --json"],
+    exitCodes: {
+      [ExitCode.ok]: "the escrow holds keys (with --stack: every live key of the region)",
+      [ExitCode.usage]: usage,
+      [ExitCode.preflight]:
+        "the escrow is empty or lacks a live key (run drkit keys backup), or the region does not answer",
+    },
+  },
   "drill run": {
     examples: [
       "drkit drill run runbooks/drills/local-region-loss.yaml",

@@ -19,6 +19,7 @@ import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerPreflightCommand } from "./commands/preflight.ts";
 import { registerPulumiEnvCommand } from "./commands/pulumi-env.ts";
 import { registerDnsCommands } from "./commands/dns.ts";
+import { registerKeysCommands } from "./commands/keys.ts";
 import { registerCompletionCommand } from "./commands/completion.ts";
 import { applyCommandHelp } from "./help.ts";
 import { outputFormats, resolveOutputFormat, type OutputFormat } from "./output-format.ts";
@@ -78,6 +79,7 @@ export function createProgram(): Command {
   registerPreflightCommand(program);
   registerPulumiEnvCommand(program);
   registerDnsCommands(program);
+  registerKeysCommands(program);
   // One `drill` group; each drill subcommand (run, history, evidence) registers itself on it.
   const drill = program
     .command("drill")

@@ -98,6 +98,7 @@ export function createClusterPlatform(
         {
           region: config.region,
           reconciler: config.reconciler.kind,
+          ...(config.sealedSecrets ? { sealedSecrets: true } : {}),
           ...(config.zones ? { zones: config.zones } : {}),
         },
         opts,

@@ -63,6 +63,7 @@ const examples: Readonly<Record<string, string>> = {
   "fleetCredentials.password": "<token>",
   "fleetCredentials.identity": '"$(cat id_ed25519)"',
   "fleetCredentials.knownHosts": '"$(ssh-keyscan github.com)"',
+  sealedSecrets: "true",
   protected: "true",
   rtoObjectiveSeconds: "900",
   "dns.zone": "Z0123456789ABCDEFGHIJ",

@@ -182,6 +182,12 @@ export const stackConfigSchema = z.strictObject({
   ).optional(),
   /** Secret: credentials for the fleet repository. @default - none (public repository) */
   fleetCredentials: fleetCredentialsSchema.optional(),
+  /**
+   * Run the Sealed Secrets controller (local: a host process), with every escrowed sealing key
+   * (`drkit keys backup`) in place before it starts, so SealedSecrets in Git decrypt on the first
+   * reconcile. @default - false
+   */
+  sealedSecrets: flag().optional(),
   /** Production marker: drills refuse to inject failures here without explicit confirmation. @default - false */
   protected: flag().optional(),
   /** Restore time objective for this region, used when a drill spec gives none. @default - none */

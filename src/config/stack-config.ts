@@ -82,6 +82,8 @@ interface CommonStackConfig {
   readonly reconciler: ReconcilerSettings;
   /** Whether `drkit:sopsAgeKey` is set (the key itself comes from `readStackConfig().secrets`). */
   readonly sopsAgeKey: boolean;
+  /** Whether the region runs the Sealed Secrets controller with the escrowed keys (`drkit:sealedSecrets`). */
+  readonly sealedSecrets: boolean;
   readonly protected: boolean;
   readonly rtoObjectiveSeconds: number | undefined;
   readonly dns: DnsSettings | undefined;

@@ -121,6 +121,7 @@ export function validateStackConfig(
     },
     reconciler: resolveReconciler(config),
     sopsAgeKey: config.sopsAgeKey !== undefined,
+    sealedSecrets: config.sealedSecrets ?? false,
     protected: config.protected ?? false,
     rtoObjectiveSeconds: config.rtoObjectiveSeconds,
     dns:

@@ -6,7 +6,6 @@
 import type { Logger } from "../core/logger.ts";
 import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
-import { localKeyEscrow } from "../local/sealing-key-escrow.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import { runPreflight, type PreflightResult } from "./preflight/index.ts";
 import { toPreflightRecord, writePreflightRecord } from "./preflight-record.ts";
@@ -40,12 +39,16 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
 } {
   const git = createFleetGit(options.stateDir);
   const sops = createSopsCli(options.tools.path("sops"));
-  // Sealing keys escrow in the local secret store of the machine drkit runs on, for every platform.
-  const sealingKeyEscrow = localKeyEscrow(options.stateDir);
   const run: ReturnType<typeof createFleetPreflight>["run"] = async (input) => {
     const { target } = input;
     const escrow = { escrowedKeyFile: options.runtimeFor(target.platform).escrowedKeyFile() };
-    const sealingKeys = { keys: await sealingKeyEscrow.list(), location: sealingKeyEscrow.location };
+    const keyEscrow = options.runtimeFor(target.platform).keyEscrow?.();
+    const sealingKeys = keyEscrow
+      ? { keys: await keyEscrow.list(), location: keyEscrow.location }
+      : {
+          keys: [],
+          location: `none: drkit keeps no sealing key escrow for the ${target.platform} platform yet`,
+        };
     return runPreflight({
       stack: target.stack,
       url: target.fleet.url,

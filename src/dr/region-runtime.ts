@@ -5,6 +5,7 @@
  * kubeconfig). `restore`, `verify`, `preflight` and `drill` reach a region only
  * through this seam, so none of them branches on the platform or imports `src/local/`.
  */
+import type { KeyEscrow } from "../sealed-secrets/escrow.ts";
 import type { ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import type { ReconcilerDriver } from "../gitops/reconciler-driver.ts";
 import type { StackTarget } from "./restore/types.ts";
@@ -40,6 +41,12 @@ export interface RegionRuntime {
   ): Promise<string>;
   /** The file in which the platform escrows the fleet's age key for its stacks, when it does. */
   escrowedKeyFile(): string | undefined;
+  /**
+   * Where the platform escrows Sealed Secrets sealing keys (`drkit keys backup`).
+   *
+   * @default - it keeps none (only the local platform does so far): SealedSecrets fail preflight
+   */
+  keyEscrow?(): KeyEscrow;
   /** The driver's controllers in the target's region that are not running. */
   controllersDown(target: StackTarget, driver: ReconcilerDriver): Promise<string[]>;
   /** Brings lost controllers back (or waits for the platform to); throws when it cannot. */

@@ -9,6 +9,7 @@ import type { ReconcilerKind } from "../config/index.ts";
 import type { ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { ControlPlanePorts } from "./kwok-config.ts";
+import type { SealedSecretsPorts } from "./sealed-secrets.ts";
 
 /** What `up` records about a region, so later commands and `down` can find everything. */
 export interface RegionState {
@@ -27,6 +28,8 @@ export interface RegionState {
    * recovery profile while a restore runs. @default - none (steady settings)
    */
   readonly reconcilerTuning?: ReconcilerTuning;
+  /** The Sealed Secrets controller's ports, when the region runs it. @default - it does not */
+  readonly sealedSecretsPorts?: SealedSecretsPorts;
 }
 
 /** The state as drkit 0.x wrote it, before regions could run Argo CD. */

@@ -41,6 +41,7 @@ import {
 import type { RegionState } from "./region-state.ts";
 import { runTool } from "./run-tool.ts";
 import { localKeyFile } from "./secret-store.ts";
+import { syncSealedSecrets, type SealedSecretsPorts } from "./sealed-secrets.ts";
 import { listeningPorts, waitUntilPortsReleased } from "./sockets.ts";
 import type { RegionTools } from "./tools.ts";
 import type { LocalRegion } from "./types.ts";
@@ -59,6 +60,8 @@ export interface UpOptions extends RegionOptions {
   readonly nodeCount?: number;
   /** The reconciler to run. @default - the one the region ran before, else Flux */
   readonly reconciler?: ReconcilerKind;
+  /** Run the Sealed Secrets controller. @default - as the region did before */
+  readonly sealedSecrets?: boolean;
 }
 
 /** Brings a region up, or reports "already up"; restarts whatever an unclean stop left dead. */
@@ -70,7 +73,9 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   const kind = options.reconciler ?? previous?.reconciler ?? "flux";
   const reconciler = hostReconciler(kind);
   const sameReconciler = previous?.reconciler === kind;
+  const sealedSecrets = options.sealedSecrets ?? previous?.sealedSecretsPorts !== undefined;
   if (previous && sameReconciler && (await regionHealth(stateDir, previous)).healthy) {
+    await withSealedSecrets(stateDir, previous, sealedSecrets, options);
     log.success(`region "${name}" already up`);
     return describeRegion(stateDir, previous);
   }
@@ -232,8 +237,36 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   };
   await writeRegionState(stateDir, state);
   await startReconciler(stateDir, state, tools, log);
+  await withSealedSecrets(
+    stateDir,
+    // Recovered regions keep their ports; a new one gets new ones.
+    {
+      ...state,
+      ...(recoverable && previous.sealedSecretsPorts
+        ? { sealedSecretsPorts: previous.sealedSecretsPorts }
+        : {}),
+    },
+    sealedSecrets,
+    options,
+  );
   log.success(`region "${name}" is up at "${state.apiServerUrl}"`);
   return describeRegion(stateDir, state);
+}
+
+/** Starts or stops the region's Sealed Secrets controller and records its ports. */
+async function withSealedSecrets(
+  stateDir: string,
+  state: RegionState,
+  wanted: boolean,
+  options: RegionOptions,
+): Promise<void> {
+  let ports: SealedSecretsPorts | undefined;
+  if (wanted) {
+    const [http, metrics] = state.sealedSecretsPorts ? [] : await freePorts(2);
+    ports = state.sealedSecretsPorts ?? { http: http!, metrics: metrics! };
+  }
+  await writeRegionState(stateDir, { ...state, sealedSecretsPorts: ports });
+  await syncSealedSecrets({ stateDir, state, ports, tools: options.tools, log: options.log });
 }
 
 /** Stops every process of a region, frees its ports and removes its files. */

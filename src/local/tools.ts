@@ -14,7 +14,8 @@ export type RegionToolName =
   | "source-controller"
   | "kustomize-controller"
   | "helm-controller"
-  | "argocd";
+  | "argocd"
+  | "sealed-secrets-controller";
 
 /** The slice of the toolchain the local platform uses (see src/toolchain). */
 export interface RegionTools {
@@ -23,6 +24,8 @@ export interface RegionTools {
   readonly fluxCrdsDir: string;
   /** Directory with Argo CD's CRD manifests; `undefined` unless the toolchain includes Argo CD. */
   readonly argocdCrdsDir: string | undefined;
+  /** The SealedSecret CRD; `undefined` unless the toolchain includes Sealed Secrets. */
+  readonly sealedSecretsCrdsDir: string | undefined;
   /** An environment whose PATH finds the toolchain's binaries first (kwokctl looks up kubectl). */
   env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
 }

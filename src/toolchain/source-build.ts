@@ -88,6 +88,13 @@ export async function buildFromSource(
     return dir;
   };
 
+  // Before any prepare step: one that replaces the module with a local copy hides its dir.
+  const crdsBase = recipe.spec.crdsModule
+    ? join(
+        await moduleDir(recipe.spec.crdsModule),
+        recipe.spec.crdsPath ?? join("config", "crd", "bases"),
+      )
+    : undefined;
   if (recipe.spec.prepare === "pulumi-kubernetes-embeds") {
     await writePulumiKubernetesEmbeds(
       recipe,
@@ -116,11 +123,8 @@ export async function buildFromSource(
       await go([...goBuildArgs(recipe), "-o", join(bin, tools[i]!), pkg], "go build");
   }
 
-  if (!recipe.spec.crdsModule) return [];
-  const bases = join(
-    await moduleDir(recipe.spec.crdsModule),
-    recipe.spec.crdsPath ?? join("config", "crd", "bases"),
-  );
+  if (crdsBase === undefined) return [];
+  const bases = crdsBase;
   const crds = (await readdir(bases).catch(() => [] as string[]))
     // Argo CD keeps a kustomization.yaml beside its CRDs.
     .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")

@@ -27,6 +27,8 @@ export interface LocalPlatformArgs {
   readonly nodeCount?: number;
   /** The reconciler the region runs as host processes. @default "flux" */
   readonly reconciler?: ReconcilerKind;
+  /** Run the Sealed Secrets controller with the escrowed keys. @default false */
+  readonly sealedSecrets?: boolean;
 }
 
 /** What `createLocalPlatform` creates. */
@@ -79,6 +81,7 @@ export function planLocalRegion(args: LocalPlatformArgs): LocalRegionResourceArg
     nodeCount: args.nodeCount ?? zones.length,
     stateDir: args.stateDir ?? resolvePaths().stateDir,
     reconciler: args.reconciler ?? "flux",
+    ...(args.sealedSecrets ? { sealedSecrets: true } : {}),
   };
 }
 

@@ -32,6 +32,8 @@ export interface RegionInputs {
   readonly stateDir: string;
   /** The reconciler the region runs as host processes; absent in states written before Argo CD. */
   readonly reconciler?: ReconcilerKind;
+  /** Runs the Sealed Secrets controller (changing it updates the region in place). */
+  readonly sealedSecrets?: boolean;
   /** Absolute path of this module, loaded by the serialized provider. Not part of the region. */
   readonly implementation: string;
 }
@@ -66,8 +68,9 @@ export function planRegionDiff(
   const after = { ...news, reconciler: news.reconciler ?? "flux" };
   const replaces = replacingInputs.filter((key) => !isDeepStrictEqual(before[key], after[key]));
   const moved = olds.implementation !== news.implementation;
+  const sealedSecrets = (olds.sealedSecrets ?? false) !== (news.sealedSecrets ?? false);
   return {
-    changes: replaces.length > 0 || moved,
+    changes: replaces.length > 0 || moved || sealedSecrets,
     replaces,
     deleteBeforeReplace: replaces.length > 0,
   };
@@ -90,11 +93,12 @@ export async function createRegion(
   const region = await explain(`create local region "${inputs.region}"`, async () =>
     upRegion(inputs.region, {
       stateDir: inputs.stateDir,
-      tools: await regionTools(inputs.reconciler ?? "flux", log),
+      tools: await regionTools(inputs, log),
       log,
       zones: inputs.zones,
       nodeCount: inputs.nodeCount,
       reconciler: inputs.reconciler ?? "flux",
+      sealedSecrets: inputs.sealedSecrets ?? false,
     }),
   );
   const kubeconfig = await readKubeconfig(region.kubeconfigPath);
@@ -134,13 +138,35 @@ export async function readRegion(
   };
 }
 
-/** Records a moved checkout (`implementation`); nothing else updates in place. */
+/**
+ * Records a moved checkout (`implementation`) and starts or stops the Sealed Secrets controller
+ * (`upRegion` again, which leaves a running region as it is otherwise); nothing else updates in
+ * place.
+ */
 export async function updateRegion(
   _id: string,
   olds: RegionOutputs,
   news: RegionInputs,
 ): Promise<pulumi.dynamic.UpdateResult<RegionOutputs>> {
-  return { outs: { ...olds, implementation: news.implementation } };
+  if ((olds.sealedSecrets ?? false) !== (news.sealedSecrets ?? false)) {
+    const log = providerLogger();
+    await explain(`update local region "${news.region}"`, async () =>
+      upRegion(news.region, {
+        stateDir: news.stateDir,
+        tools: await regionTools(news, log),
+        log,
+        reconciler: news.reconciler ?? "flux",
+        sealedSecrets: news.sealedSecrets ?? false,
+      }),
+    );
+  }
+  return {
+    outs: {
+      ...olds,
+      implementation: news.implementation,
+      ...(news.sealedSecrets ? { sealedSecrets: true } : { sealedSecrets: false }),
+    },
+  };
 }
 
 /** Stops every process of the region and deletes its files; a region already gone is fine. */
@@ -159,19 +185,27 @@ export function regionProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * The tools of a region that runs `reconciler`. An optional component it needs (Argo CD) is
- * built here on first use, so only stacks that run it pay for the build.
+ * The tools of a region. An optional component it needs (Argo CD, Sealed Secrets) is built here
+ * on first use, so only stacks that run it pay for the build.
  */
-async function regionTools(reconciler: ReconcilerKind, log: Logger): Promise<RegionTools> {
+async function regionTools(
+  inputs: Pick<RegionInputs, "reconciler" | "sealedSecrets">,
+  log: Logger,
+): Promise<RegionTools> {
+  const optional = [
+    ...(inputs.reconciler === "argocd" ? (["argocd"] as const) : []),
+    ...(inputs.sealedSecrets ? (["sealed-secrets"] as const) : []),
+  ];
   const toolchain =
-    reconciler === "argocd"
-      ? await installToolchain({ cacheDir: resolvePaths().cacheDir, with: ["argocd"], log })
+    optional.length > 0
+      ? await installToolchain({ cacheDir: resolvePaths().cacheDir, with: optional, log })
       : await loadToolchain({ cacheDir: resolvePaths().cacheDir });
   const base = regionProcessEnv(process.env);
   return {
     path: (tool) => toolchain.path(tool),
     fluxCrdsDir: toolchain.fluxCrdsDir,
     argocdCrdsDir: toolchain.argocdCrdsDir,
+    sealedSecretsCrdsDir: toolchain.sealedSecretsCrdsDir,
     env: (env) => toolchain.env(env ?? base),
   };
 }
@@ -186,6 +220,7 @@ export const toolsNotNeeded: RegionTools = {
   },
   fluxCrdsDir: "",
   argocdCrdsDir: undefined,
+  sealedSecretsCrdsDir: undefined,
   env: (env) => env ?? regionProcessEnv(process.env),
 };
 

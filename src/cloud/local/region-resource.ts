@@ -61,6 +61,8 @@ export interface LocalRegionResourceArgs {
   readonly nodeCount: number;
   readonly stateDir: string;
   readonly reconciler: ReconcilerKind;
+  /** Runs the Sealed Secrets controller. @default - absent (false) */
+  readonly sealedSecrets?: true;
 }
 
 /**

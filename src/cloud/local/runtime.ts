@@ -4,6 +4,7 @@
  * `drkit local up` starts them, the fleet's age key is escrowed in the local secret store, and
  * a drill can kill the region or its reconciler for real.
  */
+import { localKeyEscrow } from "../../local/sealing-key-escrow.ts";
 import { existsSync } from "node:fs";
 
 import type { Logger } from "../../core/logger.ts";
@@ -43,6 +44,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
     // The region's operations write it; the program's outputs do not carry it.
     kubeconfigAfterUp: async (target) => kubeconfig(target.region),
     escrowedKeyFile: () => localKeyFile(stateDir),
+    keyEscrow: () => localKeyEscrow(stateDir),
     async controllersDown(target, driver) {
       const down: string[] = [];
       const pidFiles = await reconcilerPidFiles(stateDir, target.region);

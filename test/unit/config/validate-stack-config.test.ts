@@ -48,6 +48,7 @@ describe("validateStackConfig defaults", () => {
         recovery: expect.objectContaining({ concurrent: 20 }),
       },
       sopsAgeKey: false,
+      sealedSecrets: false,
       protected: false,
       rtoObjectiveSeconds: undefined,
       dns: undefined,

@@ -87,6 +87,7 @@ describe("argocd host reconciler", () => {
         path: tools.path as never,
         fluxCrdsDir: "/f",
         argocdCrdsDir: undefined,
+        sealedSecretsCrdsDir: undefined,
         env: (e) => e ?? {},
       }),
     ).toThrow('run "drkit toolchain install --with argocd"');
