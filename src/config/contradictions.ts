@@ -31,6 +31,17 @@ function platformProblems(raw: RawStackConfig): ConfigProblem[] {
     }
     return problems;
   }
+  if (raw.sealedSecrets === true) {
+    problems.push({
+      path: ["sealedSecrets"],
+      problem: `runs the Sealed Secrets controller on local regions only so far (drkit:platform is "${platform}": drkit installs it on no cloud yet)`,
+      received: raw.sealedSecrets,
+      fix: removeFix(
+        ["sealedSecrets"],
+        "install the controller through the fleet (its Helm chart) and keep its key Secrets in your cloud's secret store",
+      ),
+    });
+  }
   const region = regionPatterns[platform];
   if (!region.pattern.test(raw.region)) {
     problems.push({

@@ -61,6 +61,11 @@ export interface RecipeSpec {
    * needs it), so the default toolchain stays within the cold-start budget.
    */
   readonly optional?: true;
+  /**
+   * Seconds its cold build took on a 2-core machine (2026-12-03, two builds at a time): builds
+   * start longest first, so the last one to finish is not a long one started late.
+   */
+  readonly coldBuildSeconds: number;
 }
 
 /** Who a recipe's CRDs belong to: a reconciler, or a component a stack may add. */
@@ -92,10 +97,11 @@ const plain = () => "-s -w";
 const pulumiStamp = (version: string) =>
   `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
 
-/** Every recipe, in build order (cheap and most-needed first). */
+/** Every recipe, in the order status lists them (builds start longest first: `coldBuildSeconds`). */
 export const recipeSpecs: readonly RecipeSpec[] = [
   {
     name: "kubernetes",
+    coldBuildSeconds: 810,
     version: { pinned: kubernetesVersion },
     tools: ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
     packages: ["apiserver", "controller-manager", "scheduler"]
@@ -105,6 +111,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "etcd",
+    coldBuildSeconds: 139,
     version: { pinned: "v3.6.16" },
     tools: ["etcd"],
     packages: ["./cmd/etcd"],
@@ -112,6 +119,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "kwok",
+    coldBuildSeconds: 263,
     version: { pinned: "v0.8.0" },
     tools: ["kwok", "kwokctl"],
     packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
@@ -121,6 +129,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "flux-source",
+    coldBuildSeconds: 433,
     version: { pinned: "v1.9.0" },
     tools: ["source-controller"],
     packages: ["github.com/fluxcd/source-controller"],
@@ -129,6 +138,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "flux-kustomize",
+    coldBuildSeconds: 242,
     version: { pinned: "v1.9.0" },
     tools: ["kustomize-controller"],
     packages: ["github.com/fluxcd/kustomize-controller"],
@@ -137,6 +147,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "flux-helm",
+    coldBuildSeconds: 203,
     version: { pinned: "v1.6.0" },
     // helm-controller and the helm CLI verify renders charts with, built against one Helm.
     tools: ["helm-controller", "helm"],
@@ -150,6 +161,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "registry",
+    coldBuildSeconds: 149,
     version: { pinned: "v3.1.2" },
     tools: ["registry"],
     packages: ["github.com/distribution/distribution/v3/cmd/registry"],
@@ -157,6 +169,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "pulumi",
+    coldBuildSeconds: 576,
     version: { pinned: pulumiVersion },
     tools: ["pulumi"],
     packages: ["github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
@@ -164,6 +177,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "pulumi-language-nodejs",
+    coldBuildSeconds: 31,
     version: { goModRequire: "github.com/pulumi/pulumi/sdk/v3" },
     tools: ["pulumi-language-nodejs"],
     packages: ["."],
@@ -172,6 +186,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "pulumi-kubernetes",
+    coldBuildSeconds: 992,
     version: { npmPackage: "@pulumi/kubernetes" },
     tools: ["pulumi-resource-kubernetes"],
     packages: ["./cmd/pulumi-resource-kubernetes"],
@@ -182,6 +197,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "sops",
+    coldBuildSeconds: 213,
     version: { pinned: "v3.13.3" },
     tools: ["sops"],
     packages: ["github.com/getsops/sops/v3/cmd/sops"],
@@ -189,6 +205,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "argocd",
+    coldBuildSeconds: 900,
     version: { pinned: argocd.version },
     // One multi-call binary of the components a local region runs (the recipe's main.go); each
     // runs it with ARGOCD_BINARY_NAME set.
@@ -207,6 +224,7 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "sealed-secrets",
+    coldBuildSeconds: 300,
     version: { pinned: "v0.40.0" },
     // The controller a local region runs for a stack with drkit:sealedSecrets, and kubeseal.
     tools: ["sealed-secrets-controller", "kubeseal"],

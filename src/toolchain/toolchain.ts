@@ -146,8 +146,11 @@ async function resolveAll(options: ToolchainOptions, acquire: boolean) {
   // In recipe order whatever finishes first; `undefined` where a recipe gave no outcome.
   const outcomes: (RecipeOutcome | undefined)[] = specs.map(() => undefined);
   const failures: (Failure | undefined)[] = specs.map(() => undefined);
-  // Builds overlap: one downloads modules or links while the other compiles.
-  await forEachInFlight([...specs.keys()], buildJobs(env), async (i) => {
+  // Builds overlap: one downloads modules or links while the other compiles. Longest first.
+  const order = [...specs.keys()].sort(
+    (a, b) => specs[b]!.coldBuildSeconds - specs[a]!.coldBuildSeconds,
+  );
+  await forEachInFlight(order, buildJobs(env), async (i) => {
     const spec = specs[i]!;
     let version: string | undefined;
     try {

@@ -153,6 +153,11 @@ describe("validateStackConfig messages", () => {
       'drkit:privateEndpoint applies only to cloud platforms (drkit:platform is "local"), got true. Remove it with `pulumi config rm drkit:privateEndpoint`, or set drkit:platform to aws, azure or gcp.',
     ],
     [
+      "fails on Sealed Secrets on a cloud, where drkit installs no controller yet",
+      { ...aws, sealedSecrets: true },
+      'drkit:sealedSecrets runs the Sealed Secrets controller on local regions only so far (drkit:platform is "aws": drkit installs it on no cloud yet), got true. Remove it with `pulumi config rm drkit:sealedSecrets`, or install the controller through the fleet (its Helm chart) and keep its key Secrets in your cloud\'s secret store.',
+    ],
+    [
       "fails on a region of another cloud",
       { ...aws, region: "westeurope" },
       'drkit:region must be an AWS region such as us-east-1 when drkit:platform is "aws", got "westeurope". Set it with `pulumi config set drkit:region us-east-1`.',
