@@ -95,6 +95,8 @@ export interface ToolchainStatus {
   readonly fluxCrdsDir: string | null;
   /** Set when every tool is present and Argo CD is among them. */
   readonly argocdCrdsDir: string | null;
+  /** Set when every tool is present and Sealed Secrets is among them. */
+  readonly sealedSecretsCrdsDir: string | null;
   readonly tools: readonly ToolStatus[];
 }
 
@@ -298,6 +300,7 @@ export async function toolchainStatus(
     binDir: profile?.binDir ?? null,
     fluxCrdsDir: profile?.fluxCrdsDir ?? null,
     argocdCrdsDir: profile?.argocdCrdsDir ?? null,
+    sealedSecretsCrdsDir: profile?.sealedSecretsCrdsDir ?? null,
     tools,
   };
 }

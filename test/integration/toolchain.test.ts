@@ -14,7 +14,7 @@ describe("drkit toolchain status --json", () => {
   it("reports every tool with its version and source, and a bin dir that holds them all", async () => {
     const { stdout } = await run(
       process.execPath,
-      ["bin/drkit.js", "toolchain", "status", "--with", "argocd", "--json"],
+      ["bin/drkit.js", "toolchain", "status", "--with", "argocd,sealed-secrets", "--json"],
       {
         env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
       },
@@ -36,6 +36,7 @@ describe("drkit toolchain status --json", () => {
       "applicationset-crd.yaml",
       "appproject-crd.yaml",
     ]);
+    expect(await readdir(status.sealedSecretsCrdsDir!)).toEqual(["bitnami.com_sealedsecrets.yaml"]);
   });
 
   it("leaves optional components out unless asked for", async () => {
@@ -47,9 +48,12 @@ describe("drkit toolchain status --json", () => {
     ]);
     const status = JSON.parse(stdout) as ToolchainStatus;
     expect(status.tools.map((t) => t.name)).toEqual(
-      toolNames.filter((t) => t !== "argocd" && t !== "kustomize"),
+      toolNames.filter(
+        (t) => !["argocd", "kustomize", "sealed-secrets-controller", "kubeseal"].includes(t),
+      ),
     );
     expect(status.argocdCrdsDir).toBeNull();
+    expect(status.sealedSecretsCrdsDir).toBeNull();
   });
 
   it("runs the pinned binaries through the bin dir", async () => {
