@@ -7,6 +7,7 @@
  * escrows no key for it: it injects no failure and restarts nothing; a controller that stays
  * unavailable, or a reconciler that shows no sign of life, ends the wait with why.
  */
+import { localKeyEscrow } from "../../local/sealing-key-escrow.ts";
 import type { RegionRuntime } from "../../dr/region-runtime.ts";
 import type { StackTarget } from "../../dr/restore/types.ts";
 import type { ReconcilerDriver } from "../../gitops/reconciler-driver.ts";
@@ -20,6 +21,11 @@ export interface ExternalRuntimeOptions {
   readonly limits?: ControllerLimits;
   /** Monotonic milliseconds. @default - `performance.now()` */
   readonly nowMs?: () => number;
+  /**
+   * drkit's state dir: a cluster drkit did not create escrows its sealing keys on the machine
+   * drkit runs on, as local regions do. @default - no escrow
+   */
+  readonly stateDir?: string;
 }
 
 /** How long the runtime waits before it judges the reconciler dead. */
@@ -136,6 +142,9 @@ export function createExternalRuntime(options: ExternalRuntimeOptions): RegionRu
     },
     // The key comes from the flags or the cluster's own decryption Secret.
     escrowedKeyFile: () => undefined,
+    ...(options.stateDir !== undefined
+      ? { keyEscrow: () => localKeyEscrow(options.stateDir!) }
+      : {}),
     async controllersDown(target, driver) {
       const cluster = clusterOf(target);
       const kube = options.kubeFor(cluster.kubeconfigPath);

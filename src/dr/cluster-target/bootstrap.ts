@@ -5,6 +5,7 @@
  * server-side apply as field manager `drkit`; the restore driver's `connect` then pins the ref
  * and requests a reconcile, as after `pulumi up`.
  */
+import { keySecret, type SealingKey } from "../../sealed-secrets/sealing-key.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { KubeObject as RenderedObject } from "../../gitops/manifests.ts";
@@ -29,6 +30,11 @@ export interface ClusterBootstrapInput {
   readonly ref: ResolvedRef;
   /** The key to store as the decryption Secret. @default - none (keep the cluster's) */
   readonly ageIdentity?: string;
+  /**
+   * Escrowed Sealed Secrets keys, created in the controller's namespace (never overwritten)
+   * before the reconciler first syncs, so a controller the fleet installs starts with them.
+   */
+  readonly sealingKeys?: readonly SealingKey[];
   /** The reconciler's CRDs, needed when it is installed. */
   readonly crds?: readonly RenderedObject[];
   /** The cluster's name, for messages. */
@@ -41,8 +47,15 @@ export interface ClusterBootstrapInput {
 
 /** The objects bootstrap applies for a plan (pure), in apply order. */
 export function planClusterBootstrap(
-  input: Pick<ClusterBootstrapInput, "facts" | "fleet" | "ref" | "ageIdentity" | "crds">,
+  input: Pick<
+    ClusterBootstrapInput,
+    "facts" | "fleet" | "ref" | "ageIdentity" | "crds" | "sealingKeys"
+  >,
 ): PlannedApply[] {
+  const keys: PlannedApply[] = (input.sealingKeys ?? []).map((key) => ({
+    object: keySecret(key),
+    createOnly: true,
+  }));
   const { facts } = input;
   const reconciler = clusterReconciler(facts.kind);
   const plan = planBootstrap(facts);
@@ -69,7 +82,7 @@ export function planClusterBootstrap(
             createOnly: true,
           },
         ];
-    return [...namespace, ...connection];
+    return [...namespace, ...keys, ...connection];
   }
   if (!input.crds || input.crds.length === 0)
     throw new Error(`installing ${reconciler.driver.displayName} needs its CRDs`);
@@ -79,6 +92,7 @@ export function planClusterBootstrap(
       // Generated once (Argo CD's redis password): a later run keeps the live one.
       ...(object.kind === "Secret" ? { createOnly: true as const } : {}),
     })),
+    ...keys,
     ...connection,
   ];
 }

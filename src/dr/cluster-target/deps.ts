@@ -4,6 +4,7 @@
  * restore's real dependencies with this target's Provisioner and preflight in place of the
  * stack's.
  */
+import type { KeyEscrow } from "../../sealed-secrets/escrow.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter } from "node:path";
@@ -99,6 +100,8 @@ export interface ClusterTargetEnvironment {
   readonly cacheDir: string;
   readonly kubeFor: (kubeconfigPath: string) => Kube;
   readonly log: Logger;
+  /** The sealing keys bootstrap puts in place. @default - none */
+  readonly keyEscrow?: KeyEscrow;
 }
 
 /** The Provisioner of the cluster the flags name. */
@@ -113,6 +116,7 @@ export function createClusterTarget(
     fleet: { url: flags.fleetUrl, path: flags.fleetPath },
     ...(flags.reconciler ? { reconciler: flags.reconciler } : {}),
     ...(resolved.ageIdentity !== undefined ? { ageIdentity: resolved.ageIdentity } : {}),
+    ...(env.keyEscrow ? { keyEscrow: env.keyEscrow } : {}),
     kubeFor: env.kubeFor,
     loadCrds: (kind) => loadReconcilerCrds(env.cacheDir, kind),
     defaultBranch: (url) => defaultBranch(url),
@@ -166,10 +170,12 @@ export async function createClusterRestoreDeps(
   resolved: ResolvedClusterFlags = resolveClusterFlags(flags, { stateDir: env.stateDir }),
 ): Promise<RestoreDeps & { readonly provisioner: ClusterProvisioner }> {
   const base = await createRestoreDeps(env);
+  const keyEscrow = base.runtimeFor("external").keyEscrow?.();
   const provisioner = createClusterTarget(resolved, flags, {
     cacheDir: env.cacheDir,
     kubeFor: base.kubeFor,
     log: env.log,
+    ...(keyEscrow ? { keyEscrow } : {}),
   });
   const fleet = createClusterFleetPreflight({
     stateDir: env.stateDir,

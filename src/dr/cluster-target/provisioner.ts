@@ -4,6 +4,7 @@
  * holds, never provisions it, and in bootstrap installs or reconnects the reconciler the way the
  * Pulumi program does (`bootstrap.ts`).
  */
+import type { KeyEscrow } from "../../sealed-secrets/escrow.ts";
 import { systemClock, type Clock } from "../../core/clock.ts";
 import { describeError, PreflightError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -24,6 +25,8 @@ export interface ClusterProvisionerOptions {
   readonly reconciler?: ReconcilerKind;
   /** The age identity from `--age-key-file`, `SOPS_AGE_KEY` or `SOPS_AGE_KEY_FILE`. */
   readonly ageIdentity?: string;
+  /** Where the sealing keys bootstrap puts in place come from. @default - none */
+  readonly keyEscrow?: KeyEscrow;
   readonly kubeFor: (kubeconfigPath: string) => Kube;
   /** The reconciler's CRDs (the toolchain's copy); rejects with a PreflightError naming the fix. */
   readonly loadCrds: (kind: ReconcilerKind) => Promise<RenderedObject[]>;
@@ -157,6 +160,7 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Cl
         ref: input.ref,
         // Only a key the flags gave is written; one read from the cluster is there already.
         ...(options.ageIdentity !== undefined ? { ageIdentity: options.ageIdentity } : {}),
+        ...(options.keyEscrow ? { sealingKeys: await options.keyEscrow.list() } : {}),
         ...(planBootstrap(facts).action === "install"
           ? { crds: await crdsFor(input.target.reconciler) }
           : {}),

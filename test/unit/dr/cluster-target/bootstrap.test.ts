@@ -137,6 +137,39 @@ describe("planClusterBootstrap", () => {
     });
   });
 
+  it("puts the escrowed sealing keys in place, never overwriting one, before it connects", () => {
+    const key = {
+      name: "sealed-secrets-key7x2kq",
+      fingerprint: "SHA256:x",
+      notBefore: "2026-11-01T00:00:00.000Z",
+      notAfter: "2036-11-01T00:00:00.000Z",
+      certificate: "CERT",
+      privateKey: "KEY",
+    };
+    const planned = planClusterBootstrap({
+      facts: { ...none("flux"), served: true, namespace: true },
+      fleet,
+      ref,
+      sealingKeys: [key],
+    });
+    expect(roles(planned)).toEqual([
+      "Secret/sealed-secrets-key7x2kq",
+      "GitRepository/fleet",
+      "Kustomization/fleet",
+    ]);
+    expect(planned[0]).toMatchObject({
+      createOnly: true,
+      object: {
+        type: "kubernetes.io/tls",
+        metadata: {
+          namespace: "kube-system",
+          labels: { "sealedsecrets.bitnami.com/sealed-secrets-key": "active" },
+        },
+        data: { "tls.crt": Buffer.from("CERT").toString("base64") },
+      },
+    });
+  });
+
   it("pins the source to the ref from the start", () => {
     const planned = planClusterBootstrap({
       facts: { ...none("flux"), served: true, namespace: true },
