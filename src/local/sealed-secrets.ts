@@ -68,7 +68,7 @@ export function keySecretsToPlace(
 
 /**
  * Starts the controller when `ports` are given (CRD, escrowed keys, then the process), stops it
- * otherwise. Idempotent: a running controller is left running.
+ * otherwise. Idempotent: a running controller is restarted only to load keys escrowed since.
  */
 export async function syncSealedSecrets(input: {
   readonly stateDir: string;
@@ -85,7 +85,7 @@ export async function syncSealedSecrets(input: {
     return;
   }
   const pid = await readPid(pidFile);
-  if (pid !== undefined && (await isAlive(pid))) return;
+  const running = pid !== undefined && (await isAlive(pid));
 
   const kubeconfig = regionPaths(stateDir, state.name).kubeconfig;
   const env = tools.env();
@@ -117,6 +117,7 @@ export async function syncSealedSecrets(input: {
   });
 
   const escrowed = await localKeyEscrow(stateDir).list();
+  let placed = 0;
   if (escrowed.length > 0) {
     const live = await kubectl("list the sealing keys", [
       "get",
@@ -130,6 +131,7 @@ export async function syncSealedSecrets(input: {
     ]);
     const names = new Set(live.stdout.split(/\s+/).filter(Boolean));
     const place = keySecretsToPlace(escrowed, names);
+    placed = place.length;
     if (place.length > 0) {
       // Through stdin, never argv: the private keys must not show in a process listing.
       await kubectl(
@@ -138,15 +140,22 @@ export async function syncSealedSecrets(input: {
         JSON.stringify({ apiVersion: "v1", kind: "List", items: place }),
       );
     }
-    log.success(
-      `${escrowed.length} escrowed sealing key(s) in place (${place.length} added) before the Sealed Secrets controller starts`,
-    );
-  } else {
+    if (!running || placed > 0)
+      log.success(
+        `${escrowed.length} escrowed sealing key(s) in place (${place.length} added) before the Sealed Secrets controller starts`,
+      );
+  } else if (!running) {
     log.warn(
       "no sealing key is escrowed: the Sealed Secrets controller makes a new one; run `drkit keys backup` once it runs",
     );
   }
 
+  // The controller reads its keys when it starts: one that runs loads keys added since by a restart.
+  if (running && placed === 0) return;
+  if (running) {
+    log.action(`restarting "${sealedSecretsProcess}" to load ${placed} newly escrowed key(s)`);
+    await stopByPidFile(pidFile);
+  }
   const spec = planSealedSecrets({
     dir,
     kubeconfigPath: kubeconfig,

@@ -3,7 +3,8 @@
  * local region) and kubeseal: the controller's key is escrowed with `drkit keys backup`, a
  * rebuilt region gets it before its controller starts and decrypts the SealedSecret in Git on the
  * first reconcile; after a key renewal the escrow is stale, and preflight (exit 3) names the
- * SealedSecret sealed with the new key before anything is created. No key or value in any output.
+ * SealedSecret sealed with the new key before anything is touched; backed up again, a rebuilt
+ * region decrypts both. No key or value in any output.
  */
 import { spawn } from "node:child_process";
 import {
@@ -240,11 +241,44 @@ describe("Sealed Secrets through a region loss", () => {
     expect(status.code).toBe(3);
     expect(status.stdout).toContain(`✗ 1 live key(s) of "${stack}" not escrowed`);
 
-    // A restore refuses at preflight too, before anything is torn down or created.
-    await drkit(["local", "down", stack]);
+    // A restore refuses at preflight too, before it touches the region.
     const refused = await drkit(["restore", "--stack", stack, "--json"]);
     expect(refused.code).toBe(3);
-    expect(readdirSync(join(platform.stateDir, "regions"))).not.toContain(stack);
+    expect(
+      Number(
+        readFileSync(
+          join(sealedSecretsDir(platform.stateDir, stack), "pids", "sealed-secrets-controller.pid"),
+          "utf8",
+        ),
+      ),
+    ).toBe(pid);
+  });
+
+  it("restores both SealedSecrets into a rebuilt region once the renewed key is escrowed", async () => {
+    const backup = await drkit(["keys", "backup", "--stack", stack, "--json"]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect((JSON.parse(backup.stdout) as { added: unknown[] }).added).toHaveLength(1);
+    const live = await liveKeyNames();
+    await drkit(["local", "down", stack]);
+    const restore = await drkit(["restore", "--stack", stack]);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stderr).toContain("2 escrowed sealing key(s) in place (2 added)");
+    expect(await liveKeyNames()).toEqual(live);
+    for (const [name, expected] of [
+      ["db", value],
+      ["api", `${value}-api`],
+    ] as const) {
+      const secret = await kubectl([
+        "get",
+        "secret",
+        name,
+        "-n",
+        "shop",
+        "-o",
+        "jsonpath={.data.password}",
+      ]);
+      expect(Buffer.from(secret.stdout, "base64").toString(), name).toBe(expected);
+    }
   });
 
   it("prints no private key, sealed value or plaintext in any output, report or log", () => {
@@ -254,6 +288,7 @@ describe("Sealed Secrets through a region loss", () => {
         (JSON.parse(readFileSync(join(escrowDir, f), "utf8")) as { privateKey: string }).privateKey,
     );
     // A line from the middle of each PEM: headers are not secret, the body is.
+    expect(privateKeys).toHaveLength(2);
     const needles = [value, ...privateKeys.map((pem) => pem.split("\n")[5]!)];
     const files = (readdirSync(platform.stateDir, { recursive: true }) as string[]).filter(
       (f) =>
