@@ -9,6 +9,9 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           globalSetup: ["test/unit/temp-dir-setup.ts"],
           testTimeout: 20_000,
+          // A suite's first import of the Pulumi SDK and the platforms takes seconds on a busy
+          // 2-core machine (10 s, the default, was seen to run out).
+          hookTimeout: 60_000,
         },
       },
       {
