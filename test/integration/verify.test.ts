@@ -322,6 +322,7 @@ describe("preflight on the same fleet", () => {
         "5 Kustomization(s) render 27 object(s); the charts of 2 HelmRelease(s) render 7 more",
       ],
       ["decryption", true, "2 of 2 encrypted file(s) decrypt with the escrowed key"],
+      ["sealed-secrets", true, "no SealedSecret in the region's fleet"],
       ["crd-order", true, "2 custom resource(s) checked against 2 CRD(s)"],
       ["health-checks", true, "4 of 5 Kustomization(s) wait for health"],
       [
