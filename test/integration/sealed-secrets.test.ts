@@ -44,13 +44,12 @@ interface Run {
   readonly stderr: string;
 }
 
-function drkit(args: string[], input?: string, command = "bin/drkit.js"): Promise<Run> {
-  const child = spawn(process.execPath, [join(checkout, command), "--root", project, ...args], {
+function drkit(args: string[]): Promise<Run> {
+  const child = spawn(process.execPath, ["bin/drkit.js", "--root", project, ...args], {
     cwd: checkout,
     env: { ...process.env, DRKIT_STATE_DIR: platform.stateDir, DRKIT_GIT_PORT: String(gitPort) },
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  if (input !== undefined) child.stdin!.end(input);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -29,7 +29,7 @@ export function assertSealedSecretsOpen(
       d.object.apiVersion === sealedSecretKind.apiVersion,
   );
   if (sealed.length === 0) return check("sealed-secrets", "no SealedSecret in the region's fleet");
-  const backup = `run \`drkit keys backup --stack <stack>\` against a region whose controller has the key`;
+  const backup = `run \`drkit keys backup --stack ${escrow.stack}\` against a region whose controller has the key`;
   const names = sealed.map((d) => nameOf(d.object, d.defaultNamespace));
   if (escrow.keys.length === 0) {
     return check("sealed-secrets", `${sealed.length} SealedSecret(s), no escrowed key`, [
@@ -53,7 +53,7 @@ export function assertSealedSecretsOpen(
     if (verdict.sealedWithUnknownKey.length > 0)
       failures.push({
         message: `SealedSecret ${names[i]}${where} was sealed with a key the escrow lacks: ${verdict.sealedWithUnknownKey.join(", ")} open with none of its ${escrow.keys.length} key(s); the escrow is older than the key renewal after ${day(newest.notBefore)} (its newest key, backed up ${day(newest.backedUpAt)} from ${newest.fromStack})`,
-        fix: `${backup.replace("<stack>", escrow.stack)}, or re-seal it for an escrowed key (\`kubeseal --cert\`); sealed for another namespace or name, it opens nowhere else (strict scope)`,
+        fix: `${backup}, or re-seal it for an escrowed key (\`kubeseal --cert\`); sealed for another namespace or name, it opens nowhere else (strict scope)`,
       });
     if (verdict.malformed.length > 0)
       failures.push({

@@ -62,6 +62,7 @@ describe("assertSealedSecretsOpen", () => {
     expect(result.failures[0]!.message).toContain(
       "the escrow (/state/secrets/sealed-secrets) holds no sealing key",
     );
+    expect(result.failures[0]!.fix).toContain("drkit keys backup --stack local-b");
   });
 
   it("passes a fleet without SealedSecrets whatever the escrow holds", () => {
