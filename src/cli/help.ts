@@ -246,6 +246,22 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
       [ExitCode.interrupted]: `${interrupted}: the result is recorded as interrupted`,
     },
   },
+  "drill fleet": {
+    examples: [
+      "drkit drill fleet --all --parallel 2",
+      "drkit drill fleet runbooks/drills/local-region-loss.yaml runbooks/drills/local-argo-region-loss.yaml --parallel 2",
+      "drkit drill fleet --all --parallel 4 --json > fleet.json",
+    ],
+    exitCodes: {
+      [ExitCode.ok]: "every drill met its objectives",
+      [ExitCode.failed]:
+        "a drill missed an objective, failed a phase or stopped with an error (the summary names it)",
+      [ExitCode.usage]:
+        "bad input (a flag, a spec, a stack's config, a protected stack not confirmed): no drill was started",
+      [ExitCode.preflight]: "a tool or key every drill needs is missing: no drill was started",
+      [ExitCode.interrupted]: `${interrupted}: running drills are recorded as interrupted, the rest skipped`,
+    },
+  },
   "drill history": {
     examples: [
       "drkit drill history",

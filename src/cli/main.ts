@@ -13,6 +13,7 @@ import { registerToolchainCommands } from "./commands/toolchain.ts";
 import { registerLocalCommands } from "./commands/local.ts";
 import { registerDrillEvidenceCommand } from "./commands/drill-evidence.ts";
 import { registerDrillHistoryCommand } from "./commands/drill-history.ts";
+import { registerDrillFleetCommand } from "./commands/drill-fleet.ts";
 import { registerDrillRunCommand } from "./commands/drill-run.ts";
 import { registerRestoreCommand } from "./commands/restore.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
@@ -80,11 +81,12 @@ export function createProgram(): Command {
   registerPulumiEnvCommand(program);
   registerDnsCommands(program);
   registerKeysCommands(program);
-  // One `drill` group; each drill subcommand (run, history, evidence) registers itself on it.
+  // One `drill` group; each drill subcommand (run, fleet, history, evidence) registers itself on it.
   const drill = program
     .command("drill")
     .description("failover drills: run them and see their history");
   registerDrillRunCommand(drill);
+  registerDrillFleetCommand(drill);
   registerDrillHistoryCommand(drill);
   registerDrillEvidenceCommand(drill);
   registerCompletionCommand(program);

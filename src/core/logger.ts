@@ -72,3 +72,19 @@ export function createMemoryLogger(): Logger & { readonly events: LogEvent[] } {
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = createLogger({ write: () => undefined });
+
+/**
+ * A logger whose every line starts with `[name] `: the progress of one of several runs that share
+ * stderr (`drkit drill fleet`) stays attributable.
+ */
+export function prefixedLogger(log: Logger, name: string): Logger {
+  const tag = `[${name}] `;
+  return {
+    action: (m) => log.action(tag + m),
+    waiting: (m) => log.waiting(tag + m),
+    success: (m) => log.success(tag + m),
+    warn: (m) => log.warn(tag + m),
+    fail: (m) => log.fail(tag + m),
+    info: (m) => log.info(tag + m),
+  };
+}

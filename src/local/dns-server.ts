@@ -10,6 +10,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 
 import { PreflightError } from "../core/errors.ts";
+import { createInFlightLimit } from "../core/in-flight.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
 import { freePort } from "./ports.ts";
@@ -66,12 +67,19 @@ export async function findLocalDns(stateDir: string): Promise<LocalDns | undefin
   return running && dnsHandle(dnsPaths(stateDir), running.port);
 }
 
-/** Starts dnsmasq for this state dir unless it runs; returns a handle. */
-export async function ensureLocalDns(options: {
-  stateDir: string;
-  log: Logger;
-}): Promise<LocalDns> {
+/**
+ * Starts dnsmasq for this state dir unless it runs; returns a handle. Calls of one process run one
+ * at a time, so drills started together share one server.
+ */
+export function ensureLocalDns(options: { stateDir: string; log: Logger }): Promise<LocalDns> {
   const paths = dnsPaths(options.stateDir);
+  return oneAtATime(paths.dir, () => startUnlessRunning(paths, options));
+}
+
+async function startUnlessRunning(
+  paths: ReturnType<typeof dnsPaths>,
+  options: { stateDir: string; log: Logger },
+): Promise<LocalDns> {
   mkdirSync(paths.dir, { recursive: true });
   if (!existsSync(paths.hosts)) await writeFile(paths.hosts, "");
   let port = (await readLocalDnsState(options.stateDir))?.port;
@@ -88,17 +96,29 @@ export async function ensureLocalDns(options: {
   return dnsHandle(paths, port);
 }
 
+// Starts and record updates of one DNS dir, one at a time: two drills of a fleet run switch their
+// records at once, and a read-modify-write that overlapped another would drop its record.
+const queues = new Map<string, <T>(work: () => Promise<T>) => Promise<T>>();
+
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  let queue = queues.get(key);
+  if (!queue) queues.set(key, (queue = createInFlightLimit(1)));
+  return queue(work);
+}
+
 function dnsHandle(paths: ReturnType<typeof dnsPaths>, boundPort: number): LocalDns {
   return {
     port: boundPort,
-    async setRecord(name, address) {
-      const records = parseHostsFile(await readFile(paths.hosts, "utf8"));
-      records.set(name, address);
-      await writeFile(`${paths.hosts}.tmp`, renderHostsFile(records));
-      await rename(`${paths.hosts}.tmp`, paths.hosts);
-      const current = await readPid(paths.pidFile);
-      if (current !== undefined) process.kill(current, "SIGHUP");
-    },
+    setRecord: (name, address) =>
+      oneAtATime(paths.hosts, async () => {
+        const records = parseHostsFile(await readFile(paths.hosts, "utf8"));
+        records.set(name, address);
+        const tmp = `${paths.hosts}.${process.pid}.tmp`;
+        await writeFile(tmp, renderHostsFile(records));
+        await rename(tmp, paths.hosts);
+        const current = await readPid(paths.pidFile);
+        if (current !== undefined) process.kill(current, "SIGHUP");
+      }),
     resolve: (name) => query(boundPort, name),
   };
 }

@@ -4,9 +4,8 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
 
-import type { DrillResult } from "../../drill/history/index.ts";
 import type { GlobalOptions } from "../context.ts";
-import { validateDrillStacks } from "../drill-stacks.ts";
+import { planDrillSession } from "../drill-session.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collectList } from "../list-flag.ts";
 import { junitOnError, writeJunitFile } from "../junit-file.ts";
@@ -58,107 +57,47 @@ export function registerDrillRunCommand(drill: Command): void {
       runCommand(drill.parent!.opts<GlobalOptions>(), async (ctx) => {
         const historyStore = validateHistoryStoreFlags(flags);
         const [
-          { reportName },
           { renderTimelineText },
-          { createRestoreDeps },
-          { createCommitInfo },
-          { createSystemTraffic },
           { openDrillHistoryStore },
-          { prepareLocalDrill },
           { renderDrillPlan },
-          { runDrill },
-          { readDrillSpecFile },
-          { writeDrillReportFiles },
           { renderDrillJunit },
-          { describeProvenance, readDrkitVersion, readMachineFacts },
         ] = await Promise.all([
-          import("../../dr/report-files.ts"),
           import("../../dr/report/index.ts"),
-          import("../../dr/restore-deps.ts"),
-          import("../../drill/commit-info.ts"),
-          import("../system-traffic.ts"),
           import("../../drill/history/index.ts"),
-          import("../../cloud/local/drill-setup.ts"),
           import("../../drill/plan.ts"),
-          import("../../drill/run.ts"),
-          import("../../drill/spec.ts"),
-          import("../../drill/report-files.ts"),
           import("../../drill/report/render-junit.ts"),
-          import("../../drill/provenance.ts"),
         ]);
         const startedAt = new Date();
-        const specName = basename(specPath).replace(/\.ya?ml$/, "");
-        const { spec, file: specFile } = await readDrillSpecFile(specPath).catch(
-          junitOnError(flags.junit, { kind: "drill", name: specName, startedAt }, ctx.log),
-        );
+        let name = basename(specPath).replace(/\.ya?ml$/, "");
         // From here on, a run that stops with an error still leaves a JUnit report for CI.
-        const onJunitError = junitOnError(
-          flags.junit,
-          { kind: "drill", name: spec.name, startedAt },
-          ctx.log,
-        );
-        // Input before tools: a spec naming no stack of the project is exit 2 right here.
-        await validateDrillStacks(ctx.rootDir, spec, specPath).catch(onJunitError);
-        const deps = await createRestoreDeps({
-          ...ctx.paths,
-          rootDir: ctx.rootDir,
-          log: ctx.log,
-        }).catch(onJunitError);
-        const stateDir = ctx.paths.stateDir;
-        const traffic = createSystemTraffic({
-          rootDir: ctx.rootDir,
-          stateDir,
-          cacheDir: ctx.paths.cacheDir,
-          log: ctx.log,
-        });
+        const onJunitError = (err: unknown) =>
+          junitOnError(flags.junit, { kind: "drill", name, startedAt }, ctx.log)(err);
         const history = openDrillHistoryStore({
           store: historyStore.store,
-          stateDir,
+          stateDir: ctx.paths.stateDir,
           log: ctx.log,
           ...(historyStore.repoUrl ? { repoUrl: historyStore.repoUrl } : {}),
         });
-        const drillDeps = {
-          restore: deps,
-          runtimeFor: deps.runtimeFor,
-          traffic,
-          commits: createCommitInfo(stateDir),
+        const session = {
+          ctx,
+          log: ctx.log,
           history,
-          reports: {
-            write: (result: DrillResult) =>
-              writeDrillReportFiles(
-                stateDir,
-                reportName("drill", spec.name, result.startedAt),
-                result,
-              ),
-          },
-        };
-        const options = {
           confirmedStacks: flags.confirmProtected ?? [],
-          signal: ctx.signal,
-          specFile,
-          provenance: describeProvenance(process.env, readMachineFacts(), readDrkitVersion()),
+          prepare: flags.prepare,
           warmUp: flags.warmUp,
         };
-
-        const planned = await runDrill(spec, { ...options, dryRun: true }, drillDeps).catch(
-          onJunitError,
-        );
+        const planned = await planDrillSession(
+          specPath,
+          session,
+          (spec) => (name = spec.name),
+        ).catch(onJunitError);
         if (flags.dryRun) {
           ctx.output({ ok: true, dryRun: true, plan: planned.plan }, () =>
             renderDrillPlan(planned.plan),
           );
           return ExitCode.ok;
         }
-        const source = await deps.provisioner.describe(spec.sourceStack);
-        const target = await deps.provisioner.describe(spec.targetStack);
-        if (flags.prepare && source.platform === "local" && target.platform === "local") {
-          await prepareLocalDrill({ stateDir, source, target, deps, traffic, log: ctx.log }).catch(
-            onJunitError,
-          );
-        }
-        const outcome = await runDrill(spec, options, drillDeps).catch(onJunitError);
-        if (outcome.dryRun) return ExitCode.ok;
-        const { result } = outcome;
+        const result = await planned.run().catch(onJunitError);
         const files = result.reportFiles;
         if (flags.junit) await writeJunitFile(flags.junit, renderDrillJunit(result), ctx.log);
         ctx.output({ ok: result.passed, result, reportFiles: files }, () =>
@@ -179,7 +118,7 @@ export function registerDrillRunCommand(drill: Command): void {
             result.lostObjects == null
               ? "lost beyond Git: not measured"
               : `lost beyond Git: ${result.lostObjects.length === 0 ? "nothing" : result.lostObjects.map((o) => `${o.ref} (made by ${o.manager})`).join(", ")}`,
-            `drill "${spec.name}": ${result.passed ? "PASSED" : "FAILED"}`,
+            `drill "${planned.spec.name}": ${result.passed ? "PASSED" : "FAILED"}`,
             files ? `reports: ${files.markdown}, ${files.html}` : "reports: not written",
           ].join("\n"),
         );

@@ -34,10 +34,30 @@ export interface LocalDrillSetup {
   readonly deps: RestoreDeps & { loadToolchain(): Promise<Toolchain> };
   readonly traffic: Traffic;
   readonly log: Logger;
+  /**
+   * Runs the steps on what drills share (the git server, the registry, the fleet repository);
+   * `drill fleet` passes one that runs them one drill at a time. The stacks' own steps run freely.
+   * @default - runs them at once
+   */
+  readonly exclusive?: <T>(step: () => Promise<T>) => Promise<T>;
 }
 
 /** Prepares both local stacks; idempotent, so drills can run back to back. */
 export async function prepareLocalDrill(setup: LocalDrillSetup): Promise<void> {
+  const { stateDir, source, target, deps, log } = setup;
+  await (setup.exclusive ?? ((step) => step()))(() => prepareSharedSources(setup));
+
+  log.action(`bringing primary stack "${source.stack}" up (pulumi up --refresh)`);
+  await deps.provisioner.up(source, log);
+  if (target.stack !== source.stack) {
+    log.action(`making standby "${target.stack}" cold: the drill measures provisioning it`);
+    await downRegion(target.region, { stateDir, tools: await deps.loadToolchain(), log });
+  }
+  if (source.dns) await setup.traffic.switchTo(source.stack);
+}
+
+/** The git server with the fleet repository seeded, the charts and artifact on the registry. */
+async function prepareSharedSources(setup: LocalDrillSetup): Promise<void> {
   const { stateDir, source, target, deps, log } = setup;
   const git = await ensureGitServer({ stateDir, log });
   const repo = source.fleet.url.slice(source.fleet.url.lastIndexOf("/") + 1).replace(/\.git$/, "");
@@ -57,14 +77,6 @@ export async function prepareLocalDrill(setup: LocalDrillSetup): Promise<void> {
     log,
   });
   await seedFleet(setup, source.fleet.url, source.fleet.branch, registry.host);
-
-  log.action(`bringing primary stack "${source.stack}" up (pulumi up --refresh)`);
-  await deps.provisioner.up(source, log);
-  if (target.stack !== source.stack) {
-    log.action(`making standby "${target.stack}" cold: the drill measures provisioning it`);
-    await downRegion(target.region, { stateDir, tools: await deps.loadToolchain(), log });
-  }
-  if (source.dns) await setup.traffic.switchTo(source.stack);
 }
 
 /** Pushes the sample fleet (encrypted for the escrowed key) when the branch does not exist yet. */

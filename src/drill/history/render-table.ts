@@ -81,6 +81,8 @@ export function renderHistoryTable(
 
 /** The `--json` shape of one history row. */
 export interface HistoryRowJson {
+  /** The drill's id, as its JUnit and the `drill fleet` summary give it; absent in old entries. */
+  readonly id?: string;
   readonly spec: string;
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -99,6 +101,7 @@ export interface HistoryRowJson {
 export function toHistoryRowJson(row: HistoryRow): HistoryRowJson {
   const { entry } = row;
   return {
+    ...(entry.id ? { id: entry.id } : {}),
     spec: entry.spec,
     startedAt: entry.startedAt,
     finishedAt: entry.finishedAt,
