@@ -35,6 +35,11 @@ export interface FleetSummary {
   readonly finishedAt: string;
   readonly wallSeconds: number;
   readonly parallel: number;
+  /**
+   * From the first failure injected to the last restore finished: how long the fleet was being
+   * failed over, without the preparation and baseline checks. null when no drill has a result.
+   */
+  readonly failoverSeconds: number | null;
   /** Every drill ran and passed. */
   readonly passed: boolean;
   readonly counts: Readonly<Record<FleetDrillStatus, number>>;
@@ -57,6 +62,7 @@ export function summarizeFleet(
     finishedAt: run.finishedAt.toISOString(),
     wallSeconds: round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000),
     parallel: run.parallel,
+    failoverSeconds: failoverWindow(outcomes),
     passed: drills.length > 0 && counts.passed === drills.length,
     counts,
     rto: distribution(rtos),
@@ -77,6 +83,14 @@ function summarizeDrill({ drill, status, result, reason }: FleetDrillOutcome): F
     ...(rto?.budget !== undefined ? { rtoBudgetSeconds: rto.budget } : {}),
     ...(reason ? { reason: redact(reason) } : {}),
   };
+}
+
+function failoverWindow(outcomes: readonly FleetDrillOutcome[]): number | null {
+  const results = outcomes.flatMap((o) => (o.result ? [o.result] : []));
+  if (results.length === 0) return null;
+  const start = Math.min(...results.map((r) => Date.parse(r.injectedAt ?? r.restore.startedAt)));
+  const end = Math.max(...results.map((r) => Date.parse(r.restore.finishedAt)));
+  return round((end - start) / 1000);
 }
 
 /** Nearest-rank percentiles: the value at rank ceil(p·n) of the sorted values. */
@@ -110,7 +124,7 @@ export function renderFleetSummaryText(summary: FleetSummary): string {
   });
   const { counts } = summary;
   return [
-    `drills (${summary.parallel} at once, ${summary.wallSeconds} s):`,
+    `drills (${summary.parallel} at once, ${summary.wallSeconds} s${summary.failoverSeconds === null ? "" : `; failing over for ${summary.failoverSeconds} s`}):`,
     ...lines,
     `RTO: ${describeDistribution(summary.rto)}`,
     `fleet: ${summary.passed ? "PASSED" : "FAILED"} (${counts.passed} passed, ${counts.failed} failed, ${counts.error} errored, ${counts.skipped} skipped)`,
@@ -126,7 +140,7 @@ export function renderFleetSummaryMarkdown(summary: FleetSummary): string {
   return [
     `# Fleet drill: ${summary.passed ? "passed" : "failed"}`,
     "",
-    `Started ${summary.startedAt}, finished ${summary.finishedAt} (${summary.wallSeconds} s), ${summary.parallel} drill(s) at once.`,
+    `Started ${summary.startedAt}, finished ${summary.finishedAt} (${summary.wallSeconds} s), ${summary.parallel} drill(s) at once${summary.failoverSeconds === null ? "" : `; from the first failure injected to the last restore finished: ${summary.failoverSeconds} s`}.`,
     "",
     "| drill | failover | result | RTO | history id | reason |",
     "| --- | --- | --- | ---: | --- | --- |",

@@ -19,6 +19,7 @@ function result(id: string, passed: boolean, rtoSeconds: number): DrillResult {
   return {
     id,
     passed,
+    injectedAt: start.toISOString(),
     restore: {
       ok: passed,
       startedAt: start.toISOString(),
@@ -146,6 +147,7 @@ describe("summarizeFleet", () => {
       kind: "drill-fleet",
       wallSeconds: 125,
       parallel: 2,
+      failoverSeconds: 41,
       passed: false,
       counts: { passed: 1, failed: 1, error: 1, skipped: 1 },
       rto: { count: 2, min: 23, max: 41, p50: 23, p90: 41, mean: 32 },
@@ -179,6 +181,7 @@ describe("summarizeFleet", () => {
     );
     expect(none.passed).toBe(false);
     expect(none.rto).toBeNull();
+    expect(none.failoverSeconds).toBeNull();
     expect(renderFleetSummaryText(none)).toContain("RTO: not measured");
     expect(summarizeFleet([], run).passed).toBe(false);
   });
