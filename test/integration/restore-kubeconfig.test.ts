@@ -233,10 +233,13 @@ describe("drkit restore --kubeconfig into a cluster drkit did not create", () =>
       .filter((name) => name.endsWith(".fluxcd.io"));
     // `--wait=true` can hang on several CRDs at once: delete, then poll until they are gone.
     await k(["delete", ...crds, "--wait=false"]);
-    await eventually(
+    // The API server deletes CRDs one by one, each after its instances: minutes on a busy machine.
+    const left = await eventually(
       () => k(["get", "crds", "-o", "name"]),
       (names) => !names.includes(".fluxcd.io"),
+      240_000,
     );
+    expect(left.split("\n").filter((name) => name.endsWith(".fluxcd.io"))).toEqual([]);
 
     const started = Date.now();
     const result = await drkit([
@@ -270,5 +273,5 @@ describe("drkit restore --kubeconfig into a cluster drkit did not create", () =>
         "jsonpath={.items[*].metadata.name}",
       ]),
     ).toBe("helm-controller kustomize-controller source-controller");
-  }, 300_000);
+  }, 480_000);
 });
