@@ -4,7 +4,13 @@
  * drill itself with the real deps. `drill fleet` holds several at once, each with its own logger.
  */
 import type { Logger } from "../core/logger.ts";
-import type { DrillHistoryStore, DrillResult, DrillSpecFile } from "../drill/history/index.ts";
+import { RunJournal } from "../core/run-journal.ts";
+import type {
+  DrillHistoryStore,
+  DrillResult,
+  DrillRunner,
+  DrillSpecFile,
+} from "../drill/history/index.ts";
 import type { DrillPlan } from "../drill/plan.ts";
 import type { DrillSpec } from "../drill/spec.ts";
 import type { CommandContext } from "./context.ts";
@@ -32,8 +38,21 @@ export interface PlannedDrill {
   readonly spec: DrillSpec;
   readonly specFile: DrillSpecFile;
   readonly plan: DrillPlan;
-  /** Prepares (local stacks) and runs the drill; resolves with the result as recorded. */
-  run(): Promise<DrillResult>;
+  /**
+   * Prepares (local stacks) and runs the drill; resolves with the result as recorded. With a
+   * journal (a Temporal attempt), what an earlier attempt finished is not done again.
+   */
+  run(options?: DrillSessionRun): Promise<DrillResult>;
+}
+
+/** What the runner adds to one run of a planned drill. */
+export interface DrillSessionRun {
+  readonly journal?: RunJournal;
+  /** The run's id (the same across attempts). @default - a random UUID */
+  readonly id?: string;
+  readonly runner?: Omit<DrillRunner, "interruptions">;
+  /** Stops the run. @default - the command's signal */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -103,13 +122,26 @@ export async function planDrillSession(
     spec,
     specFile,
     plan: planned.plan,
-    async run() {
+    async run(run = {}) {
+      const journal = run.journal ?? new RunJournal();
       const source = await deps.provisioner.describe(spec.sourceStack);
       const target = await deps.provisioner.describe(spec.targetStack);
       if (options.prepare && source.platform === "local" && target.platform === "local") {
-        await prepareLocalDrill({ stateDir, source, target, deps, traffic, log, ...exclusive });
+        await journal.step("drill.prepare", () =>
+          prepareLocalDrill({ stateDir, source, target, deps, traffic, log, ...exclusive }),
+        );
       }
-      const outcome = await runDrill(spec, runOptions, drillDeps);
+      const outcome = await runDrill(
+        spec,
+        {
+          ...runOptions,
+          journal,
+          ...(run.id ? { id: run.id } : {}),
+          ...(run.runner ? { runner: run.runner } : {}),
+          ...(run.signal ? { signal: run.signal } : {}),
+        },
+        drillDeps,
+      );
       if (outcome.dryRun) throw new Error("a drill run came back as a dry run");
       return outcome.result;
     },

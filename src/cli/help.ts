@@ -262,6 +262,46 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
       [ExitCode.interrupted]: `${interrupted}: running drills are recorded as interrupted, the rest skipped`,
     },
   },
+  worker: {
+    examples: [
+      "drkit worker",
+      "drkit worker --temporal-address temporal.internal:7233 --task-queue drkit --max-drills 2",
+    ],
+    exitCodes: {
+      [ExitCode.ok]: "stopped by SIGINT/SIGTERM after the drills in progress handed over",
+      [ExitCode.usage]: usage,
+      [ExitCode.preflight]:
+        "no Temporal server answers on the address, or the local one did not start",
+    },
+  },
+  "drill schedule": {
+    examples: [
+      'drkit drill schedule runbooks/drills/local-region-loss.yaml --cron "0 3 1 1,4,7,10 *"',
+      "drkit drill schedule runbooks/drills/local-region-loss.yaml --delete",
+    ],
+    exitCodes: {
+      [ExitCode.ok]: "the schedule is created, updated or deleted",
+      [ExitCode.usage]:
+        "bad input (the cron, the id, a spec, a protected stack not confirmed): nothing was created",
+      [ExitCode.preflight]: "no Temporal server answers, or the local one did not start",
+    },
+  },
+  "temporal start": {
+    examples: ["drkit temporal start", "DRKIT_TEMPORAL_PORT=0 drkit temporal start --json"],
+    exitCodes: {
+      [ExitCode.ok]: "the local Temporal server runs",
+      [ExitCode.usage]: usage,
+      [ExitCode.preflight]: "it did not start (its port is taken, or its build failed)",
+    },
+  },
+  "temporal status": {
+    examples: ["drkit temporal status", "drkit temporal status --json"],
+    exitCodes: { [ExitCode.ok]: "printed whether it runs", [ExitCode.usage]: usage },
+  },
+  "temporal stop": {
+    examples: ["drkit temporal stop"],
+    exitCodes: { [ExitCode.ok]: "stopped (or it was not running)", [ExitCode.usage]: usage },
+  },
   "drill history": {
     examples: [
       "drkit drill history",

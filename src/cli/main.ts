@@ -22,6 +22,9 @@ import { registerPulumiEnvCommand } from "./commands/pulumi-env.ts";
 import { registerDnsCommands } from "./commands/dns.ts";
 import { registerKeysCommands } from "./commands/keys.ts";
 import { registerCompletionCommand } from "./commands/completion.ts";
+import { registerWorkerCommand } from "./commands/worker.ts";
+import { registerTemporalCommands } from "./commands/temporal.ts";
+import { registerDrillScheduleCommand } from "./commands/drill-schedule.ts";
 import { applyCommandHelp } from "./help.ts";
 import { outputFormats, resolveOutputFormat, type OutputFormat } from "./output-format.ts";
 import { reportFailure } from "./run-command.ts";
@@ -87,8 +90,11 @@ export function createProgram(): Command {
     .description("failover drills: run them and see their history");
   registerDrillRunCommand(drill);
   registerDrillFleetCommand(drill);
+  registerDrillScheduleCommand(drill);
   registerDrillHistoryCommand(drill);
   registerDrillEvidenceCommand(drill);
+  registerWorkerCommand(program);
+  registerTemporalCommands(program);
   registerCompletionCommand(program);
   // Last: examples and exit codes for every command of the finished tree.
   applyCommandHelp(program);

@@ -14,11 +14,13 @@ import type { UnownedObject } from "../dr/verify/coverage.ts";
 import type { RestoreDeps, StackTarget } from "../dr/restore/types.ts";
 import { validateInjectable } from "./capabilities.ts";
 import { runChecks } from "./checks.ts";
+import { RunJournal } from "../core/run-journal.ts";
 import type {
   DrillHistoryStore,
   DrillProvenance,
   DrillReportFiles,
   DrillResult,
+  DrillRunner,
   DrillSpecFile,
 } from "./history/index.ts";
 import { drillResultSchemaVersion } from "./history/index.ts";
@@ -63,6 +65,13 @@ export interface DrillRunOptions {
   readonly provenance?: DrillProvenance;
   /** The restore's warm-up apply (`RestoreOptions.warmUp`). @default true */
   readonly warmUp?: boolean;
+  /**
+   * The run's journal: a later attempt with the same journal resumes after the last finished
+   * step (no second injection, no second `pulumi up`). @default - a fresh one
+   */
+  readonly journal?: RunJournal;
+  /** Which runner runs the drill, recorded in the result. @default embedded */
+  readonly runner?: Omit<DrillRunner, "interruptions">;
 }
 
 export type DrillOutcome =
@@ -76,7 +85,10 @@ export async function runDrill(
   deps: DrillDeps,
 ): Promise<DrillOutcome> {
   const { clock, provisioner } = deps.restore;
-  const startedAt = clock.now();
+  const journal = options.journal ?? new RunJournal();
+  const startedAt = new Date(
+    await journal.step("drill.started", async () => clock.now().toISOString()),
+  );
   const source = await provisioner.describe(spec.sourceStack);
   const target =
     spec.targetStack === spec.sourceStack ? source : await provisioner.describe(spec.targetStack);
@@ -93,7 +105,7 @@ export async function runDrill(
   const locks = await lockStacks([source.stack, target.stack], deps.restore);
   try {
     const stacks = { source, target };
-    const result = await runLocked(spec, plan, stacks, options, deps, startedAt);
+    const result = await runLocked(spec, plan, stacks, { ...options, journal }, deps, startedAt);
     return { dryRun: false, plan, result };
   } finally {
     locks.forEach((l) => l.release());
@@ -115,40 +127,33 @@ async function runLocked(
   spec: DrillSpec,
   plan: DrillPlan,
   { source, target }: { readonly source: StackTarget; readonly target: StackTarget },
-  options: DrillRunOptions,
+  options: DrillRunOptions & { readonly journal: RunJournal },
   deps: DrillDeps,
   startedAt: Date,
 ): Promise<DrillResult> {
   const { clock, log } = deps.restore;
-  await assertTargetRestorable(target, deps.restore);
-
-  log.action(`drill "${spec.name}": baseline check of stack "${source.stack}"`);
-  const baseline = await restore(
-    {
-      stack: source.stack,
-      readOnly: true,
-      convergeTimeoutMs: 300_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-    deps.restore,
+  const { journal } = options;
+  const recorded = journal.get<DrillResult>("drill.recorded");
+  if (recorded) return recorded;
+  const { unowned, primaryCommit } = await journal.step("drill.baseline", () =>
+    checkBaseline(spec, source, target, options, deps),
   );
-  if (!baseline.ok) {
-    throw new StepFailedError(
-      "baseline",
-      `stack "${source.stack}" is not healthy before the drill, so nothing was injected: ${baseline.failures.map((f) => f.message).join("; ")}`,
-    );
-  }
-  const sourceKube = await kubeOf(source, deps);
-  const primaryCommit = await reconcilerDriver(source.reconciler).reconciledCommit(sourceKube);
-
-  log.action(`drill "${spec.name}": injecting "${spec.failure.type}" into stack "${source.stack}"`);
-  const injectedAt = clock.now();
-  await injectFailure(spec.failure, {
-    source,
-    runtime: deps.runtimeFor(source.platform),
-    kube: () => sourceKube,
-    log,
-  });
+  const injectedAt = new Date(
+    await journal.step("drill.inject", async () => {
+      log.action(
+        `drill "${spec.name}": injecting "${spec.failure.type}" into stack "${source.stack}"`,
+      );
+      const sourceKube = await kubeOf(source, deps);
+      const at = clock.now();
+      await injectFailure(spec.failure, {
+        source,
+        runtime: deps.runtimeFor(source.platform),
+        kube: () => sourceKube,
+        log,
+      });
+      return at.toISOString();
+    }),
+  );
 
   // The reconciler goes back to steady settings while traffic moves (neither waits for the
   // other); the checks then see the region as it stays.
@@ -157,6 +162,7 @@ async function runLocked(
     {
       stack: target.stack,
       startedAt: injectedAt,
+      journal,
       ...(options.warmUp === false ? { warmUp: false } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onHandBack: (settled) => (handBack = settled),
@@ -175,14 +181,12 @@ async function runLocked(
     traffic: deps.traffic,
     restoreDeps: deps.restore,
   });
-  const lostObjects = await findLostObjects(baseline.coverage?.unowned, target, deps).catch(
-    (err: unknown) => {
-      log.warn(
-        `objects only the primary held not checked on the target: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      return null;
-    },
-  );
+  const lostObjects = await findLostObjects(unowned, target, deps).catch((err: unknown) => {
+    log.warn(
+      `objects only the primary held not checked on the target: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return null;
+  });
   if (lostObjects?.length)
     log.warn(
       `lost in the failover (only the primary held them, not Git): ${lostObjects.map((o) => o.ref).join(", ")}`,
@@ -224,6 +228,7 @@ async function runLocked(
     objectives,
     checks,
     passed: decideDrillPassed({ restore: withDns, objectives, checks }),
+    runner: { ...(options.runner ?? { engine: "embedded" }), interruptions: journal.interruptions },
   };
   const reportFiles = await deps.reports?.write(judged).catch((err: unknown) => {
     log.warn(
@@ -233,10 +238,48 @@ async function runLocked(
   });
   const result: DrillResult = reportFiles ? { ...judged, reportFiles } : judged;
   await deps.history.append(result);
+  journal.record("drill.recorded", result);
   log[result.passed ? "success" : "fail"](
     `drill "${spec.name}" ${result.passed ? "passed" : "failed"}`,
   );
   return result;
+}
+
+/**
+ * The source is healthy before anything is broken; returns what the drill compares against
+ * afterwards (the objects only the primary held, the commit it had reconciled).
+ */
+async function checkBaseline(
+  spec: DrillSpec,
+  source: StackTarget,
+  target: StackTarget,
+  options: DrillRunOptions,
+  deps: DrillDeps,
+): Promise<{ unowned?: UnownedObject[]; primaryCommit?: string }> {
+  const { log } = deps.restore;
+  await assertTargetRestorable(target, deps.restore);
+  log.action(`drill "${spec.name}": baseline check of stack "${source.stack}"`);
+  const baseline = await restore(
+    {
+      stack: source.stack,
+      readOnly: true,
+      convergeTimeoutMs: 300_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    deps.restore,
+  );
+  if (!baseline.ok) {
+    throw new StepFailedError(
+      "baseline",
+      `stack "${source.stack}" is not healthy before the drill, so nothing was injected: ${baseline.failures.map((f) => f.message).join("; ")}`,
+    );
+  }
+  const sourceKube = await kubeOf(source, deps);
+  const primaryCommit = await reconcilerDriver(source.reconciler).reconciledCommit(sourceKube);
+  return {
+    ...(baseline.coverage ? { unowned: [...baseline.coverage.unowned] } : {}),
+    ...(primaryCommit ? { primaryCommit } : {}),
+  };
 }
 
 /**

@@ -28,6 +28,7 @@ export const recipeNames = [
   "sops",
   "argocd",
   "sealed-secrets",
+  "temporal",
 ] as const;
 
 export type RecipeName = (typeof recipeNames)[number];
@@ -238,6 +239,18 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     crdsModule: "github.com/bitnami/sealed-secrets",
     crdsPath: "helm/sealed-secrets/crds",
     crdsFor: "sealed-secrets",
+    optional: true,
+  },
+  {
+    name: "temporal",
+    coldBuildSeconds: 309,
+    version: { pinned: "v1.32.0" },
+    // The server `--engine temporal` runs against locally. The CLI's dev server
+    // (github.com/temporalio/cli) does not build from the proxy: its go.mod replaces a nested
+    // module the proxy does not serve.
+    tools: ["temporal-server"],
+    packages: ["go.temporal.io/server/cmd/server"],
+    ldflags: plain,
     optional: true,
   },
 ];

@@ -27,6 +27,7 @@ export const toolNames = [
   "kustomize",
   "sealed-secrets-controller",
   "kubeseal",
+  "temporal-server",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -84,6 +85,7 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
     pattern: /controller version: (v\d+\.\d+\.\d+\S*)/,
   },
   kubeseal: { args: ["--version"], pattern: /kubeseal version: (v\d+\.\d+\.\d+\S*)/ },
+  "temporal-server": { args: ["--version"], pattern: /temporal version (v?\d+\.\d+\.\d+\S*)/ },
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

@@ -9,7 +9,9 @@
  *
  * Exit codes: 0 every drill passed, 1 a drill failed, 2 bad arguments.
  *
- *   node test/bench/fleet-bench.ts [--regions 1,2,4] [--json]
+ *   node test/bench/fleet-bench.ts [--regions 1,2,4] [--engine embedded|temporal] [--json]
+ *
+ * With `--engine temporal` the drills run on a real `drkit worker` and the local Temporal server.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -53,7 +55,18 @@ async function main(): Promise<number> {
     DRKIT_STATE_DIR: stateDir,
     DRKIT_GIT_PORT: String(await freePort()),
     DRKIT_REGISTRY_PORT: String(await freePort()),
+    DRKIT_TEMPORAL_PORT: String(await freePort()),
   };
+  const engine = ["--engine", options.engine];
+  // The server first, so the worker and the first run do not both start one.
+  if (options.engine === "temporal") await drkit(["temporal", "start"], env);
+  const worker =
+    options.engine === "temporal"
+      ? spawn(process.execPath, ["bin/drkit.js", "worker"], {
+          env,
+          stdio: ["ignore", "inherit", "inherit"],
+        })
+      : undefined;
   const specs = await Promise.all(
     benchRegions.map(async (stack) => {
       const file = join(stateDir, `bench-reconciler-loss-${stack}.yaml`);
@@ -69,14 +82,14 @@ async function main(): Promise<number> {
     const most = Math.max(...options.counts);
     log.action(`fleet bench: bringing ${most} region(s) up (not measured)`);
     const warm = await drkit(
-      ["--json", "drill", "fleet", ...specs.slice(0, most), "--parallel", String(most)],
+      ["--json", "drill", "fleet", ...specs.slice(0, most), "--parallel", String(most), ...engine],
       env,
     );
     if (warm.code !== 0) throw new Error(`the unmeasured first run failed: ${warm.stdout}`);
     for (const n of options.counts) {
       log.action(`fleet bench: ${n} region(s) at once`);
       const { code, stdout } = await drkit(
-        ["--json", "drill", "fleet", ...specs.slice(0, n), "--parallel", String(n)],
+        ["--json", "drill", "fleet", ...specs.slice(0, n), "--parallel", String(n), ...engine],
         env,
       );
       const out = JSON.parse(stdout) as { summary?: FleetSummary; error?: { message: string } };
@@ -85,7 +98,9 @@ async function main(): Promise<number> {
       if (code !== 0) failed = true;
     }
   } finally {
+    worker?.kill("SIGTERM");
     for (const stack of benchRegions) await drkit(["local", "down", stack], env);
+    await drkit(["temporal", "stop"], env);
     await stopProcesses(await findProcessesUnder(stateDir));
     await rm(stateDir, { recursive: true, force: true });
   }

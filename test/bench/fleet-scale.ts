@@ -20,13 +20,18 @@ export interface FleetBenchOptions {
   /** Regions restored at once, one run each. */
   readonly counts: readonly number[];
   readonly json: boolean;
+  /** Which runner runs the drills: in the `drkit` process, or on a Temporal worker. */
+  readonly engine: "embedded" | "temporal";
 }
 
-/** `--regions 1,2,4` (default) and `--json`. @throws ConfigError naming the flag and the fix. */
+/**
+ * `--regions 1,2,4` (default), `--engine embedded|temporal` and `--json`.
+ * @throws ConfigError naming the flag and the fix.
+ */
 export function parseFleetBenchArgs(argv: readonly string[]): FleetBenchOptions {
   const { values } = parseArgs({
     args: [...argv],
-    options: { regions: { type: "string" }, json: { type: "boolean" } },
+    options: { regions: { type: "string" }, json: { type: "boolean" }, engine: { type: "string" } },
     strict: true,
   });
   const text = values.regions ?? "1,2,4";
@@ -37,7 +42,13 @@ export function parseFleetBenchArgs(argv: readonly string[]): FleetBenchOptions 
       `--regions must list whole numbers from 1 to ${benchRegions.length} (the local stacks), got "${text}": for example --regions 1,2,4`,
       { key: "--regions" },
     );
-  return { counts, json: values.json ?? false };
+  const engine = values.engine ?? "embedded";
+  if (engine !== "embedded" && engine !== "temporal")
+    throw new ConfigError(
+      `--engine must be "embedded" or "temporal", got "${engine}": for example --engine temporal`,
+      { key: "--engine" },
+    );
+  return { counts, json: values.json ?? false, engine };
 }
 
 /**

@@ -10,10 +10,16 @@ import type { Command } from "commander";
 import { ConfigError } from "../../core/errors.ts";
 import { createInFlightLimit } from "../../core/in-flight.ts";
 import { prefixedLogger } from "../../core/logger.ts";
-import type { DrillHistoryStore } from "../../drill/history/index.ts";
+import { serializedHistory } from "../../drill/history/serialized.ts";
 import type { FleetDrill } from "../../drill/fleet.ts";
 import type { GlobalOptions } from "../context.ts";
 import { planDrillSession, type PlannedDrill } from "../drill-session.ts";
+import {
+  addEngineOptions,
+  createEngineRunner,
+  parseEngine,
+  type DrillEngineFlags,
+} from "../drill-engine.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collectList } from "../list-flag.ts";
 import { runCommand } from "../run-command.ts";
@@ -23,7 +29,7 @@ import {
   validateHistoryStoreFlags,
 } from "./drill-history.ts";
 
-interface DrillFleetFlags {
+interface DrillFleetFlags extends DrillEngineFlags {
   all?: boolean;
   dryRun?: boolean;
   parallel: string;
@@ -82,7 +88,7 @@ export async function findAllDrillSpecs(rootDir: string): Promise<string[]> {
 }
 
 export function registerDrillFleetCommand(drill: Command): void {
-  drill
+  const command = drill
     .command("fleet [specs...]")
     .description(
       "run many failover drills, --parallel at once (never two on one stack), and summarize them",
@@ -104,97 +110,105 @@ export function registerDrillFleetCommand(drill: Command): void {
     )
     .option("--no-warm-up", "leave every write of the restores to the reconciler")
     .addOption(historyStoreOption("record"))
-    .addOption(historyRepoOption())
-    .action((specArgs: string[], flags: DrillFleetFlags) =>
-      runCommand(drill.parent!.opts<GlobalOptions>(), async (ctx) => {
-        const { parallel } = validateFleetFlags(specArgs, flags);
-        const historyStore = validateHistoryStoreFlags(flags);
-        const [
-          { openDrillHistoryStore },
-          { scheduleFleet },
-          { summarizeFleet, renderFleetSummaryText },
-          { writeFleetSummaryFiles },
-          { renderDrillPlan },
-        ] = await Promise.all([
-          import("../../drill/history/index.ts"),
-          import("../../drill/fleet.ts"),
-          import("../../drill/fleet-summary.ts"),
-          import("../../drill/fleet-summary-files.ts"),
-          import("../../drill/plan.ts"),
-        ]);
-        const specs = flags.all ? await findAllDrillSpecs(ctx.rootDir) : specArgs;
-        const history = serializedHistory(
-          openDrillHistoryStore({
-            store: historyStore.store,
-            stateDir: ctx.paths.stateDir,
-            log: ctx.log,
-            ...(historyStore.repoUrl ? { repoUrl: historyStore.repoUrl } : {}),
-          }),
+    .addOption(historyRepoOption());
+  addEngineOptions(command).action((specArgs: string[], flags: DrillFleetFlags) =>
+    runCommand(drill.parent!.opts<GlobalOptions>(), async (ctx) => {
+      const { parallel } = validateFleetFlags(specArgs, flags);
+      const historyStore = validateHistoryStoreFlags(flags);
+      const engine = parseEngine(flags);
+      const [
+        { openDrillHistoryStore },
+        { scheduleFleet },
+        { summarizeFleet, renderFleetSummaryText },
+        { writeFleetSummaryFiles },
+        { renderDrillPlan },
+      ] = await Promise.all([
+        import("../../drill/history/index.ts"),
+        import("../../drill/fleet.ts"),
+        import("../../drill/fleet-summary.ts"),
+        import("../../drill/fleet-summary-files.ts"),
+        import("../../drill/plan.ts"),
+      ]);
+      const specs = flags.all ? await findAllDrillSpecs(ctx.rootDir) : specArgs;
+      const history = serializedHistory(
+        openDrillHistoryStore({
+          store: historyStore.store,
+          stateDir: ctx.paths.stateDir,
+          log: ctx.log,
+          ...(historyStore.repoUrl ? { repoUrl: historyStore.repoUrl } : {}),
+        }),
+      );
+      // Local preparations share the git server, the registry and the fleet repository.
+      const exclusive = createInFlightLimit(1);
+      // Every spec is read, validated and planned before the first drill breaks anything.
+      const planned: (PlannedDrill & FleetDrill)[] = [];
+      for (const file of specs) {
+        const p = await planDrillSession(file, {
+          ctx,
+          log: prefixedLogger(ctx.log, file),
+          history,
+          confirmedStacks: flags.confirmProtected ?? [],
+          prepare: flags.prepare,
+          warmUp: flags.warmUp,
+          exclusive,
+        });
+        planned.push(Object.assign(p, { name: p.spec.name, file, ...stacksOf(p) }));
+      }
+      if (flags.dryRun) {
+        const plans = planned.map((p) => ({ spec: p.name, file: p.file, plan: p.plan }));
+        ctx.output({ ok: true, dryRun: true, parallel, drills: plans }, () =>
+          plans.map((p) => `${p.file}:\n${renderDrillPlan(p.plan)}`).join("\n\n"),
         );
-        // Local preparations share the git server, the registry and the fleet repository.
-        const exclusive = createInFlightLimit(1);
-        // Every spec is read, validated and planned before the first drill breaks anything.
-        const planned: (PlannedDrill & FleetDrill)[] = [];
-        for (const file of specs) {
-          const p = await planDrillSession(file, {
-            ctx,
-            log: prefixedLogger(ctx.log, file),
-            history,
-            confirmedStacks: flags.confirmProtected ?? [],
-            prepare: flags.prepare,
-            warmUp: flags.warmUp,
-            exclusive,
-          });
-          planned.push(Object.assign(p, { name: p.spec.name, file, ...stacksOf(p) }));
-        }
-        if (flags.dryRun) {
-          const plans = planned.map((p) => ({ spec: p.name, file: p.file, plan: p.plan }));
-          ctx.output({ ok: true, dryRun: true, parallel, drills: plans }, () =>
-            plans.map((p) => `${p.file}:\n${renderDrillPlan(p.plan)}`).join("\n\n"),
+        return ExitCode.ok;
+      }
+      const runner = await createEngineRunner(engine, flags, ctx);
+      const startedAt = new Date();
+      ctx.log.action(
+        `running ${planned.length} drill(s), ${parallel} at once: ${planned.map((p) => p.name).join(", ")}`,
+      );
+      const outcomes = await scheduleFleet(
+        planned,
+        {
+          parallel,
+          signal: ctx.signal,
+          onStart: (d) =>
+            ctx.log.action(`drill "${d.name}" started (${d.sourceStack} → ${d.targetStack})`),
+        },
+        (p) =>
+          runner.run(
+            p,
+            {
+              specPath: p.file,
+              confirmedStacks: flags.confirmProtected ?? [],
+              prepare: flags.prepare,
+              warmUp: flags.warmUp,
+              ...(flags.historyStore ? { historyStore: historyStore.store } : {}),
+              ...(historyStore.repoUrl ? { historyRepo: historyStore.repoUrl } : {}),
+            },
+            prefixedLogger(ctx.log, p.file),
+          ),
+      );
+      const summary = summarizeFleet(outcomes, { startedAt, finishedAt: new Date(), parallel });
+      const files = await writeFleetSummaryFiles(ctx.paths.stateDir, summary).catch(
+        (err: unknown) => {
+          ctx.log.warn(
+            `fleet summary not written: ${err instanceof Error ? err.message : String(err)}`,
           );
-          return ExitCode.ok;
-        }
-        const startedAt = new Date();
-        ctx.log.action(
-          `running ${planned.length} drill(s), ${parallel} at once: ${planned.map((p) => p.name).join(", ")}`,
-        );
-        const outcomes = await scheduleFleet(
-          planned,
-          {
-            parallel,
-            signal: ctx.signal,
-            onStart: (d) =>
-              ctx.log.action(`drill "${d.name}" started (${d.sourceStack} → ${d.targetStack})`),
-          },
-          (p) => p.run(),
-        );
-        const summary = summarizeFleet(outcomes, { startedAt, finishedAt: new Date(), parallel });
-        const files = await writeFleetSummaryFiles(ctx.paths.stateDir, summary).catch(
-          (err: unknown) => {
-            ctx.log.warn(
-              `fleet summary not written: ${err instanceof Error ? err.message : String(err)}`,
-            );
-            return undefined;
-          },
-        );
-        ctx.output({ ok: summary.passed, summary, ...(files ? { summaryFiles: files } : {}) }, () =>
-          [
-            renderFleetSummaryText(summary),
-            files ? `summary: ${files.markdown}` : "summary: not written",
-          ].join("\n"),
-        );
-        if (ctx.signal.aborted) return ExitCode.interrupted;
-        return summary.passed ? ExitCode.ok : ExitCode.failed;
-      }),
-    );
+          return undefined;
+        },
+      );
+      ctx.output({ ok: summary.passed, summary, ...(files ? { summaryFiles: files } : {}) }, () =>
+        [
+          renderFleetSummaryText(summary),
+          files ? `summary: ${files.markdown}` : "summary: not written",
+        ].join("\n"),
+      );
+      if (ctx.signal.aborted) return ExitCode.interrupted;
+      return summary.passed ? ExitCode.ok : ExitCode.failed;
+    }),
+  );
 }
 
 function stacksOf(p: PlannedDrill): { sourceStack: string; targetStack: string } {
   return { sourceStack: p.spec.sourceStack, targetStack: p.spec.targetStack };
-}
-
-/** The history with one append at a time: a Git-backed history commits and pushes each. */
-function serializedHistory(store: DrillHistoryStore): DrillHistoryStore {
-  const exclusive = createInFlightLimit(1);
-  return { ...store, append: (result) => exclusive(() => store.append(result)) };
 }

@@ -47,7 +47,8 @@ export function planPhaseTimings(report: RestoreReport): PhaseTiming[] {
     return {
       name: phase.name,
       ok: phase.ok,
-      detail: phase.detail,
+      // A phase an earlier attempt finished (a lost Temporal worker) says so wherever it shows.
+      detail: phase.resumed ? `${phase.detail ?? ""} (by an earlier attempt)`.trim() : phase.detail,
       offsetMs: Number.isFinite(offset) && offset > 0 ? offset : 0,
       durationMs: phase.durationMs,
       percentOfTotal: total > 0 ? Math.round((phase.durationMs / total) * 1000) / 10 : 0,

@@ -42,6 +42,11 @@ export interface PhaseResult {
   readonly detail?: string;
   /** Set when the phase does not apply to the target (provision of a cluster drkit did not create). */
   readonly skipped?: true;
+  /**
+   * Set when an earlier attempt of the run finished the phase and this one took its result
+   * instead of running it again (a Temporal worker lost mid-restore).
+   */
+  readonly resumed?: true;
 }
 
 /** Counts of objects from the verify phase (desired from Git vs live in the cluster). */

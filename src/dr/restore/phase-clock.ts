@@ -9,7 +9,14 @@ import {
   StepFailedError,
   type FailureKind,
 } from "../../core/errors.ts";
+import type { RunJournal } from "../../core/run-journal.ts";
 import type { Failure, PhaseName, PhaseResult } from "../report/index.ts";
+
+/** How a phase's value is saved to the run journal and read back by a resumed run. */
+export interface PhaseCodec<T> {
+  save(value: T): unknown;
+  load(saved: unknown): T;
+}
 
 /** Thrown inside a phase to stop the restore after recording the phase's failures. */
 export class PhaseAbort extends Error {
@@ -22,9 +29,12 @@ export class PhaseClock {
   /** The kind of the error that stopped the run, once one did. */
   failureKind: FailureKind | undefined;
   readonly #clock: Clock;
+  readonly #journal: RunJournal | undefined;
 
-  constructor(clock: Clock) {
+  /** With a journal, phases run with a codec are recorded there, and skipped once recorded. */
+  constructor(clock: Clock, journal?: RunJournal) {
     this.#clock = clock;
+    this.#journal = journal;
   }
 
   /** Records a failure of `phase` (the run goes on; the report collects them all). */
@@ -40,13 +50,23 @@ export class PhaseClock {
   async run<T>(
     phase: PhaseName,
     body: () => Promise<{ value: T; detail: string; skipped?: true }>,
+    codec?: PhaseCodec<T>,
   ): Promise<T> {
+    const step = `restore.${phase}`;
+    const journal = codec ? this.#journal : undefined;
+    const saved = journal?.get<{ result: PhaseResult; value: unknown }>(step);
+    if (saved && codec) {
+      this.phases.push({ ...saved.result, resumed: true });
+      return codec.load(saved.value);
+    }
     const startedAt = this.#clock.now().toISOString();
     const start = this.#clock.monotonicMs();
     const before = this.failures.length;
     try {
       const { value, detail, skipped } = await body();
       this.#record(phase, startedAt, start, this.failures.length === before, detail, skipped);
+      const result = this.phases.at(-1)!;
+      if (journal && codec && result.ok) journal.record(step, { result, value: codec.save(value) });
       return value;
     } catch (err) {
       if (!(err instanceof PhaseAbort)) {

@@ -16,7 +16,7 @@ import type { DesiredState } from "../verify/render.ts";
 import { bootstrapReconciler } from "./bootstrap.ts";
 import { converge } from "./converge.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
-import { PhaseAbort, PhaseClock } from "./phase-clock.ts";
+import { PhaseAbort, PhaseClock, type PhaseCodec } from "./phase-clock.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
 import type { ResolvedRef, RestoreDeps, RestoreOptions, StackTarget } from "./types.ts";
 import { handBack, tuneReconciler } from "./hand-back.ts";
@@ -26,7 +26,9 @@ import { createWarmUp, describeWarmUp, objectsOutsideInventory, type WarmUp } fr
 export async function restore(options: RestoreOptions, deps: RestoreDeps): Promise<RestoreReport> {
   const { clock, log } = deps;
   const startedAt = options.startedAt ?? clock.now();
-  const phases = new PhaseClock(clock);
+  // A resumed run takes preflight, provision and bootstrap from the journal: no second
+  // `pulumi up`, no second bootstrap. Converge and verify only read, so they run again.
+  const phases = new PhaseClock(clock, options.readOnly ? undefined : options.journal);
   let target: StackTarget | undefined;
   let resolved: ResolvedRef | undefined;
   let counts = { desired: 0, applied: 0, missing: 0, extraManaged: 0, drifted: 0 };
@@ -45,98 +47,117 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
   const succeeded = () => phases.failures.length === 0 && phases.phases.every((p) => p.ok);
 
   try {
-    const prepared = await phases.run("preflight", async () => {
-      if (!options.readOnly) lock = await deps.locks.acquire(options.stack);
-      const t = await deps.provisioner.describe(options.stack);
-      target = t;
-      const ref = options.ref ?? t.fleet.branch;
-      log.action(`resolving "${ref}" in "${t.fleet.url}"`);
-      const r = await deps.git.resolveRef(t.fleet.url, ref);
-      resolved = r;
-      // The same checks as `drkit preflight`, before anything is created: a fleet that cannot
-      // converge fails here within seconds instead of in converge after its timeout. Both
-      // look at the same commit: they run together, each a cost the RTO clock counts.
-      const [encrypted, checked] = await Promise.all([
-        deps.git.hasEncryptedFiles(t.fleet.url, r.commit, t.fleet.path),
-        options.readOnly
-          ? undefined
-          : deps.preflight.check({
-              target: t,
-              ref,
-              commit: r.commit,
-              onRendered: (state) => (rendered = state),
-            }),
-      ]);
-      if (encrypted && !t.hasDecryptionKey) {
-        throw new MissingKeyError(t);
-      }
-      if (checked) recordPreflight(checked, phases, log);
-      interrupted();
-      return {
-        value: { target: t, ref: r, encrypted },
-        detail: `${r.kind} "${r.name}" is ${r.commit.slice(0, 12)}${encrypted ? "; encrypted files found, key configured" : ""}${checked ? `; ${checked.checks.length} preflight checks passed` : ""}`,
-      };
-    });
+    const prepared = await phases.run(
+      "preflight",
+      async () => {
+        if (!options.readOnly) lock = await deps.locks.acquire(options.stack);
+        const t = await deps.provisioner.describe(options.stack);
+        target = t;
+        const ref = options.ref ?? t.fleet.branch;
+        log.action(`resolving "${ref}" in "${t.fleet.url}"`);
+        const r = await deps.git.resolveRef(t.fleet.url, ref);
+        resolved = r;
+        // The same checks as `drkit preflight`, before anything is created: a fleet that cannot
+        // converge fails here within seconds instead of in converge after its timeout. Both
+        // look at the same commit: they run together, each a cost the RTO clock counts.
+        const [encrypted, checked] = await Promise.all([
+          deps.git.hasEncryptedFiles(t.fleet.url, r.commit, t.fleet.path),
+          options.readOnly
+            ? undefined
+            : deps.preflight.check({
+                target: t,
+                ref,
+                commit: r.commit,
+                onRendered: (state) => (rendered = state),
+              }),
+        ]);
+        if (encrypted && !t.hasDecryptionKey) {
+          throw new MissingKeyError(t);
+        }
+        if (checked) recordPreflight(checked, phases, log);
+        interrupted();
+        return {
+          value: { target: t, ref: r, encrypted },
+          detail: `${r.kind} "${r.name}" is ${r.commit.slice(0, 12)}${encrypted ? "; encrypted files found, key configured" : ""}${checked ? `; ${checked.checks.length} preflight checks passed` : ""}`,
+        };
+      },
+      asSaved(),
+    );
     const { ref } = prepared;
     target = prepared.target;
+    resolved = ref;
+    // A resumed run took preflight from the journal: it takes the stack's lock here.
+    if (!options.readOnly && !lock) lock = await deps.locks.acquire(options.stack);
 
-    const kube: Kube = await phases.run("provision", async () => {
-      interrupted();
-      const existing = deps.provisioner.notProvisioned?.(prepared.target);
-      if (existing) {
-        // Preflight found it reachable; drkit never creates or changes the cluster itself.
-        const path = await deps.provisioner.kubeconfigPath(prepared.target);
-        if (!path) throw new Error(`no kubeconfig for ${existing}`);
-        log.info(`provisioning skipped: ${existing}`);
-        return { value: deps.kubeFor(path), detail: `skipped: ${existing}`, skipped: true };
-      }
-      const known = await deps.provisioner.kubeconfigPath(prepared.target);
-      if (known && (await reachable(deps.kubeFor(known)))) {
-        log.success(`cluster of stack "${options.stack}" is reachable: already up`);
-        return { value: deps.kubeFor(known), detail: "cluster reachable: already up" };
-      }
-      if (options.readOnly) {
-        throw new Error(
-          `the cluster of stack "${options.stack}" is not reachable: restore it with \`drkit restore --stack ${options.stack}\``,
-        );
-      }
-      log.action(`provisioning stack "${options.stack}" with the Pulumi program`);
-      const up = await deps.provisioner.up(prepared.target, log, options.signal);
-      return { value: deps.kubeFor(up.kubeconfigPath), detail: up.summary };
-    });
+    const provisioned = await phases.run(
+      "provision",
+      async () => {
+        interrupted();
+        const existing = deps.provisioner.notProvisioned?.(prepared.target);
+        if (existing) {
+          // Preflight found it reachable; drkit never creates or changes the cluster itself.
+          const path = await deps.provisioner.kubeconfigPath(prepared.target);
+          if (!path) throw new Error(`no kubeconfig for ${existing}`);
+          log.info(`provisioning skipped: ${existing}`);
+          return { value: { kubeconfigPath: path }, detail: `skipped: ${existing}`, skipped: true };
+        }
+        const known = await deps.provisioner.kubeconfigPath(prepared.target);
+        if (known && (await reachable(deps.kubeFor(known)))) {
+          log.success(`cluster of stack "${options.stack}" is reachable: already up`);
+          return { value: { kubeconfigPath: known }, detail: "cluster reachable: already up" };
+        }
+        if (options.readOnly) {
+          throw new Error(
+            `the cluster of stack "${options.stack}" is not reachable: restore it with \`drkit restore --stack ${options.stack}\``,
+          );
+        }
+        log.action(`provisioning stack "${options.stack}" with the Pulumi program`);
+        const up = await deps.provisioner.up(prepared.target, log, options.signal);
+        return { value: { kubeconfigPath: up.kubeconfigPath }, detail: up.summary };
+      },
+      asSaved(),
+    );
+    const kube: Kube = deps.kubeFor(provisioned.kubeconfigPath);
     restored = kube;
 
     let requestedAt: string | undefined;
     let warmUp: WarmUp | undefined;
     if (!options.readOnly) {
-      await phases.run("bootstrap", async () => {
-        interrupted();
-        const input = {
-          kube,
-          target: prepared.target,
-          ref,
-          needsDecryptionKey: prepared.encrypted,
-          now: clock.now(),
-          log,
-        };
-        const installed = await deps.provisioner.installReconciler?.(input);
-        const done = await bootstrapReconciler(input);
-        requestedAt = done.requestedAt;
-        warmUp = startWarmUp(options, prepared.target, rendered, kube, deps);
-        // The reconciler restarts into its recovery profile while drkit writes ahead of it.
-        const [tuned] = await Promise.all([
-          tuneReconciler(prepared.target, prepared.target.recovery, deps),
-          warmUp?.applyUnblocked(),
-        ]);
-        if (tuned) tunedTarget = prepared.target;
-        const details = [
-          installed?.detail,
-          done.detail,
-          tuned,
-          warmUp && describeWarmUp(warmUp.stats()),
-        ];
-        return { value: undefined, detail: details.filter(Boolean).join("; ") };
-      });
+      const bootstrapped = await phases.run(
+        "bootstrap",
+        async () => {
+          interrupted();
+          const input = {
+            kube,
+            target: prepared.target,
+            ref,
+            needsDecryptionKey: prepared.encrypted,
+            now: clock.now(),
+            log,
+          };
+          const installed = await deps.provisioner.installReconciler?.(input);
+          const done = await bootstrapReconciler(input);
+          warmUp = startWarmUp(options, prepared.target, rendered, kube, deps);
+          // The reconciler restarts into its recovery profile while drkit writes ahead of it.
+          const [tuned] = await Promise.all([
+            tuneReconciler(prepared.target, prepared.target.recovery, deps),
+            warmUp?.applyUnblocked(),
+          ]);
+          const details = [
+            installed?.detail,
+            done.detail,
+            tuned,
+            warmUp && describeWarmUp(warmUp.stats()),
+          ];
+          return {
+            value: { requestedAt: done.requestedAt, tuned: Boolean(tuned) },
+            detail: details.filter(Boolean).join("; "),
+          };
+        },
+        asSaved(),
+      );
+      requestedAt = bootstrapped.requestedAt;
+      if (bootstrapped.tuned) tunedTarget = prepared.target;
     }
 
     // Rendering the desired state needs only Git: overlap it with the wait for the reconciler.
@@ -248,6 +269,11 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     ...(coverage ? { coverage } : {}),
     ...(owners ? { owners } : {}),
   };
+}
+
+/** A phase value saved to the journal as it is (plain JSON). */
+function asSaved<T>(): PhaseCodec<T> {
+  return { save: (value) => value, load: (saved) => saved as T };
 }
 
 /** How logs name what is restored: a stack, or a cluster drkit did not create. */

@@ -3,6 +3,7 @@
  * against real regions in integration tests and against small fakes in unit tests.
  */
 import type { Clock } from "../../core/clock.ts";
+import type { RunJournal } from "../../core/run-journal.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ReconcilerTuning } from "../../gitops/recovery-tuning.ts";
 import type { Kube } from "../../kube/index.ts";
@@ -178,6 +179,11 @@ export interface RestoreDeps {
 
 export interface RestoreOptions {
   readonly stack: string;
+  /**
+   * The run's journal: preflight, provision and bootstrap are recorded there, and a resumed run
+   * (a later attempt with the same journal) takes them from it. @default - none
+   */
+  readonly journal?: RunJournal;
   /** Branch, tag or sha. @default - the stack's fleet branch */
   readonly ref?: string;
   /** How long converge may wait for the reconciler. @default 600 000 ms */

@@ -1,6 +1,7 @@
 /**
  * What every drill records: the `DrillResult`, one line of the drill history.
  */
+import type { RunInterruption } from "../../core/run-journal.ts";
 import type { RestoreReport } from "../../dr/report/types.ts";
 import type { UnownedObject } from "../../dr/verify/coverage.ts";
 import type { CheckResult, ObjectiveResult, Rpo } from "../objectives.ts";
@@ -50,6 +51,19 @@ export interface DrillProvenance {
     /** A link to the job or run. */
     readonly jobUrl?: string;
   };
+}
+
+/** Which runner ran the drill, and every time a later attempt had to pick it up again. */
+export interface DrillRunner {
+  /** `embedded`: in the drkit process; `temporal`: a workflow on a Temporal worker. */
+  readonly engine: "embedded" | "temporal";
+  /** The Temporal workflow's id; absent for the embedded runner. */
+  readonly workflowId?: string;
+  /**
+   * Each resumption after the process running it died (a worker killed mid-restore), with the
+   * last step finished before: the RTO includes the time lost. Always empty when embedded.
+   */
+  readonly interruptions: readonly RunInterruption[];
 }
 
 /** The drill's report files, as written on the machine that ran it. */
@@ -104,6 +118,8 @@ export interface DrillResult {
   readonly checks: readonly CheckResult[];
   /** `decideDrillPassed`: restore ok, every objective and every check passed. */
   readonly passed: boolean;
+  /** The runner and its interruptions; absent in entries written before drkit recorded it. */
+  readonly runner?: DrillRunner;
   /** Where the run wrote its drill report; absent when none was written (or in older entries). */
   readonly reportFiles?: DrillReportFiles;
 }

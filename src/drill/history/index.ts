@@ -5,6 +5,7 @@ export { drillResultSchemaVersion } from "./drill-result.ts";
 export type {
   DrillFleet,
   DrillProvenance,
+  DrillRunner,
   DrillReportFiles,
   DrillResult,
   DrillSpecFile,

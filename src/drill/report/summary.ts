@@ -169,8 +169,18 @@ export function planDrillFacts(result: DrillResult): string[][] {
     p && ["Ran on", `${p.user}@${p.host}`],
     p?.ci && ["CI", `${p.ci.system}${p.ci.jobUrl ? ` ${p.ci.jobUrl}` : ""}`],
     p && ["drkit", p.drkitVersion],
+    result.runner && ["Runner", describeRunner(result.runner)],
+    ...(result.runner?.interruptions ?? []).map((i) => [
+      "Interrupted",
+      `worker lost after ${i.lastFinished ?? "no finished step"}; attempt ${i.attempt} resumed at ${i.resumedAt} (the RTO includes the time lost)`,
+    ]),
   ];
   return rows.filter((row): row is string[] => Array.isArray(row));
+}
+
+/** `temporal (workflow drill-x-1234)`, `embedded`. */
+function describeRunner(runner: NonNullable<DrillResult["runner"]>): string {
+  return runner.workflowId ? `${runner.engine} (workflow ${runner.workflowId})` : runner.engine;
 }
 
 /** One event of the drill timeline. */

@@ -28,8 +28,15 @@ function run(regions: number, failoverSeconds: number, rtos: number[]): FleetSum
 
 describe("the fleet benchmark", () => {
   it("takes --regions as counts of the local stacks it drills", () => {
-    expect(parseFleetBenchArgs([])).toEqual({ counts: [1, 2, 4], json: false });
-    expect(parseFleetBenchArgs(["--regions", "2", "--json"])).toEqual({ counts: [2], json: true });
+    expect(parseFleetBenchArgs([])).toEqual({ counts: [1, 2, 4], json: false, engine: "embedded" });
+    expect(parseFleetBenchArgs(["--regions", "2", "--json", "--engine", "temporal"])).toEqual({
+      counts: [2],
+      json: true,
+      engine: "temporal",
+    });
+    expect(() => parseFleetBenchArgs(["--engine", "argo"])).toThrow(
+      /--engine must be "embedded" or "temporal", got "argo"/,
+    );
     expect(() => parseFleetBenchArgs(["--regions", "1,5"])).toThrow(/from 1 to 4 .*got "1,5"/);
     expect(() => parseFleetBenchArgs(["--regions", "x"])).toThrow(/--regions 1,2,4/);
   });

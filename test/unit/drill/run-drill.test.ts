@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { ConfigError, StepFailedError } from "../../../src/core/errors.ts";
+import { RunJournal } from "../../../src/core/run-journal.ts";
 import { createMemoryLogger } from "../../../src/core/logger.ts";
 import type { HostFailures, Platform, RegionRuntime } from "../../../src/dr/region-runtime.ts";
 import type { RestoreDeps, StackTarget } from "../../../src/dr/restore/types.ts";
@@ -184,6 +185,67 @@ describe("runDrill", () => {
       "append",
       "unlock local-a",
     ]);
+  });
+
+  it("resumed from a journal, injects nothing again and records where it resumed", async () => {
+    const first = deps();
+    const journal = new RunJournal();
+    const drillSpec = spec({ type: "reconciler-loss" }, { source: "local-a", target: "local-a" });
+    // The first attempt dies in converge: the restore's verify is never reached.
+    first.drill.restore.verifier.verify = async () => {
+      if (journal.has("drill.inject")) throw new Error("worker lost");
+      return {
+        counts: { desired: 3, applied: 3, missing: 0, extraManaged: 0, drifted: 0 },
+        failures: [],
+      };
+    };
+    const lost = await runDrill(drillSpec, { journal }, first.drill);
+    if (lost.dryRun) throw new Error("not a dry run");
+    expect(lost.result.passed).toBe(false);
+    // What the next attempt gets: the journal up to the failed verify, nothing recorded after.
+    const snapshot = journal.snapshot();
+    const resumedSteps = snapshot.steps.filter((s) => s.name !== "drill.recorded");
+    const resumed = new RunJournal({ ...snapshot, steps: resumedSteps });
+    resumed.resumed(2, new Date(0));
+    const second = deps();
+    const outcome = await runDrill(
+      drillSpec,
+      { journal: resumed, runner: { engine: "temporal", workflowId: "wf-1" } },
+      second.drill,
+    );
+    if (outcome.dryRun) throw new Error("not a dry run");
+    expect(outcome.result.passed).toBe(true);
+    expect(second.events.some((e) => e.startsWith("kill "))).toBe(false);
+    expect(outcome.result.injectedAt).toBe(lost.result.injectedAt);
+    expect(outcome.result.runner).toEqual({
+      engine: "temporal",
+      workflowId: "wf-1",
+      interruptions: [
+        { attempt: 2, lastFinished: "restore.bootstrap", resumedAt: new Date(0).toISOString() },
+      ],
+    });
+    expect(outcome.result.restore.phases.filter((p) => p.resumed).map((p) => p.name)).toEqual([
+      "preflight",
+      "provision",
+      "bootstrap",
+    ]);
+  });
+
+  it("gives back the recorded result when the drill was already recorded, appending nothing", async () => {
+    const { drill } = deps();
+    const journal = new RunJournal();
+    const drillSpec = spec({ type: "reconciler-loss" }, { source: "local-a", target: "local-a" });
+    const done = await runDrill(drillSpec, { journal }, drill);
+    const again = deps();
+    const outcome = await runDrill(
+      drillSpec,
+      { journal: new RunJournal(journal.snapshot()) },
+      again.drill,
+    );
+    if (done.dryRun || outcome.dryRun) throw new Error("not a dry run");
+    expect(outcome.result.id).toBe(done.result.id);
+    expect(again.touched).not.toHaveBeenCalledWith("append");
+    expect(done.result.runner).toEqual({ engine: "embedded", interruptions: [] });
   });
 
   it("records the run's id, spec file, operator and fleet, and where its report was written", async () => {

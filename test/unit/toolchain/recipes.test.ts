@@ -14,8 +14,9 @@ import { selectRecipes } from "../../../src/toolchain/toolchain.ts";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("optional recipes", () => {
-  it("leave Argo CD and Sealed Secrets out of the default toolchain and add them on request", () => {
-    expect(optionalRecipeNames).toEqual(["argocd", "sealed-secrets"]);
+  it("leave Argo CD, Sealed Secrets and Temporal out of the default toolchain and add them on request", () => {
+    expect(optionalRecipeNames).toEqual(["argocd", "sealed-secrets", "temporal"]);
+    expect(selectRecipes({}).map((r) => r.name)).not.toContain("temporal");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("sealed-secrets");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("argocd");
     expect(selectRecipes({ with: ["argocd"] }).map((r) => r.name)).toContain("argocd");

@@ -1,0 +1,149 @@
+/**
+ * The local Temporal server: the toolchain's `temporal-server` (built from go.temporal.io/server,
+ * optional recipe `temporal`) on 127.0.0.1, one per state dir, started on demand by `drkit
+ * temporal start`, `drkit worker` and `--engine temporal` when no --temporal-address is given.
+ * It keeps its workflows and schedules in `<stateDir>/temporal/temporal.db`, so a restarted
+ * server (or worker) picks the runs up again.
+ */
+import { mkdirSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { PreflightError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { isAlive } from "../core/pid.ts";
+import { connectTemporal, defaultNamespace, ensureNamespace } from "../temporal/connection.ts";
+import {
+  renderTemporalDynamicConfig,
+  renderTemporalServerConfig,
+  temporalPortNames,
+  type TemporalPorts,
+} from "../temporal/server-config.ts";
+import { freePorts, isPortFree, isPortOpen } from "./ports.ts";
+import { findProcessesUnder, startDetached, stopProcesses } from "./processes.ts";
+
+/** A running local Temporal server. */
+export interface LocalTemporal {
+  /** `127.0.0.1:<port>`: the frontend's gRPC address. */
+  readonly address: string;
+  readonly port: number;
+  readonly pid: number;
+}
+
+/** The frontend's port: 7233 as Temporal's own; `DRKIT_TEMPORAL_PORT` moves it (0: a free one). */
+export function defaultTemporalPort(env: NodeJS.ProcessEnv = process.env): number {
+  const port = Number(env.DRKIT_TEMPORAL_PORT ?? 7233);
+  return Number.isInteger(port) && port >= 0 && port < 65536 ? port : 7233;
+}
+
+export function temporalPaths(stateDir: string) {
+  const dir = join(stateDir, "temporal");
+  return {
+    dir,
+    configDir: join(dir, "config"),
+    configFile: join(dir, "config", "drkit.yaml"),
+    dynamicConfigFile: join(dir, "config", "dynamic.yaml"),
+    databaseFile: join(dir, "temporal.db"),
+    stateFile: join(dir, "server.json"),
+    pidFile: join(dir, "temporal-server.pid"),
+    logFile: join(dir, "temporal-server.log"),
+  };
+}
+
+/** The state dir's server when it runs; starts nothing. */
+export async function findTemporalServer(stateDir: string): Promise<LocalTemporal | undefined> {
+  try {
+    const state = JSON.parse(await readFile(temporalPaths(stateDir).stateFile, "utf8")) as {
+      pid: number;
+      port: number;
+    };
+    if (!(await isAlive(state.pid))) return undefined;
+    return { pid: state.pid, port: state.port, address: `127.0.0.1:${state.port}` };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the server unless one runs for this state dir, with namespace `default`; returns it. */
+export async function ensureTemporalServer(options: {
+  readonly stateDir: string;
+  /** The toolchain's `temporal-server`, found only when the server must start. */
+  readonly binary: () => Promise<string>;
+  readonly log?: Logger;
+  readonly port?: number;
+}): Promise<LocalTemporal> {
+  const running = await findTemporalServer(options.stateDir);
+  if (running) return running;
+  const paths = temporalPaths(options.stateDir);
+  const wanted = options.port ?? defaultTemporalPort();
+  if (wanted !== 0 && !(await isPortFree(wanted))) {
+    throw new PreflightError(
+      `port ${wanted} of the local Temporal server is taken: stop what listens there, set DRKIT_TEMPORAL_PORT to another port, or pass --temporal-address to use that server`,
+    );
+  }
+  const binary = await options.binary();
+  const free = await freePorts(temporalPortNames.length + 1);
+  const frontend = wanted === 0 ? free.pop()! : wanted;
+  const ports = Object.fromEntries([
+    ["frontend", frontend],
+    ...temporalPortNames.map((name, i) => [name, free[i]!]),
+  ]) as unknown as TemporalPorts;
+  mkdirSync(paths.configDir, { recursive: true });
+  await rm(paths.stateFile, { force: true });
+  await writeFile(
+    paths.configFile,
+    renderTemporalServerConfig({
+      ports,
+      databaseFile: paths.databaseFile,
+      dynamicConfigFile: paths.dynamicConfigFile,
+    }),
+  );
+  await writeFile(paths.dynamicConfigFile, renderTemporalDynamicConfig());
+  options.log?.action(`starting the local Temporal server on "127.0.0.1:${frontend}"`);
+  const pid = await startDetached({
+    name: "temporal-server",
+    command: binary,
+    args: ["--config-file", paths.configFile, "--allow-no-auth", "start"],
+    cwd: paths.dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    pidFile: paths.pidFile,
+    logFile: paths.logFile,
+  });
+  const address = `127.0.0.1:${frontend}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (!(await isAlive(pid))) break;
+    if (await isPortOpen(frontend)) {
+      const connection = await connectTemporal(address);
+      try {
+        await ensureNamespace(connection, defaultNamespace);
+      } finally {
+        await connection.close();
+      }
+      await writeFile(paths.stateFile, JSON.stringify({ pid, port: frontend }) + "\n");
+      options.log?.success(`local Temporal server listening on "${address}"`);
+      return { pid, port: frontend, address };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const exited = !(await isAlive(pid));
+  await stopProcesses([pid]);
+  const tail = (await readFile(paths.logFile, "utf8").catch(() => ""))
+    .trimEnd()
+    .split("\n")
+    .slice(-3)
+    .join(" | ");
+  throw new PreflightError(
+    `the local Temporal server on ${address} ${exited ? "exited at start" : "did not answer within 90s"}; see its log "${paths.logFile}"${tail ? `, which ends: ${tail}` : ""}`,
+  );
+}
+
+/** Stops the state dir's server (if any); its database stays, so runs resume after a start. */
+export async function stopTemporalServer(stateDir: string): Promise<number[]> {
+  const paths = temporalPaths(stateDir);
+  const pids = await findProcessesUnder(paths.dir);
+  await stopProcesses(pids);
+  await rm(paths.stateFile, { force: true });
+  await rm(paths.pidFile, { force: true });
+  return pids;
+}
