@@ -145,6 +145,7 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
       "drkit restore --stack local-b",
       "drkit restore --stack local-b --ref v1.4.2 --timeout 15m",
       "drkit restore --stack aws-use1 -o json > report.json",
+      "drkit restore --stack local-b --engine temporal",
     ],
     exitCodes: {
       [ExitCode.ok]: "restored, converged, and verify found no drift",
@@ -236,6 +237,7 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
       "drkit drill run --dry-run runbooks/drills/local-region-loss.yaml",
       "drkit drill run --confirm-protected prod-a spec.yaml",
       "drkit drill run spec.yaml --history-store git --history-repo http://127.0.0.1:8080/fleet.git",
+      "drkit drill run runbooks/drills/local-region-loss.yaml --engine temporal",
     ],
     exitCodes: {
       [ExitCode.ok]: "the drill met its objectives (with --dry-run: the plan is printed)",
@@ -251,6 +253,7 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
       "drkit drill fleet --all --parallel 2",
       "drkit drill fleet runbooks/drills/local-region-loss.yaml runbooks/drills/local-argo-region-loss.yaml --parallel 2",
       "drkit drill fleet --all --parallel 4 --json > fleet.json",
+      "drkit drill fleet --all --parallel 4 --engine temporal --temporal-address temporal.internal:7233",
     ],
     exitCodes: {
       [ExitCode.ok]: "every drill met its objectives",

@@ -18,6 +18,19 @@ export interface RunInterruption {
   readonly resumedAt: string;
 }
 
+/** Which runner ran a drill or a restore, and every time a later attempt had to pick it up again. */
+export interface RunnerRecord {
+  /** `embedded`: in the drkit process; `temporal`: a workflow on a Temporal worker. */
+  readonly engine: "embedded" | "temporal";
+  /** The Temporal workflow's id; absent for the embedded runner. */
+  readonly workflowId?: string;
+  /**
+   * Each resumption after the process running it died (a worker killed mid-restore), with the
+   * last step finished before: the RTO includes the time lost. Always empty when embedded.
+   */
+  readonly interruptions: readonly RunInterruption[];
+}
+
 /** What a journal holds, as JSON: saved with each heartbeat. */
 export interface JournalSnapshot {
   /** Finished steps in the order they finished, each with its saved value. */

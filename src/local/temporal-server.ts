@@ -64,16 +64,53 @@ export async function findTemporalServer(stateDir: string): Promise<LocalTempora
   }
 }
 
-/** Starts the server unless one runs for this state dir, with namespace `default`; returns it. */
-export async function ensureTemporalServer(options: {
+interface EnsureOptions {
   readonly stateDir: string;
   /** The toolchain's `temporal-server`, found only when the server must start. */
   readonly binary: () => Promise<string>;
   readonly log?: Logger;
   readonly port?: number;
-}): Promise<LocalTemporal> {
+}
+
+/**
+ * Starts the server unless one runs for this state dir, with namespace `default`; returns it.
+ * Two drkit processes asking at once (a worker and a client) start one server: the second
+ * waits on the first one's start lock and then finds it running.
+ */
+export async function ensureTemporalServer(options: EnsureOptions): Promise<LocalTemporal> {
   const running = await findTemporalServer(options.stateDir);
   if (running) return running;
+  const paths = temporalPaths(options.stateDir);
+  mkdirSync(paths.dir, { recursive: true });
+  const lock = join(paths.dir, "start.lock");
+  const deadline = Date.now() + 600_000; // a first start may build the server (about 5 min)
+  for (;;) {
+    const taken = await writeFile(lock, `${process.pid}\n`, { flag: "wx" }).then(
+      () => true,
+      () => false,
+    );
+    if (taken) break;
+    const holder = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
+    if (!Number.isInteger(holder) || !(await isAlive(holder))) {
+      await rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new PreflightError(
+        `another drkit (pid ${holder}) has been starting the local Temporal server for 10 minutes: see "${paths.logFile}", or stop it and remove "${lock}"`,
+      );
+    await new Promise((r) => setTimeout(r, 250));
+    const started = await findTemporalServer(options.stateDir);
+    if (started) return started;
+  }
+  try {
+    return (await findTemporalServer(options.stateDir)) ?? (await startServer(options));
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+async function startServer(options: EnsureOptions): Promise<LocalTemporal> {
   const paths = temporalPaths(options.stateDir);
   const wanted = options.port ?? defaultTemporalPort();
   if (wanted !== 0 && !(await isPortFree(wanted))) {

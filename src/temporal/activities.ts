@@ -17,7 +17,11 @@ import type { DrillActivities, DrillActivityInput } from "./drill-input.ts";
 
 export interface DrillActivityDeps {
   /** The command context a drill of `input` runs in (its project, state dir and signal). */
-  contextFor(input: DrillActivityInput, signal: AbortSignal, log: Logger): CommandContext;
+  contextFor(
+    input: { readonly rootDir: string; readonly stateDir?: string },
+    signal: AbortSignal,
+    log: Logger,
+  ): CommandContext;
   /** The history of `input`'s flags; one append at a time across the worker's drills. */
   historyFor(input: DrillActivityInput, ctx: CommandContext): DrillHistoryStore;
   readonly log: Logger;
@@ -32,25 +36,9 @@ export interface DrillActivityDeps {
 
 export function createDrillActivities(deps: DrillActivityDeps): DrillActivities {
   return {
-    async runDrillActivity(input) {
-      const activity = Context.current();
-      const { attempt, heartbeatDetails } = activity.info;
-      const log = prefixedLogger(deps.log, input.workflowId);
-      const heartbeat = (details: unknown) => activity.heartbeat(details);
-      const journal = new RunJournal(
-        isJournalSnapshot(heartbeatDetails) ? heartbeatDetails : undefined,
-        heartbeat,
-      );
-      if (attempt > 1) {
-        journal.resumed(attempt, new Date());
-        const last = journal.interruptions.at(-1)?.lastFinished;
-        log.warn(
-          `attempt ${attempt}: resuming after ${last ? `step "${last}"` : "no finished step"}`,
-        );
-      }
-      const timer = setInterval(() => heartbeat(journal.snapshot()), deps.heartbeatMs ?? 5_000);
-      try {
-        const ctx = deps.contextFor(input, activity.cancellationSignal, log);
+    runDrillActivity: (input) =>
+      resumable(deps, input.workflowId, async (journal, signal, log) => {
+        const ctx = deps.contextFor(input, signal, log);
         const { planDrillSession } = await import("../cli/drill-session.ts");
         const planned = await planDrillSession(input.specPath, {
           ctx,
@@ -65,16 +53,82 @@ export function createDrillActivities(deps: DrillActivityDeps): DrillActivities 
           journal,
           id: input.id,
           runner: { engine: "temporal", workflowId: input.workflowId },
-          signal: activity.cancellationSignal,
+          signal,
         });
         return { result };
-      } catch (err) {
-        throw asFailure(err);
-      } finally {
-        clearInterval(timer);
-      }
-    },
+      }),
+    runRestoreActivity: (input) =>
+      resumable(deps, input.workflowId, async (journal, signal, log) => {
+        const ctx = deps.contextFor(input, signal, log);
+        const [{ createRestoreDeps }, { restore }, { reportName, writeReportFiles }] =
+          await Promise.all([
+            import("../dr/restore-deps.ts"),
+            import("../dr/restore/restore.ts"),
+            import("../dr/report-files.ts"),
+          ]);
+        const restoreDeps = await createRestoreDeps({
+          ...ctx.paths,
+          rootDir: ctx.rootDir,
+          log,
+          warmToolchain: true,
+        });
+        // The RTO runs from the first attempt's start, the time a lost worker cost included.
+        const startedAt = new Date(
+          await journal.step("restore.started", async () => new Date().toISOString()),
+        );
+        const report = await restore(
+          {
+            stack: input.stack,
+            ...(input.ref ? { ref: input.ref } : {}),
+            convergeTimeoutMs: input.convergeTimeoutMs,
+            warmUp: input.warmUp,
+            signal,
+            startedAt,
+            journal,
+            runner: { engine: "temporal", workflowId: input.workflowId },
+          },
+          restoreDeps,
+        );
+        const reportFiles = await writeReportFiles(
+          ctx.paths.stateDir,
+          reportName("restore", input.stack, report.startedAt),
+          report,
+        );
+        return { report, reportFiles };
+      }),
   };
+}
+
+/**
+ * Runs `body` with the journal the last attempt heartbeated (empty on the first), heartbeats
+ * it on every finished step and every few seconds, and turns errors into Temporal failures.
+ */
+async function resumable<T>(
+  deps: DrillActivityDeps,
+  workflowId: string,
+  body: (journal: RunJournal, signal: AbortSignal, log: Logger) => Promise<T>,
+): Promise<T> {
+  const activity = Context.current();
+  const { attempt, heartbeatDetails } = activity.info;
+  const log = prefixedLogger(deps.log, workflowId);
+  const heartbeat = (details: unknown) => activity.heartbeat(details);
+  const journal = new RunJournal(
+    isJournalSnapshot(heartbeatDetails) ? heartbeatDetails : undefined,
+    heartbeat,
+  );
+  if (attempt > 1) {
+    journal.resumed(attempt, new Date());
+    const last = journal.interruptions.at(-1)?.lastFinished;
+    log.warn(`attempt ${attempt}: resuming after ${last ? `step "${last}"` : "no finished step"}`);
+  }
+  const timer = setInterval(() => heartbeat(journal.snapshot()), deps.heartbeatMs ?? 5_000);
+  try {
+    return await body(journal, activity.cancellationSignal, log);
+  } catch (err) {
+    throw asFailure(err);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /**

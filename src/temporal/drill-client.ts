@@ -1,5 +1,5 @@
 /**
- * `--engine temporal` on the client side: submit a drill workflow, follow it (each step the
+ * `--engine temporal` on the client side: submit a drill (or restore) workflow, follow it (each step the
  * worker finishes, read from the activity's heartbeat), and hand back the same DrillResult an
  * in-process run returns, or the same kind of error (so the exit codes do not change).
  */
@@ -17,13 +17,16 @@ import type { Logger } from "../core/logger.ts";
 import { isJournalSnapshot } from "../core/run-journal.ts";
 import type { DrillResult } from "../drill/history/index.ts";
 import { connectTemporal, type TemporalTarget } from "./connection.ts";
-import type { DrillWorkflowResult } from "./drill-input.ts";
+import type {
+  DrillWorkflowResult,
+  RestoreActivityInput,
+  RestoreWorkflowResult,
+} from "./drill-input.ts";
 import type { DrillWorkflowInput } from "./workflows.ts";
 
-export interface SubmitDrillOptions {
+export interface SubmitOptions {
   readonly target: TemporalTarget;
   readonly workflowId: string;
-  readonly input: DrillWorkflowInput;
   readonly log: Logger;
   /** Cancels the workflow (its activity stops its phase, as SIGINT does in-process). */
   readonly signal?: AbortSignal;
@@ -32,25 +35,46 @@ export interface SubmitDrillOptions {
 }
 
 /** Submits the drill and waits for it; resolves with its result as the worker recorded it. */
-export async function runDrillOnTemporal(options: SubmitDrillOptions): Promise<DrillResult> {
+export async function runDrillOnTemporal(
+  options: SubmitOptions & { readonly input: DrillWorkflowInput },
+): Promise<DrillResult> {
+  const { result } = await submitAndFollow<DrillWorkflowResult>(
+    "drillWorkflow",
+    [options.input],
+    options,
+  );
+  return result;
+}
+
+/** Submits a restore and waits for it; its report files are written on the worker. */
+export async function runRestoreOnTemporal(
+  options: SubmitOptions & { readonly input: Omit<RestoreActivityInput, "workflowId"> },
+): Promise<RestoreWorkflowResult> {
+  return submitAndFollow<RestoreWorkflowResult>("restoreWorkflow", [options.input], options);
+}
+
+async function submitAndFollow<T>(
+  workflowType: string,
+  args: unknown[],
+  options: SubmitOptions,
+): Promise<T> {
   const { target, workflowId, log } = options;
   const connection = await connectTemporal(target.address);
   try {
     const client = new Client({ connection, namespace: target.namespace });
-    const handle = await client.workflow.start("drillWorkflow", {
+    const handle = await client.workflow.start(workflowType, {
       taskQueue: target.taskQueue,
       workflowId,
-      args: [options.input],
+      args,
     });
     log.action(
-      `drill workflow "${workflowId}" submitted to task queue "${target.taskQueue}" on "${target.address}"`,
+      `workflow "${workflowId}" submitted to task queue "${target.taskQueue}" on "${target.address}"`,
     );
     const cancel = () => void handle.cancel().catch(() => undefined);
     options.signal?.addEventListener("abort", cancel, { once: true });
     const following = follow(client, options);
     try {
-      const { result } = (await handle.result()) as DrillWorkflowResult;
-      return result;
+      return (await handle.result()) as T;
     } catch (err) {
       throw clientError(err, workflowId, options.signal);
     } finally {
@@ -63,7 +87,7 @@ export async function runDrillOnTemporal(options: SubmitDrillOptions): Promise<D
 }
 
 /** Logs each step the worker finishes and each attempt that resumes; warns when no worker polls. */
-function follow(client: Client, options: SubmitDrillOptions) {
+function follow(client: Client, options: SubmitOptions) {
   const { target, workflowId, log } = options;
   const seen = new Set<string>();
   let resumed = 0;
@@ -115,9 +139,9 @@ function clientError(err: unknown, workflowId: string, signal?: AbortSignal): Er
   while (cause instanceof Error && cause.cause && !("type" in cause && cause.type))
     cause = cause.cause;
   const kind = (cause as { type?: string } | undefined)?.type as FailureKind | undefined;
-  const message = `drill workflow "${workflowId}": ${cause instanceof Error ? cause.message : err.message}`;
+  const message = `workflow "${workflowId}": ${cause instanceof Error ? cause.message : err.message}`;
   if (kind === "bad-input") return new ConfigError(message, { cause: err });
   if (kind === "preflight") return new PreflightError(message, { cause: err });
   if (kind === "interrupted") return new InterruptedError("SIGTERM");
-  return new StepFailedError("drill", message, { cause: err });
+  return new StepFailedError("workflow", message, { cause: err });
 }

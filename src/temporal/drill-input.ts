@@ -3,7 +3,8 @@
  * plain JSON only.
  */
 import type { FailureKind } from "../core/errors.ts";
-import type { DrillResult } from "../drill/history/index.ts";
+import type { DrillResult, DrillReportFiles } from "../drill/history/index.ts";
+import type { RestoreReport } from "../dr/report/index.ts";
 
 /** Failures a retry cannot fix: the activity's failure type is the error's kind. */
 export const finalFailureKinds: readonly FailureKind[] = ["bad-input", "preflight", "interrupted"];
@@ -29,6 +30,24 @@ export interface DrillWorkflowResult {
   readonly result: DrillResult;
 }
 
+/** One restore as a worker runs it: the same flags as `drkit restore --stack`. */
+export interface RestoreActivityInput {
+  readonly rootDir: string;
+  readonly stateDir?: string;
+  readonly stack: string;
+  readonly ref?: string;
+  readonly convergeTimeoutMs: number;
+  readonly warmUp: boolean;
+  readonly workflowId: string;
+}
+
+export interface RestoreWorkflowResult {
+  readonly report: RestoreReport;
+  /** Written by the worker, on its machine. */
+  readonly reportFiles: DrillReportFiles;
+}
+
 export interface DrillActivities {
   runDrillActivity(input: DrillActivityInput): Promise<DrillWorkflowResult>;
+  runRestoreActivity(input: RestoreActivityInput): Promise<RestoreWorkflowResult>;
 }

@@ -8,14 +8,20 @@
  */
 import { proxyActivities, uuid4, workflowInfo } from "@temporalio/workflow";
 
-import type { DrillActivities, DrillActivityInput, DrillWorkflowResult } from "./drill-input.ts";
+import type {
+  DrillActivities,
+  DrillActivityInput,
+  DrillWorkflowResult,
+  RestoreActivityInput,
+  RestoreWorkflowResult,
+} from "./drill-input.ts";
 
 /** What a drill workflow is started with; `id` is made by the workflow when absent (schedules). */
 export type DrillWorkflowInput = Omit<DrillActivityInput, "id" | "workflowId"> & {
   readonly id?: string;
 };
 
-const { runDrillActivity } = proxyActivities<DrillActivities>({
+const { runDrillActivity, runRestoreActivity } = proxyActivities<DrillActivities>({
   // A drill's longest part is its restore; converge alone may take 10 minutes.
   startToCloseTimeout: "2 hours",
   // A worker that stops heartbeating is taken as lost: the next attempt resumes the drill.
@@ -34,4 +40,11 @@ const { runDrillActivity } = proxyActivities<DrillActivities>({
 export async function drillWorkflow(input: DrillWorkflowInput): Promise<DrillWorkflowResult> {
   const info = workflowInfo();
   return runDrillActivity({ ...input, id: input.id ?? uuid4(), workflowId: info.workflowId });
+}
+
+/** A restore (`drkit restore --stack S --engine temporal`), resumable the same way as a drill. */
+export async function restoreWorkflow(
+  input: Omit<RestoreActivityInput, "workflowId">,
+): Promise<RestoreWorkflowResult> {
+  return runRestoreActivity({ ...input, workflowId: workflowInfo().workflowId });
 }

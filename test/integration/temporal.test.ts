@@ -17,6 +17,7 @@ import { Client, Connection } from "@temporalio/client";
 import { defaultPayloadConverter } from "@temporalio/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { RestoreReport } from "../../src/dr/report/index.ts";
 import type { DrillResult } from "../../src/drill/history/index.ts";
 import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
 import { freePort } from "../../src/local/ports.ts";
@@ -269,6 +270,47 @@ describe("drills on Temporal", () => {
     const deleted = await drkit(["--json", "drill", "schedule", spec, "--delete"]);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: true });
   }, 600_000);
+
+  it("restores a stack on a worker with the same report, and refuses a --kubeconfig target", async () => {
+    const { code, stdout, stderr } = await drkit([
+      "--json",
+      "restore",
+      "--stack",
+      "local-b",
+      "--engine",
+      "temporal",
+    ]);
+    const report = JSON.parse(stdout) as RestoreReport & { reportFiles: { json: string } };
+    expect(report.ok, stderr.slice(-3000)).toBe(true);
+    expect(code).toBe(0);
+    expect(report.runner).toMatchObject({ engine: "temporal", interruptions: [] });
+    expect(report.runner?.workflowId).toMatch(/^restore-local-b-[0-9a-f]{8}$/);
+    expect(report.phases.map((p) => p.name)).toEqual([
+      "preflight",
+      "provision",
+      "bootstrap",
+      "converge",
+      "verify",
+    ]);
+    // The worker wrote the report files, as an in-process restore does.
+    expect(JSON.parse(await readFile(report.reportFiles.json, "utf8"))).toMatchObject({
+      stack: "local-b",
+      ok: true,
+    });
+    const refused = await drkit([
+      "restore",
+      "--kubeconfig",
+      join(stateDir, "none.yaml"),
+      "--fleet-url",
+      "http://127.0.0.1:1/fleet.git",
+      "--fleet-path",
+      "clusters/x",
+      "--engine",
+      "temporal",
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--engine temporal restores a stack (--stack S)");
+  }, 300_000);
 });
 
 async function historyResults(): Promise<DrillResult[]> {

@@ -5,6 +5,7 @@
  * durations are milliseconds measured on the monotonic clock.
  */
 
+import type { RunnerRecord } from "../../core/run-journal.ts";
 import type { FailureKind } from "../../core/errors.ts";
 import type { Coverage } from "../verify/coverage.ts";
 
@@ -115,6 +116,11 @@ export interface RestoreReport {
   readonly failures: readonly Failure[];
   /** What Git would lose: live objects only the cluster holds (judged in verify). */
   readonly coverage?: Coverage;
+  /**
+   * Who ran a restore on its own (`drkit restore`) and its interruptions; absent in a drill's
+   * restore (the drill records it) and in reports from before drkit recorded it.
+   */
+  readonly runner?: RunnerRecord;
 }
 
 /** Formats an object reference as `kind/namespace/name`, or `kind/name` for cluster-scoped objects. */

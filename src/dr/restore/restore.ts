@@ -268,6 +268,9 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
     failures: phases.failures,
     ...(coverage ? { coverage } : {}),
     ...(owners ? { owners } : {}),
+    ...(options.runner
+      ? { runner: { ...options.runner, interruptions: options.journal?.interruptions ?? [] } }
+      : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * against real regions in integration tests and against small fakes in unit tests.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { RunJournal } from "../../core/run-journal.ts";
+import type { RunJournal, RunnerRecord } from "../../core/run-journal.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ReconcilerTuning } from "../../gitops/recovery-tuning.ts";
 import type { Kube } from "../../kube/index.ts";
@@ -184,6 +184,8 @@ export interface RestoreOptions {
    * (a later attempt with the same journal) takes them from it. @default - none
    */
   readonly journal?: RunJournal;
+  /** Recorded in the report as its runner (a restore on its own). @default - not recorded */
+  readonly runner?: Omit<RunnerRecord, "interruptions">;
   /** Branch, tag or sha. @default - the stack's fleet branch */
   readonly ref?: string;
   /** How long converge may wait for the reconciler. @default 600 000 ms */

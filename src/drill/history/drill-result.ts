@@ -1,7 +1,7 @@
 /**
  * What every drill records: the `DrillResult`, one line of the drill history.
  */
-import type { RunInterruption } from "../../core/run-journal.ts";
+import type { RunnerRecord } from "../../core/run-journal.ts";
 import type { RestoreReport } from "../../dr/report/types.ts";
 import type { UnownedObject } from "../../dr/verify/coverage.ts";
 import type { CheckResult, ObjectiveResult, Rpo } from "../objectives.ts";
@@ -54,17 +54,7 @@ export interface DrillProvenance {
 }
 
 /** Which runner ran the drill, and every time a later attempt had to pick it up again. */
-export interface DrillRunner {
-  /** `embedded`: in the drkit process; `temporal`: a workflow on a Temporal worker. */
-  readonly engine: "embedded" | "temporal";
-  /** The Temporal workflow's id; absent for the embedded runner. */
-  readonly workflowId?: string;
-  /**
-   * Each resumption after the process running it died (a worker killed mid-restore), with the
-   * last step finished before: the RTO includes the time lost. Always empty when embedded.
-   */
-  readonly interruptions: readonly RunInterruption[];
-}
+export type DrillRunner = RunnerRecord;
 
 /** The drill's report files, as written on the machine that ran it. */
 export interface DrillReportFiles {

@@ -115,7 +115,8 @@ describe("the bash script", () => {
       ["drkit", "restore", "--stack", "local-"],
       ["local-a", "local-argo-a", "local-argo-b", "local-b"],
     ],
-    [["drkit", "restore", "--stack", "local-b", "--t"], ["--timeout"]],
+    [["drkit", "restore", "--stack", "local-b", "--ti"], ["--timeout"]],
+    [["drkit", "restore", "--stack", "local-b", "--te"], ["--temporal-address"]],
     [
       ["drkit", "drill", "run", "runbooks/drills/local-region-l"],
       ["runbooks/drills/local-region-loss.yaml"],
