@@ -51,19 +51,27 @@ export async function resolveTemporalTarget(flags: TemporalFlags, ctx: CommandCo
   const server = await ensureTemporalServer({
     stateDir: ctx.paths.stateDir,
     log: ctx.log,
-    binary: async () =>
-      (
-        await installToolchain({
-          cacheDir: ctx.paths.cacheDir,
-          tools: ["temporal-server"],
-          log: ctx.log,
-        })
-      ).path("temporal-server"),
+    binaries: async () => {
+      const toolchain = await installToolchain({
+        cacheDir: ctx.paths.cacheDir,
+        tools: ["temporal-server", "temporal-ui-server"],
+        log: ctx.log,
+      });
+      return {
+        server: toolchain.path("temporal-server"),
+        ui: toolchain.path("temporal-ui-server"),
+      };
+    },
   });
   if (namespace !== defaultNamespace) {
     const { connectTemporal, ensureNamespace } = await import("../temporal/connection.ts");
     const connection = await connectTemporal(server.address);
     await ensureNamespace(connection, namespace).finally(() => connection.close());
   }
-  return { address: server.address, namespace, taskQueue };
+  return {
+    address: server.address,
+    namespace,
+    taskQueue,
+    ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}),
+  };
 }

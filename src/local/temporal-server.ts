@@ -16,10 +16,11 @@ import { connectTemporal, defaultNamespace, ensureNamespace } from "../temporal/
 import {
   renderTemporalDynamicConfig,
   renderTemporalServerConfig,
+  renderTemporalUiConfig,
   temporalPortNames,
   type TemporalPorts,
 } from "../temporal/server-config.ts";
-import { freePorts, isPortFree, isPortOpen } from "./ports.ts";
+import { freePort, freePorts, isPortFree, isPortOpen } from "./ports.ts";
 import { findProcessesUnder, startDetached, stopProcesses } from "./processes.ts";
 
 /** A running local Temporal server. */
@@ -28,6 +29,14 @@ export interface LocalTemporal {
   readonly address: string;
   readonly port: number;
   readonly pid: number;
+  /** `http://127.0.0.1:<port>`: the web UI, when its binary was there to start. */
+  readonly uiUrl?: string;
+}
+
+/** The UI's port: 8233 as the Temporal dev server's; `DRKIT_TEMPORAL_UI_PORT` moves it (0: a free one). */
+export function defaultTemporalUiPort(env: NodeJS.ProcessEnv = process.env): number {
+  const port = Number(env.DRKIT_TEMPORAL_UI_PORT ?? 8233);
+  return Number.isInteger(port) && port >= 0 && port < 65536 ? port : 8233;
 }
 
 /** The frontend's port: 7233 as Temporal's own; `DRKIT_TEMPORAL_PORT` moves it (0: a free one). */
@@ -43,6 +52,9 @@ export function temporalPaths(stateDir: string) {
     configDir: join(dir, "config"),
     configFile: join(dir, "config", "drkit.yaml"),
     dynamicConfigFile: join(dir, "config", "dynamic.yaml"),
+    uiConfigFile: join(dir, "config", "ui.yaml"),
+    uiPidFile: join(dir, "temporal-ui.pid"),
+    uiLogFile: join(dir, "temporal-ui.log"),
     databaseFile: join(dir, "temporal.db"),
     stateFile: join(dir, "server.json"),
     pidFile: join(dir, "temporal-server.pid"),
@@ -56,9 +68,17 @@ export async function findTemporalServer(stateDir: string): Promise<LocalTempora
     const state = JSON.parse(await readFile(temporalPaths(stateDir).stateFile, "utf8")) as {
       pid: number;
       port: number;
+      uiPid?: number;
+      uiPort?: number;
     };
     if (!(await isAlive(state.pid))) return undefined;
-    return { pid: state.pid, port: state.port, address: `127.0.0.1:${state.port}` };
+    const ui = state.uiPid && state.uiPort && (await isAlive(state.uiPid));
+    return {
+      pid: state.pid,
+      port: state.port,
+      address: `127.0.0.1:${state.port}`,
+      ...(ui ? { uiUrl: `http://127.0.0.1:${state.uiPort}` } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -66,8 +86,11 @@ export async function findTemporalServer(stateDir: string): Promise<LocalTempora
 
 interface EnsureOptions {
   readonly stateDir: string;
-  /** The toolchain's `temporal-server`, found only when the server must start. */
-  readonly binary: () => Promise<string>;
+  /**
+   * The toolchain's `temporal-server` and (when built) `temporal-ui-server`, found only when the
+   * server must start.
+   */
+  readonly binaries: () => Promise<{ readonly server: string; readonly ui?: string }>;
   readonly log?: Logger;
   readonly port?: number;
 }
@@ -118,7 +141,7 @@ async function startServer(options: EnsureOptions): Promise<LocalTemporal> {
       `port ${wanted} of the local Temporal server is taken: stop what listens there, set DRKIT_TEMPORAL_PORT to another port, or pass --temporal-address to use that server`,
     );
   }
-  const binary = await options.binary();
+  const binaries = await options.binaries();
   const free = await freePorts(temporalPortNames.length + 1);
   const frontend = wanted === 0 ? free.pop()! : wanted;
   const ports = Object.fromEntries([
@@ -139,7 +162,7 @@ async function startServer(options: EnsureOptions): Promise<LocalTemporal> {
   options.log?.action(`starting the local Temporal server on "127.0.0.1:${frontend}"`);
   const pid = await startDetached({
     name: "temporal-server",
-    command: binary,
+    command: binaries.server,
     args: ["--config-file", paths.configFile, "--allow-no-auth", "start"],
     cwd: paths.dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
@@ -157,9 +180,14 @@ async function startServer(options: EnsureOptions): Promise<LocalTemporal> {
       } finally {
         await connection.close();
       }
-      await writeFile(paths.stateFile, JSON.stringify({ pid, port: frontend }) + "\n");
-      options.log?.success(`local Temporal server listening on "${address}"`);
-      return { pid, port: frontend, address };
+      const ui = binaries.ui ? await startUi(binaries.ui, address, options) : undefined;
+      const state = { pid, port: frontend, ...(ui ? { uiPid: ui.pid, uiPort: ui.port } : {}) };
+      await writeFile(paths.stateFile, JSON.stringify(state) + "\n");
+      const uiUrl = ui ? `http://127.0.0.1:${ui.port}` : undefined;
+      options.log?.success(
+        `local Temporal server listening on "${address}"${uiUrl ? `, its UI on ${uiUrl}` : ""}`,
+      );
+      return { pid, port: frontend, address, ...(uiUrl ? { uiUrl } : {}) };
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -175,6 +203,36 @@ async function startServer(options: EnsureOptions): Promise<LocalTemporal> {
   );
 }
 
+/**
+ * Starts the web UI for the server at `address`; a UI that does not come up is a warning (the
+ * server works without it), not a failure.
+ */
+async function startUi(binary: string, address: string, options: EnsureOptions) {
+  const paths = temporalPaths(options.stateDir);
+  const wanted = defaultTemporalUiPort();
+  const port = wanted === 0 || !(await isPortFree(wanted)) ? await freePort() : wanted;
+  await writeFile(paths.uiConfigFile, renderTemporalUiConfig({ address, port }));
+  const pid = await startDetached({
+    name: "temporal-ui-server",
+    command: binary,
+    args: ["--root", paths.dir, "--config", "config", "--env", "ui", "start"],
+    cwd: paths.dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    pidFile: paths.uiPidFile,
+    logFile: paths.uiLogFile,
+  });
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && (await isAlive(pid))) {
+    if (await isPortOpen(port)) return { pid, port };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopProcesses([pid]);
+  options.log?.warn(
+    `the Temporal UI did not start on 127.0.0.1:${port} (see "${paths.uiLogFile}"); the server runs without it`,
+  );
+  return undefined;
+}
+
 /** Stops the state dir's server (if any); its database stays, so runs resume after a start. */
 export async function stopTemporalServer(stateDir: string): Promise<number[]> {
   const paths = temporalPaths(stateDir);
@@ -182,5 +240,6 @@ export async function stopTemporalServer(stateDir: string): Promise<number[]> {
   await stopProcesses(pids);
   await rm(paths.stateFile, { force: true });
   await rm(paths.pidFile, { force: true });
+  await rm(paths.uiPidFile, { force: true });
   return pids;
 }

@@ -29,6 +29,7 @@ export const recipeNames = [
   "argocd",
   "sealed-secrets",
   "temporal",
+  "temporal-ui",
 ] as const;
 
 export type RecipeName = (typeof recipeNames)[number];
@@ -250,6 +251,17 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     // module the proxy does not serve.
     tools: ["temporal-server"],
     packages: ["go.temporal.io/server/cmd/server"],
+    ldflags: plain,
+    optional: true,
+  },
+  {
+    name: "temporal-ui",
+    coldBuildSeconds: 120,
+    // The web UI beside the local server (the module embeds its built assets). v2.55.0: later
+    // releases need Go 1.26.10, newer than this toolchain's.
+    version: { pinned: "v2.55.0" },
+    tools: ["temporal-ui-server"],
+    packages: ["github.com/temporalio/ui-server/v2/cmd/server"],
     ldflags: plain,
     optional: true,
   },

@@ -28,6 +28,7 @@ export const toolNames = [
   "sealed-secrets-controller",
   "kubeseal",
   "temporal-server",
+  "temporal-ui-server",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -86,6 +87,10 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
   },
   kubeseal: { args: ["--version"], pattern: /kubeseal version: (v\d+\.\d+\.\d+\S*)/ },
   "temporal-server": { args: ["--version"], pattern: /temporal version (v?\d+\.\d+\.\d+\S*)/ },
+  "temporal-ui-server": {
+    args: ["--version"],
+    pattern: /Temporal UI version (v?\d+\.\d+\.\d+\S*)/,
+  },
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     options.engine === "temporal"
       ? spawn(process.execPath, ["bin/drkit.js", "worker"], {
           env,
-          stdio: ["ignore", "inherit", "inherit"],
+          stdio: ["ignore", "ignore", "inherit"],
         })
       : undefined;
   const specs = await Promise.all(

@@ -1,6 +1,6 @@
 /**
  * `--engine temporal` on a real Temporal server (go.temporal.io/server, built by the toolchain)
- * and real `drkit worker` processes, over four real local regions:
+ * with its web UI, and real `drkit worker` processes, over four real local regions:
  * - two drills at once, both pass, both in the history, recorded as Temporal runs;
  * - the worker SIGKILLed during converge and started again: the drill finishes, the report says
  *   where it resumed, the RTO includes the time lost, and the finished provision (a `pulumi up`)
@@ -89,6 +89,7 @@ beforeAll(async () => {
     DRKIT_GIT_PORT: String(await freePort()),
     DRKIT_REGISTRY_PORT: String(await freePort()),
     DRKIT_TEMPORAL_PORT: "0",
+    DRKIT_TEMPORAL_UI_PORT: "0",
   };
   delete env.DRKIT_TEMPORAL_ADDRESS;
 }, 600_000);
@@ -130,6 +131,13 @@ describe("drills on Temporal", () => {
 
   it("runs two drills at once on four regions; both pass and both are in the history", async () => {
     await startWorker("worker-fleet");
+    // The worker started the local server, and its web UI beside it, serving the namespace.
+    const { uiUrl } = (await findTemporalServer(stateDir))!;
+    const namespaces = (await (await fetch(`${uiUrl}/api/v1/namespaces`)).json()) as {
+      namespaces: { namespaceInfo: { name: string } }[];
+    };
+    expect(namespaces.namespaces.map((n) => n.namespaceInfo.name)).toContain("default");
+    expect((await fetch(uiUrl!)).status).toBe(200);
     const { code, stdout, stderr } = await drkit([
       "--json",
       "drill",

@@ -14,7 +14,14 @@ describe("drkit toolchain status --json", () => {
   it("reports every tool with its version and source, and a bin dir that holds them all", async () => {
     const { stdout } = await run(
       process.execPath,
-      ["bin/drkit.js", "toolchain", "status", "--with", "argocd,sealed-secrets,temporal", "--json"],
+      [
+        "bin/drkit.js",
+        "toolchain",
+        "status",
+        "--with",
+        "argocd,sealed-secrets,temporal,temporal-ui",
+        "--json",
+      ],
       {
         env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
       },

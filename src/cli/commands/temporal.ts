@@ -19,9 +19,10 @@ export function registerTemporalCommands(program: Command): void {
     .action(() =>
       runCommand(program.opts<GlobalOptions>(), async (ctx) => {
         const target = await resolveTemporalTarget({}, ctx);
+        const ui = "uiUrl" in target ? target.uiUrl : undefined;
         ctx.output(
-          { ok: true, running: true, address: target.address },
-          () => `local Temporal server on ${target.address}`,
+          { ok: true, running: true, address: target.address, ...(ui ? { uiUrl: ui } : {}) },
+          () => `local Temporal server on ${target.address}${ui ? `, its UI on ${ui}` : ""}`,
         );
         return ExitCode.ok;
       }),
@@ -35,7 +36,7 @@ export function registerTemporalCommands(program: Command): void {
         const server = await findTemporalServer(ctx.paths.stateDir);
         ctx.output({ ok: true, running: Boolean(server), ...(server ?? {}) }, () =>
           server
-            ? `local Temporal server on ${server.address} (pid ${server.pid})`
+            ? `local Temporal server on ${server.address} (pid ${server.pid})${server.uiUrl ? `, its UI on ${server.uiUrl}` : ""}`
             : "local Temporal server: not running (`drkit temporal start` starts it)",
         );
         return ExitCode.ok;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import {
   renderTemporalServerConfig,
+  renderTemporalUiConfig,
   temporalPortNames,
   type TemporalPorts,
 } from "../../../src/temporal/server-config.ts";
@@ -45,5 +46,18 @@ describe("the local Temporal server's config", () => {
     expect(all).toHaveLength(1 + temporalPortNames.length);
     expect(config.clusterMetadata.clusterInformation.active.rpcAddress).toBe("127.0.0.1:7233");
     expect(config.dynamicConfigClient.filepath).toBe("/state/temporal/config/dynamic.yaml");
+  });
+});
+
+describe("the local Temporal UI's config", () => {
+  it("shows the local server, on loopback only, and asks the internet for nothing", () => {
+    expect(parse(renderTemporalUiConfig({ address: "127.0.0.1:7233", port: 8233 }))).toMatchObject({
+      temporalGrpcAddress: "127.0.0.1:7233",
+      host: "127.0.0.1",
+      port: 8233,
+      enableUi: true,
+      disableNewsFetch: true,
+      notifyOnNewVersion: false,
+    });
   });
 });

@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("optional recipes", () => {
   it("leave Argo CD, Sealed Secrets and Temporal out of the default toolchain and add them on request", () => {
-    expect(optionalRecipeNames).toEqual(["argocd", "sealed-secrets", "temporal"]);
+    expect(optionalRecipeNames).toEqual(["argocd", "sealed-secrets", "temporal", "temporal-ui"]);
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("temporal");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("sealed-secrets");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("argocd");
