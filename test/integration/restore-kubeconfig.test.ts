@@ -231,9 +231,35 @@ describe("drkit restore --kubeconfig into a cluster drkit did not create", () =>
     const crds = (await k(["get", "crds", "-o", "name"]))
       .split("\n")
       .filter((name) => name.endsWith(".fluxcd.io"));
+    // A CRD is deleted only after its instances, and an instance the killed controllers had
+    // given their finalizer would keep it forever: drop the finalizers first, as no controller
+    // will ever remove them.
+    for (const crd of crds) {
+      const resource = crd.split("/")[1]!;
+      const instances = await k([
+        "get",
+        resource,
+        "-A",
+        "-o",
+        'jsonpath={range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{"\\n"}{end}',
+      ]);
+      for (const line of instances.split("\n").filter(Boolean)) {
+        const [namespace, name] = line.split(" ");
+        await k([
+          "patch",
+          resource,
+          name!,
+          "-n",
+          namespace!,
+          "--type",
+          "merge",
+          "-p",
+          '{"metadata":{"finalizers":null}}',
+        ]);
+      }
+    }
     // `--wait=true` can hang on several CRDs at once: delete, then poll until they are gone.
     await k(["delete", ...crds, "--wait=false"]);
-    // The API server deletes CRDs one by one, each after its instances: minutes on a busy machine.
     const left = await eventually(
       () => k(["get", "crds", "-o", "name"]),
       (names) => !names.includes(".fluxcd.io"),
