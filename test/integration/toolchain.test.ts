@@ -56,7 +56,15 @@ describe("drkit toolchain status --json", () => {
     const status = JSON.parse(stdout) as ToolchainStatus;
     expect(status.tools.map((t) => t.name)).toEqual(
       toolNames.filter(
-        (t) => !["argocd", "kustomize", "sealed-secrets-controller", "kubeseal"].includes(t),
+        (t) =>
+          ![
+            "argocd",
+            "kustomize",
+            "sealed-secrets-controller",
+            "kubeseal",
+            "temporal-server",
+            "temporal-ui-server",
+          ].includes(t),
       ),
     );
     expect(status.argocdCrdsDir).toBeNull();
