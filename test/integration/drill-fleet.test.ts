@@ -3,7 +3,6 @@
  * Argo CD drill (local-argo-a → local-argo-b) at once, through the real CLI. Both fail over, both
  * land in the history, the summary names both with their RTOs, and their restores overlapped.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,26 +10,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
+import { drkitCommand } from "./support/drkit.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
 
 let stateDir: string;
 let env: NodeJS.ProcessEnv;
 
-function drkit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["bin/drkit.js", ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const drkit = drkitCommand(() => env);
 
 const regions = ["local-a", "local-b", "local-argo-a", "local-argo-b"];
 

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RestoreReport } from "../../src/dr/report/index.ts";
 import type { DrillResult } from "../../src/drill/history/index.ts";
 import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
+import { drkitCommand } from "./support/drkit.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
 import { findTemporalServer } from "../../src/local/temporal-server.ts";
@@ -28,20 +29,7 @@ let stateDir: string;
 let env: NodeJS.ProcessEnv;
 const workers: ChildProcess[] = [];
 
-function drkit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["bin/drkit.js", ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const drkit = drkitCommand(() => env);
 
 /** Starts `drkit worker` (its own process group, so SIGKILL takes all of it); waits until it polls. */
 async function startWorker(logName: string): Promise<{ child: ChildProcess; log: string }> {

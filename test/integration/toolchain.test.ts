@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 import { toolNames, type ToolchainStatus } from "../../src/toolchain/index.ts";
+import { recipeSpecs } from "../../src/toolchain/recipes.ts";
 
 const run = promisify(execFile);
 
@@ -54,19 +55,10 @@ describe("drkit toolchain status --json", () => {
       "--json",
     ]);
     const status = JSON.parse(stdout) as ToolchainStatus;
-    expect(status.tools.map((t) => t.name)).toEqual(
-      toolNames.filter(
-        (t) =>
-          ![
-            "argocd",
-            "kustomize",
-            "sealed-secrets-controller",
-            "kubeseal",
-            "temporal-server",
-            "temporal-ui-server",
-          ].includes(t),
-      ),
-    );
+    // The optional recipes' tools, whichever recipes are optional now.
+    const optional = recipeSpecs.filter((r) => r.optional).flatMap((r) => r.tools);
+    expect(optional).toEqual(expect.arrayContaining(["argocd", "kubeseal", "temporal-server"]));
+    expect(status.tools.map((t) => t.name)).toEqual(toolNames.filter((t) => !optional.includes(t)));
     expect(status.argocdCrdsDir).toBeNull();
     expect(status.sealedSecretsCrdsDir).toBeNull();
   });
