@@ -29,7 +29,7 @@ import { fluxServedKinds } from "./controllers.ts";
 import { assertNoDeadEnds } from "./dead-ends.ts";
 import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
-import { fluxApplyOrder } from "./admission/flux-apply-order.ts";
+import { fluxApplyOrder, fluxObjectOrder } from "./admission/flux-apply-order.ts";
 import { assertPolicies } from "./admission/policy-check.ts";
 import { assertSealedSecretsOpen, type SealingKeyInput } from "./sealed-secrets.ts";
 import { assertWebhookOrdering } from "./admission/webhook-order.ts";
@@ -256,12 +256,13 @@ function reconcilerChecks(
   input: PreflightInput,
 ): PreflightCheck[] {
   switch (reconciler) {
-    case "flux":
+    case "flux": {
+      const order = fluxObjectOrder(fluxApplyOrder(state));
       return [
         assertCrdOrdering(state),
         assertHealthChecks(kustomizationState(state)),
-        assertWebhookOrdering(state),
-        assertPolicies(state, { order: fluxApplyOrder(state) }),
+        assertWebhookOrdering(state, order),
+        assertPolicies(state, { order }),
         ...assertNoDeadEnds(kustomizationState(state), {
           region: input.stack,
           servedKinds: input.servedKinds ?? fluxServedKinds,
@@ -271,6 +272,7 @@ function reconcilerChecks(
           },
         }),
       ];
+    }
     case "argocd":
       return assertArgoFleet(state, {
         region: input.stack,

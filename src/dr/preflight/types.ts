@@ -32,6 +32,7 @@ export const argocdPreflightCheckNames = [
   "decryption",
   "sealed-secrets",
   "crd-order",
+  "webhook-order",
   "policies",
   "controllers",
   "projects",

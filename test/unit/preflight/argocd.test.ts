@@ -65,6 +65,7 @@ describe("preflightChecksOf", () => {
       "decryption",
       "sealed-secrets",
       "crd-order",
+      "webhook-order",
       "policies",
       "controllers",
       "projects",
@@ -83,6 +84,13 @@ describe("runPreflight for Argo CD", () => {
       ["decryption", true, "no SOPS-encrypted files in the region's Applications", [], []],
       ["sealed-secrets", true, "no SealedSecret in the region's fleet", [], []],
       ["crd-order", true, "1 custom resource(s) checked against 1 CRD(s)", [], []],
+      [
+        "webhook-order",
+        true,
+        "0 fail-closed admission webhook(s) checked against the restore order",
+        [],
+        [],
+      ],
       ["policies", true, "0 object(s) checked against 0 admission policy binding(s)", [], []],
       [
         "controllers",

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import { assertPolicies } from "../../../src/dr/preflight/admission/policy-check.ts";
 import { compileCel } from "../../../src/dr/preflight/admission/cel.ts";
-import { fluxApplyOrder } from "../../../src/dr/preflight/admission/flux-apply-order.ts";
+import {
+  fluxApplyOrder,
+  fluxObjectOrder,
+} from "../../../src/dr/preflight/admission/flux-apply-order.ts";
 import type { KubeObject } from "../../../src/kube/index.ts";
 import { kustomization, object, owned, state } from "./state.ts";
 
@@ -277,14 +280,18 @@ describe("policies that arrive after what they govern", () => {
       [kustomization("policies", { wait: true }), kustomization("apps")],
       objects,
     );
-    expect(assertPolicies(unordered, { order: fluxApplyOrder(unordered) }).warnings).toEqual([
-      "ValidatingAdmissionPolicy/pinned-images governs 1 object(s) of Kustomization flux-system/apps (Deployment/shop/web), which a restore applies before Kustomization flux-system/policies is Ready: the API server admits them unchecked; make Kustomization flux-system/apps (clusters/local-a/apps.yaml) depend on Kustomization flux-system/policies",
+    expect(
+      assertPolicies(unordered, { order: fluxObjectOrder(fluxApplyOrder(unordered)) }).warnings,
+    ).toEqual([
+      "ValidatingAdmissionPolicy/pinned-images governs 1 object(s) of Kustomization flux-system/apps (Deployment/shop/web), which a restore applies before Kustomization flux-system/policies is Ready: the API server admits them unchecked; add `dependsOn: [{name: policies}]` to Kustomization flux-system/apps (clusters/local-a/apps.yaml)",
     ]);
   });
 
   it("is quiet when the governed objects' Kustomization depends on the policy's", () => {
     const ordered = state(ks, objects);
-    expect(assertPolicies(ordered, { order: fluxApplyOrder(ordered) }).warnings).toEqual([]);
+    expect(
+      assertPolicies(ordered, { order: fluxObjectOrder(fluxApplyOrder(ordered)) }).warnings,
+    ).toEqual([]);
   });
 });
 

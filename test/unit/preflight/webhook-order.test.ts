@@ -2,10 +2,18 @@ import { describe, expect, it } from "vitest";
 
 import { matchContext, matches, pluralOf } from "../../../src/dr/preflight/admission/match.ts";
 import { failClosedWebhooks } from "../../../src/dr/preflight/admission/webhooks.ts";
-import { assertWebhookOrdering } from "../../../src/dr/preflight/admission/webhook-order.ts";
+import {
+  fluxApplyOrder,
+  fluxObjectOrder,
+} from "../../../src/dr/preflight/admission/flux-apply-order.ts";
+import { assertWebhookOrdering as assertOrdering } from "../../../src/dr/preflight/admission/webhook-order.ts";
 import { selects } from "../../../src/kube/label-selector.ts";
-import type { DesiredObject } from "../../../src/dr/verify/render.ts";
+import type { DesiredObject, DesiredState } from "../../../src/dr/verify/render.ts";
 import { deployment, kustomization, object, owned, state } from "./state.ts";
+
+/** The check on a Flux fleet. */
+const assertWebhookOrdering = (s: DesiredState) =>
+  assertOrdering(s, fluxObjectOrder(fluxApplyOrder(s)));
 
 /** A fail-closed webhook on Deployments and Pods, served by `policy/gatekeeper`. */
 function webhookConfig(fields: Record<string, unknown> = {}) {
@@ -92,6 +100,50 @@ describe("assertWebhookOrdering", () => {
         fix: 'move ValidatingWebhookConfiguration/gate into Kustomization flux-system/policy (clusters/local-a/policy.yaml), which restores its Service; or set `failurePolicy: Ignore` on webhook "validate.gate.drkit.dev"',
       },
     ]);
+  });
+
+  it("follows the Service to the workloads it selects, in a later Kustomization than the webhook", () => {
+    const selecting = object("v1", "Service", "policy", "gatekeeper", {
+      spec: { selector: { app: "gatekeeper" } },
+    });
+    const pods = object("apps/v1", "Deployment", "policy", "gatekeeper", {
+      spec: { template: { metadata: { labels: { app: "gatekeeper" } } } },
+    });
+    const other = object("apps/v1", "Deployment", "policy", "unrelated", {
+      spec: { template: { metadata: { labels: { app: "other" } } } },
+    });
+    const result = assertWebhookOrdering(
+      state(
+        [
+          kustomization("policy", { wait: true }),
+          kustomization("backend", { dependsOn: ["policy"] }),
+        ],
+        [
+          owned("policy", webhookConfig(), "policy/webhook.yaml"),
+          owned("policy", selecting, "policy/service.yaml"),
+          owned("backend", pods, "backend/deployment.yaml"),
+        ],
+      ),
+    );
+    expect(result.failures.map((f) => f.message)).toEqual([
+      'webhook "validate.gate.drkit.dev" of ValidatingWebhookConfiguration/gate (policy/webhook.yaml) (failurePolicy: Fail) is registered by Kustomization flux-system/policy before Kustomization flux-system/backend, which depends on it, and refuses Deployment/policy/gatekeeper, which must be applied to bring its Service policy/gatekeeper up: the restore deadlocks',
+    ]);
+    // A workload the Service does not select is not its backend.
+    const unselected = assertWebhookOrdering(
+      state(
+        [
+          kustomization("policy", { wait: true }),
+          kustomization("backend", { dependsOn: ["policy"] }),
+        ],
+        [
+          owned("policy", webhookConfig(), "policy/webhook.yaml"),
+          owned("policy", selecting, "policy/service.yaml"),
+          owned("policy", pods, "policy/deployment.yaml"),
+          owned("backend", other, "backend/deployment.yaml"),
+        ],
+      ),
+    );
+    expect(unselected.failures).toEqual([]);
   });
 
   it("fails an unordered pair with the dependsOn fix, and warns for what only waits", () => {

@@ -4,10 +4,12 @@
  * they wait for); a HelmRelease's chart after the Kustomization that applies it and the releases
  * it depends on. Units are `Kustomization ns/name` and `HelmRelease ns/name`.
  */
+import { formatRef } from "../../../kube/index.ts";
 import type { OwnerKey } from "../../verify/flux-kustomization.ts";
 import { helmReleaseOwnerKind, type RenderedHelmRelease } from "../../verify/flux/helm-release.ts";
 import type { DesiredObject, DesiredState, RenderedKustomization } from "../../verify/render.ts";
 import { dependencyClosure } from "../ordering.ts";
+import type { ApplyOrder } from "./apply-order.ts";
 
 /** What applies an object: `Kustomization ns/name` or `HelmRelease ns/name`. */
 export type Unit = string;
@@ -68,3 +70,22 @@ export function fluxApplyOrder(state: DesiredState) {
 }
 
 export type FluxApplyOrder = ReturnType<typeof fluxApplyOrder>;
+
+/** The Flux apply order as the admission checks ask it, object by object. */
+export function fluxObjectOrder(order: FluxApplyOrder): ApplyOrder {
+  const file = (u: Unit) => (order.fileOf(u) ? ` (${order.fileOf(u)})` : "");
+  return {
+    stepOf: unitOf,
+    sameStep: (a, b) => unitOf(a) === unitOf(b),
+    readyBefore: (a, b) => order.readyBefore(unitOf(b)).has(unitOf(a)),
+    appliedBy: (a, b) => unitOf(a) === unitOf(b) || order.appliedBefore(unitOf(b)).has(unitOf(a)),
+    orderFix(late, early) {
+      const [lateUnit, earlyUnit] = [unitOf(late), unitOf(early)];
+      if (order.readyBefore(earlyUnit).has(lateUnit)) return undefined;
+      return lateUnit.startsWith("Kustomization ") && earlyUnit.startsWith("Kustomization ")
+        ? `add \`dependsOn: [{name: ${early.owner.split("/")[1]}}]\` to ${lateUnit}${file(lateUnit)}`
+        : `make ${lateUnit}${file(lateUnit)} depend on ${earlyUnit}`;
+    },
+    moveFix: (d, into) => `move ${formatRef(d.object)} into ${unitOf(into)}${file(unitOf(into))}`,
+  };
+}

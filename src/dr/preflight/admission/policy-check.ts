@@ -8,18 +8,18 @@ import type { DesiredObject, DesiredState } from "../../verify/render.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "../types.ts";
 import { matchContext } from "./match.ts";
 import { evaluatePolicies, type PolicyScope, type PolicyViolation } from "./policies.ts";
-import { unitOf, type FluxApplyOrder, type Unit } from "./flux-apply-order.ts";
+import type { ApplyOrder } from "./apply-order.ts";
 
 /** How many objects a policy's unevaluated warnings name before they are counted. */
 const named = 10;
 
 /**
- * `order`, for a Flux fleet: also warns of objects applied before (or with) the policy that
+ * With the reconciler's `order`, also warns of objects applied before (or with) the policy that
  * governs them, which the API server admits unchecked on a restore.
  */
 export function assertPolicies(
   state: DesiredState,
-  options: { readonly order?: FluxApplyOrder } = {},
+  options: { readonly order?: ApplyOrder } = {},
 ): PreflightCheck {
   const result = evaluatePolicies(state.objects, matchContext(state.objects));
   const failures: PreflightFinding[] = result.violations.filter((v) => v.denied).map(finding);
@@ -47,24 +47,25 @@ export function assertPolicies(
  * A policy (or its binding) that a restore applies after, or together with, objects it governs:
  * until it is there, the API server admits them unchecked. One line per policy and unit.
  */
-function policiesAfterWorkloads(scopes: readonly PolicyScope[], order: FluxApplyOrder): string[] {
+function policiesAfterWorkloads(scopes: readonly PolicyScope[], order: ApplyOrder): string[] {
   const lines: string[] = [];
   for (const scope of scopes) {
-    const policyUnits = [unitOf(scope.policy), unitOf(scope.binding)];
-    const early = new Map<Unit, DesiredObject[]>();
+    const governing = [scope.policy, scope.binding];
+    const early = new Map<string, DesiredObject[]>();
     for (const d of scope.objects) {
-      const unit = unitOf(d);
-      const before = order.readyBefore(unit);
-      if (policyUnits.every((u) => before.has(u))) continue;
-      early.set(unit, [...(early.get(unit) ?? []), d]);
+      if (governing.every((p) => order.readyBefore(p, d))) continue;
+      const step = order.stepOf(d);
+      early.set(step, [...(early.get(step) ?? []), d]);
     }
-    for (const [unit, objects] of early) {
-      const late = policyUnits.find((u) => !order.readyBefore(unit).has(u))!;
+    for (const [step, objects] of early) {
+      const late = governing.find((p) => !order.readyBefore(p, objects[0]!))!;
       const refs = objects.slice(0, 3).map((d) => formatRef(d.object));
       const more = objects.length > 3 ? ` and ${objects.length - 3} more` : "";
-      const file = order.fileOf(unit);
+      const fix =
+        order.orderFix(objects[0]!, late) ??
+        `move ${formatRef(late.object)} to a step that ${step} waits for (${order.stepOf(late)} itself waits for ${step})`;
       lines.push(
-        `ValidatingAdmissionPolicy/${scope.policy.object.metadata.name} governs ${objects.length} object(s) of ${unit} (${refs.join(", ")}${more}), which a restore applies before ${late} is Ready: the API server admits them unchecked; make ${unit}${file ? ` (${file})` : ""} depend on ${late}`,
+        `ValidatingAdmissionPolicy/${scope.policy.object.metadata.name} governs ${objects.length} object(s) of ${step} (${refs.join(", ")}${more}), which a restore applies before ${order.stepOf(late)} is Ready: the API server admits them unchecked; ${fix}`,
       );
     }
   }

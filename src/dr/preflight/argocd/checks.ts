@@ -7,6 +7,8 @@ import { assertServedKinds } from "../controllers.ts";
 import { readFleet } from "../fleet.ts";
 import type { PreflightCheck } from "../types.ts";
 import { assertPolicies } from "../admission/policy-check.ts";
+import { assertWebhookOrdering } from "../admission/webhook-order.ts";
+import { argoApplyOrder } from "./apply-order.ts";
 import { assertArgoCrdOrdering } from "./crd-order.ts";
 import { readArgoFleet } from "./fleet.ts";
 import { assertProjects } from "./projects.ts";
@@ -27,16 +29,16 @@ export interface ArgoCheckOptions {
   readonly applicationHealth?: boolean;
 }
 
-/** `crd-order`, `policies`, `controllers`, `projects` and `reconcile` of an Argo CD region. */
+/** `crd-order`, `webhook-order`, `policies`, `controllers`, `projects` and `reconcile` of an Argo CD region. */
 export function assertArgoFleet(state: DesiredState, options: ArgoCheckOptions): PreflightCheck[] {
   const fleet = readArgoFleet(state);
+  const health =
+    options.applicationHealth !== undefined ? { applicationHealth: options.applicationHealth } : {};
+  const order = argoApplyOrder(fleet, health);
   return [
-    assertArgoCrdOrdering(fleet, {
-      ...(options.applicationHealth !== undefined
-        ? { applicationHealth: options.applicationHealth }
-        : {}),
-    }),
-    assertPolicies(state),
+    assertArgoCrdOrdering(fleet, health),
+    assertWebhookOrdering(state, order),
+    assertPolicies(state, { order }),
     assertServedKinds(readFleet(state), {
       region: options.region,
       servedKinds: options.servedKinds,
