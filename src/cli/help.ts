@@ -214,6 +214,7 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
     examples: [
       "drkit keys backup --stack local-a",
       "drkit keys backup --stack aws-euw1 --controller-namespace sealed-secrets --json",
+      "drkit keys backup --kubeconfig ~/.kube/prod.yaml --context prod-eu",
     ],
     exitCodes: {
       [ExitCode.ok]: "every live sealing key is in the escrow",
@@ -223,7 +224,11 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
     },
   },
   "keys status": {
-    examples: ["drkit keys status", "drkit keys status --stack local-a --json"],
+    examples: [
+      "drkit keys status",
+      "drkit keys status --stack local-a --json",
+      "drkit keys status --kubeconfig ~/.kube/prod.yaml --context prod-eu",
+    ],
     exitCodes: {
       [ExitCode.ok]: "the escrow holds keys (with --stack: every live key of the region)",
       [ExitCode.usage]: usage,

@@ -14,6 +14,8 @@ import type { FleetPreflight, StackTarget } from "./restore/types.ts";
 import type { HelmTools } from "./verify/index.ts";
 import type { DesiredState } from "./verify/render.ts";
 import { kubernetesVersion } from "../toolchain/recipes.ts";
+import { loadToolchain } from "../toolchain/index.ts";
+import { createKyvernoCli } from "./preflight/kyverno-cli.ts";
 import { rootOf } from "./verify/verifier.ts";
 
 export interface FleetPreflightOptions {
@@ -22,6 +24,11 @@ export interface FleetPreflightOptions {
   readonly tools: { path(name: "kubectl" | "sops" | "helm"): string };
   /** Where the stack's platform escrows the fleet's key. */
   readonly runtimeFor: RuntimeFor;
+  /**
+   * The toolchain cache the optional Kyverno CLI is looked up in, when the fleet has Kyverno
+   * policies. @default - `DRKIT_CACHE_DIR` or drkit's cache dir
+   */
+  readonly cacheDir?: string;
   readonly log?: Logger;
 }
 
@@ -39,12 +46,27 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
 } {
   const git = createFleetGit(options.stateDir);
   const sops = createSopsCli(options.tools.path("sops"));
+  // Optional (`--with kyverno`): not installed, the `kyverno` check says so and what to run.
+  const kyvernoCli = async () =>
+    loadToolchain({
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      tools: ["kyverno"],
+    })
+      .then((t) => createKyvernoCli(t.path("kyverno")))
+      .catch(() => undefined);
   const run: ReturnType<typeof createFleetPreflight>["run"] = async (input) => {
     const { target } = input;
     const escrow = { escrowedKeyFile: options.runtimeFor(target.platform).escrowedKeyFile() };
     const keyEscrow = options.runtimeFor(target.platform).keyEscrow?.();
+    // A cluster drkit did not create is backed up by its context (the user's own kubeconfig).
+    const cluster = target.cluster;
+    const backupCommand = cluster
+      ? {
+          backupCommand: `drkit keys backup --kubeconfig <your kubeconfig> --context ${cluster.context}`,
+        }
+      : {};
     const sealingKeys = keyEscrow
-      ? { keys: await keyEscrow.list(), location: keyEscrow.location }
+      ? { keys: await keyEscrow.list(), location: keyEscrow.location, ...backupCommand }
       : {
           keys: [],
           location: `none: drkit keeps no sealing key escrow for the ${target.platform} platform yet`,
@@ -71,6 +93,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       servedKinds: reconcilerDriver(target.reconciler).servedKinds,
       root: rootOf(target),
       sealingKeys,
+      kyverno: kyvernoCli,
       ...(options.log ? { log: options.log } : {}),
       ...(input.onRendered ? { onRendered: input.onRendered } : {}),
     });

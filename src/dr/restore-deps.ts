@@ -97,6 +97,7 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
   const preflight = once(async () =>
     createFleetPreflight({
       stateDir: env.stateDir,
+      cacheDir: env.cacheDir,
       tools: await preflightTools(),
       runtimeFor,
       log: env.log,

@@ -30,6 +30,7 @@ export const recipeNames = [
   "sealed-secrets",
   "temporal",
   "temporal-ui",
+  "kyverno",
 ] as const;
 
 export type RecipeName = (typeof recipeNames)[number];
@@ -262,6 +263,17 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     version: { pinned: "v2.55.0" },
     tools: ["temporal-ui-server"],
     packages: ["github.com/temporalio/ui-server/v2/cmd/server"],
+    ldflags: plain,
+    optional: true,
+  },
+  {
+    name: "kyverno",
+    coldBuildSeconds: 463,
+    // The CLI that `drkit preflight` evaluates a fleet's Kyverno policies with, offline. Its
+    // go.mod replaces k8s.io/pod-security-admission with Kyverno's fork; the recipe's does too.
+    version: { pinned: "v1.19.1" },
+    tools: ["kyverno"],
+    packages: ["github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno"],
     ldflags: plain,
     optional: true,
   },

@@ -29,6 +29,7 @@ export const toolNames = [
   "kubeseal",
   "temporal-server",
   "temporal-ui-server",
+  "kyverno",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -91,6 +92,7 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
     args: ["--version"],
     pattern: /Temporal UI version (v?\d+\.\d+\.\d+\S*)/,
   },
+  kyverno: { args: ["version"], pattern: /^Version: (v\d+\.\d+\.\d+\S*)/m },
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

@@ -52,15 +52,22 @@ beforeAll(async () => {
   const apps = `clusters/${stack}/apps.yaml`;
   const infrastructure = `clusters/${stack}/infrastructure.yaml`;
   const cache = "apps/base/cache.yaml";
+  const infrastructureResources = "infrastructure/kustomization.yaml";
   good = {
     [apps]: readFileSync(join(repo.dir, apps), "utf8"),
     [infrastructure]: readFileSync(join(repo.dir, infrastructure), "utf8"),
     [cache]: readFileSync(join(repo.dir, cache), "utf8"),
+    [infrastructureResources]: readFileSync(join(repo.dir, infrastructureResources), "utf8"),
   };
-  // A dependsOn cycle: apps waits for infrastructure, which now waits for apps; and an image
-  // the fleet's own admission policy refuses.
+  // A dependsOn cycle: apps waits for infrastructure, which now waits for apps; an image the
+  // fleet's own admission policy refuses; and a Kyverno policy the same StatefulSet breaks.
   await repo.commitAndPush(
     {
+      [infrastructureResources]: good[infrastructureResources]!.replace(
+        "resources:\n",
+        "resources:\n  - kyverno-policies.yaml\n",
+      ),
+      "infrastructure/kyverno-policies.yaml": kyvernoPolicy,
       [infrastructure]: good[infrastructure]!.replace(
         "spec:\n",
         "spec:\n  dependsOn:\n    - name: apps\n",
@@ -70,6 +77,27 @@ beforeAll(async () => {
     "infrastructure depends on apps: a cycle; cache runs an unpinned image",
   );
 });
+/** Enforced by Kyverno: every StatefulSet names its tier. */
+const kyvernoPolicy = `apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: drkit-require-tier
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: tier-label
+      match:
+        any:
+          - resources:
+              kinds: [StatefulSet]
+      validate:
+        message: "StatefulSets name their tier in label drkit.dev/tier"
+        pattern:
+          metadata:
+            labels:
+              drkit.dev/tier: "?*"
+`;
+
 afterAll(async () => {
   await run(["local", "down", stack]).catch(() => undefined);
   await platform?.cleanup();
@@ -128,6 +156,12 @@ describe("drkit restore on the real local platform", () => {
     expect(report.failures.map((f) => f.message)).toContainEqual(
       expect.stringMatching(
         /^StatefulSet\/shop\/cache \(apps\/base\/cache.yaml\) violates ValidatingAdmissionPolicy\/drkit-pinned-images .*redis uses redis: .*; fix: change StatefulSet\/shop\/cache/,
+      ),
+    );
+    // Offline, with the real Kyverno CLI: Kyverno's webhook would refuse it during the restore.
+    expect(report.failures.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^StatefulSet\/shop\/cache \(apps\/base\/cache.yaml\) violates Kyverno policy drkit-require-tier rule tier-label \(infrastructure\/kyverno-policies.yaml\): .*StatefulSets name their tier.*; fix: change StatefulSet\/shop\/cache/,
       ),
     );
     expect(result.ms).toBeLessThan(20_000);

@@ -159,10 +159,33 @@ describe("Sealed Secrets through a region loss", () => {
     expect(empty.code).toBe(3);
     expect(JSON.parse(empty.stdout)).toMatchObject({ ok: false, escrowed: [] });
 
+    // Which region is bad input, refused before anything is read.
+    expect((await drkit(["keys", "backup"])).code).toBe(2);
+    const both = await drkit(["keys", "backup", "--stack", stack, "--kubeconfig", "/dev/null"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--kubeconfig/--context name two regions");
+
+    // By kubeconfig, as for a cluster drkit did not create: the same escrow restore reads.
+    const kubeconfig = regionPaths(platform.stateDir, stack).kubeconfig;
+    const byKubeconfig = await drkit(["keys", "backup", "--kubeconfig", kubeconfig, "--json"]);
+    expect(byKubeconfig.code, byKubeconfig.stderr).toBe(0);
+    const fromCluster = JSON.parse(byKubeconfig.stdout) as {
+      stack: string;
+      added: { name: string }[];
+    };
+    expect(fromCluster.added.map((k) => k.name)).toEqual(keys);
+    expect(fromCluster.stack).toMatch(/@/);
+    const clusterStatus = await drkit(["keys", "status", "--kubeconfig", kubeconfig]);
+    expect(clusterStatus.code, clusterStatus.stdout).toBe(0);
+
     const backup = await drkit(["keys", "backup", "--stack", stack, "--json"]);
     expect(backup.code, backup.stderr).toBe(0);
-    const result = JSON.parse(backup.stdout) as { added: { name: string }[] };
-    expect(result.added.map((k) => k.name)).toEqual(keys);
+    const result = JSON.parse(backup.stdout) as {
+      live: { name: string }[];
+      added: { name: string }[];
+    };
+    expect(result.live.map((k) => k.name)).toEqual(keys);
+    expect(result.added).toEqual([]);
     const status = await drkit(["keys", "status", "--stack", stack]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`✔ every live key of "${stack}" (1) is escrowed`);

@@ -331,6 +331,7 @@ describe("preflight on the same fleet", () => {
         "0 fail-closed admission webhook(s) checked against the restore order",
       ],
       ["policies", true, "6 object(s) checked against 1 admission policy binding(s)"],
+      ["kyverno", true, "no Kyverno policy in the region's fleet"],
       [
         "controllers",
         true,

@@ -66,6 +66,7 @@ export function registerPreflightCommand(program: Command): void {
         });
         const preflight = createFleetPreflight({
           stateDir: ctx.paths.stateDir,
+          cacheDir: ctx.paths.cacheDir,
           tools: toolchain,
           runtimeFor: await runtimesFor(ctx),
           log: ctx.log,

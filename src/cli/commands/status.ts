@@ -141,6 +141,7 @@ async function preflightRunner(
   }
   const preflight = createFleetPreflight({
     stateDir: ctx.paths.stateDir,
+    cacheDir: ctx.paths.cacheDir,
     tools,
     runtimeFor,
     log: ctx.log,

@@ -31,6 +31,11 @@ import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryptio
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
 import { fluxApplyOrder, fluxObjectOrder } from "./admission/flux-apply-order.ts";
 import { assertPolicies } from "./admission/policy-check.ts";
+import {
+  assertKyvernoPolicies,
+  isKyvernoPolicy,
+  type KyvernoEvaluator,
+} from "./admission/kyverno.ts";
 import { assertSealedSecretsOpen, type SealingKeyInput } from "./sealed-secrets.ts";
 import { assertWebhookOrdering } from "./admission/webhook-order.ts";
 import {
@@ -103,6 +108,13 @@ export interface PreflightInput {
    * @default - no escrow: a fleet with SealedSecrets fails the `sealed-secrets` check
    */
   readonly sealingKeys?: Omit<SealingKeyInput, "stack">;
+  /**
+   * The Kyverno CLI, looked up only when the fleet has Kyverno policies; `undefined` when it is
+   * not installed (the `kyverno` check then warns that they were not evaluated).
+   *
+   * @default - not installed
+   */
+  readonly kyverno?: () => Promise<KyvernoEvaluator | undefined>;
   readonly log?: Logger;
   /** Receives the rendered desired state (a restore hands it on to verify: one render, not two). */
   readonly onRendered?: (state: DesiredState) => void;
@@ -178,13 +190,29 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         keys: input.sealingKeys?.keys ?? [],
         location: input.sealingKeys?.location ?? "none configured",
         stack: input.stack,
+        ...(input.sealingKeys?.backupCommand
+          ? { backupCommand: input.sealingKeys.backupCommand }
+          : {}),
       }),
-      ...reconcilerChecks(reconciler, state, input),
     );
+    const kyverno = await assertKyvernoPolicies(state, await kyvernoFor(state, input));
+    // In the reconciler's order: Kyverno's comes right after the admission policies.
+    const own = reconcilerChecks(reconciler, state, input);
+    const at = own.findIndex((c) => c.name === "policies") + 1;
+    checks.push(...own.slice(0, at), kyverno, ...own.slice(at));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   return result(commit, checks);
+}
+
+/** The Kyverno CLI, asked for only when the fleet holds a Kyverno policy. */
+async function kyvernoFor(
+  state: DesiredState,
+  input: PreflightInput,
+): Promise<KyvernoEvaluator | undefined> {
+  if (!state.objects.some((d) => isKyvernoPolicy(d.object))) return undefined;
+  return input.kyverno?.();
 }
 
 /** The escrowed key as a decryptor of fleet files, for HelmRelease values in encrypted Secrets. */

@@ -16,6 +16,11 @@ export interface SealingKeyInput {
   readonly location: string;
   /** The stack being checked, for the fix. */
   readonly stack: string;
+  /**
+   * The command that escrows the region's keys, for the fix.
+   * @default - `drkit keys backup --stack <stack>`
+   */
+  readonly backupCommand?: string;
 }
 
 /** Unseals every SealedSecret of the desired state with the escrowed keys (offline). */
@@ -29,7 +34,8 @@ export function assertSealedSecretsOpen(
       d.object.apiVersion === sealedSecretKind.apiVersion,
   );
   if (sealed.length === 0) return check("sealed-secrets", "no SealedSecret in the region's fleet");
-  const backup = `run \`drkit keys backup --stack ${escrow.stack}\` against a region whose controller has the key`;
+  const command = escrow.backupCommand ?? `drkit keys backup --stack ${escrow.stack}`;
+  const backup = `run \`${command}\` against a region whose controller has the key`;
   const names = sealed.map((d) => nameOf(d.object, d.defaultNamespace));
   if (escrow.keys.length === 0) {
     return check("sealed-secrets", `${sealed.length} SealedSecret(s), no escrowed key`, [

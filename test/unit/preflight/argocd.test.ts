@@ -67,6 +67,7 @@ describe("preflightChecksOf", () => {
       "crd-order",
       "webhook-order",
       "policies",
+      "kyverno",
       "controllers",
       "projects",
       "reconcile",
@@ -92,6 +93,7 @@ describe("runPreflight for Argo CD", () => {
         [],
       ],
       ["policies", true, "0 object(s) checked against 0 admission policy binding(s)", [], []],
+      ["kyverno", true, "no Kyverno policy in the region's fleet", [], []],
       [
         "controllers",
         true,

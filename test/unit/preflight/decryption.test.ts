@@ -153,6 +153,7 @@ describe("runPreflight", () => {
         "health-checks",
         "webhook-order",
         "policies",
+        "kyverno",
         "controllers",
         "helm-releases",
         "dependencies",

@@ -63,6 +63,14 @@ describe("assertSealedSecretsOpen", () => {
       "the escrow (/state/secrets/sealed-secrets) holds no sealing key",
     );
     expect(result.failures[0]!.fix).toContain("drkit keys backup --stack local-b");
+    // A cluster drkit did not create is backed up by its kubeconfig context.
+    const cluster = assertSealedSecretsOpen(fleet(strict!), {
+      ...escrow([]),
+      backupCommand: "drkit keys backup --kubeconfig <your kubeconfig> --context prod",
+    });
+    expect(cluster.failures[0]!.fix).toBe(
+      "run `drkit keys backup --kubeconfig <your kubeconfig> --context prod` against a region whose controller has the key",
+    );
   });
 
   it("passes a fleet without SealedSecrets whatever the escrow holds", () => {

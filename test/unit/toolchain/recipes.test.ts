@@ -14,8 +14,15 @@ import { selectRecipes } from "../../../src/toolchain/toolchain.ts";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("optional recipes", () => {
-  it("leave Argo CD, Sealed Secrets and Temporal out of the default toolchain and add them on request", () => {
-    expect(optionalRecipeNames).toEqual(["argocd", "sealed-secrets", "temporal", "temporal-ui"]);
+  it("leave Argo CD, Sealed Secrets, Temporal and Kyverno out of the default toolchain and add them on request", () => {
+    expect(optionalRecipeNames).toEqual([
+      "argocd",
+      "sealed-secrets",
+      "temporal",
+      "temporal-ui",
+      "kyverno",
+    ]);
+    expect(selectRecipes({}).map((r) => r.name)).not.toContain("kyverno");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("temporal");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("sealed-secrets");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("argocd");
