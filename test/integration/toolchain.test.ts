@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 import { toolNames, type ToolchainStatus } from "../../src/toolchain/index.ts";
-import { recipeSpecs } from "../../src/toolchain/recipes.ts";
+import { optionalRecipeNames, recipeSpecs } from "../../src/toolchain/recipes.ts";
 
 const run = promisify(execFile);
 
@@ -15,14 +15,7 @@ describe("drkit toolchain status --json", () => {
   it("reports every tool with its version and source, and a bin dir that holds them all", async () => {
     const { stdout } = await run(
       process.execPath,
-      [
-        "bin/drkit.js",
-        "toolchain",
-        "status",
-        "--with",
-        "argocd,sealed-secrets,temporal,temporal-ui",
-        "--json",
-      ],
+      ["bin/drkit.js", "toolchain", "status", "--with", optionalRecipeNames.join(","), "--json"],
       {
         env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
       },
