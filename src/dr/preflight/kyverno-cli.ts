@@ -54,11 +54,17 @@ export function createKyvernoCli(binary: string, exec: Exec = realExec): Kyverno
   };
 }
 
-/** The results of the report `kyverno apply --policy-report --output-format json` prints. */
+/**
+ * The results of the reports `kyverno apply --policy-report --output-format json` prints: one
+ * ClusterReport for cluster-wide policies and one PolicyReport per namespaced policy, as JSON
+ * documents separated by `---`, after the CLI's own warnings.
+ */
 export function parseReport(stdout: string): KyvernoResult[] {
-  const start = stdout.indexOf("{");
-  if (start < 0)
+  const reports = stdout.split(/^---\s*$/m).flatMap((doc) => {
+    const at = doc.search(/^\{/m);
+    return at < 0 ? [] : [doc.slice(at)];
+  });
+  if (reports.length === 0)
     throw new Error(redact(`kyverno apply printed no report: ${stdout.slice(0, 200)}`));
-  const report = JSON.parse(stdout.slice(start)) as { results?: KyvernoResult[] };
-  return report.results ?? [];
+  return reports.flatMap((doc) => (JSON.parse(doc) as { results?: KyvernoResult[] }).results ?? []);
 }

@@ -130,6 +130,20 @@ describe("assertKyvernoPolicies", () => {
     expect(JSON.stringify(result)).not.toContain("hunter2");
   });
 
+  it("finds a namespaced Policy by the namespace/name Kyverno reports it as", async () => {
+    const namespaced = { ...clusterPolicy("require-team", "Enforce"), kind: "Policy" };
+    namespaced.metadata = { name: "require-team", namespace: "shop" };
+    const result = await assertKyvernoPolicies(
+      fleet(namespaced),
+      fakeKyverno([{ ...failed, policy: "shop/require-team" }]).evaluate,
+    );
+    expect(result.failures.map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        "violates Kyverno policy shop/require-team rule check-team (policies/team.yaml)",
+      ),
+    ]);
+  });
+
   it("takes a rule's own failureAction and the CEL policies' validationActions", () => {
     expect(enforces(clusterPolicy("p", "Audit", "Enforce"), "check-team")).toBe(true);
     expect(enforces(clusterPolicy("p", "Enforce", "Audit"), "check-team")).toBe(false);
@@ -178,5 +192,16 @@ describe("createKyvernoCli", () => {
     await expect(createKyvernoCli("/bin/kyverno", broken)(input)).rejects.toThrow(ProcessError);
     expect(() => parseReport("no report here")).toThrow("kyverno apply printed no report");
     expect(parseReport(`Applying 1 policy\n${report}`)).toEqual([failed]);
+    // One ClusterReport, then a PolicyReport per namespaced policy, as kyverno apply prints them.
+    const namespaced = { ...failed, policy: "shop/require-team" };
+    const reports = [
+      "Warning: policies.yaml: kyverno.io/v1 Policy is deprecated",
+      report,
+      "---",
+      JSON.stringify({ kind: "PolicyReport", results: [namespaced] }),
+      "---",
+      JSON.stringify({ kind: "PolicyReport", results: [] }),
+    ].join("\n");
+    expect(parseReport(reports)).toEqual([failed, namespaced]);
   });
 });

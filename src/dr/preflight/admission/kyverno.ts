@@ -88,7 +88,13 @@ export async function assertKyvernoPolicies(
       : { ...d.object, metadata: { ...d.object.metadata, namespace } };
   });
   const byRef = new Map(withNamespace.map((o, i) => [refKey(o), resources[i]!]));
-  const policyByName = new Map(policies.map((d) => [d.object.metadata.name, d]));
+  // Kyverno names a namespaced policy `namespace/name` in its report.
+  const policyByName = new Map(
+    policies.flatMap((d) => {
+      const { name, namespace } = d.object.metadata;
+      return [[name, d] as const, ...(namespace ? [[`${namespace}/${name}`, d] as const] : [])];
+    }),
+  );
   const results = await evaluate({
     policies: policies.map((d) => d.object),
     exceptions: state.objects.filter((d) => isException(d.object)).map((d) => d.object),
