@@ -1,7 +1,10 @@
 import { defineConfig } from "vitest/config";
 
+import OptionalToolchainLast from "./test/support/sequencer.ts";
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: OptionalToolchainLast },
     projects: [
       {
         test: {
@@ -20,6 +23,8 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           // One local platform per machine: integration files share ports and processes.
           fileParallelism: false,
+          // The optional toolchain builds meanwhile; the files that need it run last and wait.
+          globalSetup: ["test/integration/support/optional-toolchain-setup.ts"],
           testTimeout: 600_000,
           hookTimeout: 600_000,
         },

@@ -28,6 +28,10 @@ import { writeLocalAgeKey } from "../../src/local/secret-store.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { eventually, kubectl } from "./support/kube.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const stack = "local-argo-b";
@@ -90,6 +94,9 @@ async function applications(): Promise<string[]> {
   ]);
   return out.trim().split("\n").sort();
 }
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   platform = await createTestPlatform("argocd");

@@ -13,6 +13,10 @@ import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
 import { drkitCommand } from "./support/drkit.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 let stateDir: string;
 let env: NodeJS.ProcessEnv;
@@ -20,6 +24,9 @@ let env: NodeJS.ProcessEnv;
 const drkit = drkitCommand(() => env);
 
 const regions = ["local-a", "local-b", "local-argo-a", "local-argo-b"];
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), "drkit-it-fleet-"));

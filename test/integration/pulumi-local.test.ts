@@ -37,6 +37,10 @@ import {
 import { loadToolchain, type Toolchain } from "../../src/toolchain/index.ts";
 import { cloneWorkingRepo } from "./support/fleet-repo.ts";
 import { eventually, kubectl } from "./support/kube.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 const stack = "local-a";
 const root = mkdtempSync(join(tmpdir(), "drkit-it-pulumi-"));
@@ -141,6 +145,9 @@ const expectedReady = (sha: string) => ({
   dashboards: "True latest@sha256:<digest>",
   apps: `True main@sha1:${sha}`,
 });
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   // The toolchain `drkit pulumi-env` loads: with the optional components the cache holds.

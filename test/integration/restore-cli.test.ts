@@ -26,6 +26,10 @@ import { writeLocalAgeKey } from "../../src/local/secret-store.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
 import { elements, parseXml } from "../unit/report/xml.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const stack = "local-b";
@@ -35,6 +39,9 @@ let good: Record<string, string>;
 // A port of our own, so a developer's drkit git server on 8470 is left alone; the local stacks
 // follow it (DRKIT_GIT_PORT).
 let gitPort: number;
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   platform = await createTestPlatform("restore-cli");

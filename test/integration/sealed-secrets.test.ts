@@ -27,6 +27,10 @@ import { sealedSecretsDir } from "../../src/local/sealed-secrets.ts";
 import { sealingKeyEscrowDir } from "../../src/local/sealing-key-escrow.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 const checkout = fileURLToPath(new URL("../../", import.meta.url));
 const stack = "local-sealed";
@@ -112,6 +116,9 @@ async function liveKeyNames(): Promise<string[]> {
   ]);
   return r.stdout.split(/\s+/).filter(Boolean).sort();
 }
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   platform = await createTestPlatform("sealed-secrets");

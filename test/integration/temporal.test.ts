@@ -24,6 +24,10 @@ import { drkitCommand } from "./support/drkit.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
 import { findTemporalServer } from "../../src/local/temporal-server.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 let stateDir: string;
 let env: NodeJS.ProcessEnv;
@@ -68,6 +72,9 @@ function shapeOf(value: unknown, path = ""): string[] {
     ]);
   return [];
 }
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), "drkit-it-temporal-"));

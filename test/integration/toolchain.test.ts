@@ -1,15 +1,22 @@
-// Runs after `drkit toolchain install --with argocd` (see `npm test`): the real CLI must report
-// every pinned tool as present, with its version and where it came from.
+// Runs once the optional components are installed (`waitForOptionalToolchain`): the real CLI must
+// report every pinned tool as present, with its version and where it came from.
 import { execFile } from "node:child_process";
 import { access, constants, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { toolNames, type ToolchainStatus } from "../../src/toolchain/index.ts";
 import { optionalRecipeNames, recipeSpecs } from "../../src/toolchain/recipes.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
 
 const run = promisify(execFile);
+
+// Needs the optional toolchain, which builds in the background while other files run.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 describe("drkit toolchain status --json", () => {
   it("reports every tool with its version and source, and a bin dir that holds them all", async () => {
