@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
-import { drkitCommand } from "./support/drkit.ts";
+import { drkitCommand, whyNotOk } from "./support/drkit.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
 import {
@@ -80,7 +80,7 @@ describe("drkit drill fleet", () => {
       summary: FleetSummary;
       summaryFiles: { json: string; markdown: string };
     };
-    expect(out.ok, stderr.slice(-4000)).toBe(true);
+    expect(out.ok, whyNotOk(out.summary, stderr)).toBe(true);
     expect(code).toBe(0);
     const { summary } = out;
     expect(summary.parallel).toBe(2);

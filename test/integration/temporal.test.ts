@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RestoreReport } from "../../src/dr/report/index.ts";
 import type { DrillResult } from "../../src/drill/history/index.ts";
 import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
-import { drkitCommand } from "./support/drkit.ts";
+import { drkitCommand, whyNotOk } from "./support/drkit.ts";
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
 import { findTemporalServer } from "../../src/local/temporal-server.ts";
@@ -145,7 +145,7 @@ describe("drills on Temporal", () => {
       "temporal",
     ]);
     const out = JSON.parse(stdout) as { ok: boolean; summary: FleetSummary };
-    expect(out.ok, stderr.slice(-4000)).toBe(true);
+    expect(out.ok, whyNotOk(out.summary, stderr)).toBe(true);
     expect(code).toBe(0);
     expect(out.summary.counts).toEqual({ passed: 2, failed: 0, error: 0, skipped: 0 });
     const ids = out.summary.drills.map((d) => d.id);

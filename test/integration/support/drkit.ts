@@ -26,3 +26,19 @@ export function drkitCommand(env: () => NodeJS.ProcessEnv) {
       child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
 }
+
+/**
+ * Why a `drill fleet --json` run is not ok, for an assertion's message: each drill's status and
+ * reason, then the warnings and failures its progress lines (stderr) reported, which a tail of
+ * stderr would lose among the other drill's lines.
+ */
+export function whyNotOk(
+  summary: { readonly drills?: readonly { spec: string; status: string; reason?: string }[] },
+  stderr: string,
+): string {
+  const drills = (summary?.drills ?? []).map(
+    (d) => `${d.spec}: ${d.status}${d.reason ? ` (${d.reason})` : ""}`,
+  );
+  const problems = stderr.split("\n").filter((line) => /"verb":"(fail|warn|error)"/.test(line));
+  return [...drills, ...(problems.length > 0 ? problems : [stderr.slice(-4000)])].join("\n");
+}
