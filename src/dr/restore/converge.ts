@@ -407,7 +407,8 @@ function guardSource(
               warnFailing(verdict.failing);
               return false;
             },
-            { timeoutMs: input.timeoutMs, signal: stop.signal },
+            // A failing fetch may write nothing more for minutes: re-judge on the clock too.
+            { timeoutMs: input.timeoutMs, signal: stop.signal, recheckMs: 1_000 },
           ),
     )
     .catch((err: unknown) => {
