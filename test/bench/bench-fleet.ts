@@ -56,8 +56,11 @@ export function renderFleetFiles(size: number, region: string): Record<string, s
   return renderGroupFiles(sizeGroups(size), region);
 }
 
-/** The GitRepository and Kustomization `flux-system/fleet`, as the Pulumi program renders them. */
-export function renderConnection(url: string, region: string): KubeObject[] {
+/**
+ * The GitRepository and Kustomization `flux-system/fleet`, as the Pulumi program renders them;
+ * `withAgeKey` when the fleet holds SOPS-encrypted files (the key's Secret is applied apart).
+ */
+export function renderConnection(url: string, region: string, withAgeKey = false): KubeObject[] {
   const { gitRepository, kustomization } = renderFluxSync({
     url,
     branch: "main",
@@ -67,7 +70,7 @@ export function renderConnection(url: string, region: string): KubeObject[] {
     timeoutSeconds: 1800,
     retryIntervalSeconds: 10,
     withCredentials: false,
-    withAgeKey: false,
+    withAgeKey,
   });
   // Plain strings here (no Pulumi inputs), so the rendered objects are plain JSON.
   return [gitRepository as KubeObject, kustomization as KubeObject];

@@ -1,12 +1,13 @@
 /**
  * The benchmark's command line (pure): one flag per fleet shape (`--sizes 100,1000`,
  * `--layered 50`, `--kustomizations 1000`, `--secrets 31000`, `--helm-releases 50`), each a
- * comma-separated list of counts, and `--warm-up on|off|both`, `--json`.
+ * comma-separated list of counts, `--sample` (the sample fleet, no count), and
+ * `--warm-up on|off|both`, `--json`.
  *
  * A shape runs when its flag is given: `--helm-releases 50` alone runs only the HelmRelease
  * fleet, `--sizes 100 --secrets 31000` those two. With no shape flag at all, the defaults run:
- * 100, 1,000 and 5,000 objects, 50 layered Kustomizations, 1,000 Kustomizations, 31,000 Secrets,
- * then 50 HelmReleases.
+ * the sample fleet, 100, 1,000 and 5,000 objects, 50 layered Kustomizations, 1,000
+ * Kustomizations, 31,000 Secrets, then 50 HelmReleases.
  */
 import { parseArgs } from "node:util";
 
@@ -45,13 +46,15 @@ export interface BenchOptions {
   readonly secrets: readonly number[];
   /** Fleets of this many HelmReleases of one chart kept in the fleet (no floors). */
   readonly helmReleases: readonly number[];
+  /** The sample fleet (`examples/fleet`, the drills' fleet), judged on its converge. */
+  readonly sample: boolean;
   readonly warmUp: WarmUpMode;
   /** Print the results as one JSON document on stdout (progress stays on stderr). */
   readonly json: boolean;
 }
 
 const usage =
-  "usage: restore-bench [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
+  "usage: restore-bench [--sample] [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
 
 /** A shape's flag: the smallest (and largest) count it takes, and an example for the fix. */
 interface CountFlag {
@@ -83,6 +86,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         kustomizations: { type: "string" },
         secrets: { type: "string" },
         "helm-releases": { type: "string" },
+        sample: { type: "boolean" },
         "warm-up": { type: "string", default: "both" },
         json: { type: "boolean", default: false },
       },
@@ -101,8 +105,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     return typeof value === "string" ? value : undefined;
   };
   const keys = Object.keys(shapeFlags) as ShapeKey[];
-  if (keys.every((key) => given(key) === undefined)) {
+  const sample = values.sample === true;
+  if (!sample && keys.every((key) => given(key) === undefined)) {
     return {
+      sample: true,
       sizes: defaultSizes,
       layered: defaultLayered,
       kustomizations: defaultKustomizations,
@@ -117,6 +123,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     return value === undefined ? [] : parseCounts(shapeFlags[key], value);
   };
   return {
+    sample,
     sizes: counts("sizes"),
     layered: counts("layered"),
     kustomizations: counts("kustomizations"),

@@ -12,8 +12,9 @@ import { fileURLToPath } from "node:url";
 
 import { validateStackConfig } from "../../src/config/index.ts";
 import type { Logger } from "../../src/core/logger.ts";
+import { renderSopsAgeSecret } from "../../src/gitops/flux-sync.ts";
 import { recoveryTuning, type ReconcilerTuning } from "../../src/gitops/recovery-tuning.ts";
-import { createKube } from "../../src/kube/index.ts";
+import { createKube, type KubeObject } from "../../src/kube/index.ts";
 import type { GitServer } from "../../src/local/git-server.ts";
 import { regionPaths } from "../../src/local/region-state.ts";
 import { downRegion, upRegion } from "../../src/local/region.ts";
@@ -84,7 +85,9 @@ export function benchRecovery(region: string, url: string): ReconcilerTuning | u
 /**
  * Restores the fleet at `url` (commit `commit`) into `region` as `drkit restore` would (its
  * recovery profile, its warm-up apply unless `warmUp` is false), observing the Kustomizations
- * `fleet` and every one of `kustomizations`, and `helmReleases` HelmReleases when given.
+ * `fleet` and every one of `kustomizations`, and `helmReleases` HelmReleases when given. With
+ * `ageIdentity` the fleet holds SOPS-encrypted files: the key's Secret is applied from here (never
+ * on the child's command line) and the stack has a decryption key, as `pulumi up` leaves it.
  */
 export async function restoreInto(
   region: LocalRegion,
@@ -97,11 +100,21 @@ export async function restoreInto(
     readonly helmReleases?: number;
     /** @default true */
     readonly warmUp?: boolean;
+    /** The age identity the fleet's SOPS files are encrypted for. */
+    readonly ageIdentity?: string;
   },
   ctx: BenchContext,
 ): Promise<RestoreRun> {
   const warmUp = fleet.warmUp ?? true;
   const kube = createKube(region.kubeconfigPath);
+  const withAgeKey = fleet.ageIdentity !== undefined;
+  if (withAgeKey) {
+    // A plain string in, plain JSON out (no Pulumi inputs).
+    await kube.apply(renderSopsAgeSecret(fleet.ageIdentity!) as KubeObject, {
+      fieldManager: "pulumi-kubernetes",
+      force: true,
+    });
+  }
   const observer = observeFlux(kube, {
     commit: fleet.commit,
     expected: ["fleet", ...fleet.kustomizations],
@@ -119,11 +132,11 @@ export async function restoreInto(
       region: region.name,
       reconciler: "flux",
       fleet: { url: fleet.url, branch: "main", path: `clusters/${region.name}` },
-      hasDecryptionKey: false,
+      hasDecryptionKey: withAgeKey,
       protected: false,
       ...(recovery ? { recovery } : {}),
     },
-    connection: renderConnection(fleet.url, region.name),
+    connection: renderConnection(fleet.url, region.name, withAgeKey),
     convergeTimeoutMs: timeoutMs,
     warmUp,
   };

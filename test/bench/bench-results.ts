@@ -2,8 +2,9 @@
  * Turns the raw measurements of one benchmark fleet into a result row (pure). Shapes: `objects`
  * (a size of ConfigMaps and Deployments in one Kustomization, compared with two floors), `helm`
  * (HelmReleases of a chart kept in the fleet, no floor to compare), and the shapes of many
- * groups, `layered`, `kustomizations` and `secrets` (compared with the physical floor only).
- * The targets are judged in `bench-targets.ts`.
+ * groups, `layered`, `kustomizations` and `secrets` (compared with the physical floor only),
+ * and `sample` (the sample fleet the drills restore, judged on its converge alone). The targets
+ * are judged in `bench-targets.ts`.
  */
 import type { PhaseResult } from "../../src/dr/report/index.ts";
 import type { GroupsShape } from "./bench-shapes.ts";
@@ -57,6 +58,13 @@ export interface GroupsMeasurement extends RestoreMeasurement {
   readonly kustomizations: number;
   /** Parallel server-side apply of the same objects (every level, or 32 in flight above 5,000). */
   readonly physicalFloorMs: number;
+}
+
+/** What was measured for the sample fleet (`examples/fleet`, the drills' fleet). */
+export interface SampleMeasurement extends RestoreMeasurement {
+  /** Objects rendered from Git at the commit (verify's desired: Kustomizations' and charts'). */
+  readonly objects: number;
+  readonly kustomizations: number;
 }
 
 /** The part of a row every shape has, in milliseconds unless named otherwise. */
@@ -122,21 +130,36 @@ export interface GroupsResult extends RestoreResult {
   readonly ratioToPhysicalFloor: number;
 }
 
-export type BenchResult = SizeResult | HelmResult | GroupsResult;
+/** One line of the table for the sample fleet. */
+export interface SampleResult extends RestoreResult {
+  readonly shape: "sample";
+  /** The restore's converge phase: from the reconcile request to every Kustomization Ready. */
+  readonly convergeMs: number;
+}
+
+export type BenchResult = SizeResult | HelmResult | GroupsResult | SampleResult;
 
 /**
  * How a row is named in details and verdicts: `1000`, `1000 (no warm-up)`, `50 HelmReleases`,
- * `50 layered Kustomizations`, `1000 Kustomizations`, `31000 Secrets`; `count` formats the number
- * (the table groups its digits).
+ * `50 layered Kustomizations`, `1000 Kustomizations`, `31000 Secrets`, `sample fleet`; `count`
+ * formats the number (the table groups its digits).
  */
 export function resultName(r: BenchResult, count: (n: number) => string = String): string {
-  const name =
-    r.shape === "objects"
-      ? count(r.size)
-      : r.shape === "helm"
-        ? `${count(r.helmReleases)} HelmReleases`
-        : `${count(r.count)} ${groupsUnit[r.shape]}`;
+  const name = rowName(r, count);
   return r.warmUp ? name : `${name} (no warm-up)`;
+}
+
+function rowName(r: BenchResult, count: (n: number) => string): string {
+  switch (r.shape) {
+    case "objects":
+      return count(r.size);
+    case "helm":
+      return `${count(r.helmReleases)} HelmReleases`;
+    case "sample":
+      return "sample fleet";
+    default:
+      return `${count(r.count)} ${groupsUnit[r.shape]}`;
+  }
 }
 
 /** What a shape of many groups counts, in a row's name. */
@@ -183,6 +206,12 @@ export function summarizeGroups(m: GroupsMeasurement): GroupsResult {
     physicalFloorMs: m.physicalFloorMs,
     ratioToPhysicalFloor: m.physicalFloorMs > 0 ? restore.totalMs / m.physicalFloorMs : 0,
   };
+}
+
+/** Computes a result row from a measurement of the sample fleet. */
+export function summarizeSample(m: SampleMeasurement): SampleResult {
+  const restore = summarizeRestore(m, { objects: m.objects, kustomizations: m.kustomizations });
+  return { shape: "sample", ...restore, convergeMs: restore.phasesMs.converge ?? 0 };
 }
 
 /**

@@ -2,7 +2,8 @@
  * The benchmark's table (pure): one row per fleet (its objects and Kustomizations, the restore,
  * the floors), the warm-up's speed-up for each size restored both ways, then the phases and
  * memory of each restore, then one PASS/FAIL line per target (`n/a` for one nothing measured).
- * A HelmRelease fleet has no floor, and a fleet of many groups no kubectl floor: n/a there.
+ * A HelmRelease fleet and the sample fleet have no floor, and a fleet of many groups no kubectl
+ * floor: n/a there.
  */
 import {
   compareWarmUp,
@@ -49,7 +50,7 @@ export function renderResultTable(
     ...(r.shape === "objects"
       ? [seconds(r.floorMs), `${r.ratioToFloor.toFixed(2)}x`]
       : ["n/a", "n/a"]),
-    ...(r.shape === "helm"
+    ...(r.shape === "helm" || r.shape === "sample"
       ? ["n/a", "n/a"]
       : [seconds(r.physicalFloorMs), `${r.ratioToPhysicalFloor.toFixed(2)}x`]),
   ]);

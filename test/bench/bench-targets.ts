@@ -1,8 +1,8 @@
 /**
  * Judges the issues' targets over every fleet of a run (pure): issue 4's ("Speed") detection lag,
  * overhead and memory on every row, and issue 13's on the rows restored with the warm-up apply:
- * within 3x the physical floor at 5,000 objects or more in every shape that has one, and 31,000
- * Secrets restored and verified in under 3 minutes.
+ * within 3x the physical floor at 5,000 objects or more in every shape that has one, 31,000
+ * Secrets restored and verified in under 3 minutes, and the sample fleet's converge within 2 s.
  */
 import {
   ms,
@@ -11,6 +11,7 @@ import {
   seconds,
   type BenchResult,
   type GroupsResult,
+  type SampleResult,
 } from "./bench-results.ts";
 
 /** The issues' targets (issue 4, "Speed"; issue 13, the physical floor and Velero's case). */
@@ -26,6 +27,8 @@ export const targets = {
   secrets: 31_000,
   /** ...restored and verified within this time. */
   secretsRestoreMs: 180_000,
+  /** The sample fleet's converge phase within this time. */
+  sampleConvergeMs: 2_000,
 } as const;
 
 /** A target and whether every fleet met it. */
@@ -40,10 +43,11 @@ export interface TargetVerdict {
 
 /**
  * Judges the targets over every fleet; a failed restore or a missing measurement fails them.
- * The physical floor is judged on the rows with one (not a HelmRelease fleet), at 5,000 objects
- * and more, with warm-up, and only when such a shape ran; run but unmeasurable there (only small
- * fleets), it fails. The Secrets target is judged when a fleet of 31,000 Secrets or more ran with
- * warm-up, and is otherwise printed as not measured.
+ * The physical floor is judged on the rows with one (not a HelmRelease fleet, not the sample
+ * fleet), at 5,000 objects and more, with warm-up, and only when such a shape ran; run but
+ * unmeasurable there (only small fleets), it fails. The Secrets target is judged when a fleet of
+ * 31,000 Secrets or more ran with warm-up, the sample fleet's converge when it ran with warm-up;
+ * each is otherwise printed as not measured.
  */
 export function judgeTargets(results: readonly BenchResult[]): TargetVerdict[] {
   const worst = <T>(pick: (r: BenchResult) => T | undefined, fmt: (v: T) => string) =>
@@ -79,11 +83,12 @@ export function judgeTargets(results: readonly BenchResult[]): TargetVerdict[] {
     },
     ...judgePhysicalFloor(results),
     judgeSecrets(results),
+    judgeSample(results),
   ];
 }
 
 function judgePhysicalFloor(results: readonly BenchResult[]): TargetVerdict[] {
-  const floored = results.filter((r) => r.shape !== "helm");
+  const floored = results.filter((r) => r.shape !== "helm" && r.shape !== "sample");
   if (floored.length === 0) return [];
   const large = floored.filter((r) => r.warmUp && r.objects >= targets.physicalFloorFromObjects);
   const from = targets.physicalFloorFromObjects;
@@ -119,6 +124,29 @@ function judgeSecrets(results: readonly BenchResult[]): TargetVerdict {
     pass: judged.every((r) => r.restoreOk && r.totalMs < targets.secretsRestoreMs),
     detail: judged
       .map((r) => `${resultName(r)}: ${seconds(r.totalMs)}${r.restoreOk ? "" : " (failed)"}`)
+      .join(", "),
+  };
+}
+
+function judgeSample(results: readonly BenchResult[]): TargetVerdict {
+  const name = `the sample fleet's converge within ${targets.sampleConvergeMs / 1000} s`;
+  const judged = results.filter((r): r is SampleResult => r.shape === "sample" && r.warmUp);
+  if (judged.length === 0) {
+    return {
+      name,
+      pass: true,
+      measured: false,
+      detail: "not measured: run --sample with warm-up",
+    };
+  }
+  return {
+    name,
+    pass: judged.every((r) => r.restoreOk && r.convergeMs <= targets.sampleConvergeMs),
+    detail: judged
+      .map(
+        (r) =>
+          `converge ${seconds(r.convergeMs)}, ${(r.convergeMs / targets.sampleConvergeMs).toFixed(1)}x the target${r.restoreOk ? "" : " (failed)"}`,
+      )
       .join(", "),
   };
 }

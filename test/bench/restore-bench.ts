@@ -3,6 +3,8 @@
  * engine (drkit's default recovery profile on the target, its warm-up apply on or off) and
  * compares, in one run, with floors measured on this machine:
  *
+ * - the sample fleet (`--sample`): `examples/fleet`, the fleet the drills restore (three
+ *   `dependsOn` layers, two charts, an OCI artifact, SOPS Secrets), judged on its converge;
  * - sizes (`--sizes`, default 100, 1,000 and 5,000 objects in one Kustomization): each restored
  *   with the warm-up and, into another fresh region, without (`--warm-up both`, the default), and
  *   compared with a plain `kubectl apply --server-side` plus `kubectl wait` of the same objects
@@ -19,11 +21,11 @@
  * A shape runs when its flag is given; with no shape flag at all, every default runs.
  *
  * Prints a table, the warm-up's speed-up per size, and one PASS/FAIL line per target of issues 4
- * ("Speed") and 13 (the physical floor, 31,000 Secrets); `--json` prints every row as JSON on
+ * ("Speed") and 13 (the physical floor, 31,000 Secrets, the sample fleet's converge); `--json` prints every row as JSON on
  * stdout instead. Progress goes to stderr. Exit codes: 0 every target met, 1 a target missed (or
  * a restore failed), 2 bad arguments.
  *
- *   node test/bench/restore-bench.ts [--sizes 100,1000,5000] [--layered 50]
+ *   node test/bench/restore-bench.ts [--sample] [--sizes 100,1000,5000] [--layered 50]
  *     [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]
  */
 import { mkdtempSync } from "node:fs";
@@ -43,9 +45,11 @@ import {
   compareWarmUp,
   summarizeGroups,
   summarizeHelm,
+  summarizeSample,
   summarizeSize,
   type BenchResult,
 } from "./bench-results.ts";
+import { benchSample } from "./bench-sample.ts";
 import { benchShape } from "./bench-shape.ts";
 import type { GroupsShape } from "./bench-shapes.ts";
 import { benchSize } from "./bench-size.ts";
@@ -66,6 +70,7 @@ async function main(): Promise<number> {
     ["secrets", options.secrets],
   ];
   const fleets =
+    (options.sample ? 1 : 0) +
     options.sizes.length +
     shapes.reduce((n, [, counts]) => n + counts.length, 0) +
     options.helmReleases.length;
@@ -76,6 +81,12 @@ async function main(): Promise<number> {
   try {
     const git = await ensureGitServer({ stateDir: gitStateDir, log, port: 0 });
     const ctx = { toolchain, cacheDir, git, log };
+    if (options.sample) {
+      log.action(`${next()}: the sample fleet (examples/fleet)`);
+      const m = await benchSample(shapeWarmUp, ctx);
+      results.push(summarizeSample(m));
+      details.push({ sample: true, objects: m.objects, commit: m.commit });
+    }
     for (const size of options.sizes) {
       const counts = planFleetCounts(size);
       log.action(

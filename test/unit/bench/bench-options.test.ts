@@ -3,12 +3,20 @@ import { describe, expect, it } from "vitest";
 import { parseBenchArgs, warmUpRuns } from "../../bench/bench-options.ts";
 
 const usage =
-  "usage: restore-bench [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
-const none = { sizes: [], layered: [], kustomizations: [], secrets: [], helmReleases: [] };
+  "usage: restore-bench [--sample] [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
+const none = {
+  sample: false,
+  sizes: [],
+  layered: [],
+  kustomizations: [],
+  secrets: [],
+  helmReleases: [],
+};
 
 describe("parseBenchArgs", () => {
   it("runs every default shape, the sizes with and without warm-up, when no shape flag is given", () => {
     expect(parseBenchArgs([])).toEqual({
+      sample: true,
       sizes: [100, 1_000, 5_000],
       layered: [50],
       kustomizations: [1_000],
@@ -43,6 +51,20 @@ describe("parseBenchArgs", () => {
       helmReleases: [50],
       warmUp: "both",
       json: false,
+    });
+  });
+
+  it("runs only the sample fleet when --sample is given alone, and it beside another shape", () => {
+    expect(parseBenchArgs(["--sample"])).toEqual({
+      ...none,
+      sample: true,
+      warmUp: "both",
+      json: false,
+    });
+    expect(parseBenchArgs(["--sample", "--sizes", "100"])).toMatchObject({
+      sample: true,
+      sizes: [100],
+      layered: [],
     });
   });
 

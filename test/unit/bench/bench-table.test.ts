@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { summarizeGroups, summarizeHelm, summarizeSize } from "../../bench/bench-results.ts";
+import {
+  summarizeGroups,
+  summarizeHelm,
+  summarizeSample,
+  summarizeSize,
+} from "../../bench/bench-results.ts";
 import { renderResultTable, renderWarmUpComparison } from "../../bench/bench-table.ts";
 import { judgeTargets } from "../../bench/bench-targets.ts";
 import {
@@ -9,6 +14,7 @@ import {
   helmMeasurement,
   measurement,
   phase,
+  sampleMeasurement,
 } from "./measurements.ts";
 
 describe("renderResultTable", () => {
@@ -74,7 +80,7 @@ describe("renderResultTable", () => {
     expect(lines).toContain(
       "FAIL  restore and verify within 3x the physical floor at 5,000 objects or more, in every shape (50 layered Kustomizations: 2.5x, 1000 Kustomizations: 2.0x, 31000 Secrets: 1.6x)",
     );
-    expect(lines.at(-1)).toBe(
+    expect(lines.at(-2)).toBe(
       "FAIL  31,000 Secrets restored and verified in under 3 minutes (31000 Secrets: 100.00 s (failed))",
     );
   });
@@ -100,8 +106,23 @@ describe("renderResultTable", () => {
   it("prints a target nothing in the run measured as n/a, not as a PASS", () => {
     const results = [summarizeSize(measurement())];
     const lines = renderResultTable(results, judgeTargets(results)).split("\n");
-    expect(lines.at(-1)).toBe(
+    expect(lines.slice(-2)).toEqual([
       "n/a   31,000 Secrets restored and verified in under 3 minutes (not measured: run --secrets 31000 or more with warm-up)",
+      "n/a   the sample fleet's converge within 2 s (not measured: run --sample with warm-up)",
+    ]);
+  });
+
+  it("prints the sample fleet's row with n/a floors, and its converge target", () => {
+    const results = [summarizeSample(sampleMeasurement(22_200))];
+    const lines = renderResultTable(results, judgeTargets(results)).split("\n");
+    expect(lines[2]).toBe(
+      "sample fleet |      32 |              4 |       24.30 s |    23.80 s |        100 ms |      9.5 % |         140 |           n/a |             n/a |            n/a |              n/a",
+    );
+    expect(lines).toContain(
+      "  sample fleet: preflight 0.80 s, provision 0.00 s, bootstrap 1.00 s, converge 22.20 s, verify 0.30 s; waiting for Flux 22.00 s, overhead 2.30 s; Flux first Ready 23.70 s",
+    );
+    expect(lines.at(-1)).toBe(
+      "FAIL  the sample fleet's converge within 2 s (converge 22.20 s, 11.1x the target)",
     );
   });
 });

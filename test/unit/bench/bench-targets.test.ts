@@ -3,16 +3,30 @@ import { describe, expect, it } from "vitest";
 import {
   summarizeGroups,
   summarizeHelm,
+  summarizeSample,
   summarizeSize,
   type GroupsResult,
 } from "../../bench/bench-results.ts";
 import type { GroupsShape } from "../../bench/bench-shapes.ts";
 import { judgeTargets } from "../../bench/bench-targets.ts";
-import { finishedAt, groupsMeasurement, helmMeasurement, measurement } from "./measurements.ts";
+import {
+  finishedAt,
+  groupsMeasurement,
+  helmMeasurement,
+  measurement,
+  sampleMeasurement,
+} from "./measurements.ts";
 
 const floorName =
   "restore and verify within 3x the physical floor at 5,000 objects or more, in every shape";
 const secretsName = "31,000 Secrets restored and verified in under 3 minutes";
+const sampleName = "the sample fleet's converge within 2 s";
+const sampleNotMeasured = {
+  name: sampleName,
+  pass: true,
+  measured: false,
+  detail: "not measured: run --sample with warm-up",
+};
 
 /** A row of many groups that took `totalMs` against a physical floor of `floorMs`. */
 function groups(
@@ -31,12 +45,18 @@ function groups(
   return summarizeGroups({ ...m, warmUp: extra.warmUp ?? true });
 }
 
+/** The verdict of the target named `name`. */
+function verdict(results: Parameters<typeof judgeTargets>[0], name: string) {
+  return judgeTargets(results).find((v) => v.name === name);
+}
+
 describe("judgeTargets", () => {
   it("passes when every fleet meets every target, the Secrets one not measured", () => {
     const r = summarizeSize(measurement(finishedAt(99_000)));
     const big = summarizeSize({ ...measurement(finishedAt(75_000)), size: 5_000 });
     const verdicts = judgeTargets([r, big]);
-    expect(verdicts.map((v) => v.pass)).toEqual([true, true, true, true, true, true]);
+    expect(verdicts.map((v) => v.pass)).toEqual([true, true, true, true, true, true, true]);
+    expect(verdicts[6]).toEqual(sampleNotMeasured);
     expect(verdicts[5]).toEqual({
       name: secretsName,
       pass: true,
@@ -92,18 +112,18 @@ describe("judgeTargets", () => {
 
   it("judges 31,000 Secrets or more on the warm-up rows: under 3 minutes, restored and verified", () => {
     const fast = groups("secrets", 31_000, 31_001, 150_000, 60_000);
-    expect(judgeTargets([fast]).at(-1)).toEqual({
+    expect(verdict([fast], secretsName)).toEqual({
       name: secretsName,
       pass: true,
       detail: "31000 Secrets: 150.00 s",
     });
     const slow = groups("secrets", 40_000, 40_001, 180_000, 70_000);
-    expect(judgeTargets([fast, slow]).at(-1)).toMatchObject({
+    expect(verdict([fast, slow], secretsName)).toMatchObject({
       pass: false,
       detail: "31000 Secrets: 150.00 s, 40000 Secrets: 180.00 s",
     });
     const failed = groups("secrets", 31_000, 31_001, 100_000, 60_000, { ok: false });
-    expect(judgeTargets([failed]).at(-1)).toMatchObject({
+    expect(verdict([failed], secretsName)).toMatchObject({
       pass: false,
       detail: "31000 Secrets: 100.00 s (failed)",
     });
@@ -113,7 +133,7 @@ describe("judgeTargets", () => {
     ["fewer Secrets", groups("secrets", 1_000, 1_001, 10_000, 5_000)],
     ["no warm-up", groups("secrets", 31_000, 31_001, 400_000, 60_000, { warmUp: false })],
   ])("prints the Secrets target as not measured, never failed, with %s", (_, row) => {
-    expect(judgeTargets([row]).at(-1)).toMatchObject({ pass: true, measured: false });
+    expect(verdict([row], secretsName)).toMatchObject({ pass: true, measured: false });
   });
 
   it("fails the overhead target at exactly 5 % and names the size", () => {
@@ -143,6 +163,7 @@ describe("judgeTargets", () => {
       ["orchestrator overhead under 5 % of the total", true, "50 HelmReleases: 4.0 %"],
       ["peak memory of the orchestrator under 200 MB", true, "50 HelmReleases: 150 MB"],
       [secretsName, true, "not measured: run --secrets 31000 or more with warm-up"],
+      [sampleName, true, "not measured: run --sample with warm-up"],
     ]);
   });
 
@@ -168,6 +189,42 @@ describe("judgeTargets", () => {
 
   it("fails every target that depends on it when a restore failed", () => {
     const r = summarizeSize(measurement({ ok: false, ...finishedAt(99_000) }));
-    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([false, true, false, true, false, true]);
+    expect(judgeTargets([r]).map((v) => v.pass)).toEqual([
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it("judges the sample fleet on its converge phase, and no physical floor for it", () => {
+    const fast = summarizeSample(sampleMeasurement(1_800));
+    expect(judgeTargets([fast]).map((v) => [v.name, v.pass, v.detail])).toEqual([
+      ["restore verified", true, "sample fleet: ok"],
+      ["convergence detected within 1000 ms of Flux's Ready", true, "sample fleet: 100 ms"],
+      ["orchestrator overhead under 5 % of the total", false, "sample fleet: 59.0 %"],
+      ["peak memory of the orchestrator under 200 MB", true, "sample fleet: 140 MB"],
+      [secretsName, true, "not measured: run --secrets 31000 or more with warm-up"],
+      [sampleName, true, "converge 1.80 s, 0.9x the target"],
+    ]);
+    const slow = summarizeSample(sampleMeasurement(22_200));
+    expect(verdict([slow], sampleName)).toEqual({
+      name: sampleName,
+      pass: false,
+      detail: "converge 22.20 s, 11.1x the target",
+    });
+    const failed = summarizeSample(sampleMeasurement(1_000, false));
+    expect(verdict([failed], sampleName)).toMatchObject({
+      pass: false,
+      detail: "converge 1.00 s, 0.5x the target (failed)",
+    });
+  });
+
+  it("leaves the sample fleet restored without warm-up unjudged", () => {
+    const cold = { ...summarizeSample(sampleMeasurement(1_000)), warmUp: false };
+    expect(verdict([cold], sampleName)).toEqual(sampleNotMeasured);
   });
 });

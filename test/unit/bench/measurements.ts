@@ -6,6 +6,7 @@ import type { PhaseName, PhaseResult } from "../../../src/dr/report/index.ts";
 import type {
   GroupsMeasurement,
   HelmMeasurement,
+  SampleMeasurement,
   SizeMeasurement,
 } from "../../bench/bench-results.ts";
 import type { GroupsShape } from "../../bench/bench-shapes.ts";
@@ -85,4 +86,39 @@ export function groupsMeasurement(
 ): GroupsMeasurement {
   const { restore, flux, warmUp } = measurement(overrides);
   return { shape, ...counts, warmUp, restore, flux };
+}
+
+/**
+ * The sample fleet: 32 objects in 4 Kustomizations, 1.8 s of converge (preflight 0.8 s, bootstrap
+ * 1 s, verify 0.3 s) unless `convergeMs` says otherwise.
+ */
+export function sampleMeasurement(convergeMs = 1_800, ok = true): SampleMeasurement {
+  const end = 1_800 + convergeMs;
+  return {
+    objects: 32,
+    kustomizations: 4,
+    warmUp: true,
+    restore: {
+      ok,
+      startedAtEpochMs: t0,
+      finishedAtEpochMs: t0 + end + 300,
+      phases: [
+        phase("preflight", 0, 800),
+        phase("provision", 800, 0),
+        phase("bootstrap", 800, 1_000),
+        phase("converge", 1_800, convergeMs),
+        phase("verify", end, 300),
+      ],
+      failures: ok ? 0 : 1,
+      watchReadyAtEpochMs: t0 + end - 100,
+      maxRssBytes: 140 * 1024 * 1024,
+      loadedRssBytes: 100 * 1024 * 1024,
+      peakRssByPhaseBytes: { converge: 120 * 1024 * 1024 },
+    },
+    flux: {
+      firstReadyAtEpochMs: t0 + end - 300,
+      readyAtEpochMs: t0 + end - 200,
+      conditionReadyAtEpochMs: t0 + end - 1_000,
+    },
+  };
 }
