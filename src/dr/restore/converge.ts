@@ -27,6 +27,7 @@ import { restoreDriver } from "./reconcilers/index.ts";
 import { requestFieldManager } from "./reconcilers/shared.ts";
 import type {
   DependencyKicks,
+  ReconcilerFailure,
   ReconcilerVerdict,
   RestoreDriver,
   SourceGuard,
@@ -96,8 +97,11 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
   const recovered: string[] = [];
   const guard = guardReconciler(input, recovered, (err) => abort.abort(err));
   const failFastMs = input.failFastMs ?? 45_000;
+  // What each source guard judges failing now: one that gives up reports the others' too, since
+  // one cause (a registry down) fails several sources, each first seen at its own moment.
+  const failingNow = new Map<SourceGuard, readonly ReconcilerFailure[]>();
   const sources = (driver.sources ?? []).map((s) =>
-    guardSource(input, s, failFastMs, (err) => abort.abort(err)),
+    guardSource(input, s, failFastMs, failingNow, (err) => abort.abort(err)),
   );
   const releases = driver.releases
     ? watchReleases(input, driver, driver.releases, failFastMs, (err) => abort.abort(err))
@@ -377,6 +381,7 @@ function guardSource(
   input: ConvergeInput,
   guard: SourceGuard,
   failFastMs: number,
+  failingNow: Map<SourceGuard, readonly ReconcilerFailure[]>,
   fail: (err: Error) => void,
 ) {
   const stop = new AbortController();
@@ -394,10 +399,13 @@ function guardSource(
               const verdict = guard.judge(objects, input.revision, {
                 ...(input.requestedAt ? { requestedAt: input.requestedAt } : {}),
               });
+              failingNow.set(guard, verdict.failing);
               const stuck = timer.update(verdict, input.clock.monotonicMs(), failFastMs);
               if (stuck.length > 0) {
+                const others = [...failingNow].flatMap(([g, f]) => (g === guard ? [] : f));
+                const reported = uniqueByKey([...stuck, ...verdict.failing, ...others]);
                 throw new ConvergeFailedError(
-                  stuck.map((f) =>
+                  reported.map((f) =>
                     f.object
                       ? { owner: f.key, object: f.object, message: f.reason }
                       : { object: f.key, message: f.reason },
@@ -416,6 +424,12 @@ function guardSource(
       if (err instanceof ConvergeFailedError) fail(err);
     });
   return { stop: () => stop.abort() };
+}
+
+/** The first failure of each key, in order (pure). */
+function uniqueByKey<T extends { readonly key: string }>(failures: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return failures.filter((f) => !seen.has(f.key) && seen.add(f.key));
 }
 
 /** Logs failures at the target revision when they change (they may still recover). */

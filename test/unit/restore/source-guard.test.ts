@@ -78,4 +78,74 @@ describe("converge's guard of the fleet source", () => {
     // Re-judged on the clock: well before the 20 s converge timeout.
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it("reports every source failing when one gives up: a registry down fails the artifact and the chart", async () => {
+    const registryDown = "dial tcp 127.0.0.1:8471: connect: connection refused";
+    const fetchFailed = (obj: KubeObject): KubeObject => ({
+      ...obj,
+      status: {
+        observedGeneration: 1,
+        conditions: [
+          condition("Ready", "False", "FetchFailed", registryDown),
+          condition("FetchFailed", "True", "FetchFailed", registryDown),
+        ],
+      },
+    });
+    const artifact = fetchFailed({
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: "dashboards", namespace: "flux-system", generation: 1 },
+      spec: {},
+    });
+    const chart = fetchFailed({
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "HelmChart",
+      metadata: {
+        name: "platform-gadget-operator",
+        namespace: "flux-system",
+        generation: 1,
+        labels: {
+          "helm.toolkit.fluxcd.io/name": "gadget-operator",
+          "helm.toolkit.fluxcd.io/namespace": "platform",
+        },
+      },
+      spec: {
+        chart: "gadget-operator",
+        version: "0.2.0",
+        sourceRef: { kind: "HelmRepository", name: "charts" },
+      },
+    });
+    const kube = silentCluster({
+      Kustomization: [waiting],
+      GitRepository: [{ ...unreachable, status: { observedGeneration: 1, conditions: [] } }],
+      OCIRepository: [artifact],
+      HelmChart: [chart],
+    });
+    const err = await converge({
+      kube,
+      target: localTarget,
+      revision: sha,
+      timeoutMs: 20_000,
+      failFastMs: 500,
+      probe: { down: async () => [], recover: async () => undefined },
+      clock: systemClock,
+      log: createMemoryLogger(),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConvergeFailedError);
+    const failures = (err as ConvergeFailedError).failures;
+    expect(failures).toHaveLength(2);
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        {
+          object: "OCIRepository/flux-system/dashboards",
+          message: expect.stringContaining(registryDown),
+        },
+        {
+          owner: "HelmRelease/platform/gadget-operator",
+          object: "HelmChart/flux-system/platform-gadget-operator",
+          message: expect.stringContaining('chart "gadget-operator" version "0.2.0"'),
+        },
+      ]),
+    );
+  });
 });
