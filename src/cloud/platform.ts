@@ -99,6 +99,7 @@ export function createClusterPlatform(
           region: config.region,
           reconciler: config.reconciler.kind,
           ...(config.sealedSecrets ? { sealedSecrets: true } : {}),
+          ...(config.kyverno ? { kyverno: true } : {}),
           ...(config.zones ? { zones: config.zones } : {}),
         },
         opts,

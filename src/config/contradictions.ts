@@ -42,6 +42,17 @@ function platformProblems(raw: RawStackConfig): ConfigProblem[] {
       ),
     });
   }
+  if (raw.kyverno === true) {
+    problems.push({
+      path: ["kyverno"],
+      problem: `runs Kyverno's admission controller on local regions only so far (drkit:platform is "${platform}": drkit installs it on no cloud yet)`,
+      received: raw.kyverno,
+      fix: removeFix(
+        ["kyverno"],
+        "install Kyverno through the fleet (its Helm chart, in a layer before the policies)",
+      ),
+    });
+  }
   const region = regionPatterns[platform];
   if (!region.pattern.test(raw.region)) {
     problems.push({

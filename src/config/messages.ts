@@ -64,6 +64,7 @@ const examples: Readonly<Record<string, string>> = {
   "fleetCredentials.identity": '"$(cat id_ed25519)"',
   "fleetCredentials.knownHosts": '"$(ssh-keyscan github.com)"',
   sealedSecrets: "true",
+  kyverno: "true",
   protected: "true",
   rtoObjectiveSeconds: "900",
   "dns.zone": "Z0123456789ABCDEFGHIJ",

@@ -188,6 +188,11 @@ export const stackConfigSchema = z.strictObject({
    * reconcile. @default - false
    */
   sealedSecrets: flag().optional(),
+  /**
+   * Run Kyverno's admission controller (local: a host process with its webhook on 127.0.0.1), so
+   * the fleet's Kyverno policies are enforced at admission. @default - false
+   */
+  kyverno: flag().optional(),
   /** Production marker: drills refuse to inject failures here without explicit confirmation. @default - false */
   protected: flag().optional(),
   /** Restore time objective for this region, used when a drill spec gives none. @default - none */

@@ -84,6 +84,8 @@ interface CommonStackConfig {
   readonly sopsAgeKey: boolean;
   /** Whether the region runs the Sealed Secrets controller with the escrowed keys (`drkit:sealedSecrets`). */
   readonly sealedSecrets: boolean;
+  /** Whether the region runs Kyverno's admission controller (`drkit:kyverno`). */
+  readonly kyverno: boolean;
   readonly protected: boolean;
   readonly rtoObjectiveSeconds: number | undefined;
   readonly dns: DnsSettings | undefined;

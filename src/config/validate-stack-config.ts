@@ -122,6 +122,7 @@ export function validateStackConfig(
     reconciler: resolveReconciler(config),
     sopsAgeKey: config.sopsAgeKey !== undefined,
     sealedSecrets: config.sealedSecrets ?? false,
+    kyverno: config.kyverno ?? false,
     protected: config.protected ?? false,
     rtoObjectiveSeconds: config.rtoObjectiveSeconds,
     dns:

@@ -9,6 +9,7 @@ import type { ReconcilerKind } from "../config/index.ts";
 import type { ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { ControlPlanePorts } from "./kwok-config.ts";
+import type { KyvernoPorts } from "./kyverno.ts";
 import type { SealedSecretsPorts } from "./sealed-secrets.ts";
 
 /** What `up` records about a region, so later commands and `down` can find everything. */
@@ -30,6 +31,8 @@ export interface RegionState {
   readonly reconcilerTuning?: ReconcilerTuning;
   /** The Sealed Secrets controller's ports, when the region runs it. @default - it does not */
   readonly sealedSecretsPorts?: SealedSecretsPorts;
+  /** Kyverno's admission controller's ports, when the region runs it. @default - it does not */
+  readonly kyvernoPorts?: KyvernoPorts;
 }
 
 /** The state as drkit 0.x wrote it, before regions could run Argo CD. */

@@ -41,6 +41,7 @@ import {
 import type { RegionState } from "./region-state.ts";
 import { runTool } from "./run-tool.ts";
 import { localKeyFile } from "./secret-store.ts";
+import { syncKyverno, type KyvernoPorts } from "./kyverno.ts";
 import { syncSealedSecrets, type SealedSecretsPorts } from "./sealed-secrets.ts";
 import { listeningPorts, waitUntilPortsReleased } from "./sockets.ts";
 import type { RegionTools } from "./tools.ts";
@@ -62,6 +63,8 @@ export interface UpOptions extends RegionOptions {
   readonly reconciler?: ReconcilerKind;
   /** Run the Sealed Secrets controller. @default - as the region did before */
   readonly sealedSecrets?: boolean;
+  /** Run Kyverno's admission controller. @default - as the region did before */
+  readonly kyverno?: boolean;
 }
 
 /** Brings a region up, or reports "already up"; restarts whatever an unclean stop left dead. */
@@ -74,8 +77,10 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
   const reconciler = hostReconciler(kind);
   const sameReconciler = previous?.reconciler === kind;
   const sealedSecrets = options.sealedSecrets ?? previous?.sealedSecretsPorts !== undefined;
+  const kyverno = options.kyverno ?? previous?.kyvernoPorts !== undefined;
   if (previous && sameReconciler && (await regionHealth(stateDir, previous)).healthy) {
     await withSealedSecrets(stateDir, previous, sealedSecrets, options);
+    await withKyverno(stateDir, name, kyverno, options);
     log.success(`region "${name}" already up`);
     return describeRegion(stateDir, previous);
   }
@@ -249,6 +254,13 @@ export async function upRegion(name: string, options: UpOptions): Promise<LocalR
     sealedSecrets,
     options,
   );
+  if (recoverable && previous.kyvernoPorts) {
+    await writeRegionState(stateDir, {
+      ...(await readRegionState(stateDir, name))!,
+      kyvernoPorts: previous.kyvernoPorts,
+    });
+  }
+  await withKyverno(stateDir, name, kyverno, options);
   log.success(`region "${name}" is up at "${state.apiServerUrl}"`);
   return describeRegion(stateDir, state);
 }
@@ -267,6 +279,24 @@ async function withSealedSecrets(
   }
   await writeRegionState(stateDir, { ...state, sealedSecretsPorts: ports });
   await syncSealedSecrets({ stateDir, state, ports, tools: options.tools, log: options.log });
+}
+
+/** Starts or stops the region's Kyverno admission controller and records its ports. */
+async function withKyverno(
+  stateDir: string,
+  name: string,
+  wanted: boolean,
+  options: RegionOptions,
+): Promise<void> {
+  // After the Sealed Secrets step, which wrote the state: read what it wrote.
+  const state = (await readRegionState(stateDir, name))!;
+  let ports: KyvernoPorts | undefined;
+  if (wanted) {
+    const [webhook, metrics] = state.kyvernoPorts ? [] : await freePorts(2);
+    ports = state.kyvernoPorts ?? { webhook: webhook!, metrics: metrics! };
+  }
+  await writeRegionState(stateDir, { ...state, kyvernoPorts: ports });
+  await syncKyverno({ stateDir, state, ports, tools: options.tools, log: options.log });
 }
 
 /** Stops every process of a region, frees its ports and removes its files. */

@@ -15,7 +15,8 @@ export type RegionToolName =
   | "kustomize-controller"
   | "helm-controller"
   | "argocd"
-  | "sealed-secrets-controller";
+  | "sealed-secrets-controller"
+  | "kyverno-admission-controller";
 
 /** The slice of the toolchain the local platform uses (see src/toolchain). */
 export interface RegionTools {
@@ -26,6 +27,8 @@ export interface RegionTools {
   readonly argocdCrdsDir: string | undefined;
   /** The SealedSecret CRD; `undefined` unless the toolchain includes Sealed Secrets. */
   readonly sealedSecretsCrdsDir: string | undefined;
+  /** Kyverno's CRDs; `undefined` unless the toolchain includes Kyverno. */
+  readonly kyvernoCrdsDir: string | undefined;
   /** An environment whose PATH finds the toolchain's binaries first (kwokctl looks up kubectl). */
   env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
 }

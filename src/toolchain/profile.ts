@@ -5,7 +5,7 @@
  * dir the same way.
  *
  *   <cacheDir>/toolchain/profiles/<hash>/bin/<tool>, flux-crds/<file>.yaml, argocd-crds/…,
- *   sealed-secrets-crds/…
+ *   sealed-secrets-crds/…, kyverno-crds/…
  *
  * The hash covers every link target, so a profile never changes once written and two checkouts
  * with different pins do not fight over one dir.
@@ -25,6 +25,8 @@ export interface Profile {
   readonly argocdCrdsDir: string;
   /** Holds the SealedSecret CRD when the toolchain includes Sealed Secrets; empty otherwise. */
   readonly sealedSecretsCrdsDir: string;
+  /** Holds Kyverno's CRDs when the toolchain includes Kyverno; empty otherwise. */
+  readonly kyvernoCrdsDir: string;
 }
 
 /** A dir of CRD manifests and whose they are. */
@@ -33,7 +35,7 @@ export interface CrdSource {
   readonly reconciler: CrdOwner;
 }
 
-const crdOwners: readonly CrdOwner[] = ["flux", "argocd", "sealed-secrets"];
+const crdOwners: readonly CrdOwner[] = ["flux", "argocd", "sealed-secrets", "kyverno"];
 const crdDirName = (kind: CrdOwner) => `${kind}-crds`;
 
 /** Writes (or reuses) the profile linking `binaries` (tool -> path) and every file of `crdDirs`. */
@@ -59,6 +61,7 @@ export async function writeProfile(
     fluxCrdsDir: join(dir, crdDirName("flux")),
     argocdCrdsDir: join(dir, crdDirName("argocd")),
     sealedSecretsCrdsDir: join(dir, crdDirName("sealed-secrets")),
+    kyvernoCrdsDir: join(dir, crdDirName("kyverno")),
   };
   if (await stat(profile.binDir).catch(() => undefined)) return profile;
 

@@ -55,8 +55,11 @@ export interface RecipeSpec {
   readonly toolVersions?: Partial<Record<ToolName, string>>;
   /** A module whose CRD manifests the entry keeps (the reconcilers' CRDs). */
   readonly crdsModule?: string;
-  /** Where in `crdsModule` the CRDs are. @default "config/crd/bases" (Flux's layout) */
-  readonly crdsPath?: string;
+  /**
+   * Where in `crdsModule` the CRDs are: one dir, or several whose files go into one.
+   * @default "config/crd/bases" (Flux's layout)
+   */
+  readonly crdsPath?: string | readonly string[];
   /** Whose CRDs they are: the profile keeps one CRD dir per owner. @default "flux" */
   readonly crdsFor?: CrdOwner;
   /**
@@ -72,7 +75,7 @@ export interface RecipeSpec {
 }
 
 /** Who a recipe's CRDs belong to: a reconciler, or a component a stack may add. */
-export type CrdOwner = ReconcilerKind | "sealed-secrets";
+export type CrdOwner = ReconcilerKind | "sealed-secrets" | "kyverno";
 
 /** A recipe with its version resolved: everything a cache key or a build needs. */
 export interface PlannedRecipe {
@@ -268,13 +271,28 @@ export const recipeSpecs: readonly RecipeSpec[] = [
   },
   {
     name: "kyverno",
-    coldBuildSeconds: 463,
-    // The CLI that `drkit preflight` evaluates a fleet's Kyverno policies with, offline. Its
-    // go.mod replaces k8s.io/pod-security-admission with Kyverno's fork; the recipe's does too.
+    // The CLI alone took 463 s; the admission controller adds about 5 min of compile on two
+    // cores (10 min of CPU time, measured 2026-12-06).
+    coldBuildSeconds: 760,
+    // The CLI that `drkit preflight` evaluates a fleet's Kyverno policies with, offline, and the
+    // admission controller a local region runs for a stack with drkit:kyverno. Kyverno's go.mod
+    // replaces k8s.io/pod-security-admission with Kyverno's fork; the recipe's does too.
     version: { pinned: "v1.19.1" },
-    tools: ["kyverno"],
-    packages: ["github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno"],
+    tools: ["kyverno", "kyverno-admission-controller"],
+    packages: [
+      "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno",
+      "github.com/kyverno/kyverno/cmd/kyverno",
+    ],
     ldflags: plain,
+    crdsModule: "github.com/kyverno/kyverno",
+    // What the admission controller watches: its policies, the CEL policies, the reports.
+    crdsPath: [
+      "config/crds/kyverno",
+      "config/crds/policies.kyverno.io",
+      "config/crds/policyreport",
+      "config/crds/reports",
+    ],
+    crdsFor: "kyverno",
     optional: true,
   },
 ];

@@ -89,12 +89,16 @@ export async function buildFromSource(
   };
 
   // Before any prepare step: one that replaces the module with a local copy hides its dir.
-  const crdsBase = recipe.spec.crdsModule
-    ? join(
-        await moduleDir(recipe.spec.crdsModule),
-        recipe.spec.crdsPath ?? join("config", "crd", "bases"),
-      )
+  const crdsPaths = recipe.spec.crdsPath ?? join("config", "crd", "bases");
+  const crdsModuleDir = recipe.spec.crdsModule
+    ? await moduleDir(recipe.spec.crdsModule)
     : undefined;
+  const crdsBases =
+    crdsModuleDir === undefined
+      ? []
+      : (typeof crdsPaths === "string" ? [crdsPaths] : crdsPaths).map((p) =>
+          join(crdsModuleDir, p),
+        );
   if (recipe.spec.prepare === "pulumi-kubernetes-embeds") {
     await writePulumiKubernetesEmbeds(
       recipe,
@@ -123,15 +127,17 @@ export async function buildFromSource(
       await go([...goBuildArgs(recipe), "-o", join(bin, tools[i]!), pkg], "go build");
   }
 
-  if (crdsBase === undefined) return [];
-  const bases = crdsBase;
-  const crds = (await readdir(bases).catch(() => [] as string[]))
-    // Argo CD keeps a kustomization.yaml beside its CRDs.
-    .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
-    .sort();
-  if (crds.length === 0) throw new StepFailedError(step, `${bases} holds no CRD manifests`);
-  for (const crd of crds) await copyFile(join(bases, crd), join(staging, "out", "crds", crd));
-  return crds;
+  const copied: string[] = [];
+  for (const bases of crdsBases) {
+    const crds = (await readdir(bases).catch(() => [] as string[]))
+      // Argo CD keeps a kustomization.yaml beside its CRDs.
+      .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
+      .sort();
+    if (crds.length === 0) throw new StepFailedError(step, `${bases} holds no CRD manifests`);
+    for (const crd of crds) await copyFile(join(bases, crd), join(staging, "out", "crds", crd));
+    copied.push(...crds);
+  }
+  return copied.sort();
 }
 
 /**

@@ -67,6 +67,8 @@ export interface Toolchain {
   readonly argocdCrdsDir: string | undefined;
   /** The SealedSecret CRD; `undefined` unless the toolchain includes the `sealed-secrets` recipe. */
   readonly sealedSecretsCrdsDir: string | undefined;
+  /** Kyverno's CRDs; `undefined` unless the toolchain includes the `kyverno` recipe. */
+  readonly kyvernoCrdsDir: string | undefined;
   readonly tools: readonly ResolvedTool[];
   /** Per recipe: version and, when it was acquired in this run, how long that took. */
   readonly recipes: readonly RecipeOutcome[];
@@ -97,6 +99,8 @@ export interface ToolchainStatus {
   readonly argocdCrdsDir: string | null;
   /** Set when every tool is present and Sealed Secrets is among them. */
   readonly sealedSecretsCrdsDir: string | null;
+  /** Set when every tool is present and Kyverno is among them. */
+  readonly kyvernoCrdsDir: string | null;
   readonly tools: readonly ToolStatus[];
 }
 
@@ -202,17 +206,15 @@ async function toToolchain(
   const crdDirs = outcomes.flatMap((o) =>
     o.crdsDir ? [{ dir: o.crdsDir, reconciler: o.crdsFor ?? ("flux" as const) }] : [],
   );
-  const { binDir, fluxCrdsDir, argocdCrdsDir, sealedSecretsCrdsDir } = await writeProfile(
-    cacheDir,
-    byName,
-    crdDirs,
-  );
+  const { binDir, fluxCrdsDir, argocdCrdsDir, sealedSecretsCrdsDir, kyvernoCrdsDir } =
+    await writeProfile(cacheDir, byName, crdDirs);
   const has = (owner: CrdOwner) => crdDirs.some((d) => d.reconciler === owner);
   return {
     binDir,
     fluxCrdsDir,
     argocdCrdsDir: has("argocd") ? argocdCrdsDir : undefined,
     sealedSecretsCrdsDir: has("sealed-secrets") ? sealedSecretsCrdsDir : undefined,
+    kyvernoCrdsDir: has("kyverno") ? kyvernoCrdsDir : undefined,
     tools,
     recipes: outcomes,
     path(tool) {
@@ -301,6 +303,7 @@ export async function toolchainStatus(
     fluxCrdsDir: profile?.fluxCrdsDir ?? null,
     argocdCrdsDir: profile?.argocdCrdsDir ?? null,
     sealedSecretsCrdsDir: profile?.sealedSecretsCrdsDir ?? null,
+    kyvernoCrdsDir: profile?.kyvernoCrdsDir ?? null,
     tools,
   };
 }

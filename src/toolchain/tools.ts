@@ -30,6 +30,7 @@ export const toolNames = [
   "temporal-server",
   "temporal-ui-server",
   "kyverno",
+  "kyverno-admission-controller",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -93,6 +94,8 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
     pattern: /Temporal UI version (v?\d+\.\d+\.\d+\S*)/,
   },
   kyverno: { args: ["version"], pattern: /^Version: (v\d+\.\d+\.\d+\S*)/m },
+  // Only used as built here: it has no version flag, it starts serving.
+  "kyverno-admission-controller": undefined,
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

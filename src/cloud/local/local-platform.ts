@@ -29,6 +29,8 @@ export interface LocalPlatformArgs {
   readonly reconciler?: ReconcilerKind;
   /** Run the Sealed Secrets controller with the escrowed keys. @default false */
   readonly sealedSecrets?: boolean;
+  /** Run Kyverno's admission controller. @default false */
+  readonly kyverno?: boolean;
 }
 
 /** What `createLocalPlatform` creates. */
@@ -82,6 +84,7 @@ export function planLocalRegion(args: LocalPlatformArgs): LocalRegionResourceArg
     stateDir: args.stateDir ?? resolvePaths().stateDir,
     reconciler: args.reconciler ?? "flux",
     ...(args.sealedSecrets ? { sealedSecrets: true } : {}),
+    ...(args.kyverno ? { kyverno: true } : {}),
   };
 }
 

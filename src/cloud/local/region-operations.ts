@@ -34,6 +34,8 @@ export interface RegionInputs {
   readonly reconciler?: ReconcilerKind;
   /** Runs the Sealed Secrets controller (changing it updates the region in place). */
   readonly sealedSecrets?: boolean;
+  /** Runs Kyverno's admission controller (changing it updates the region in place). */
+  readonly kyverno?: boolean;
   /** Absolute path of this module, loaded by the serialized provider. Not part of the region. */
   readonly implementation: string;
 }
@@ -68,9 +70,9 @@ export function planRegionDiff(
   const after = { ...news, reconciler: news.reconciler ?? "flux" };
   const replaces = replacingInputs.filter((key) => !isDeepStrictEqual(before[key], after[key]));
   const moved = olds.implementation !== news.implementation;
-  const sealedSecrets = (olds.sealedSecrets ?? false) !== (news.sealedSecrets ?? false);
+  const components = componentsChanged(olds, news);
   return {
-    changes: replaces.length > 0 || moved || sealedSecrets,
+    changes: replaces.length > 0 || moved || components,
     replaces,
     deleteBeforeReplace: replaces.length > 0,
   };
@@ -99,6 +101,7 @@ export async function createRegion(
       nodeCount: inputs.nodeCount,
       reconciler: inputs.reconciler ?? "flux",
       sealedSecrets: inputs.sealedSecrets ?? false,
+      kyverno: inputs.kyverno ?? false,
     }),
   );
   const kubeconfig = await readKubeconfig(region.kubeconfigPath);
@@ -138,17 +141,25 @@ export async function readRegion(
   };
 }
 
+/** Whether a component the region runs beside its reconciler was turned on or off (pure). */
+function componentsChanged(olds: Partial<RegionInputs>, news: RegionInputs): boolean {
+  return (
+    (olds.sealedSecrets ?? false) !== (news.sealedSecrets ?? false) ||
+    (olds.kyverno ?? false) !== (news.kyverno ?? false)
+  );
+}
+
 /**
  * Records a moved checkout (`implementation`) and starts or stops the Sealed Secrets controller
- * (`upRegion` again, which leaves a running region as it is otherwise); nothing else updates in
- * place.
+ * and Kyverno (`upRegion` again, which leaves a running region as it is otherwise); nothing else
+ * updates in place.
  */
 export async function updateRegion(
   _id: string,
   olds: RegionOutputs,
   news: RegionInputs,
 ): Promise<pulumi.dynamic.UpdateResult<RegionOutputs>> {
-  if ((olds.sealedSecrets ?? false) !== (news.sealedSecrets ?? false)) {
+  if (componentsChanged(olds, news)) {
     const log = providerLogger();
     await explain(`update local region "${news.region}"`, async () =>
       upRegion(news.region, {
@@ -157,6 +168,7 @@ export async function updateRegion(
         log,
         reconciler: news.reconciler ?? "flux",
         sealedSecrets: news.sealedSecrets ?? false,
+        kyverno: news.kyverno ?? false,
       }),
     );
   }
@@ -164,7 +176,8 @@ export async function updateRegion(
     outs: {
       ...olds,
       implementation: news.implementation,
-      ...(news.sealedSecrets ? { sealedSecrets: true } : { sealedSecrets: false }),
+      sealedSecrets: news.sealedSecrets ?? false,
+      kyverno: news.kyverno ?? false,
     },
   };
 }
@@ -185,16 +198,17 @@ export function regionProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * The tools of a region. An optional component it needs (Argo CD, Sealed Secrets) is built here
+ * The tools of a region. An optional component it needs (Argo CD, Sealed Secrets, Kyverno) is built here
  * on first use, so only stacks that run it pay for the build.
  */
 async function regionTools(
-  inputs: Pick<RegionInputs, "reconciler" | "sealedSecrets">,
+  inputs: Pick<RegionInputs, "reconciler" | "sealedSecrets" | "kyverno">,
   log: Logger,
 ): Promise<RegionTools> {
   const optional = [
     ...(inputs.reconciler === "argocd" ? (["argocd"] as const) : []),
     ...(inputs.sealedSecrets ? (["sealed-secrets"] as const) : []),
+    ...(inputs.kyverno ? (["kyverno"] as const) : []),
   ];
   const toolchain =
     optional.length > 0
@@ -206,6 +220,7 @@ async function regionTools(
     fluxCrdsDir: toolchain.fluxCrdsDir,
     argocdCrdsDir: toolchain.argocdCrdsDir,
     sealedSecretsCrdsDir: toolchain.sealedSecretsCrdsDir,
+    kyvernoCrdsDir: toolchain.kyvernoCrdsDir,
     env: (env) => toolchain.env(env ?? base),
   };
 }
@@ -221,6 +236,7 @@ export const toolsNotNeeded: RegionTools = {
   fluxCrdsDir: "",
   argocdCrdsDir: undefined,
   sealedSecretsCrdsDir: undefined,
+  kyvernoCrdsDir: undefined,
   env: (env) => env ?? regionProcessEnv(process.env),
 };
 

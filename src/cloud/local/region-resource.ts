@@ -63,6 +63,8 @@ export interface LocalRegionResourceArgs {
   readonly reconciler: ReconcilerKind;
   /** Runs the Sealed Secrets controller. @default - absent (false) */
   readonly sealedSecrets?: true;
+  /** Runs Kyverno's admission controller. @default - absent (false) */
+  readonly kyverno?: true;
 }
 
 /**

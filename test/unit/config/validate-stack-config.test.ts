@@ -49,6 +49,7 @@ describe("validateStackConfig defaults", () => {
       },
       sopsAgeKey: false,
       sealedSecrets: false,
+      kyverno: false,
       protected: false,
       rtoObjectiveSeconds: undefined,
       dns: undefined,
@@ -156,6 +157,11 @@ describe("validateStackConfig messages", () => {
       "fails on Sealed Secrets on a cloud, where drkit installs no controller yet",
       { ...aws, sealedSecrets: true },
       'drkit:sealedSecrets runs the Sealed Secrets controller on local regions only so far (drkit:platform is "aws": drkit installs it on no cloud yet), got true. Remove it with `pulumi config rm drkit:sealedSecrets`, or install the controller through the fleet (its Helm chart) and keep its key Secrets in your cloud\'s secret store.',
+    ],
+    [
+      "fails on Kyverno on a cloud, where drkit installs no admission controller yet",
+      { ...aws, kyverno: true },
+      'drkit:kyverno runs Kyverno\'s admission controller on local regions only so far (drkit:platform is "aws": drkit installs it on no cloud yet), got true. Remove it with `pulumi config rm drkit:kyverno`, or install Kyverno through the fleet (its Helm chart, in a layer before the policies).',
     ],
     [
       "fails on a region of another cloud",

@@ -88,6 +88,7 @@ describe("argocd host reconciler", () => {
         fluxCrdsDir: "/f",
         argocdCrdsDir: undefined,
         sealedSecretsCrdsDir: undefined,
+        kyvernoCrdsDir: undefined,
         env: (e) => e ?? {},
       }),
     ).toThrow('run "drkit toolchain install --with argocd"');

@@ -84,13 +84,19 @@ describe("planRegionDiff", () => {
     });
   });
 
-  it("updates the region in place, replacing nothing, when Sealed Secrets is turned on or off", () => {
-    const on = { ...olds, sealedSecrets: true };
-    const inPlace = { changes: true, replaces: [], deleteBeforeReplace: false };
-    expect(planRegionDiff(olds, on)).toEqual(inPlace);
-    expect(planRegionDiff(on, olds)).toEqual(inPlace);
-    expect(planRegionDiff(on, { ...on })).toMatchObject({ changes: false });
-  });
+  it.each([
+    ["Sealed Secrets", { sealedSecrets: true }],
+    ["Kyverno", { kyverno: true }],
+  ])(
+    "updates the region in place, replacing nothing, when %s is turned on or off",
+    (_, turnedOn) => {
+      const on = { ...olds, ...turnedOn };
+      const inPlace = { changes: true, replaces: [], deleteBeforeReplace: false };
+      expect(planRegionDiff(olds, on)).toEqual(inPlace);
+      expect(planRegionDiff(on, olds)).toEqual(inPlace);
+      expect(planRegionDiff(on, { ...on })).toMatchObject({ changes: false });
+    },
+  );
 
   it.each([
     ["region", { region: "local-b" }],

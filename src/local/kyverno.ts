@@ -1,0 +1,254 @@
+/**
+ * Kyverno's admission controller on a local region (`drkit:kyverno`), a host process beside the
+ * reconciler's, run the way Kyverno's own guide runs it out of cluster (`--kubeconfig`,
+ * `--serverIP`): its CRDs and its namespace's objects in the cluster, its webhook server on
+ * 127.0.0.1, and the webhook configurations it registers pointing there by URL. It enforces the
+ * fleet's Kyverno policies at admission, as `kyverno-admission-controller` does in a cluster.
+ */
+import { readFile } from "node:fs/promises";
+import { connect } from "node:tls";
+import { join } from "node:path";
+
+import { PreflightError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { isAlive } from "../core/pid.ts";
+import { drkitFieldManager, type KubeObject } from "../kube/index.ts";
+import { readPid, startDetached, stopByPidFile, type ProcessSpec } from "./processes.ts";
+import { regionPaths, type RegionState } from "./region-state.ts";
+import { runTool } from "./run-tool.ts";
+import type { RegionTools } from "./tools.ts";
+import { waitFor } from "./wait.ts";
+
+export const kyvernoProcess = "kyverno-admission-controller";
+/** The namespace Kyverno keeps its configuration, certificates and lease in. */
+export const kyvernoNamespace = "kyverno";
+/** The Secrets its certificate renewer writes (Kyverno's defaults for service `kyverno-svc`). */
+const caSecretName = "kyverno-svc.kyverno.svc.kyverno-tls-ca";
+const tlsSecretName = "kyverno-svc.kyverno.svc.kyverno-tls-pair";
+/** The ValidatingWebhookConfiguration Kyverno registers for resources once it leads. */
+export const kyvernoResourceWebhook = "kyverno-resource-validating-webhook-cfg";
+
+/** Its loopback ports. */
+export interface KyvernoPorts {
+  /** The webhook server (TLS): the API server calls it at `https://127.0.0.1:<webhook>`. */
+  readonly webhook: number;
+  readonly metrics: number;
+}
+
+/** The process (pure): Kyverno's out-of-cluster flags and environment, loopback listeners. */
+export function planKyverno(input: {
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  readonly ports: KyvernoPorts;
+  readonly tools: Pick<RegionTools, "path">;
+  readonly baseEnv: NodeJS.ProcessEnv;
+}): ProcessSpec {
+  const { ports } = input;
+  return {
+    name: kyvernoProcess,
+    command: input.tools.path("kyverno-admission-controller"),
+    args: [
+      `--kubeconfig=${input.kubeconfigPath}`,
+      `--serverIP=127.0.0.1:${ports.webhook}`,
+      "--webhookServerHost=127.0.0.1",
+      `--webhookServerPort=${ports.webhook}`,
+      `--caSecretName=${caSecretName}`,
+      `--tlsSecretName=${tlsSecretName}`,
+      `--backgroundServiceAccountName=system:serviceaccount:${kyvernoNamespace}:kyverno-background-controller`,
+      `--reportsServiceAccountName=system:serviceaccount:${kyvernoNamespace}:kyverno-reports-controller`,
+      // No reports controller runs beside it to aggregate them.
+      "--admissionReports=false",
+      "--metricsHost=127.0.0.1",
+      `--metricsPort=${ports.metrics}`,
+      "--controllerRuntimeMetricsAddress=0",
+      "--autoMemLimitEnabled=false",
+      "--loggingFormat=json",
+    ],
+    cwd: input.dir,
+    env: {
+      ...input.baseEnv,
+      KYVERNO_NAMESPACE: kyvernoNamespace,
+      KYVERNO_SERVICEACCOUNT_NAME: kyvernoProcess,
+      KYVERNO_DEPLOYMENT: kyvernoProcess,
+      KYVERNO_POD_NAME: `${kyvernoProcess}-host`,
+      KYVERNO_SVC: "kyverno-svc",
+      INIT_CONFIG: "kyverno",
+      METRICS_CONFIG: "kyverno-metrics",
+    },
+    pidFile: join(input.dir, "pids", `${kyvernoProcess}.pid`),
+    logFile: join(input.dir, "logs", `${kyvernoProcess}.log`),
+  };
+}
+
+/** What Kyverno reads from its namespace at start (pure): the namespace and its two ConfigMaps. */
+export function kyvernoNamespaceObjects(): KubeObject[] {
+  const labels = {
+    "app.kubernetes.io/part-of": "kyverno",
+    "app.kubernetes.io/managed-by": "drkit",
+  };
+  const configMap = (name: string, data: Record<string, string>): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: kyvernoNamespace, labels },
+    data,
+  });
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: kyvernoNamespace, labels } },
+    // Kyverno's chart defaults: its own namespace and the cluster's bootstrap kinds left alone.
+    configMap("kyverno", {
+      enableDefaultRegistryMutation: "true",
+      defaultRegistry: "docker.io",
+      generateSuccessEvents: "false",
+      resourceFilters: [
+        "[Event,*,*]",
+        "[*/*,kube-system,*]",
+        "[*/*,kube-public,*]",
+        "[*/*,kube-node-lease,*]",
+        "[Node,*,*]",
+        "[Node/*,*,*]",
+        "[APIService,*,*]",
+        "[APIService/*,*,*]",
+        "[TokenReview,*,*]",
+        "[SubjectAccessReview,*,*]",
+        "[SelfSubjectAccessReview,*,*]",
+        `[*/*,${kyvernoNamespace},*]`,
+        "[ClusterRole,*,kyverno:*]",
+        "[ClusterRoleBinding,*,kyverno:*]",
+        "[ReportChangeRequest,*,*]",
+        "[ReportChangeRequest/*,*,*]",
+        "[ClusterReportChangeRequest,*,*]",
+        "[ClusterReportChangeRequest/*,*,*]",
+        "[PolicyReport,*,*]",
+        "[PolicyReport/*,*,*]",
+        "[ClusterPolicyReport,*,*]",
+        "[ClusterPolicyReport/*,*,*]",
+      ].join(""),
+      webhooks: JSON.stringify([
+        {
+          namespaceSelector: {
+            matchExpressions: [
+              {
+                key: "kubernetes.io/metadata.name",
+                operator: "NotIn",
+                values: ["kube-system", kyvernoNamespace],
+              },
+            ],
+          },
+        },
+      ]),
+    }),
+    configMap("kyverno-metrics", { namespaces: JSON.stringify({ include: [], exclude: [] }) }),
+  ];
+}
+
+/** The dir of a region's Kyverno: pids and logs. */
+export function kyvernoDir(stateDir: string, region: string): string {
+  return join(regionPaths(stateDir, region).dir, "kyverno");
+}
+
+/**
+ * Starts Kyverno when `ports` are given (CRDs, its namespace's objects, then the process; ready
+ * once its webhook answers TLS and its resource webhook is registered), stops it otherwise.
+ * Idempotent: a running Kyverno is left alone.
+ */
+export async function syncKyverno(input: {
+  readonly stateDir: string;
+  readonly state: RegionState;
+  readonly ports: KyvernoPorts | undefined;
+  readonly tools: RegionTools;
+  readonly log: Logger;
+}): Promise<void> {
+  const { stateDir, state, tools, log } = input;
+  const dir = kyvernoDir(stateDir, state.name);
+  const pidFile = join(dir, "pids", `${kyvernoProcess}.pid`);
+  if (input.ports === undefined) {
+    await stopByPidFile(pidFile);
+    return;
+  }
+  const pid = await readPid(pidFile);
+  if (pid !== undefined && (await isAlive(pid))) return;
+
+  const kubeconfig = regionPaths(stateDir, state.name).kubeconfig;
+  const env = tools.env();
+  const kubectl = (step: string, args: string[], stdin?: string) =>
+    runTool(step, tools.path("kubectl"), ["--kubeconfig", kubeconfig, ...args], {
+      env,
+      ...(stdin === undefined ? {} : { input: stdin }),
+    });
+  const crds = tools.kyvernoCrdsDir;
+  if (crds === undefined)
+    throw new Error("the toolchain has no Kyverno CRDs: install it with --with kyverno");
+  const apply = ["apply", "--server-side", `--field-manager=${drkitFieldManager}`];
+  await kyvernoCrdsApplied(kubectl, apply, crds);
+  await kubectl(
+    "create Kyverno's namespace and configuration",
+    [...apply, "--force-conflicts", "-f", "-"],
+    JSON.stringify({ apiVersion: "v1", kind: "List", items: kyvernoNamespaceObjects() }),
+  );
+
+  const spec = planKyverno({
+    dir,
+    kubeconfigPath: kubeconfig,
+    ports: input.ports,
+    tools,
+    baseEnv: env,
+  });
+  const started = await startDetached(spec);
+  log.action(
+    `started "${kyvernoProcess}" for region "${state.name}" (webhook on 127.0.0.1:${input.ports.webhook})`,
+  );
+  let exited = false;
+  await waitFor(`"${kyvernoProcess}" of region "${state.name}" to be ready`, 120_000, async () => {
+    // One that exited will not come up: say so now, not after the timeout.
+    if (!(await isAlive(started))) return (exited = true);
+    if (!(await answersTls(input.ports!.webhook))) return false;
+    const found = await kubectl("look for Kyverno's webhook", [
+      "get",
+      "validatingwebhookconfigurations",
+      "--ignore-not-found",
+      "-o",
+      "name",
+      kyvernoResourceWebhook,
+    ]);
+    return found.stdout.trim() !== "";
+  });
+  if (exited) {
+    const tail = (await readFile(spec.logFile, "utf8").catch(() => "")).trim().split("\n");
+    throw new PreflightError(
+      `"${kyvernoProcess}" of region "${state.name}" exited at start: ${tail.slice(-3).join(" | ")} (log: ${spec.logFile})`,
+    );
+  }
+}
+
+async function kyvernoCrdsApplied(
+  kubectl: (step: string, args: string[]) => Promise<{ stdout: string }>,
+  apply: string[],
+  crds: string,
+): Promise<void> {
+  await kubectl("install Kyverno's CRDs", [...apply, "--force-conflicts", "-f", crds]);
+  await waitFor("Kyverno's CRDs to be established", 60_000, async () => {
+    await kubectl("wait for Kyverno's CRDs", [
+      "wait",
+      "--for=condition=Established",
+      "--timeout=20s",
+      "-f",
+      crds,
+    ]);
+    return true;
+  });
+}
+
+/** Whether a TLS server answers on 127.0.0.1:`port` (Kyverno's certificate is its own). */
+function answersTls(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.setTimeout(2_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
