@@ -25,6 +25,8 @@ export const kyvernoNamespace = "kyverno";
 /** The Secrets its certificate renewer writes (Kyverno's defaults for service `kyverno-svc`). */
 const caSecretName = "kyverno-svc.kyverno.svc.kyverno-tls-ca";
 const tlsSecretName = "kyverno-svc.kyverno.svc.kyverno-tls-pair";
+/** The label on every webhook configuration Kyverno registers. */
+const webhookLabel = "webhook.kyverno.io/managed-by";
 /** The ValidatingWebhookConfiguration Kyverno registers for resources once it leads. */
 export const kyvernoResourceWebhook = "kyverno-resource-validating-webhook-cfg";
 
@@ -149,25 +151,22 @@ export function kyvernoDir(stateDir: string, region: string): string {
 /**
  * Starts Kyverno when `ports` are given (CRDs, its namespace's objects, then the process; ready
  * once its webhook answers TLS and its resource webhook is registered), stops it otherwise.
+ * Stopping one that ran (`wasOn`) also deletes its webhook configurations: out of cluster it
+ * leaves them behind, and a fail-closed webhook nobody answers refuses every object it matches.
  * Idempotent: a running Kyverno is left alone.
  */
 export async function syncKyverno(input: {
   readonly stateDir: string;
   readonly state: RegionState;
   readonly ports: KyvernoPorts | undefined;
+  /** Whether the region ran Kyverno before this call. */
+  readonly wasOn: boolean;
   readonly tools: RegionTools;
   readonly log: Logger;
 }): Promise<void> {
   const { stateDir, state, tools, log } = input;
   const dir = kyvernoDir(stateDir, state.name);
   const pidFile = join(dir, "pids", `${kyvernoProcess}.pid`);
-  if (input.ports === undefined) {
-    await stopByPidFile(pidFile);
-    return;
-  }
-  const pid = await readPid(pidFile);
-  if (pid !== undefined && (await isAlive(pid))) return;
-
   const kubeconfig = regionPaths(stateDir, state.name).kubeconfig;
   const env = tools.env();
   const kubectl = (step: string, args: string[], stdin?: string) =>
@@ -175,6 +174,23 @@ export async function syncKyverno(input: {
       env,
       ...(stdin === undefined ? {} : { input: stdin }),
     });
+  if (input.ports === undefined) {
+    await stopByPidFile(pidFile);
+    if (input.wasOn) {
+      await kubectl("delete Kyverno's webhook configurations", [
+        "delete",
+        "validatingwebhookconfigurations,mutatingwebhookconfigurations",
+        "-l",
+        webhookLabel,
+        "--ignore-not-found",
+      ]);
+      log.success(`stopped "${kyvernoProcess}" of region "${state.name}" and removed its webhooks`);
+    }
+    return;
+  }
+  const pid = await readPid(pidFile);
+  if (pid !== undefined && (await isAlive(pid))) return;
+
   const crds = tools.kyvernoCrdsDir;
   if (crds === undefined)
     throw new Error("the toolchain has no Kyverno CRDs: install it with --with kyverno");

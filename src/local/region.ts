@@ -296,7 +296,8 @@ async function withKyverno(
     ports = state.kyvernoPorts ?? { webhook: webhook!, metrics: metrics! };
   }
   await writeRegionState(stateDir, { ...state, kyvernoPorts: ports });
-  await syncKyverno({ stateDir, state, ports, tools: options.tools, log: options.log });
+  const wasOn = state.kyvernoPorts !== undefined;
+  await syncKyverno({ stateDir, state, ports, wasOn, tools: options.tools, log: options.log });
 }
 
 /** Stops every process of a region, frees its ports and removes its files. */

@@ -18,6 +18,7 @@ import { checkPoliciesEnforced } from "../../src/drill/policies-enforced.ts";
 import { createKube } from "../../src/kube/index.ts";
 import { kyvernoDir, kyvernoProcess, kyvernoResourceWebhook } from "../../src/local/kyverno.ts";
 import { freePort } from "../../src/local/ports.ts";
+import { upRegion } from "../../src/local/region.ts";
 import { readRegionState, regionPaths } from "../../src/local/region-state.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
@@ -236,5 +237,27 @@ describe("Kyverno's admission controller on a restored local region", () => {
       ok: false,
       detail: "ConfigMap/shop/probe was accepted: no admission policy refuses it",
     });
+  });
+
+  it("stops Kyverno and removes its webhooks when the region turns it off, so nothing is refused", async () => {
+    // As `pulumi up` does when drkit:kyverno goes from true to false (an update in place).
+    await upRegion(stack, {
+      stateDir: platform.stateDir,
+      tools: platform.toolchain,
+      log: platform.log,
+      kyverno: false,
+    });
+    expect((await readRegionState(platform.stateDir, stack))!.kyvernoPorts).toBeUndefined();
+    const webhooks = await kubectl([
+      "get",
+      "validatingwebhookconfigurations,mutatingwebhookconfigurations",
+      "-l",
+      "webhook.kyverno.io/managed-by",
+      "-o",
+      "name",
+    ]);
+    expect(webhooks.stdout.trim()).toBe("");
+    const created = await kubectl(["create", "configmap", "after-kyverno", "-n", "shop"]);
+    expect(created.code, created.stderr).toBe(0);
   });
 });
