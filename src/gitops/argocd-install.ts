@@ -70,6 +70,47 @@ end
 return hs
 `;
 
+/**
+ * Argo CD's CRD health check with upstream's later fix (argoproj/argo-cd#26126, not in the
+ * pinned v3.2): a CRD the API server is still establishing (`Established=False`, reason
+ * `Installing`) is Progressing, not Degraded. Otherwise a restore that creates CRDs on a busy API
+ * server sees the wave holding them Degraded for a moment, the app of apps fails that sync and
+ * waits out Argo CD's retry backoff (argoproj/argo-cd#25084). Lua 5.1, as Argo CD runs it.
+ */
+export const crdHealthLua = `local hs = { status = "Progressing", message = "Waiting for the CRD's status" }
+if obj.metadata.deletionTimestamp ~= nil then
+  hs.message = "CRD is terminating"
+  return hs
+end
+if obj.status == nil or obj.status.conditions == nil then
+  return hs
+end
+local established = nil
+for _, c in ipairs(obj.status.conditions) do
+  local message = c.message or ""
+  if c.type == "NamesAccepted" and c.status == "False" then
+    return { status = "Degraded", message = "CRD names have not been accepted: " .. message }
+  end
+  if c.type == "NonStructuralSchema" and c.status == "True" then
+    return { status = "Degraded", message = "Schema violations found: " .. message }
+  end
+  if c.type == "Established" then
+    established = c
+  end
+end
+if established == nil then
+  return hs
+end
+if established.status == "True" then
+  return { status = "Healthy", message = "CRD is established" }
+end
+if established.reason == "Installing" then
+  hs.message = "CRD is being established: " .. (established.message or "")
+  return hs
+end
+return { status = "Degraded", message = "CRD is not established: " .. (established.message or "") }
+`;
+
 function renderSettings(sshKnownHosts: pulumi.Input<string> | undefined): KubeObject[] {
   return [
     // KSOPS runs as a kustomize exec plugin.
@@ -78,6 +119,7 @@ function renderSettings(sshKnownHosts: pulumi.Input<string> | undefined): KubeOb
       // Argo CD does not judge child Applications' health by default, so an app of apps would
       // sync a later sync wave before the earlier one is Healthy (Argo CD's documented fix).
       "resource.customizations.health.argoproj.io_Application": applicationHealthLua,
+      "resource.customizations.health.apiextensions.k8s.io_CustomResourceDefinition": crdHealthLua,
       // Argo CD 3 ignores status-only updates of the objects it manages by default, so the
       // health of a CRD being established or of a child Application turning Healthy would stay
       // stale until the next resync (minutes): a restore is timed, so react to them.
