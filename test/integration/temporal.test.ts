@@ -21,9 +21,9 @@ import type { RestoreReport } from "../../src/dr/report/index.ts";
 import type { DrillResult } from "../../src/drill/history/index.ts";
 import type { FleetSummary } from "../../src/drill/fleet-summary.ts";
 import { drkitCommand, whyNotOk } from "./support/drkit.ts";
-import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
 import { findTemporalServer } from "../../src/local/temporal-server.ts";
+import { portBelowEphemeral } from "./support/ports.ts";
 import {
   optionalToolchainTimeout,
   waitForOptionalToolchain,
@@ -78,11 +78,15 @@ beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), "drkit-it-temporal-"));
+  const gitPort = await portBelowEphemeral();
+  let registryPort = await portBelowEphemeral();
+  while (registryPort === gitPort) registryPort = await portBelowEphemeral();
   env = {
     ...process.env,
     DRKIT_STATE_DIR: stateDir,
-    DRKIT_GIT_PORT: String(await freePort()),
-    DRKIT_REGISTRY_PORT: String(await freePort()),
+    // Started long after they are picked: outside the range outgoing connections take ports from.
+    DRKIT_GIT_PORT: String(gitPort),
+    DRKIT_REGISTRY_PORT: String(registryPort),
     DRKIT_TEMPORAL_PORT: "0",
     DRKIT_TEMPORAL_UI_PORT: "0",
   };
