@@ -5,19 +5,16 @@
  * 127.0.0.1, and the webhook configurations it registers pointing there by URL. It enforces the
  * fleet's Kyverno policies at admission, as `kyverno-admission-controller` does in a cluster.
  */
-import { readFile } from "node:fs/promises";
 import { connect } from "node:tls";
 import { join } from "node:path";
 
-import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
-import { drkitFieldManager, type KubeObject } from "../kube/index.ts";
-import { readPid, startDetached, stopByPidFile, type ProcessSpec } from "./processes.ts";
+import type { KubeObject } from "../kube/index.ts";
+import { readPid, stopByPidFile, type ProcessSpec } from "./processes.ts";
+import { installCrds, regionKubectl, serverSideApply, startComponent } from "./region-component.ts";
 import { regionPaths, type RegionState } from "./region-state.ts";
-import { runTool } from "./run-tool.ts";
 import type { RegionTools } from "./tools.ts";
-import { waitFor } from "./wait.ts";
 
 export const kyvernoProcess = "kyverno-admission-controller";
 /** The namespace Kyverno keeps its configuration, certificates and lease in. */
@@ -167,13 +164,7 @@ export async function syncKyverno(input: {
   const { stateDir, state, tools, log } = input;
   const dir = kyvernoDir(stateDir, state.name);
   const pidFile = join(dir, "pids", `${kyvernoProcess}.pid`);
-  const kubeconfig = regionPaths(stateDir, state.name).kubeconfig;
-  const env = tools.env();
-  const kubectl = (step: string, args: string[], stdin?: string) =>
-    runTool(step, tools.path("kubectl"), ["--kubeconfig", kubeconfig, ...args], {
-      env,
-      ...(stdin === undefined ? {} : { input: stdin }),
-    });
+  const kubectl = regionKubectl(stateDir, state.name, tools);
   if (input.ports === undefined) {
     await stopByPidFile(pidFile);
     if (input.wasOn) {
@@ -194,63 +185,38 @@ export async function syncKyverno(input: {
   const crds = tools.kyvernoCrdsDir;
   if (crds === undefined)
     throw new Error("the toolchain has no Kyverno CRDs: install it with --with kyverno");
-  const apply = ["apply", "--server-side", `--field-manager=${drkitFieldManager}`];
-  await kyvernoCrdsApplied(kubectl, apply, crds);
+  await installCrds(kubectl, crds, "Kyverno's CRDs");
   await kubectl(
     "create Kyverno's namespace and configuration",
-    [...apply, "--force-conflicts", "-f", "-"],
+    [...serverSideApply, "-f", "-"],
     JSON.stringify({ apiVersion: "v1", kind: "List", items: kyvernoNamespaceObjects() }),
   );
 
-  const spec = planKyverno({
-    dir,
-    kubeconfigPath: kubeconfig,
-    ports: input.ports,
-    tools,
-    baseEnv: env,
-  });
-  const started = await startDetached(spec);
-  log.action(
-    `started "${kyvernoProcess}" for region "${state.name}" (webhook on 127.0.0.1:${input.ports.webhook})`,
-  );
-  let exited = false;
-  await waitFor(`"${kyvernoProcess}" of region "${state.name}" to be ready`, 120_000, async () => {
-    // One that exited will not come up: say so now, not after the timeout.
-    if (!(await isAlive(started))) return (exited = true);
-    if (!(await answersTls(input.ports!.webhook))) return false;
-    const found = await kubectl("look for Kyverno's webhook", [
-      "get",
-      "validatingwebhookconfigurations",
-      "--ignore-not-found",
-      "-o",
-      "name",
-      kyvernoResourceWebhook,
-    ]);
-    return found.stdout.trim() !== "";
-  });
-  if (exited) {
-    const tail = (await readFile(spec.logFile, "utf8").catch(() => "")).trim().split("\n");
-    throw new PreflightError(
-      `"${kyvernoProcess}" of region "${state.name}" exited at start: ${tail.slice(-3).join(" | ")} (log: ${spec.logFile})`,
-    );
-  }
-}
-
-async function kyvernoCrdsApplied(
-  kubectl: (step: string, args: string[]) => Promise<{ stdout: string }>,
-  apply: string[],
-  crds: string,
-): Promise<void> {
-  await kubectl("install Kyverno's CRDs", [...apply, "--force-conflicts", "-f", crds]);
-  await waitFor("Kyverno's CRDs to be established", 60_000, async () => {
-    await kubectl("wait for Kyverno's CRDs", [
-      "wait",
-      "--for=condition=Established",
-      "--timeout=20s",
-      "-f",
-      crds,
-    ]);
-    return true;
+  const { webhook } = input.ports;
+  await startComponent({
+    spec: planKyverno({
+      dir,
+      kubeconfigPath: regionPaths(stateDir, state.name).kubeconfig,
+      ports: input.ports,
+      tools,
+      baseEnv: tools.env(),
+    }),
+    region: state.name,
+    timeoutMs: 120_000,
+    log,
+    detail: ` (webhook on 127.0.0.1:${webhook})`,
+    ready: async () => {
+      if (!(await answersTls(webhook))) return false;
+      const found = await kubectl("look for Kyverno's webhook", [
+        "get",
+        "validatingwebhookconfigurations",
+        "--ignore-not-found",
+        "-o",
+        "name",
+        kyvernoResourceWebhook,
+      ]);
+      return found.stdout.trim() !== "";
+    },
   });
 }
 

@@ -5,22 +5,19 @@
  * new key; a region without escrowed keys gets a new key from the controller, as a new cluster
  * does (`drkit keys backup` escrows it).
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { PreflightError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
-import { drkitFieldManager, type KubeObject } from "../kube/index.ts";
+import type { KubeObject } from "../kube/index.ts";
 import { controllerNamespace, keySecret } from "../sealed-secrets/sealing-key.ts";
 import type { EscrowedKey } from "../sealed-secrets/escrow.ts";
-import { readPid, startDetached, stopByPidFile, type ProcessSpec } from "./processes.ts";
+import { readPid, stopByPidFile, type ProcessSpec } from "./processes.ts";
+import { installCrds, regionKubectl, startComponent } from "./region-component.ts";
 import { regionPaths } from "./region-state.ts";
 import type { RegionState } from "./region-state.ts";
-import { runTool } from "./run-tool.ts";
 import { localKeyEscrow } from "./sealing-key-escrow.ts";
 import type { RegionTools } from "./tools.ts";
-import { waitFor } from "./wait.ts";
 
 export const sealedSecretsProcess = "sealed-secrets-controller";
 
@@ -87,34 +84,11 @@ export async function syncSealedSecrets(input: {
   const pid = await readPid(pidFile);
   const running = pid !== undefined && (await isAlive(pid));
 
-  const kubeconfig = regionPaths(stateDir, state.name).kubeconfig;
-  const env = tools.env();
-  const kubectl = (step: string, args: string[], stdin?: string) =>
-    runTool(step, tools.path("kubectl"), ["--kubeconfig", kubeconfig, ...args], {
-      env,
-      ...(stdin === undefined ? {} : { input: stdin }),
-    });
+  const kubectl = regionKubectl(stateDir, state.name, tools);
   const crds = tools.sealedSecretsCrdsDir;
   if (crds === undefined)
     throw new Error("the toolchain has no SealedSecret CRD: install it with --with sealed-secrets");
-  await kubectl("install the SealedSecret CRD", [
-    "apply",
-    "--server-side",
-    `--field-manager=${drkitFieldManager}`,
-    "--force-conflicts",
-    "-f",
-    crds,
-  ]);
-  await waitFor("the SealedSecret CRD to be established", 60_000, async () => {
-    await kubectl("wait for the SealedSecret CRD", [
-      "wait",
-      "--for=condition=Established",
-      "--timeout=20s",
-      "-f",
-      crds,
-    ]);
-    return true;
-  });
+  await installCrds(kubectl, crds, "the SealedSecret CRD");
 
   const escrowed = await localKeyEscrow(stateDir).list();
   let placed = 0;
@@ -158,27 +132,17 @@ export async function syncSealedSecrets(input: {
   }
   const spec = planSealedSecrets({
     dir,
-    kubeconfigPath: kubeconfig,
+    kubeconfigPath: regionPaths(stateDir, state.name).kubeconfig,
     ports: input.ports,
     tools,
-    baseEnv: env,
+    baseEnv: tools.env(),
   });
-  const started = await startDetached(spec);
-  log.action(`started "${sealedSecretsProcess}" for region "${state.name}"`);
-  let exited = false;
-  await waitFor(
-    `"${sealedSecretsProcess}" of region "${state.name}" to be ready`,
-    60_000,
-    async () => {
-      // A controller that exited will not come up: say so now, not after the timeout.
-      if (!(await isAlive(started))) return (exited = true);
-      return (await fetch(`http://127.0.0.1:${input.ports!.http}/healthz`)).ok;
-    },
-  );
-  if (exited) {
-    const tail = (await readFile(spec.logFile, "utf8").catch(() => "")).trim().split("\n");
-    throw new PreflightError(
-      `"${sealedSecretsProcess}" of region "${state.name}" exited at start: ${tail.slice(-3).join(" | ")} (log: ${spec.logFile})`,
-    );
-  }
+  const { http } = input.ports;
+  await startComponent({
+    spec,
+    region: state.name,
+    timeoutMs: 60_000,
+    log,
+    ready: async () => (await fetch(`http://127.0.0.1:${http}/healthz`)).ok,
+  });
 }

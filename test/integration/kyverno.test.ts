@@ -10,7 +10,6 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -20,6 +19,7 @@ import { kyvernoDir, kyvernoProcess, kyvernoResourceWebhook } from "../../src/lo
 import { freePort } from "../../src/local/ports.ts";
 import { upRegion } from "../../src/local/region.ts";
 import { readRegionState, regionPaths } from "../../src/local/region-state.ts";
+import { drkitCommand } from "./support/drkit.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
 import {
@@ -27,7 +27,6 @@ import {
   waitForOptionalToolchain,
 } from "./support/optional-toolchain.ts";
 
-const checkout = fileURLToPath(new URL("../../", import.meta.url));
 const stack = "local-kyverno";
 let platform: TestPlatform;
 let repo: WorkingRepo;
@@ -40,8 +39,8 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  const child = spawn(command, args, { cwd: checkout, env, stdio: ["ignore", "pipe", "pipe"] });
+function run(command: string, args: string[]): Promise<Run> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -49,12 +48,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-const drkit = (args: string[]) =>
-  run(process.execPath, ["bin/drkit.js", "--root", project, ...args], {
-    ...process.env,
-    DRKIT_STATE_DIR: platform.stateDir,
-    DRKIT_GIT_PORT: String(gitPort),
-  });
+const runDrkit = drkitCommand(() => ({
+  ...process.env,
+  DRKIT_STATE_DIR: platform.stateDir,
+  DRKIT_GIT_PORT: String(gitPort),
+}));
+const drkit = (args: string[]) => runDrkit(["--root", project, ...args]);
 
 const kubectl = (args: string[]) =>
   run(platform.toolchain.path("kubectl"), [
