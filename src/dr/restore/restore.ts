@@ -216,7 +216,11 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
       }
       result.failures.forEach((f) => phases.fail("verify", f));
       const strays = warmUp
-        ? warmUpOutsideInventory(warmUp, converged.reconcilers, prepared.target)
+        ? warmUpOutsideInventory(
+            warmUp,
+            [...converged.reconcilers, ...converged.releases],
+            prepared.target,
+          )
         : [];
       strays.forEach((f) => phases.fail("verify", f));
       const owned =

@@ -36,6 +36,18 @@ export interface WarmUpBatch {
   readonly key: string;
   /** Keys of the reconciler objects it waits for: its objects wait until those are done. */
   readonly dependsOn: readonly string[];
+  /**
+   * The batch it follows: applied as soon as that one is (a chart's objects right after the
+   * Kustomization that applies its HelmRelease), never on its own. @default - none
+   */
+  readonly after?: string;
+  /** The field manager of this batch's writes. @default - the plan's */
+  readonly fieldManager?: string;
+  /**
+   * Checked on the cluster just before the batch is applied: why to leave it to the reconciler
+   * after all (a Helm release already installed), or undefined to apply it. @default - apply
+   */
+  readonly precondition?: (kube: Pick<Kube, "get">) => Promise<string | undefined>;
   /** Each stage is applied (its CRDs Established) before the next. */
   readonly stages: readonly (readonly KubeObject[])[];
   /** Objects left to the reconciler, with why (`Kind/namespace/name`). */
@@ -93,13 +105,19 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
   const span = { start: Infinity, end: -Infinity };
   // One limit for every batch: 1,000 Kustomizations at once still keep 32 requests in flight.
   const inFlight = createInFlightLimit(options.inFlight ?? warmUpInFlight);
+  // The batches applied right after each batch (`after`), by the key they follow.
+  const followers = new Map<string, WarmUpBatch[]>();
+  for (const b of plan.batches.values()) {
+    if (b.after) followers.set(b.after, [...(followers.get(b.after) ?? []), b]);
+  }
 
   const write = async (batch: WarmUpBatch, obj: KubeObject, crds: string[]) => {
     const refs = applied.get(batch.key)!;
     await inFlight(async () => {
       if (options.signal?.aborted) return;
       try {
-        const written = await kube.apply(obj, { fieldManager: plan.fieldManager, force: true });
+        const fieldManager = batch.fieldManager ?? plan.fieldManager;
+        const written = await kube.apply(obj, { fieldManager, force: true });
         refs.push(refOfWritten(obj, written));
         totals.applied += 1;
         if (obj.kind === "CustomResourceDefinition") crds.push(obj.metadata.name);
@@ -117,8 +135,13 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
   };
 
   const run = async (batch: WarmUpBatch, quiet: boolean) => {
-    const start = clock.monotonicMs();
-    span.start = Math.min(span.start, start);
+    const why = await batch.precondition?.(kube);
+    if (why) {
+      log.info(`warm-up left ${batch.key} to the reconciler: ${why}`);
+      return;
+    }
+    const began = clock.monotonicMs();
+    span.start = Math.min(span.start, began);
     applied.set(batch.key, []);
     totals.batches += 1;
     totals.left += batch.leftToReconciler.length;
@@ -126,10 +149,12 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
     const end = clock.monotonicMs();
     span.end = Math.max(span.end, end);
     const left = batch.leftToReconciler.length;
-    if (quiet) return;
-    log.info(
-      `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(end - start)} ms${left > 0 ? ` (${left} left to the reconciler: ${listed(batch.leftToReconciler.map((l) => l.ref))})` : ""}`,
-    );
+    if (!quiet) {
+      log.info(
+        `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(end - began)} ms${left > 0 ? ` (${left} left to the reconciler: ${listed(batch.leftToReconciler.map((l) => l.ref))})` : ""}`,
+      );
+    }
+    await Promise.all(followers.get(batch.key)?.map((b) => start(b.key, quiet)) ?? []);
   };
 
   const start = (key: string, quiet: boolean): Promise<void> => {
@@ -148,7 +173,9 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
   return {
     has: (key) => plan.batches.has(key),
     async applyUnblocked() {
-      const unblocked = [...plan.batches.values()].filter((b) => b.dependsOn.length === 0);
+      const unblocked = [...plan.batches.values()].filter(
+        (b) => b.dependsOn.length === 0 && !b.after,
+      );
       // Many batches at once get one line between them, not one each.
       const quiet = unblocked.length > quietAbove;
       await Promise.all(unblocked.map((b) => start(b.key, quiet)));

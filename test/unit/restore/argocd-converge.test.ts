@@ -54,7 +54,7 @@ function fakeCluster(items: Record<string, KubeObject[]>, events: [string, KubeO
         const controller = new AbortController();
         if (path.endsWith("/Application")) {
           events.forEach(([type, obj], i) =>
-            setTimeout(() => controller.signal.aborted || onEvent(type, obj), 20 * (i + 1)),
+            setTimeout(() => controller.signal.aborted || onEvent(type, obj), 150 * (i + 1)),
           );
         }
         return controller;

@@ -4,7 +4,12 @@ import {
   kustomizeFieldManager,
   planFluxWarmUp,
 } from "../../../src/dr/restore/reconcilers/flux-warm-up.ts";
+import { helmFieldManager } from "../../../src/dr/restore/reconcilers/flux-helm-warm-up.ts";
 import { parseFluxKustomization } from "../../../src/dr/verify/flux-kustomization.ts";
+import {
+  parseHelmRelease,
+  type RenderedHelmRelease,
+} from "../../../src/dr/verify/flux/helm-release.ts";
 import type { DesiredObject, DesiredState } from "../../../src/dr/verify/render.ts";
 import type { KubeObject } from "../../../src/kube/index.ts";
 
@@ -49,9 +54,41 @@ function state(
   kustomizations: ReturnType<typeof ks>[],
   objects: DesiredObject[],
   failures: DesiredState["failures"] = [],
+  helmReleases: RenderedHelmRelease[] = [],
 ): DesiredState {
-  return { objects, kustomizations, failures, warnings: [] };
+  return { objects, kustomizations, failures, warnings: [], helmReleases };
 }
+
+/** A rendered HelmRelease `shop/<name>`, applied by Kustomization `flux-system/<parent>`. */
+function hr(
+  name: string,
+  spec: Record<string, unknown> = {},
+  extra: Partial<RenderedHelmRelease> = {},
+): RenderedHelmRelease {
+  return {
+    spec: parseHelmRelease({
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata: { name, namespace: "shop" },
+      spec: {
+        chart: { spec: { chart: name, sourceRef: { kind: "HelmRepository", name: "charts" } } },
+        ...spec,
+      },
+    }),
+    parent: "flux-system/apps",
+    objects: 2,
+    ...extra,
+  };
+}
+
+const chartObjects = (release: string): DesiredObject[] => [
+  { owner: `shop/${release}`, ownerKind: "HelmRelease", object: obj("Deployment", release) },
+  {
+    owner: `shop/${release}`,
+    ownerKind: "HelmRelease",
+    object: obj("CustomResourceDefinition", `${release}s.example.com`),
+  },
+];
 
 describe("planFluxWarmUp", () => {
   it("stages each Kustomization's objects as kustomize-controller does, with its owner labels", () => {
@@ -149,7 +186,7 @@ describe("planFluxWarmUp", () => {
     ]);
   });
 
-  it("never applies what a HelmRelease installs, and strips the CRD conversion CA placeholder", () => {
+  it("never applies a HelmRelease's objects as kustomize-controller, and strips the CRD conversion CA placeholder", () => {
     const crd = obj("CustomResourceDefinition", "gadgets.example.com", {
       spec: { conversion: { webhook: { clientConfig: { caBundle: "Cg==", url: "https://x" } } } },
     });
@@ -176,5 +213,78 @@ describe("planFluxWarmUp", () => {
         .clientConfig,
     ).toHaveProperty("caBundle");
     expect(plan.batches.size).toBe(1);
+  });
+});
+
+describe("planFluxWarmUp's HelmReleases", () => {
+  const apps = { owner: "flux-system/apps", object: obj("ConfigMap", "cfg") };
+
+  it("installs a chart right after its Kustomization, as helm-controller, CRDs first", () => {
+    const plan = planFluxWarmUp(
+      state([ks("apps")], [apps, ...chartObjects("front")], [], [hr("front")]),
+    );
+    const batch = plan.batches.get("HelmRelease/shop/front")!;
+    expect(batch.after).toBe("Kustomization/flux-system/apps");
+    expect(batch.dependsOn).toEqual([]);
+    expect(batch.fieldManager).toBe(helmFieldManager);
+    expect(batch.stages.map((s) => s.map((o) => o.kind))).toEqual([
+      ["CustomResourceDefinition"],
+      ["Deployment"],
+    ]);
+    // The Kustomization's own batch holds none of the chart's objects.
+    const parent = plan.batches.get("Kustomization/flux-system/apps")!;
+    expect(parent.stages.flat().map((o) => o.metadata.name)).toEqual(["cfg"]);
+    expect(plan.skipped).toEqual([]);
+  });
+
+  it.each([
+    ["hooks", hr("a", {}, { hooks: ["Job/shop/migrate"] }), /hooks \(Job\/shop\/migrate\)/],
+    ["dependsOn", hr("a", { dependsOn: [{ name: "db" }] }), /spec\.dependsOn/],
+    ["a ServiceAccount", hr("a", { serviceAccountName: "t" }), /ServiceAccount "t"/],
+    ["a remote cluster", hr("a", { kubeConfig: { secretRef: { name: "k" } } }), /another cluster/],
+    ["client-side apply", hr("a", { install: { serverSideApply: false } }), /client-side/],
+    ["no takeover", hr("a", { install: { disableTakeOwnership: true } }), /disableTakeOwnership/],
+    ["no wait", hr("a", { install: { disableWait: true } }), /disableWait/],
+    ["suspend", hr("a", { suspend: true }), /suspended/],
+    ["a failed render", hr("a", {}, { failure: { message: "m", fix: "f" } }), /did not render/],
+    ["an unread source", hr("a", {}, { notRendered: "OCI" }), /did not render/],
+    ["a parent not warmed", hr("a", {}, { parent: "flux-system/vars" }), /vars is not warmed/],
+  ] as const)("leaves a release with %s to helm-controller", (_what, release, why) => {
+    const plan = planFluxWarmUp(
+      state(
+        [
+          ks("apps"),
+          ks("vars", { postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "v" }] } }),
+        ],
+        [apps, ...chartObjects("a")],
+        [],
+        [release],
+      ),
+    );
+    expect(plan.batches.has("HelmRelease/shop/a")).toBe(false);
+    const skipped = plan.skipped.find((s) => s.key === "HelmRelease/shop/a");
+    expect(skipped?.why).toMatch(why);
+  });
+
+  it("leaves a release installed already to helm-controller, checked on the cluster", async () => {
+    const plan = planFluxWarmUp(state([ks("apps")], [apps, ...chartObjects("a")], [], [hr("a")]));
+    const precondition = plan.batches.get("HelmRelease/shop/a")!.precondition!;
+    const live = (status: Record<string, unknown> | undefined) => ({
+      get: async () =>
+        status === undefined
+          ? undefined
+          : {
+              apiVersion: "helm.toolkit.fluxcd.io/v2",
+              kind: "HelmRelease",
+              metadata: { name: "a", namespace: "shop" },
+              status,
+            },
+    });
+    expect(await precondition(live({}))).toBeUndefined();
+    expect(await precondition(live({ history: [{ version: 1 }] }))).toMatch(/installed already/);
+    expect(
+      await precondition(live({ conditions: [{ type: "Released", status: "False" }] })),
+    ).toMatch(/installed already/);
+    expect(await precondition(live(undefined))).toMatch(/not in the cluster/);
   });
 });

@@ -5,6 +5,7 @@ import {
   createWarmUp,
   describeWarmUp,
   objectsOutsideInventory,
+  type WarmUpBatch,
   type WarmUpPlan,
 } from "../../../src/dr/restore/warm-up.ts";
 import { inventoryOf, type Kube, type KubeObject } from "../../../src/kube/index.ts";
@@ -62,7 +63,10 @@ function fakeKube(log: string[], options: { establishAfterGets?: number } = {}) 
 }
 
 function plan(
-  batches: { key: string; dependsOn?: string[]; stages: KubeObject[][] }[],
+  batches: (Pick<WarmUpBatch, "key" | "after" | "fieldManager" | "precondition"> & {
+    dependsOn?: string[];
+    stages: KubeObject[][];
+  })[],
 ): WarmUpPlan {
   return {
     fieldManager: "kustomize-controller",
@@ -171,6 +175,66 @@ describe("createWarmUp", () => {
     expect(log).toHaveLength(2);
     expect(warmUp.has("K/apps")).toBe(true);
     expect(warmUp.has("K/unknown")).toBe(false);
+  });
+});
+
+describe("createWarmUp's followers", () => {
+  it("applies a follower right after the batch it follows, under its own field manager", async () => {
+    const log: string[] = [];
+    const { kube } = fakeKube(log);
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([
+        { key: "K/infra", stages: [[cm("i", "shop")]] },
+        { key: "K/apps", dependsOn: ["K/infra"], stages: [[cm("a", "shop")]] },
+        {
+          key: "HelmRelease/shop/front",
+          after: "K/apps",
+          fieldManager: "helm-controller",
+          stages: [[cm("chart", "shop")]],
+        },
+      ]),
+      clock,
+      log: createMemoryLogger(),
+    });
+    // A follower never goes up front, even though it waits for no Kustomization.
+    await warmUp.applyUnblocked();
+    expect(log).toEqual(["apply ConfigMap/i as kustomize-controller force=true"]);
+    await warmUp.apply("K/apps");
+    expect(log.slice(1)).toEqual([
+      "apply ConfigMap/a as kustomize-controller force=true",
+      "apply ConfigMap/chart as helm-controller force=true",
+    ]);
+    expect(warmUp.applied().get("HelmRelease/shop/front")).toEqual([
+      { apiVersion: "v1", kind: "ConfigMap", name: "chart", namespace: "shop" },
+    ]);
+  });
+
+  it("leaves a batch whose precondition gives a reason to the reconciler, and says why", async () => {
+    const log: string[] = [];
+    const { kube } = fakeKube(log);
+    const memory = createMemoryLogger();
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([
+        { key: "K/apps", stages: [[cm("a", "shop")]] },
+        {
+          key: "HelmRelease/shop/front",
+          after: "K/apps",
+          stages: [[cm("chart", "shop")]],
+          precondition: async () => "the release is installed already",
+        },
+      ]),
+      clock,
+      log: memory,
+    });
+    await warmUp.applyUnblocked();
+    expect(log).toEqual(["apply ConfigMap/a as kustomize-controller force=true"]);
+    expect(warmUp.applied().has("HelmRelease/shop/front")).toBe(false);
+    expect(warmUp.stats()).toMatchObject({ batches: 1, applied: 1 });
+    expect(memory.events.map((e) => e.message)).toContain(
+      "warm-up left HelmRelease/shop/front to the reconciler: the release is installed already",
+    );
   });
 });
 

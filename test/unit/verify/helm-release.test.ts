@@ -122,6 +122,34 @@ describe("parseHelmRelease", () => {
       commonMetadata: { labels: { team: "web" } },
       skipSchemaValidation: false,
       remote: false,
+      install: {
+        takeOwnership: true,
+        serverSideApply: true,
+        wait: true,
+        hooks: true,
+        replace: false,
+      },
+    });
+  });
+
+  it("reads the install switches that decide how the objects reach the cluster", () => {
+    const spec = parseHelmRelease(
+      release({
+        install: {
+          disableTakeOwnership: true,
+          serverSideApply: false,
+          disableWait: true,
+          disableHooks: true,
+          replace: true,
+        },
+      }),
+    );
+    expect(spec.install).toEqual({
+      takeOwnership: false,
+      serverSideApply: false,
+      wait: false,
+      hooks: false,
+      replace: true,
     });
   });
 
@@ -325,6 +353,14 @@ describe("what helm-controller does to rendered objects", () => {
     "    ---",
     "    not a document",
     "---",
+    "# Source: demo/templates/migrate.yaml",
+    "apiVersion: batch/v1",
+    "kind: Job",
+    "metadata:",
+    "  name: migrate",
+    "  annotations:",
+    "    helm.sh/hook: pre-install",
+    "---",
     "# Source: demo/templates/empty.yaml",
     "",
   ].join("\n");
@@ -338,6 +374,14 @@ describe("what helm-controller does to rendered objects", () => {
       ["demo", "demo/templates/cm.yaml"],
     ]);
     expect(templates[0]?.object.data).toEqual({ text: "---\nnot a document\n" });
+  });
+
+  it("keeps the chart's hooks apart: Helm runs them around the install, not as the release", () => {
+    const { templates, hooks } = readHelmOutput(output);
+    expect(hooks.map((h) => [h.object.kind, h.object.metadata.name, h.source])).toEqual([
+      ["Job", "migrate", "demo/templates/migrate.yaml"],
+    ]);
+    expect(templates.map((t) => t.object.kind)).not.toContain("Job");
   });
 
   it.each([

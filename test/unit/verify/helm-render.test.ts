@@ -220,18 +220,13 @@ describe("renderHelmReleases with a fake helm", () => {
     expect(pull?.args[5]).toBe("1.4.0");
     expect(template?.args.slice(0, 2)).toEqual(["template", "web-podinfo"]);
     expect(template?.args).toEqual(
-      expect.arrayContaining([
-        "--namespace",
-        "web",
-        "--include-crds",
-        "--no-hooks",
-        "--kube-version",
-        "v1.36.3",
-      ]),
+      expect.arrayContaining(["--namespace", "web", "--include-crds", "--kube-version", "v1.36.3"]),
     );
     expect(template?.args.join(" ")).toContain(
       "--api-versions example.com/v1 --api-versions example.com/v1/Gadget",
     );
+    // Hooks are rendered (the warm-up must know a chart has them) and kept out of the release.
+    expect(template?.args).not.toContain("--no-hooks");
     expect(template?.values).toEqual({ replicaCount: 3, color: "green" });
     // helm runs with a home of its own, never the user's config.
     expect(template?.env?.HOME).not.toBe(homedir());
@@ -260,6 +255,37 @@ describe("renderHelmReleases with a fake helm", () => {
       "helm.toolkit.fluxcd.io/namespace": "apps",
       "app.kubernetes.io/managed-by": "Helm",
     });
+  });
+
+  it("names the chart's hooks on the release and keeps them out of its objects", async () => {
+    const hook = [
+      "---",
+      "# Source: podinfo/templates/migrate.yaml",
+      "apiVersion: batch/v1",
+      "kind: Job",
+      "metadata:",
+      "  name: migrate",
+      "  namespace: web",
+      "  annotations:",
+      '    helm.sh/hook: "pre-install,pre-upgrade"',
+      "",
+    ].join("\n");
+    const helm = fakeHelm({ output: rendered + hook });
+    const result = await renderHelmReleases(
+      [helmRepository("http://charts.local"), helmRelease({})],
+      {
+        repoDir: checkout(),
+        commit: "",
+        kubectl: "/tools/kubectl",
+        fleetSource,
+        helm: tools,
+        exec: helm.exec,
+        fetch: fetchIndex,
+      },
+    );
+    expect(result.releases[0]?.hooks).toEqual(["Job/web/migrate"]);
+    expect(result.releases[0]?.objects).toBe(3);
+    expect(result.objects.map((d) => d.object.kind)).not.toContain("Job");
   });
 
   it("leaves out the chart's CRDs with spec.install.crds Skip, and runs kustomize post-renderers", async () => {

@@ -25,7 +25,12 @@ export interface ChartManifests {
   /** From `crds/` folders (of the chart and its subcharts), printed by `--include-crds`. */
   readonly crds: readonly ChartObject[];
   readonly templates: readonly ChartObject[];
+  /** Templates annotated `helm.sh/hook`: Helm runs them around the install, not as the release. */
+  readonly hooks: readonly ChartObject[];
 }
+
+/** The annotation that makes a template a Helm hook. */
+export const helmHookAnnotation = "helm.sh/hook";
 
 /** True for a file of a `crds/` folder of the chart or one of its subcharts. */
 export function isCrdSource(source: string): boolean {
@@ -36,15 +41,18 @@ export function isCrdSource(source: string): boolean {
 export function readHelmOutput(text: string): ChartManifests {
   const crds: ChartObject[] = [];
   const templates: ChartObject[] = [];
+  const hooks: ChartObject[] = [];
   for (const doc of new Composer().compose(new Parser().parse(text))) {
     const value = doc.toJS() as KubeObject | null;
     const comment = (doc.contents as { commentBefore?: string | null } | null)?.commentBefore;
     const source = /^\s*Source: (.+)$/m.exec(doc.commentBefore ?? comment ?? "")?.[1]?.trim();
     if (!value || typeof value !== "object" || !value.kind) continue;
     const entry = source ? { object: value, source } : { object: value };
-    (source && isCrdSource(source) ? crds : templates).push(entry);
+    if (source && isCrdSource(source)) crds.push(entry);
+    else if (value.metadata?.annotations?.[helmHookAnnotation] !== undefined) hooks.push(entry);
+    else templates.push(entry);
   }
-  return { crds, templates };
+  return { crds, templates, hooks };
 }
 
 /** helm-controller's origin labels of a release. */

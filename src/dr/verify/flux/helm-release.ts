@@ -93,6 +93,22 @@ export interface HelmReleaseSpec {
   readonly remote: boolean;
   /** `spec.serviceAccountName`: the ServiceAccount helm-controller impersonates. */
   readonly serviceAccountName?: string;
+  /** How helm-controller runs Helm's install (`spec.install`), as v1.6.0 defaults it. */
+  readonly install: HelmInstallOptions;
+}
+
+/** The `spec.install` switches that decide how the release's objects reach the cluster. */
+export interface HelmInstallOptions {
+  /** Not `disableTakeOwnership`: objects that exist are adopted, whoever made them. */
+  readonly takeOwnership: boolean;
+  /** `serverSideApply` (default true): Helm applies as field manager `helm-controller`. */
+  readonly serverSideApply: boolean;
+  /** Not `disableWait`: the install waits until its objects are ready. */
+  readonly wait: boolean;
+  /** Not `disableHooks`: the chart's hooks run around the install. */
+  readonly hooks: boolean;
+  /** `replace`: Helm reuses a release name that failed before. */
+  readonly replace: boolean;
 }
 
 /** The owner kind of the objects a HelmRelease renders. */
@@ -115,6 +131,8 @@ export interface RenderedHelmRelease {
   readonly parent: OwnerKey;
   /** The objects its chart rendered (CRDs included). */
   readonly objects: number;
+  /** Its chart's hooks (`Kind/namespace/name`), which Helm runs around the install. */
+  readonly hooks?: readonly string[];
   /** Its chart, for messages: `chart "podinfo" version "6.x" from HelmRepository ...`. */
   readonly chart?: string;
   /** The chart version installed (after build metadata). */
@@ -266,6 +284,17 @@ export function parseHelmRelease(obj: KubeObject): HelmReleaseSpec {
     skipSchemaValidation: record(spec.install).disableSchemaValidation === true,
     remote: spec.kubeConfig !== undefined,
     ...(text(spec.serviceAccountName) ? { serviceAccountName: text(spec.serviceAccountName) } : {}),
+    install: installOptionsOf(record(spec.install)),
+  };
+}
+
+function installOptionsOf(install: Record<string, unknown>): HelmInstallOptions {
+  return {
+    takeOwnership: install.disableTakeOwnership !== true,
+    serverSideApply: install.serverSideApply !== false,
+    wait: install.disableWait !== true,
+    hooks: install.disableHooks !== true,
+    replace: install.replace === true,
   };
 }
 

@@ -135,7 +135,6 @@ export async function renderHelmRelease(
           "--values",
           valuesFile,
           "--include-crds",
-          "--no-hooks",
           "--kube-version",
           ctx.tools.kubeVersion,
           ...ctx.apiVersions.flatMap((v) => ["--api-versions", v]),
@@ -199,8 +198,15 @@ export async function renderHelmRelease(
     release,
   );
   labelled.forEach((o, i) => objects.push(owned(o, templates[i]?.source)));
+  const hooks = manifests.hooks.map((h) => formatRef(h.object));
   return {
-    result: { ...base, ...chartNamed, version: chart.version, objects: objects.length },
+    result: {
+      ...base,
+      ...chartNamed,
+      version: chart.version,
+      objects: objects.length,
+      ...(hooks.length > 0 ? { hooks } : {}),
+    },
     objects,
   };
 }
