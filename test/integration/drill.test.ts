@@ -18,6 +18,7 @@ import { elements, parseXml } from "../unit/report/xml.ts";
 
 import { freePort } from "../../src/local/ports.ts";
 import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts";
+import { portBelowEphemeral } from "./support/ports.ts";
 
 let stateDir: string;
 let env: NodeJS.ProcessEnv;
@@ -40,7 +41,14 @@ function drkit(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), "drkit-it-drill-"));
   // A port of our own, so a developer's drkit git server on 8470 is left alone; the local stacks follow it.
-  env = { ...process.env, DRKIT_STATE_DIR: stateDir, DRKIT_GIT_PORT: String(await freePort()) };
+  env = {
+    ...process.env,
+    DRKIT_STATE_DIR: stateDir,
+    DRKIT_GIT_PORT: String(await freePort()),
+    // Not 8471: a developer's own `npm run drill` leaves its registry running there. Picked
+    // below the ephemeral range: the registry binds only inside the first drill.
+    DRKIT_REGISTRY_PORT: String(await portBelowEphemeral()),
+  };
 });
 
 afterAll(async () => {

@@ -22,6 +22,7 @@ import { findProcessesUnder, stopProcesses } from "../../src/local/processes.ts"
 import { downRegion, listRegions } from "../../src/local/region.ts";
 import { projectDir } from "../../src/pulumi-runner/region-stack.ts";
 import { loadToolchain } from "../../src/toolchain/index.ts";
+import { portBelowEphemeral } from "./support/ports.ts";
 import { checkDrkitCall, findDrkitCalls, loadCliTree } from "./support/runbook-cli.ts";
 import type { CliCommand } from "./support/runbook-cli.ts";
 import { findInlineCode, parseRunbook, renderBlockScript } from "./support/runbook.ts";
@@ -122,7 +123,10 @@ beforeAll(async () => {
   mkdirSync(logs, { recursive: true });
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(PULUMI_|SOPS_AGE_|KUBECONFIG$|DRKIT_STATE_DIR$|DRKIT_GIT_PORT$)/.test(name),
+      ([name]) =>
+        !/^(PULUMI_|SOPS_AGE_|KUBECONFIG$|DRKIT_STATE_DIR$|DRKIT_GIT_PORT$|DRKIT_REGISTRY_PORT$)/.test(
+          name,
+        ),
     ),
   );
   env = {
@@ -130,6 +134,8 @@ beforeAll(async () => {
     PATH: `${join(projectDir, "node_modules", ".bin")}:${process.env.PATH}`,
     DRKIT_STATE_DIR: stateDir,
     DRKIT_GIT_PORT: String(await freePort()),
+    // Not 8471: a developer's own drill leaves its registry running there.
+    DRKIT_REGISTRY_PORT: String(await portBelowEphemeral()),
     GIT_AUTHOR_NAME: "drkit runbook test",
     GIT_AUTHOR_EMAIL: "runbooks@drkit.invalid",
     GIT_COMMITTER_NAME: "drkit runbook test",
