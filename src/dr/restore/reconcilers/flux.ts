@@ -13,7 +13,6 @@ import { fluxDriver } from "../../../gitops/flux/driver.ts";
 import { flux } from "../../../gitops/versions.ts";
 import { inventoryOf, isNotFound, type Kube } from "../../../kube/index.ts";
 import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
-import { fluxHealthWaitingOn } from "./flux-health-kicks.ts";
 import { planFluxWarmUp } from "./flux-warm-up.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
@@ -213,11 +212,6 @@ export const fluxRestoreDriver: RestoreDriver = {
     ...otherSources.map((watch) => ({ watch, judge: judgeFetchedSources })),
   ],
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
-  healthKicks: {
-    why: "what its health check waits for is healthy",
-    waitingOn: fluxHealthWaitingOn,
-    patch: kickPatch,
-  },
   releases: {
     words: { kind: "HelmRelease", plural: "HelmReleases", done: "Ready" },
     watch: helmRelease,
