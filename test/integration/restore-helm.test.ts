@@ -136,6 +136,26 @@ describe("HelmReleases and OCI sources restored by the real controllers", () => 
     expect(report.phases.find((p) => p.name === "converge")?.detail).toMatch(
       /^5 Kustomization\(s\) and 3 HelmRelease\(s\) Ready at [0-9a-f]{12}, \d+ workload\(s\) checked$/,
     );
+    // The charts were installed ahead of helm-controller, which took every object over: one
+    // field manager on each, and each in the HelmRelease's inventory (verify's check).
+    const messages = fx.events.map((e) => e.message);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^warm-up applied \d+ object\(s\) of HelmRelease\/shop\/storefront /),
+    );
+    expect(report.phases.find((p) => p.name === "verify")?.detail).toMatch(
+      /the \d+ warmed-up object\(s\) are in their owners' inventories/,
+    );
+    const managers = await fx.kubectl([
+      "get",
+      "deployment",
+      "storefront",
+      "-n",
+      "shop",
+      "--show-managed-fields",
+      "-o",
+      "jsonpath={.metadata.managedFields[?(@.operation=='Apply')].manager}",
+    ]);
+    expect(managers).toBe("helm-controller");
     expect((await release("platform", "gadget-operator")).history?.[0]?.chartVersion).toBe("0.1.0");
     expect((await release("shop", "storefront")).history?.[0]?.chartVersion).toBe("1.0.0");
     expect((await release("shop", "greeter")).history?.[0]?.chartVersion).toBeDefined();

@@ -266,6 +266,12 @@ describe("planFluxWarmUp's HelmReleases", () => {
     expect(skipped?.why).toMatch(why);
   });
 
+  it("installs a chart whose hooks helm-controller does not run (install.disableHooks)", () => {
+    const release = hr("a", { install: { disableHooks: true } }, { hooks: ["Job/shop/migrate"] });
+    const plan = planFluxWarmUp(state([ks("apps")], [apps, ...chartObjects("a")], [], [release]));
+    expect(plan.batches.has("HelmRelease/shop/a")).toBe(true);
+  });
+
   it("leaves a release installed already to helm-controller, checked on the cluster", async () => {
     const plan = planFluxWarmUp(state([ks("apps")], [apps, ...chartObjects("a")], [], [hr("a")]));
     const precondition = plan.batches.get("HelmRelease/shop/a")!.precondition!;

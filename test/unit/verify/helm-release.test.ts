@@ -127,7 +127,6 @@ describe("parseHelmRelease", () => {
         serverSideApply: true,
         wait: true,
         hooks: true,
-        replace: false,
       },
     });
   });
@@ -140,7 +139,6 @@ describe("parseHelmRelease", () => {
           serverSideApply: false,
           disableWait: true,
           disableHooks: true,
-          replace: true,
         },
       }),
     );
@@ -149,7 +147,6 @@ describe("parseHelmRelease", () => {
       serverSideApply: false,
       wait: false,
       hooks: false,
-      replace: true,
     });
   });
 

@@ -12,20 +12,22 @@
  * it records them in the release and its inventory as if it had created them.
  *
  * Left to helm-controller: a release already installed (an upgrade is Helm's to order), a chart
- * with hooks (a pre-install hook must run before the objects), a release that waits for other
+ * with hooks it runs (a pre-install hook must run before the objects; not with `disableHooks`), a release that waits for other
  * HelmReleases (`dependsOn`), one that applies as a ServiceAccount, to another cluster, client-side
  * (`install.serverSideApply: false`), without taking ownership, without waiting (nothing to
  * save), suspended, not rendered, or whose Kustomization is not warmed up itself.
  */
 import { findCondition, type Kube, type KubeObject } from "../../../kube/index.ts";
 import type { DesiredState } from "../../verify/render.ts";
-import { helmReleaseOwnerKind, type RenderedHelmRelease } from "../../verify/flux/helm-release.ts";
+import {
+  helmReleaseKind,
+  helmReleaseOwnerKind,
+  type RenderedHelmRelease,
+} from "../../verify/flux/helm-release.ts";
 import type { WarmUpBatch } from "../warm-up.ts";
 
 /** helm-controller's field manager (`kube.ManagedFieldsManager`, its controller name). */
 export const helmFieldManager = "helm-controller";
-
-const helmReleaseApi = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" };
 
 /**
  * A batch for each HelmRelease the warm-up can install ahead of helm-controller, following its
@@ -70,7 +72,7 @@ function whyNotWarmed(release: RenderedHelmRelease, parentWarmed: boolean): stri
   }
   if (!parentWarmed) return `Kustomization ${release.parent} is not warmed up`;
   if (spec.suspend) return "it is suspended";
-  if (release.hooks) {
+  if (release.hooks && spec.install.hooks) {
     return `its chart has hooks (${release.hooks.slice(0, 3).join(", ")}), which Helm runs in order around the install`;
   }
   if (spec.dependsOn.length > 0) return "it waits for other HelmReleases (spec.dependsOn)";
@@ -100,7 +102,7 @@ async function notInstalledYet(
   release: RenderedHelmRelease,
 ): Promise<string | undefined> {
   const { name, namespace } = release.spec;
-  const live = await kube.get({ ...helmReleaseApi, name, namespace });
+  const live = await kube.get({ ...helmReleaseKind, name, namespace });
   if (!live) return "its HelmRelease is not in the cluster";
   const status = (live.status ?? {}) as { history?: unknown[] };
   if ((status.history?.length ?? 0) > 0 || findCondition(live, "Released")) {

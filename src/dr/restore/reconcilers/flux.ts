@@ -13,6 +13,7 @@ import { fluxDriver } from "../../../gitops/flux/driver.ts";
 import { flux } from "../../../gitops/versions.ts";
 import { inventoryOf, isNotFound, type Kube } from "../../../kube/index.ts";
 import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
+import { helmReleaseKind } from "../../verify/flux/helm-release.ts";
 import { planFluxWarmUp } from "./flux-warm-up.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
@@ -34,7 +35,6 @@ export const decryptionSecretName = flux.sopsSecretName;
 
 const gitRepository = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 const kustomization = { apiVersion: fluxDriver.root.apiVersion, kind: fluxDriver.root.kind };
-const helmRelease = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" };
 /** The Flux sources besides the fleet's GitRepository that converge guards. */
 const otherSources = ["HelmChart", "OCIRepository", "HelmRepository"].map((kind) => ({
   apiVersion: gitRepository.apiVersion,
@@ -76,7 +76,7 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
     // Not served at all (no Flux CRDs): reported below as the missing root Kustomization.
     listServed(kube, kustomization),
     // A region without helm-controller has none.
-    listServed(kube, helmRelease),
+    listServed(kube, helmReleaseKind),
     // The other sources the fleet's objects read (charts, artifacts): fetched again at once, so
     // a failure from before the restore (the registry was down) does not wait out a backoff.
     Promise.all(otherSources.map((kind) => listServed(kube, kind))).then((lists) =>
@@ -154,8 +154,8 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
     // what was changed by hand under a release is put back as the chart renders it.
     ...releases.items.map((r) =>
       request({
-        apiVersion: helmRelease.apiVersion,
-        kind: helmRelease.kind,
+        apiVersion: helmReleaseKind.apiVersion,
+        kind: helmReleaseKind.kind,
         metadata: {
           name: r.metadata.name,
           namespace: r.metadata.namespace,
@@ -180,7 +180,7 @@ export async function connectFlux(input: ConnectInput): Promise<ConnectResult> {
 async function requestFluxReconcile(kube: Kube, requestedAt: string): Promise<void> {
   const [all, releases] = await Promise.all([
     listServed(kube, kustomization),
-    listServed(kube, helmRelease),
+    listServed(kube, helmReleaseKind),
   ]);
   await Promise.all(
     [...all.items, ...releases.items].map((o) =>
@@ -214,7 +214,7 @@ export const fluxRestoreDriver: RestoreDriver = {
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
   releases: {
     words: { kind: "HelmRelease", plural: "HelmReleases", done: "Ready" },
-    watch: helmRelease,
+    watch: helmReleaseKind,
     judge: judgeHelmReleases,
   },
   warmUp: { plan: planFluxWarmUp, inventory: inventoryOf },

@@ -16,6 +16,8 @@ import type { HelmValues } from "./helm-strvals.ts";
 import type { ValuesReference } from "./helm-values.ts";
 
 export const helmReleaseGroup = "helm.toolkit.fluxcd.io";
+/** The HelmRelease kind helm-controller v1.6.0 serves. */
+export const helmReleaseKind = { apiVersion: `${helmReleaseGroup}/v2`, kind: "HelmRelease" };
 
 /** The labels helm-controller's origin post-renderer puts on every object of a release. */
 export const helmOwnerLabels = {
@@ -107,8 +109,6 @@ export interface HelmInstallOptions {
   readonly wait: boolean;
   /** Not `disableHooks`: the chart's hooks run around the install. */
   readonly hooks: boolean;
-  /** `replace`: Helm reuses a release name that failed before. */
-  readonly replace: boolean;
 }
 
 /** The owner kind of the objects a HelmRelease renders. */
@@ -294,7 +294,6 @@ function installOptionsOf(install: Record<string, unknown>): HelmInstallOptions 
     serverSideApply: install.serverSideApply !== false,
     wait: install.disableWait !== true,
     hooks: install.disableHooks !== true,
-    replace: install.replace === true,
   };
 }
 
