@@ -310,6 +310,33 @@ export const commandHelp: Readonly<Record<string, CommandHelp>> = {
     examples: ["drkit temporal stop"],
     exitCodes: { [ExitCode.ok]: "stopped (or it was not running)", [ExitCode.usage]: usage },
   },
+  "vault start": {
+    examples: ["drkit vault start", "drkit vault start --key payments --json"],
+    exitCodes: {
+      [ExitCode.ok]: "the local Vault runs, unsealed, with the transit key",
+      [ExitCode.usage]: usage,
+      [ExitCode.preflight]: "it did not start (its port is taken, or its build failed)",
+    },
+  },
+  "vault status": {
+    examples: ["drkit vault status", "drkit vault status --json"],
+    exitCodes: { [ExitCode.ok]: "printed whether it runs", [ExitCode.usage]: usage },
+  },
+  "vault stop": {
+    examples: ["drkit vault stop"],
+    exitCodes: { [ExitCode.ok]: "stopped (or it was not running)", [ExitCode.usage]: usage },
+  },
+  "vault encrypt": {
+    examples: [
+      "drkit vault encrypt fleet/apps/shop/db-credentials.enc.yaml",
+      "drkit vault encrypt --key payments a.yaml b.yaml --json",
+    ],
+    exitCodes: {
+      [ExitCode.ok]: "every file is encrypted in place",
+      [ExitCode.usage]: "a file does not exist or the key name is not one: nothing was encrypted",
+      [ExitCode.preflight]: "the local Vault did not start, or SOPS failed",
+    },
+  },
   "drill history": {
     examples: [
       "drkit drill history",

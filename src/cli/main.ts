@@ -24,6 +24,7 @@ import { registerKeysCommands } from "./commands/keys.ts";
 import { registerCompletionCommand } from "./commands/completion.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
 import { registerTemporalCommands } from "./commands/temporal.ts";
+import { registerVaultCommands } from "./commands/vault.ts";
 import { registerDrillScheduleCommand } from "./commands/drill-schedule.ts";
 import { applyCommandHelp } from "./help.ts";
 import { outputFormats, resolveOutputFormat, type OutputFormat } from "./output-format.ts";
@@ -95,6 +96,7 @@ export function createProgram(): Command {
   registerDrillEvidenceCommand(drill);
   registerWorkerCommand(program);
   registerTemporalCommands(program);
+  registerVaultCommands(program);
   registerCompletionCommand(program);
   // Last: examples and exit codes for every command of the finished tree.
   applyCommandHelp(program);

@@ -59,6 +59,7 @@ const examples: Readonly<Record<string, string>> = {
   "reconciler.recovery.statusProcessors": "50",
   "reconciler.recovery.operationProcessors": "25",
   sopsAgeKey: "AGE-SECRET-KEY-1...",
+  sopsVaultToken: "hvs....",
   "fleetCredentials.username": "git",
   "fleetCredentials.password": "<token>",
   "fleetCredentials.identity": '"$(cat id_ed25519)"',

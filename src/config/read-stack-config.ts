@@ -22,6 +22,8 @@ export interface FleetCredentials {
 export interface StackSecrets {
   /** `drkit:sopsAgeKey`, when set. */
   readonly sopsAgeKey: pulumi.Output<string> | undefined;
+  /** `drkit:sopsVaultToken`, when set. */
+  readonly sopsVaultToken: pulumi.Output<string> | undefined;
   /** `drkit:fleetCredentials`, when set. */
   readonly fleetCredentials: pulumi.Output<FleetCredentials> | undefined;
 }
@@ -43,6 +45,7 @@ function keysStoredAsSecret(namespace: string): ReadonlySet<string> | undefined 
 
 function registerSecrets(raw: Readonly<Record<string, unknown>>): void {
   if (typeof raw.sopsAgeKey === "string") registerSecret(raw.sopsAgeKey);
+  if (typeof raw.sopsVaultToken === "string") registerSecret(raw.sopsVaultToken);
   const credentials = raw.fleetCredentials;
   if (credentials !== null && typeof credentials === "object") {
     for (const value of Object.values(credentials)) {
@@ -66,6 +69,9 @@ export function readStackConfig(): LoadedStackConfig {
     config,
     secrets: {
       sopsAgeKey: config.sopsAgeKey ? pulumiConfig.requireSecret("sopsAgeKey") : undefined,
+      sopsVaultToken: config.sopsVaultToken
+        ? pulumiConfig.requireSecret("sopsVaultToken")
+        : undefined,
       fleetCredentials:
         config.fleet.credentials === undefined
           ? undefined

@@ -180,6 +180,12 @@ export const stackConfigSchema = z.strictObject({
     /^AGE-SECRET-KEY-1[0-9A-Z]{58}$/,
     "must be an age identity (AGE-SECRET-KEY-1...)",
   ).optional(),
+  /**
+   * Secret: the Vault token kustomize-controller decrypts SOPS `hc_vault_transit` files with,
+   * stored in Secret `sops-age` under `sops.vault-token`. @default - none (local platform: the
+   * local Vault's token, when `drkit vault start` ran)
+   */
+  sopsVaultToken: text(/^\S{8,}$/, "must be a Vault token (hvs.... or s....)").optional(),
   /** Secret: credentials for the fleet repository. @default - none (public repository) */
   fleetCredentials: fleetCredentialsSchema.optional(),
   /**
@@ -210,7 +216,7 @@ export const stackConfigSchema = z.strictObject({
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Keys that hold secrets: accepted only as Pulumi secrets and never printed. */
-export const secretKeys = ["sopsAgeKey", "fleetCredentials"] as const;
+export const secretKeys = ["sopsAgeKey", "sopsVaultToken", "fleetCredentials"] as const;
 
 /** Keys that configure a cloud cluster and mean nothing on the local platform. */
 export const cloudOnlyKeys = [

@@ -82,6 +82,8 @@ interface CommonStackConfig {
   readonly reconciler: ReconcilerSettings;
   /** Whether `drkit:sopsAgeKey` is set (the key itself comes from `readStackConfig().secrets`). */
   readonly sopsAgeKey: boolean;
+  /** Whether `drkit:sopsVaultToken` is set (the token comes from `readStackConfig().secrets`). */
+  readonly sopsVaultToken: boolean;
   /** Whether the region runs the Sealed Secrets controller with the escrowed keys (`drkit:sealedSecrets`). */
   readonly sealedSecrets: boolean;
   /** Whether the region runs Kyverno's admission controller (`drkit:kyverno`). */

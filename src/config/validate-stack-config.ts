@@ -121,6 +121,7 @@ export function validateStackConfig(
     },
     reconciler: resolveReconciler(config),
     sopsAgeKey: config.sopsAgeKey !== undefined,
+    sopsVaultToken: config.sopsVaultToken !== undefined,
     sealedSecrets: config.sealedSecrets ?? false,
     kyverno: config.kyverno ?? false,
     protected: config.protected ?? false,

@@ -4,7 +4,7 @@
  * runs the same checks before it provisions anything.
  */
 import type { Logger } from "../core/logger.ts";
-import { ageKeySources, createSopsCli, findAgeIdentity } from "./fleet/index.ts";
+import { ageKeySources, createSopsCli, findAgeIdentity, findVaultToken } from "./fleet/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import { runPreflight, type PreflightResult } from "./preflight/index.ts";
@@ -45,7 +45,6 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
   }): Promise<PreflightResult>;
 } {
   const git = createFleetGit(options.stateDir);
-  const sops = createSopsCli(options.tools.path("sops"));
   // Optional (`--with kyverno`): not installed, the `kyverno` check says so and what to run.
   const kyvernoCli = async () =>
     loadToolchain({
@@ -56,6 +55,8 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       .catch(() => undefined);
   const run: ReturnType<typeof createFleetPreflight>["run"] = async (input) => {
     const { target } = input;
+    const vault = findVaultToken(options.runtimeFor(target.platform));
+    const sops = createSopsCli(options.tools.path("sops"), process.env, undefined, vault.token);
     const escrow = { escrowedKeyFile: options.runtimeFor(target.platform).escrowedKeyFile() };
     const keyEscrow = options.runtimeFor(target.platform).keyEscrow?.();
     // A cluster drkit did not create is backed up by its context (the user's own kubeconfig).
@@ -88,6 +89,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
         input.ageIdentity ??
         findAgeIdentity(input.ageKeyFile ? { ageKeyFile: input.ageKeyFile } : {}, escrow),
       keySources: ageKeySources(escrow),
+      vault: { hasToken: vault.token !== undefined, tokenSources: vault.sources },
       // The platform escrows no key: the stack's key lives in its Pulumi config (a KMS key or secret).
       keyInStackConfig: escrow.escrowedKeyFile === undefined && target.hasDecryptionKey,
       servedKinds: reconcilerDriver(target.reconciler).servedKinds,

@@ -19,6 +19,8 @@ export function toStackTarget(
   options: {
     /** Whether the stack's platform escrows the fleet's key (the local secret store holds one). */
     keyEscrowed: boolean;
+    /** Whether the platform's Vault has a token for `hc_vault_transit` files (the local one). */
+    vaultToken?: boolean;
   },
 ): StackTarget {
   const tuning = recoveryTuning(config.reconciler);
@@ -28,7 +30,11 @@ export function toStackTarget(
     region: config.region,
     reconciler: config.reconciler.kind,
     fleet: { url: config.fleet.url, branch: config.fleet.branch, path: config.fleet.path },
-    hasDecryptionKey: config.sopsAgeKey || options.keyEscrowed,
+    hasDecryptionKey:
+      config.sopsAgeKey ||
+      config.sopsVaultToken ||
+      options.keyEscrowed ||
+      Boolean(options.vaultToken),
     protected: config.protected,
     ...(tuning ? { recovery: tuning } : {}),
     ...(config.dns
@@ -48,8 +54,12 @@ export function createPulumiProvisioner(options: {
   return {
     async describe(stack) {
       const config = readStackFile(options.rootDir, stack);
-      const escrow = runtimeFor(config.platform).escrowedKeyFile();
-      return toStackTarget(config, { keyEscrowed: escrow !== undefined && existsSync(escrow) });
+      const runtime = runtimeFor(config.platform);
+      const escrow = runtime.escrowedKeyFile();
+      return toStackTarget(config, {
+        keyEscrowed: escrow !== undefined && existsSync(escrow),
+        vaultToken: runtime.vaultToken?.() !== undefined,
+      });
     },
     kubeconfigPath: (target) => runtimeFor(target.platform).kubeconfigPath(target),
     async up(target, log: Logger, signal?: AbortSignal) {

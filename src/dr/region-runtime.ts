@@ -47,6 +47,13 @@ export interface RegionRuntime {
    * @default - it keeps none (only the local platform does so far): SealedSecrets fail preflight
    */
   keyEscrow?(): KeyEscrow;
+  /**
+   * The token of the Vault the platform runs for the fleet's SOPS `hc_vault_transit` files, when
+   * it runs one and it was started (`drkit vault start` on the local platform).
+   *
+   * @default - the platform runs no Vault: `VAULT_TOKEN` only
+   */
+  vaultToken?(): string | undefined;
   /** The driver's controllers in the target's region that are not running. */
   controllersDown(target: StackTarget, driver: ReconcilerDriver): Promise<string[]>;
   /** Brings lost controllers back (or waits for the platform to); throws when it cannot. */

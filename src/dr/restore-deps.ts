@@ -10,7 +10,7 @@ import { createRuntimes } from "../cloud/region-runtime.ts";
 import { createKube, type Kube } from "../kube/index.ts";
 import { loadToolchain, type Toolchain, type ToolName } from "../toolchain/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
-import { createSopsCli, findAgeIdentity } from "./fleet/index.ts";
+import { createSopsCli, findAgeIdentity, findVaultToken } from "./fleet/index.ts";
 import { createFleetPreflight, helmTools } from "./fleet-preflight.ts";
 import { createPulumiProvisioner } from "./provisioner.ts";
 import { createReconcilerProbe } from "./reconciler-probe.ts";
@@ -105,7 +105,6 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
   );
   const verifier = once(async () => {
     const tools = await verifyTools();
-    const sops = createSopsCli(tools.path("sops"));
     return createVerifier({
       stateDir: env.stateDir,
       kubectl: tools.path("kubectl"),
@@ -114,7 +113,10 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
       decryptorFor: (target) => {
         const escrowedKeyFile = runtimeFor(target.platform).escrowedKeyFile();
         const identity = findAgeIdentity({}, { escrowedKeyFile });
-        return identity ? (file) => sops.decrypt(file, identity) : undefined;
+        const { token } = findVaultToken(runtimeFor(target.platform));
+        if (identity === undefined && token === undefined) return undefined;
+        const sops = createSopsCli(tools.path("sops"), process.env, undefined, token);
+        return (file) => sops.decrypt(file, identity);
       },
       log: env.log,
     });

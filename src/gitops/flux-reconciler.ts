@@ -44,6 +44,8 @@ export interface FluxReconcilerArgs {
   readonly credentials?: pulumi.Input<FleetCredentials>;
   /** SOPS age identity (a secret), stored in Secret `sops-age` before the first sync. @default - none */
   readonly sopsAgeKey?: pulumi.Input<string>;
+  /** Vault token (a secret) for SOPS `hc_vault_transit` files, in the same Secret. @default - none */
+  readonly sopsVaultToken?: pulumi.Input<string>;
   /** Cloud identity kustomize-controller decrypts with (KMS). @default - none (local platform) */
   readonly identity?: ReconcilerIdentity;
 }
@@ -87,9 +89,14 @@ export class FluxReconciler extends pulumi.ComponentResource {
     });
     const secrets = [
       ...(args.credentials === undefined ? [] : [credentialsObject(args.credentials, args.url)]),
-      ...(args.sopsAgeKey === undefined
+      ...(args.sopsAgeKey === undefined && args.sopsVaultToken === undefined
         ? []
-        : [renderSopsAgeSecret(pulumi.secret(args.sopsAgeKey))]),
+        : [
+            renderSopsAgeSecret(
+              args.sopsAgeKey === undefined ? undefined : pulumi.secret(args.sopsAgeKey),
+              args.sopsVaultToken === undefined ? undefined : pulumi.secret(args.sopsVaultToken),
+            ),
+          ]),
     ];
     const sync = renderFluxSync({
       url: args.url,
@@ -100,7 +107,7 @@ export class FluxReconciler extends pulumi.ComponentResource {
       timeoutSeconds: args.timeoutSeconds ?? 300,
       retryIntervalSeconds: args.retryIntervalSeconds ?? 30,
       withCredentials: args.credentials !== undefined,
-      withAgeKey: args.sopsAgeKey !== undefined,
+      withAgeKey: args.sopsAgeKey !== undefined || args.sopsVaultToken !== undefined,
     });
     // planApplyOrder puts the Secrets (decryption key included) before the sync objects.
     createManifests(name, [...install, ...secrets, sync.gitRepository, sync.kustomization], {

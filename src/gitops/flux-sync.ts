@@ -20,7 +20,10 @@ export interface FluxSyncOptions {
   readonly retryIntervalSeconds: number;
   /** Whether the `fleet-credentials` Secret exists. */
   readonly withCredentials: boolean;
-  /** Whether the `sops-age` Secret exists; without it, SOPS uses the controller's cloud identity. */
+  /**
+   * Whether the `sops-age` Secret exists (an age key, a Vault token or both); without it, SOPS
+   * uses the controller's cloud identity.
+   */
   readonly withAgeKey: boolean;
 }
 
@@ -79,16 +82,28 @@ export function renderFluxSync(options: FluxSyncOptions): {
   return { gitRepository, kustomization };
 }
 
-/** The `sops-age` Secret: kustomize-controller reads age identities from keys ending in `.agekey`. */
-export function renderSopsAgeSecret(ageKey: pulumi.Input<string>): KubeObject {
+/**
+ * The `sops-age` Secret: kustomize-controller reads age identities from keys ending in
+ * `.agekey` and the token for SOPS `hc_vault_transit` files from `sops.vault-token`.
+ */
+export function renderSopsAgeSecret(
+  ageKey: pulumi.Input<string> | undefined,
+  vaultToken?: pulumi.Input<string>,
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: flux.sopsSecretName, namespace: flux.namespace, labels },
     type: "Opaque",
-    stringData: { "age.agekey": ageKey },
+    stringData: {
+      ...(ageKey === undefined ? {} : { "age.agekey": ageKey }),
+      ...(vaultToken === undefined ? {} : { [sopsVaultTokenKey]: vaultToken }),
+    },
   };
 }
+
+/** The key of the decryption Secret kustomize-controller reads a Vault token from. */
+export const sopsVaultTokenKey = "sops.vault-token";
 
 /** Which `drkit:fleetCredentials` field goes under which Secret key, for https and ssh. */
 export function credentialFields(

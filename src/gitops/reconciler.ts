@@ -45,6 +45,7 @@ export function createReconciler(
     path: config.fleet.path,
     ...(secrets.fleetCredentials ? { credentials: secrets.fleetCredentials } : {}),
     ...(secrets.sopsAgeKey ? { sopsAgeKey: secrets.sopsAgeKey } : {}),
+    ...(secrets.sopsVaultToken ? { sopsVaultToken: secrets.sopsVaultToken } : {}),
     ...(platform.reconcilerIdentity ? { identity: platform.reconcilerIdentity } : {}),
   };
   const reconciler = config.reconciler;

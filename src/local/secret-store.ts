@@ -32,3 +32,25 @@ export async function writeLocalAgeKey(stateDir: string, keyFile: string): Promi
   await writeFile(file, keyFile, { mode: 0o600 });
   await chmod(file, 0o600);
 }
+
+/** Where the local Vault (`drkit vault start`) keeps its unseal key and root token. */
+export function localVaultCredentialsFile(stateDir: string): string {
+  return join(stateDir, "vault", "data", "credentials.json");
+}
+
+/**
+ * The local Vault's root token (registered for redaction), or `undefined` when no Vault was
+ * ever started in this state dir. It stays valid across restarts: it is kept with the storage.
+ */
+export function readLocalVaultToken(stateDir: string): string | undefined {
+  const file = localVaultCredentialsFile(stateDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const token = (JSON.parse(readFileSync(file, "utf8")) as { rootToken?: unknown }).rootToken;
+    if (typeof token !== "string" || token === "") return undefined;
+    registerSecret(token);
+    return token;
+  } catch {
+    return undefined;
+  }
+}

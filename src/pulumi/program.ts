@@ -8,7 +8,7 @@ import { createClusterPlatform } from "../cloud/platform.ts";
 import { readStackConfig, type StackConfig } from "../config/index.ts";
 import { resolvePaths } from "../core/paths.ts";
 import { createReconciler, defaultCrdsDir, loadCrds } from "../gitops/index.ts";
-import { readLocalAgeKey } from "../local/secret-store.ts";
+import { readLocalAgeKey, readLocalVaultToken } from "../local/secret-store.ts";
 
 /** The stack outputs tools read (`pulumi stack output --json`). */
 export interface StackOutputs {
@@ -80,13 +80,20 @@ export function runProgram(): StackOutputs {
 
 /**
  * On the local platform the state dir is the secret store: without `drkit:sopsAgeKey`, the
- * escrowed key there (if any) is what the reconciler decrypts with.
+ * escrowed key there (if any) is what the reconciler decrypts with; without
+ * `drkit:sopsVaultToken`, the local Vault's token (if `drkit vault start` ever ran).
  */
 function withLocalKeyEscrow(
   config: StackConfig,
   secrets: ReturnType<typeof readStackConfig>["secrets"],
 ): ReturnType<typeof readStackConfig>["secrets"] {
-  if (config.platform !== "local" || secrets.sopsAgeKey !== undefined) return secrets;
-  const key = readLocalAgeKey(resolvePaths().stateDir);
-  return key === undefined ? secrets : { ...secrets, sopsAgeKey: pulumi.secret(key) };
+  if (config.platform !== "local") return secrets;
+  const { stateDir } = resolvePaths();
+  const key = secrets.sopsAgeKey === undefined ? readLocalAgeKey(stateDir) : undefined;
+  const token = secrets.sopsVaultToken === undefined ? readLocalVaultToken(stateDir) : undefined;
+  return {
+    ...secrets,
+    ...(key === undefined ? {} : { sopsAgeKey: pulumi.secret(key) }),
+    ...(token === undefined ? {} : { sopsVaultToken: pulumi.secret(token) }),
+  };
 }

@@ -31,6 +31,7 @@ export const recipeNames = [
   "temporal",
   "temporal-ui",
   "kyverno",
+  "vault",
 ] as const;
 
 export type RecipeName = (typeof recipeNames)[number];
@@ -50,7 +51,7 @@ export interface RecipeSpec {
   /** `-ldflags` for the given version (always with a leading "v"). */
   readonly ldflags: (version: string) => string;
   /** A step that writes generated files into the build dir before `go build`. */
-  readonly prepare?: "pulumi-kubernetes-embeds" | "sealed-secrets-kubeconfig";
+  readonly prepare?: "pulumi-kubernetes-embeds" | "sealed-secrets-kubeconfig" | "vault-sdk-compat";
   /** Tools whose own version differs from the recipe's (a companion pinned in its go.mod). */
   readonly toolVersions?: Partial<Record<ToolName, string>>;
   /** A module whose CRD manifests the entry keeps (the reconcilers' CRDs). */
@@ -293,6 +294,20 @@ export const recipeSpecs: readonly RecipeSpec[] = [
       "config/crds/reports",
     ],
     crdsFor: "kyverno",
+    optional: true,
+  },
+  {
+    name: "vault",
+    // 428 s on two cores, its modules in the cache, another build beside it (2026-12-06).
+    coldBuildSeconds: 430,
+    // The Vault a local platform runs for SOPS `hc_vault_transit` fleets: Vault's core, HTTP
+    // API and transit engine in drkit's dev server program (cmd/vault-dev-server in the recipe),
+    // built from a copy of the module adapted to the sdk the proxy serves (vault-patch.ts).
+    version: { pinned: "v1.21.4" },
+    tools: ["vault-dev-server"],
+    packages: ["drkit.local/toolchain/vault/cmd/vault-dev-server"],
+    ldflags: (v) => `-s -w -X main.version=${v}`,
+    prepare: "vault-sdk-compat",
     optional: true,
   },
 ];

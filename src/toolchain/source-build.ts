@@ -22,6 +22,7 @@ import { goBuildArgs, goBuildEnv, type GoEnv, type RecipeFile } from "./cache-ke
 import type { Exec } from "./effects.ts";
 import type { PlannedRecipe } from "./recipes.ts";
 import { stripV } from "./tools.ts";
+import { applyUpstreamEdit, vaultSdkEdits } from "./vault-patch.ts";
 
 /** Reads the Go toolchain's version and target; `undefined` when `go` cannot be run. */
 export async function readGoEnv(
@@ -115,6 +116,10 @@ export async function buildFromSource(
     );
   }
 
+  if (recipe.spec.prepare === "vault-sdk-compat") {
+    await patchVault(src, await moduleDir("github.com/hashicorp/vault"), step);
+  }
+
   const bin = join(staging, "out", "bin");
   const { tools, packages } = recipe.spec;
   if (packages.length === 1 || packages.every((p, i) => goBinaryName(p) === tools[i])) {
@@ -203,6 +208,27 @@ async function patchSealedSecretsController(
     join(src, "go.mod"),
     "\nreplace github.com/bitnami/sealed-secrets => ./upstream\n",
   );
+}
+
+/**
+ * Builds Vault from a copy of its module whose calls into the sdk match the sdk the proxy serves
+ * (`vault-patch.ts`); the copy lives in the staging dir only (`replace` in the staged go.mod).
+ */
+async function patchVault(src: string, moduleDir: string, step: string): Promise<void> {
+  const upstream = join(src, "upstream");
+  await cp(moduleDir, upstream, { recursive: true });
+  await chmodTree(upstream);
+  for (const edit of vaultSdkEdits) {
+    const file = join(upstream, ...edit.file.split("/"));
+    const edited = applyUpstreamEdit(await readFile(file, "utf8"), edit);
+    if (edited === undefined)
+      throw new StepFailedError(
+        step,
+        `${edit.file} of the module no longer has exactly one "${edit.from}": update the recipe's edits (src/toolchain/vault-patch.ts) for this version`,
+      );
+    await writeFile(file, edited);
+  }
+  await appendFile(join(src, "go.mod"), "\nreplace github.com/hashicorp/vault => ./upstream\n");
 }
 
 /** The module cache is read-only; the staged copy must be writable (and removable). */

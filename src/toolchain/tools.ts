@@ -31,6 +31,7 @@ export const toolNames = [
   "temporal-ui-server",
   "kyverno",
   "kyverno-admission-controller",
+  "vault-dev-server",
 ] as const;
 
 export type ToolName = (typeof toolNames)[number];
@@ -96,6 +97,7 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
   kyverno: { args: ["version"], pattern: /^Version: (v\d+\.\d+\.\d+\S*)/m },
   // Only used as built here: it has no version flag, it starts serving.
   "kyverno-admission-controller": undefined,
+  "vault-dev-server": { args: ["-version"], pattern: /^vault-dev-server (v\d+\.\d+\.\d+\S*)/m },
 };
 
 /** Extracts the version a tool printed, or `undefined` when the output does not contain one. */

@@ -37,7 +37,7 @@ describe("restore reports failures clearly", () => {
     expect(report.failures).toEqual([
       {
         phase: "preflight",
-        message: `the fleet path "clusters/${regionName}" has SOPS-encrypted files but stack "${regionName}" has no decryption key: set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${regionName}\` (from your key escrow)`,
+        message: `the fleet path "clusters/${regionName}" has SOPS-encrypted files but stack "${regionName}" has no decryption key: set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${regionName}\` (from your key escrow), or for files encrypted with Vault transit \`pulumi config set --secret drkit:sopsVaultToken <token> --stack ${regionName}\``,
       },
     ]);
     expect(report.commit).toBe(fx.sampleCommit);

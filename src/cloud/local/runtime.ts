@@ -20,7 +20,7 @@ import {
   startReconciler,
 } from "../../local/region.ts";
 import { readRegionState, regionPaths } from "../../local/region-state.ts";
-import { localKeyFile } from "../../local/secret-store.ts";
+import { localKeyFile, readLocalVaultToken } from "../../local/secret-store.ts";
 import type { RegionTools } from "../../local/tools.ts";
 
 export interface LocalRuntimeOptions {
@@ -45,6 +45,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): RegionRuntime 
     kubeconfigAfterUp: async (target) => kubeconfig(target.region),
     escrowedKeyFile: () => localKeyFile(stateDir),
     keyEscrow: () => localKeyEscrow(stateDir),
+    vaultToken: () => readLocalVaultToken(stateDir),
     async controllersDown(target, driver) {
       const down: string[] = [];
       const pidFiles = await reconcilerPidFiles(stateDir, target.region);

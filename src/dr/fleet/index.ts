@@ -13,3 +13,4 @@ export {
 } from "./materialize.ts";
 export { ageKeySources, findAgeIdentity, readAgeIdentity } from "./escrowed-key.ts";
 export { createSopsCli, encryptedRegex, type Sops } from "./sops.ts";
+export { findVaultToken, type VaultTokenLookup } from "./vault-token.ts";

@@ -10,8 +10,59 @@ import { describeError } from "../../core/errors.ts";
 import type { DesiredState } from "../verify/render.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "./types.ts";
 
-/** Decrypts one file with an age identity; throws when it cannot (`Sops.decrypt`). */
-export type Decryptor = (file: string, ageIdentity: string) => Promise<unknown>;
+/**
+ * Decrypts one file with an age identity (and the Vault token the decryptor was made with, for
+ * `hc_vault_transit` files); throws when it cannot (`Sops.decrypt`).
+ */
+export type Decryptor = (file: string, ageIdentity: string | undefined) => Promise<unknown>;
+
+/** A Vault transit key a SOPS file was encrypted with (its `sops.hc_vault` entry). */
+export interface VaultTransitKey {
+  readonly address: string;
+  readonly enginePath: string;
+  readonly keyName: string;
+}
+
+/**
+ * The files SOPS can open only through Vault: their `sops` metadata has `hc_vault` entries and
+ * no age recipient (a file with both opens with the age key alone). Pure.
+ */
+export function vaultOnlyFilesOf(state: DesiredState): Map<string, VaultTransitKey[]> {
+  const files = new Map<string, VaultTransitKey[]>();
+  for (const d of state.objects) {
+    const sops = d.object.sops as { age?: unknown; hc_vault?: unknown } | undefined;
+    if (sops === undefined || d.file === undefined || d.artifact !== undefined) continue;
+    const hasAge = Array.isArray(sops.age) && sops.age.length > 0;
+    if (hasAge || !Array.isArray(sops.hc_vault) || sops.hc_vault.length === 0) continue;
+    files.set(
+      d.file,
+      (sops.hc_vault as Record<string, unknown>[]).map((k) => ({
+        address: String(k.vault_address ?? ""),
+        enginePath: String(k.engine_path ?? ""),
+        keyName: String(k.key_name ?? ""),
+      })),
+    );
+  }
+  return files;
+}
+
+/** What the decryption check knows of Vault: the files only Vault opens, and a token. */
+export interface VaultDecryption {
+  readonly files: ReadonlyMap<string, readonly VaultTransitKey[]>;
+  /** Whether the decryptor holds a Vault token. */
+  readonly hasToken: boolean;
+  /** Where a token is looked for, for the fix text. */
+  readonly tokenSources: string;
+  /** Why the region's reconciler cannot open these files, when it cannot (Argo CD here). */
+  readonly unsupported?: { readonly message: string; readonly fix: string };
+}
+
+/** Whether a sops error says Vault could not be reached (not that it refused). Pure. */
+export function isVaultUnreachable(message: string): boolean {
+  return /connection refused|no such host|dial tcp|i\/o timeout|context deadline exceeded|EOF/i.test(
+    message,
+  );
+}
 
 /**
  * The fleet files (relative to the repository root) holding SOPS-encrypted objects this region
@@ -40,7 +91,73 @@ export async function assertKeyDecrypts(options: {
   readonly decrypt: Decryptor;
   /** What renders the files, in the summary. @default "Kustomizations" */
   readonly owners?: string;
+  /** Files only Vault opens, checked with the Vault token instead of the age key. */
+  readonly vault?: VaultDecryption;
 }): Promise<PreflightCheck> {
+  const vaultFiles = options.vault?.files ?? new Map<string, readonly VaultTransitKey[]>();
+  const vaultChecked = await assertVaultDecrypts(options, vaultFiles);
+  const files = options.files.filter((f) => !vaultFiles.has(f));
+  if (vaultChecked !== undefined && files.length === 0) return vaultChecked;
+  const ageChecked = await assertAgeKeyDecrypts({ ...options, files });
+  if (vaultChecked === undefined) return ageChecked;
+  return check(
+    "decryption",
+    `${ageChecked.summary}; ${vaultChecked.summary}`,
+    [...ageChecked.failures, ...vaultChecked.failures],
+    [...ageChecked.warnings, ...vaultChecked.warnings],
+  );
+}
+
+/** Tries the Vault token on every file only Vault opens; `undefined` when there are none. */
+async function assertVaultDecrypts(
+  options: Parameters<typeof assertKeyDecrypts>[0],
+  files: ReadonlyMap<string, readonly VaultTransitKey[]>,
+): Promise<PreflightCheck | undefined> {
+  if (files.size === 0) return undefined;
+  const failures: PreflightFinding[] = [];
+  for (const [file, keys] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const where = keys.map((k) => `transit key "${k.keyName}" at ${k.address}`).join(" or ");
+    const unsupported = options.vault?.unsupported;
+    if (unsupported) {
+      failures.push({ message: `${file}: ${unsupported.message}`, fix: unsupported.fix });
+      continue;
+    }
+    if (!options.vault?.hasToken) {
+      failures.push({
+        message: `${file} is encrypted with Vault ${where}, but no Vault token was found`,
+        fix: `provide a token that may use that key: ${options.vault?.tokenSources ?? "VAULT_TOKEN"}`,
+      });
+      continue;
+    }
+    try {
+      await options.decrypt(join(options.repoDir, file), options.ageIdentity);
+    } catch (err) {
+      const detail = describeError(err).split("\n")[0]!;
+      const addresses = [...new Set(keys.map((k) => k.address))].join(", ");
+      failures.push(
+        isVaultUnreachable(detail)
+          ? {
+              message: `${file} does not decrypt: Vault at ${addresses} does not answer (${detail})`,
+              fix: `start Vault at ${addresses} (the local one: \`drkit vault start\`), or make it reachable from here and from kustomize-controller; the restore cannot decrypt ${file} without it`,
+            }
+          : {
+              message: `${file} does not decrypt with the Vault token (${where}): ${detail}`,
+              fix: `use a token whose policy allows update on ${keys.map((k) => `${k.enginePath}/decrypt/${k.keyName}`).join(", ")}, or re-encrypt ${file} for a key that token may use`,
+            },
+      );
+    }
+  }
+  return check(
+    "decryption",
+    `${files.size - failures.length} of ${files.size} Vault-encrypted file(s) decrypt with the Vault token`,
+    failures,
+  );
+}
+
+/** The age key on every other encrypted file. */
+async function assertAgeKeyDecrypts(
+  options: Parameters<typeof assertKeyDecrypts>[0],
+): Promise<PreflightCheck> {
   const { files } = options;
   if (files.length === 0)
     return check(

@@ -27,7 +27,13 @@ import { desiredStateRenderer } from "../verify/renderer.ts";
 import { assertArgoFleet } from "./argocd/checks.ts";
 import { fluxServedKinds } from "./controllers.ts";
 import { assertNoDeadEnds } from "./dead-ends.ts";
-import { assertKeyDecrypts, encryptedFilesOf, type Decryptor } from "./decryption.ts";
+import {
+  assertKeyDecrypts,
+  encryptedFilesOf,
+  vaultOnlyFilesOf,
+  type Decryptor,
+  type VaultDecryption,
+} from "./decryption.ts";
 import { assertCrdOrdering, assertHealthChecks } from "./ordering.ts";
 import { fluxApplyOrder, fluxObjectOrder } from "./admission/flux-apply-order.ts";
 import { assertPolicies } from "./admission/policy-check.ts";
@@ -75,6 +81,8 @@ export interface PreflightInput {
    * read: without `ageIdentity`, decryption is then a warning, not a failure.
    */
   readonly keyInStackConfig?: boolean;
+  /** Whether `decrypt` holds a Vault token, and where one is looked for. @default - no token */
+  readonly vault?: Omit<VaultDecryption, "files">;
   readonly root?: {
     readonly name: string;
     readonly namespace: string;
@@ -185,6 +193,20 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         ...(input.keyInStackConfig ? { keyInStackConfig: true } : {}),
         decrypt: input.decrypt,
         owners: `${desiredStateRenderer(reconciler).ownerKind}s`,
+        vault: {
+          files: vaultOnlyFilesOf(state),
+          hasToken: input.vault?.hasToken ?? false,
+          tokenSources: input.vault?.tokenSources ?? "set VAULT_TOKEN",
+          ...(reconciler === "argocd"
+            ? {
+                unsupported: {
+                  message:
+                    "encrypted with Vault transit only, and drkit gives Argo CD's repo server no Vault token (only an age key)",
+                  fix: "add an age recipient to the file (`sops updatekeys` with it in .sops.yaml), or sync it through a Flux region",
+                },
+              }
+            : {}),
+        },
       }),
       assertSealedSecretsOpen(state, {
         keys: input.sealingKeys?.keys ?? [],
@@ -218,7 +240,7 @@ async function kyvernoFor(
 /** The escrowed key as a decryptor of fleet files, for HelmRelease values in encrypted Secrets. */
 function fleetDecryptor(input: PreflightInput): FleetDecryptor | undefined {
   const identity = input.ageIdentity;
-  if (identity === undefined) return undefined;
+  if (identity === undefined && !input.vault?.hasToken) return undefined;
   return async (file) => {
     const plain = await input.decrypt(file, identity);
     if (typeof plain !== "string") throw new Error("the decryptor returned no plaintext");

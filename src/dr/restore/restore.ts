@@ -294,7 +294,7 @@ export class MissingKeyError extends Error {
   constructor(target: StackTarget) {
     const fix =
       target.missingKeyFix ??
-      `set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${target.stack}\` (from your key escrow)`;
+      `set it with \`pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack ${target.stack}\` (from your key escrow), or for files encrypted with Vault transit \`pulumi config set --secret drkit:sopsVaultToken <token> --stack ${target.stack}\``;
     super(
       `the fleet path "${target.fleet.path}" has SOPS-encrypted files but stack "${target.stack}" has no decryption key: ${fix}`,
     );

@@ -13,7 +13,7 @@ const aws = { platform: "aws", region: "us-east-1", fleet };
 const azure = { platform: "azure", region: "westeurope", fleet };
 const gcp = { platform: "gcp", region: "europe-west1", project: "acme-prod-1", fleet };
 const ageKey = `AGE-SECRET-KEY-1${"Q".repeat(58)}`;
-const allSecret = new Set(["sopsAgeKey", "fleetCredentials"]);
+const allSecret = new Set(["sopsAgeKey", "sopsVaultToken", "fleetCredentials"]);
 
 function failure(raw: Record<string, unknown>, storedAsSecret: ReadonlySet<string> = allSecret) {
   try {
@@ -48,6 +48,7 @@ describe("validateStackConfig defaults", () => {
         recovery: expect.objectContaining({ concurrent: 20 }),
       },
       sopsAgeKey: false,
+      sopsVaultToken: false,
       sealedSecrets: false,
       kyverno: false,
       protected: false,
@@ -318,6 +319,22 @@ describe("validateStackConfig messages", () => {
       "drkit:sopsAgeKey must be stored as a Pulumi secret, got a plaintext value (not shown). Remove it with `pulumi config rm drkit:sopsAgeKey`, set it again with `pulumi config set --secret ...`, and rotate it: it was written in clear text.",
     );
     expect(err.key).toBe("drkit:sopsAgeKey");
+  });
+
+  it("takes a Vault token only as a Pulumi secret, and never shows it", () => {
+    const token = "hvs.CAESIJ-not-a-real-token";
+    const config = validateStackConfig(
+      { ...local, sopsVaultToken: token },
+      { stack: "s1", storedAsSecret: allSecret },
+    );
+    expect(config.sopsVaultToken).toBe(true);
+    const err = failure({ ...local, sopsVaultToken: token }, new Set());
+    expect(err.key).toBe("drkit:sopsVaultToken");
+    expect(err.message).toContain("must be stored as a Pulumi secret");
+    expect(err.message).not.toContain(token);
+    expect(failure({ ...local, sopsVaultToken: "a b" }).message).toContain(
+      "drkit:sopsVaultToken must be a Vault token",
+    );
   });
 
   it("fails with every problem at once, keyed by the first", () => {

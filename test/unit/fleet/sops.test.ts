@@ -52,6 +52,36 @@ describe("createSopsCli", () => {
     ]);
   });
 
+  it("gives sops the Vault token it was made with, never the user's own", async () => {
+    const { exec, calls } = fakeSops(() => "");
+    const user = { PATH: "/bin", VAULT_TOKEN: "hvs.users-own" };
+    await createSopsCli("sops", user, exec, "hvs.drkit").decrypt("a.enc.yaml", undefined);
+    await createSopsCli("sops", user, exec).decrypt("a.enc.yaml", identity);
+    expect(calls.map((c) => c.options?.env?.VAULT_TOKEN)).toEqual(["hvs.drkit", undefined]);
+    expect(calls[0]!.options?.env?.SOPS_AGE_KEY).toBeUndefined();
+  });
+
+  it("encrypts Secret payloads in place with a Vault transit key", async () => {
+    const { exec, calls } = fakeSops(() => "");
+    const url = "http://127.0.0.1:8200/v1/transit/keys/fleet";
+    await createSopsCli("sops", {}, exec, "hvs.drkit").encryptForVaultInPlace("s.yaml", url);
+    expect(calls[0]!.args).toEqual([
+      "--encrypt",
+      "--hc-vault-transit",
+      url,
+      "--encrypted-regex",
+      encryptedRegex,
+      "--mac-only-encrypted",
+      "--input-type",
+      "yaml",
+      "--output-type",
+      "yaml",
+      "--in-place",
+      "s.yaml",
+    ]);
+    expect(calls[0]!.options?.env?.VAULT_TOKEN).toBe("hvs.drkit");
+  });
+
   it("encrypts only Secret payloads, in place, for the recipient", async () => {
     const { exec, calls } = fakeSops(() => "");
     await createSopsCli("sops", {}, exec).encryptInPlace("s.yaml", "age1recipient");

@@ -174,6 +174,16 @@ describe("renderFluxSync", () => {
     });
   });
 
+  it("puts a Vault token under sops.vault-token, beside the age key or alone", () => {
+    expect(renderSopsAgeSecret("AGE-SECRET-KEY-1X", "hvs.token").stringData).toEqual({
+      "age.agekey": "AGE-SECRET-KEY-1X",
+      "sops.vault-token": "hvs.token",
+    });
+    expect(renderSopsAgeSecret(undefined, "hvs.token").stringData).toEqual({
+      "sops.vault-token": "hvs.token",
+    });
+  });
+
   it.each([
     ["basic", ["username", "password"]],
     ["ssh", ["identity", "known_hosts"]],

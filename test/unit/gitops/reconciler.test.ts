@@ -20,7 +20,7 @@ beforeAll(async () => {
     provider: new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" }),
     reconcilerIdentity: undefined,
   });
-  const secrets = { sopsAgeKey: undefined, fleetCredentials: undefined };
+  const secrets = { sopsAgeKey: undefined, sopsVaultToken: undefined, fleetCredentials: undefined };
   const local = validateStackConfig(
     { platform: "local", region: "local-a", fleet: { url: "http://127.0.0.1:8470/fleet.git" } },
     { stack: "local-a" },

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { assertKeyDecrypts, encryptedFilesOf } from "../../../src/dr/preflight/decryption.ts";
+import {
+  assertKeyDecrypts,
+  encryptedFilesOf,
+  isVaultUnreachable,
+  vaultOnlyFilesOf,
+} from "../../../src/dr/preflight/decryption.ts";
 import { runPreflight } from "../../../src/dr/preflight/preflight.ts";
 import { kustomization, owned, state } from "./state.ts";
 
@@ -168,6 +173,163 @@ describe("runPreflight", () => {
         message: 'ref "release-9" does not exist in "http://127.0.0.1:8470/fleet.git"',
         fix: 'push "release-9" to the fleet repository or pass an existing --ref',
       },
+    ]);
+  });
+});
+
+describe("Vault transit files", () => {
+  const vaultSecret = (name: string, sops: Record<string, unknown>) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace: "shop" },
+    sops: { mac: "ENC[...]", ...sops },
+  });
+  const hcVault = (address: string) => ({
+    hc_vault: [{ vault_address: address, engine_path: "transit", key_name: "fleet", enc: "v" }],
+  });
+  const fleet = state(
+    [kustomization("apps")],
+    [
+      owned("apps", vaultSecret("db", hcVault("http://127.0.0.1:8200")), "apps/db.enc.yaml"),
+      owned("apps", vaultSecret("api", { age: [{ recipient: "age1x" }] }), "apps/api.enc.yaml"),
+      // Both: the age key alone opens it.
+      owned(
+        "apps",
+        vaultSecret("both", { age: [{ recipient: "age1x" }], ...hcVault("http://v:8200") }),
+        "apps/both.enc.yaml",
+      ),
+    ],
+  );
+  const vault = (hasToken: boolean) => ({
+    files: vaultOnlyFilesOf(fleet),
+    hasToken,
+    tokenSources: "set VAULT_TOKEN",
+  });
+
+  it("finds the files only Vault opens, with the key each names", () => {
+    expect([...vaultOnlyFilesOf(fleet)]).toEqual([
+      [
+        "apps/db.enc.yaml",
+        [{ address: "http://127.0.0.1:8200", enginePath: "transit", keyName: "fleet" }],
+      ],
+    ]);
+  });
+
+  it("tries the Vault files with the token and the others with the age key, in one check", async () => {
+    const tried: string[] = [];
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files: encryptedFilesOf(fleet),
+      ageIdentity: key,
+      keySources: sources,
+      vault: vault(true),
+      decrypt: async (file) => void tried.push(file),
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      summary:
+        "2 of 2 encrypted file(s) decrypt with the escrowed key; 1 of 1 Vault-encrypted file(s) decrypt with the Vault token",
+    });
+    expect(tried.sort()).toEqual([
+      "/repo/apps/api.enc.yaml",
+      "/repo/apps/both.enc.yaml",
+      "/repo/apps/db.enc.yaml",
+    ]);
+  });
+
+  it("needs no age key for a fleet whose files only Vault opens", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files: ["apps/db.enc.yaml"],
+      ageIdentity: undefined,
+      keySources: sources,
+      vault: vault(true),
+      decrypt: async () => undefined,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      summary: "1 of 1 Vault-encrypted file(s) decrypt with the Vault token",
+    });
+  });
+
+  it("names the file, the key and where a token comes from when there is none, without trying", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files: ["apps/db.enc.yaml"],
+      ageIdentity: undefined,
+      keySources: sources,
+      vault: vault(false),
+      decrypt: async () => {
+        throw new Error("must not be tried");
+      },
+    });
+    expect(result.ok).toBe(false);
+    expect(result.failures).toEqual([
+      {
+        message:
+          'apps/db.enc.yaml is encrypted with Vault transit key "fleet" at http://127.0.0.1:8200, but no Vault token was found',
+        fix: "provide a token that may use that key: set VAULT_TOKEN",
+      },
+    ]);
+  });
+
+  it("tells a Vault that does not answer from one that refuses the token", async () => {
+    const fail = (message: string) =>
+      assertKeyDecrypts({
+        repoDir: "/repo",
+        files: ["apps/db.enc.yaml"],
+        ageIdentity: undefined,
+        keySources: sources,
+        vault: vault(true),
+        decrypt: async () => {
+          throw new Error(message);
+        },
+      });
+    const down = await fail(
+      'sops decrypt failed: Put "http://127.0.0.1:8200/v1/transit/decrypt/fleet": dial tcp 127.0.0.1:8200: connect: connection refused',
+    );
+    expect(down.failures[0]!.message).toMatch(
+      /^apps\/db\.enc\.yaml does not decrypt: Vault at http:\/\/127\.0\.0\.1:8200 does not answer \(/,
+    );
+    expect(down.failures[0]!.fix).toContain("drkit vault start");
+    const refused = await fail("sops decrypt failed: Code: 403. Errors: * permission denied");
+    expect(refused.failures[0]!.message).toBe(
+      'apps/db.enc.yaml does not decrypt with the Vault token (transit key "fleet" at http://127.0.0.1:8200): sops decrypt failed: Code: 403. Errors: * permission denied',
+    );
+    expect(refused.failures[0]!.fix).toContain("update on transit/decrypt/fleet");
+  });
+
+  it.each([
+    ["dial tcp 127.0.0.1:8200: connect: connection refused", true],
+    ["dial tcp: lookup vault.internal: no such host", true],
+    ["Code: 403. Errors: * permission denied", false],
+    ["Code: 400. Errors: * invalid ciphertext", false],
+  ])("isVaultUnreachable(%j) is %s", (message, expected) => {
+    expect(isVaultUnreachable(message)).toBe(expected);
+  });
+});
+
+describe("Vault transit files in an Argo CD region", () => {
+  it("fail, naming the file and the fix, since the repo server gets no Vault token", async () => {
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files: ["apps/db.enc.yaml"],
+      ageIdentity: undefined,
+      keySources: "SOPS_AGE_KEY",
+      vault: {
+        files: new Map([
+          ["apps/db.enc.yaml", [{ address: "http://v:8200", enginePath: "transit", keyName: "k" }]],
+        ]),
+        hasToken: true,
+        tokenSources: "set VAULT_TOKEN",
+        unsupported: { message: "not for Argo CD", fix: "add an age recipient" },
+      },
+      decrypt: async () => {
+        throw new Error("must not be tried");
+      },
+    });
+    expect(result.failures).toEqual([
+      { message: "apps/db.enc.yaml: not for Argo CD", fix: "add an age recipient" },
     ]);
   });
 });

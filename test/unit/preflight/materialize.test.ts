@@ -29,6 +29,7 @@ describe("materializeFleet", () => {
   it("copies the sample fleet and encrypts exactly its *.enc.yaml files for the recipient", async () => {
     const calls: string[] = [];
     const sops: Sops = {
+      encryptForVaultInPlace: async () => undefined,
       encryptInPlace: async (file, recipient) => {
         calls.push(`${file.slice(file.indexOf("apps/"))} ${recipient}`);
         writeFileSync(file, "sops: encrypted\n");
@@ -56,7 +57,11 @@ describe("materializeFleet", () => {
   });
 
   it("points the Argo CD Applications at the repository the fleet is pushed to", async () => {
-    const sops: Sops = { encryptInPlace: async () => undefined, decrypt: async () => "" };
+    const sops: Sops = {
+      encryptInPlace: async () => undefined,
+      encryptForVaultInPlace: async () => undefined,
+      decrypt: async () => "",
+    };
     const target = tempDir();
     const fleetUrl = "http://127.0.0.1:9999/other.git";
     await materializeFleet({ targetDir: target, ageRecipient: "age1r", sops, fleetUrl });
@@ -96,7 +101,11 @@ describe("age keys", () => {
   });
 
   it("points the chart and artifact sources at the registry they were published to", async () => {
-    const sops: Sops = { encryptInPlace: async () => undefined, decrypt: async () => "" };
+    const sops: Sops = {
+      encryptInPlace: async () => undefined,
+      encryptForVaultInPlace: async () => undefined,
+      decrypt: async () => "",
+    };
     const target = tempDir();
     await materializeFleet({
       targetDir: target,

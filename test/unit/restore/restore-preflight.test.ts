@@ -85,7 +85,7 @@ describe("restore preflight", () => {
     const report = await restore({ stack: "local-b" }, d);
     expect(report.ok).toBe(false);
     expect(report.failures[0]?.message).toBe(
-      'the fleet path "clusters/local-b" has SOPS-encrypted files but stack "local-b" has no decryption key: set it with `pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack local-b` (from your key escrow)',
+      'the fleet path "clusters/local-b" has SOPS-encrypted files but stack "local-b" has no decryption key: set it with `pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack local-b` (from your key escrow), or for files encrypted with Vault transit `pulumi config set --secret drkit:sopsVaultToken <token> --stack local-b`',
     );
     expect(report.commit).toBe("b".repeat(40));
     expect(up).not.toHaveBeenCalled();

@@ -10,18 +10,21 @@ import { argocd } from "../../../src/gitops/versions.ts";
 import { optionalRecipeNames, recipeSpecs } from "../../../src/toolchain/recipes.ts";
 import { goBinaryName, sealedSecretsPatch } from "../../../src/toolchain/source-build.ts";
 import { selectRecipes } from "../../../src/toolchain/toolchain.ts";
+import { applyUpstreamEdit, vaultSdkEdits } from "../../../src/toolchain/vault-patch.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("optional recipes", () => {
-  it("leave Argo CD, Sealed Secrets, Temporal and Kyverno out of the default toolchain and add them on request", () => {
+  it("leave Argo CD, Sealed Secrets, Temporal, Kyverno and Vault out of the default toolchain and add them on request", () => {
     expect(optionalRecipeNames).toEqual([
       "argocd",
       "sealed-secrets",
       "temporal",
       "temporal-ui",
       "kyverno",
+      "vault",
     ]);
+    expect(selectRecipes({}).map((r) => r.name)).not.toContain("vault");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("kyverno");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("temporal");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("sealed-secrets");
@@ -60,10 +63,38 @@ describe("optional recipes", () => {
 
   it("parse --with, naming the value and the choices when it is not one", () => {
     expect(parseWith("argocd")).toEqual(["argocd"]);
-    expect(() => parseWith("vault")).toThrow(ConfigError);
-    expect(() => parseWith("vault")).toThrow(
-      '--with "vault" is not an optional component: use one of "argocd"',
+    expect(() => parseWith("consul")).toThrow(ConfigError);
+    expect(() => parseWith("consul")).toThrow(
+      '--with "consul" is not an optional component: use one of "argocd"',
     );
+  });
+});
+
+describe("the vault recipe", () => {
+  it("builds drkit's dev server program against Vault's module, adapted to the served sdk", () => {
+    const spec = recipeSpecs.find((r) => r.name === "vault")!;
+    expect(spec).toMatchObject({
+      prepare: "vault-sdk-compat",
+      tools: ["vault-dev-server"],
+      packages: ["drkit.local/toolchain/vault/cmd/vault-dev-server"],
+    });
+    const goMod = readFileSync(join(root, "bootstrap/recipes/vault/go.mod"), "utf8");
+    expect(goMod).toContain("github.com/hashicorp/vault v1.21.4");
+    // The sdk the edits adapt Vault's calls to.
+    expect(goMod).toContain("github.com/hashicorp/vault/sdk v0.21.0");
+    expect(spec.ldflags("v1.21.4")).toContain("-X main.version=v1.21.4");
+  });
+
+  it("edits each call site only when it occurs exactly once", () => {
+    const edit = vaultSdkEdits[0]!;
+    const line = `\t${edit.from}ctx, req.Storage, keyName, backupB64, force)\n`;
+    expect(applyUpstreamEdit(line, edit)).toBe(
+      `\t${edit.to}ctx, req.Storage, keyName, backupB64, force)\n`,
+    );
+    expect(applyUpstreamEdit("moved elsewhere", edit)).toBeUndefined();
+    expect(applyUpstreamEdit(line + line, edit)).toBeUndefined();
+    // `$&` in a replacement is literal text here, not a back-reference.
+    expect(applyUpstreamEdit("a", { file: "f", from: "a", to: "$&$&" })).toBe("$&$&");
   });
 });
 

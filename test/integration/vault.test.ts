@@ -1,0 +1,265 @@
+/**
+ * SOPS with Vault transit through a region loss, on the real components: the local Vault
+ * (`drkit vault start`, Vault v1.21.4's core and transit engine), `sops --hc-vault-transit`
+ * through `drkit vault encrypt`, and kustomize-controller, which decrypts the fleet's Secret with
+ * the token drkit put in the region's decryption Secret. With Vault down, preflight (exit 3)
+ * names the file and the Vault before anything is touched; with a token Vault refuses, it says
+ * so. No token or value in any output.
+ */
+import { spawn } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { freePort } from "../../src/local/ports.ts";
+import { regionPaths } from "../../src/local/region-state.ts";
+import { readLocalVaultToken } from "../../src/local/secret-store.ts";
+import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
+import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
+import {
+  optionalToolchainTimeout,
+  waitForOptionalToolchain,
+} from "./support/optional-toolchain.ts";
+import { portBelowEphemeral } from "./support/ports.ts";
+
+const checkout = fileURLToPath(new URL("../../", import.meta.url));
+const stack = "local-vault";
+const value = "hunter2-through-vault";
+const file = "clusters/local-vault/db-credentials.enc.yaml";
+let platform: TestPlatform;
+let repo: WorkingRepo;
+let project: string;
+let gitPort: number;
+let vaultPort: number;
+/** Everything drkit printed, scanned at the end for the token and the value. */
+const printed: string[] = [];
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(binary: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const child = spawn(binary, args, {
+    cwd: checkout,
+    env: {
+      ...process.env,
+      DRKIT_STATE_DIR: platform.stateDir,
+      DRKIT_GIT_PORT: String(gitPort),
+      DRKIT_VAULT_PORT: String(vaultPort),
+      VAULT_TOKEN: undefined,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      printed.push(stdout, stderr);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const drkit = (args: string[], env?: NodeJS.ProcessEnv) =>
+  run(process.execPath, ["bin/drkit.js", "--root", project, ...args], env);
+
+const kubectl = (args: string[]) =>
+  run(platform.toolchain.path("kubectl"), [
+    "--kubeconfig",
+    regionPaths(platform.stateDir, stack).kubeconfig,
+    ...args,
+  ]);
+
+interface DecryptionCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly failures: { readonly message: string; readonly fix: string }[];
+}
+
+async function decryptionCheck(env?: NodeJS.ProcessEnv) {
+  const preflight = await drkit(["preflight", "--stack", stack, "--json"], env);
+  const checks = (JSON.parse(preflight.stdout) as { checks: DecryptionCheck[] }).checks;
+  return { code: preflight.code, check: checks.find((c) => c.name === "decryption")! };
+}
+
+// Needs the optional toolchain (the vault recipe), which builds in the background meanwhile.
+beforeAll(waitForOptionalToolchain, optionalToolchainTimeout);
+
+beforeAll(async () => {
+  platform = await createTestPlatform("vault");
+  gitPort = await freePort();
+  vaultPort = await portBelowEphemeral();
+  const git = await platform.git(gitPort);
+  repo = await cloneWorkingRepo(await git.createRepo("fleet"));
+  project = mkdtempSync(join(tmpdir(), "drkit-vault-project-"));
+  mkdirSync(join(project, "stacks"));
+  writeFileSync(
+    join(project, "stacks", `Pulumi.${stack}.yaml`),
+    [
+      "config:",
+      "  drkit:platform: local",
+      `  drkit:region: ${stack}`,
+      "  drkit:fleet:",
+      "    url: http://127.0.0.1:8470/fleet.git",
+      `    path: clusters/${stack}`,
+      "    intervalSeconds: 30",
+      "",
+    ].join("\n"),
+  );
+});
+afterAll(async () => {
+  await drkit(["local", "down", stack]).catch(() => undefined);
+  await drkit(["vault", "stop"]).catch(() => undefined);
+  await platform?.cleanup();
+});
+
+describe("SOPS with Vault transit through a region loss", () => {
+  it("restores a Secret encrypted with the local Vault's transit key, decrypted by kustomize-controller", async () => {
+    const started = await drkit(["vault", "start", "--json"]);
+    expect(started.code, started.stderr).toBe(0);
+    const keyUrl = `http://127.0.0.1:${vaultPort}/v1/transit/keys/fleet`;
+    expect(JSON.parse(started.stdout)).toMatchObject({ ok: true, running: true, keyUrl });
+    const token = readLocalVaultToken(platform.stateDir);
+    expect(token).toMatch(/^hvs\./);
+
+    const plain = join(mkdtempSync(join(tmpdir(), "drkit-vault-secret-")), "db.enc.yaml");
+    writeFileSync(
+      plain,
+      [
+        "apiVersion: v1",
+        "kind: Secret",
+        "metadata:",
+        "  name: db-credentials",
+        "  namespace: shop",
+        "stringData:",
+        `  password: ${value}`,
+        "",
+      ].join("\n"),
+    );
+    const encrypted = await drkit(["vault", "encrypt", plain]);
+    expect(encrypted.code, encrypted.stderr).toBe(0);
+    const sealed = readFileSync(plain, "utf8");
+    expect(sealed).not.toContain(value);
+    expect(sealed).toContain(`vault_address: http://127.0.0.1:${vaultPort}`);
+    expect(sealed).toMatch(/key_name: fleet/);
+    await repo.commitAndPush(
+      {
+        "clusters/local-vault/namespace.yaml":
+          "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+        [file]: sealed,
+      },
+      "the database password, encrypted with Vault transit",
+    );
+
+    const { code, check } = await decryptionCheck();
+    expect(code).toBe(0);
+    expect(check).toMatchObject({
+      ok: true,
+      summary: "1 of 1 Vault-encrypted file(s) decrypt with the Vault token",
+    });
+
+    const restore = await drkit(["restore", "--stack", stack]);
+    expect(restore.code, restore.stderr).toBe(0);
+    const secret = await kubectl([
+      "get",
+      "secret",
+      "db-credentials",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.data.password}",
+    ]);
+    expect(Buffer.from(secret.stdout, "base64").toString()).toBe(value);
+    // The token kustomize-controller decrypted with, where drkit put it.
+    const keys = await kubectl([
+      "get",
+      "secret",
+      "sops-age",
+      "-n",
+      "flux-system",
+      "-o",
+      "jsonpath={.data.sops\\.vault-token}",
+    ]);
+    expect(Buffer.from(keys.stdout, "base64").toString()).toBe(token);
+  });
+
+  it("restores the lost region again: Vault outlives it, its keys on disk across a restart", async () => {
+    await drkit(["local", "down", stack]);
+    // A restarted Vault unseals itself with the same transit key.
+    expect((await drkit(["vault", "stop"])).code).toBe(0);
+    expect((await drkit(["vault", "start"])).code).toBe(0);
+    const restore = await drkit(["restore", "--stack", stack, "--json"]);
+    expect(restore.code, restore.stderr).toBe(0);
+    const secret = await kubectl([
+      "get",
+      "secret",
+      "db-credentials",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.data.password}",
+    ]);
+    expect(Buffer.from(secret.stdout, "base64").toString()).toBe(value);
+  });
+
+  it("fails preflight with exit 3 naming the file and the Vault when Vault is down, and restores nothing", async () => {
+    expect((await drkit(["vault", "stop"])).code).toBe(0);
+    const { code, check } = await decryptionCheck();
+    expect(code).toBe(3);
+    expect(check.ok).toBe(false);
+    expect(check.failures).toHaveLength(1);
+    expect(check.failures[0]!.message).toContain(
+      `${file} does not decrypt: Vault at http://127.0.0.1:${vaultPort} does not answer`,
+    );
+    expect(check.failures[0]!.fix).toContain("drkit vault start");
+
+    const refused = await drkit(["restore", "--stack", stack, "--json"]);
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toContain("does not answer");
+  });
+
+  it("names the file, the key and the policy to grant when Vault refuses the token", async () => {
+    expect((await drkit(["vault", "start"])).code).toBe(0);
+    const { code, check } = await decryptionCheck({ VAULT_TOKEN: "hvs.not-a-token-vault-knows" });
+    expect(code).toBe(3);
+    expect(check.failures[0]!.message).toContain(
+      `${file} does not decrypt with the Vault token (transit key "fleet" at http://127.0.0.1:${vaultPort})`,
+    );
+    expect(check.failures[0]!.fix).toContain("update on transit/decrypt/fleet");
+  });
+
+  it("prints no Vault token or plaintext in any output, report or log", () => {
+    const token = readLocalVaultToken(platform.stateDir)!;
+    const files = (readdirSync(platform.stateDir, { recursive: true }) as string[]).filter(
+      (f) =>
+        /\.(log|json|md|html|xml)$/.test(f) &&
+        !f.startsWith("secrets/") &&
+        // Vault's own credentials file, and the cluster's storage, which holds Secrets as etcd does.
+        !f.startsWith("vault/data/") &&
+        !f.includes("/kwok/") &&
+        statSync(join(platform.stateDir, f)).isFile(),
+    );
+    expect(files.length).toBeGreaterThan(3);
+    const texts = [
+      ...printed,
+      ...files.map((f) => readFileSync(join(platform.stateDir, f), "utf8")),
+    ];
+    for (const needle of [token, value])
+      expect(texts.filter((t) => t.includes(needle)).length, needle.slice(0, 4)).toBe(0);
+  });
+});
