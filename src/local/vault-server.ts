@@ -15,7 +15,6 @@ import type { Logger } from "../core/logger.ts";
 import { isAlive } from "../core/pid.ts";
 import { isPortFree, isPortOpen } from "./ports.ts";
 import { findProcessesUnder, startDetached, stopProcesses } from "./processes.ts";
-import { localVaultCredentialsFile } from "./secret-store.ts";
 
 /** A running local Vault. */
 export interface LocalVault {
@@ -40,7 +39,6 @@ export function vaultPaths(stateDir: string) {
   return {
     dir,
     dataDir: join(dir, "data"),
-    credentialsFile: localVaultCredentialsFile(stateDir),
     stateFile: join(dir, "server.json"),
     pidFile: join(dir, "vault-dev-server.pid"),
     logFile: join(dir, "vault-dev-server.log"),

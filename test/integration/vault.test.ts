@@ -6,7 +6,7 @@
  * names the file and the Vault before anything is touched; with a token Vault refuses, it says
  * so. No token or value in any output.
  */
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -17,13 +17,14 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { freePort } from "../../src/local/ports.ts";
 import { regionPaths } from "../../src/local/region-state.ts";
 import { readLocalVaultToken } from "../../src/local/secret-store.ts";
+import { drkitCommand, type DrkitRun } from "./support/drkit.ts";
 import { cloneWorkingRepo, type WorkingRepo } from "./support/fleet-repo.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
 import {
@@ -32,7 +33,7 @@ import {
 } from "./support/optional-toolchain.ts";
 import { portBelowEphemeral } from "./support/ports.ts";
 
-const checkout = fileURLToPath(new URL("../../", import.meta.url));
+const execFileAsync = promisify(execFile);
 const stack = "local-vault";
 const value = "hunter2-through-vault";
 const file = "clusters/local-vault/db-credentials.enc.yaml";
@@ -44,46 +45,47 @@ let vaultPort: number;
 /** Everything drkit printed, scanned at the end for the token and the value. */
 const printed: string[] = [];
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
+/** The environment of the next drkit run beyond the test's own (a token Vault refuses). */
+let extraEnv: NodeJS.ProcessEnv = {};
+const run = drkitCommand(() => ({
+  ...process.env,
+  DRKIT_STATE_DIR: platform.stateDir,
+  DRKIT_GIT_PORT: String(gitPort),
+  DRKIT_VAULT_PORT: String(vaultPort),
+  VAULT_TOKEN: undefined,
+  ...extraEnv,
+}));
+
+async function drkit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<DrkitRun> {
+  extraEnv = env;
+  const result = await run(["--root", project, ...args]).finally(() => (extraEnv = {}));
+  printed.push(result.stdout, result.stderr);
+  return result;
 }
 
-function run(binary: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(binary, args, {
-    cwd: checkout,
-    env: {
-      ...process.env,
-      DRKIT_STATE_DIR: platform.stateDir,
-      DRKIT_GIT_PORT: String(gitPort),
-      DRKIT_VAULT_PORT: String(vaultPort),
-      VAULT_TOKEN: undefined,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) =>
-    child.on("close", (code) => {
-      printed.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
-
-const drkit = (args: string[], env?: NodeJS.ProcessEnv) =>
-  run(process.execPath, ["bin/drkit.js", "--root", project, ...args], env);
-
-const kubectl = (args: string[]) =>
-  run(platform.toolchain.path("kubectl"), [
+/** kubectl on the region; its output is the test's, not drkit's, so it is not scanned. */
+async function kubectl(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(platform.toolchain.path("kubectl"), [
     "--kubeconfig",
     regionPaths(platform.stateDir, stack).kubeconfig,
     ...args,
   ]);
+  return stdout;
+}
+
+/** The password of the Secret the region holds, decoded. */
+async function restoredPassword(): Promise<string> {
+  const data = await kubectl([
+    "get",
+    "secret",
+    "db-credentials",
+    "-n",
+    "shop",
+    "-o",
+    "jsonpath={.data.password}",
+  ]);
+  return Buffer.from(data, "base64").toString();
+}
 
 interface DecryptionCheck {
   readonly name: string;
@@ -175,16 +177,7 @@ describe("SOPS with Vault transit through a region loss", () => {
 
     const restore = await drkit(["restore", "--stack", stack]);
     expect(restore.code, restore.stderr).toBe(0);
-    const secret = await kubectl([
-      "get",
-      "secret",
-      "db-credentials",
-      "-n",
-      "shop",
-      "-o",
-      "jsonpath={.data.password}",
-    ]);
-    expect(Buffer.from(secret.stdout, "base64").toString()).toBe(value);
+    expect(await restoredPassword()).toBe(value);
     // The token kustomize-controller decrypted with, where drkit put it.
     const keys = await kubectl([
       "get",
@@ -195,7 +188,7 @@ describe("SOPS with Vault transit through a region loss", () => {
       "-o",
       "jsonpath={.data.sops\\.vault-token}",
     ]);
-    expect(Buffer.from(keys.stdout, "base64").toString()).toBe(token);
+    expect(Buffer.from(keys, "base64").toString()).toBe(token);
   });
 
   it("restores the lost region again: Vault outlives it, its keys on disk across a restart", async () => {
@@ -205,16 +198,7 @@ describe("SOPS with Vault transit through a region loss", () => {
     expect((await drkit(["vault", "start"])).code).toBe(0);
     const restore = await drkit(["restore", "--stack", stack, "--json"]);
     expect(restore.code, restore.stderr).toBe(0);
-    const secret = await kubectl([
-      "get",
-      "secret",
-      "db-credentials",
-      "-n",
-      "shop",
-      "-o",
-      "jsonpath={.data.password}",
-    ]);
-    expect(Buffer.from(secret.stdout, "base64").toString()).toBe(value);
+    expect(await restoredPassword()).toBe(value);
   });
 
   it("fails preflight with exit 3 naming the file and the Vault when Vault is down, and restores nothing", async () => {
