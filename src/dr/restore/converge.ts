@@ -18,6 +18,7 @@ import {
   type KubeObject,
 } from "../../kube/index.ts";
 import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
+import { createHealthKicker } from "./health-kicks.ts";
 import { reconcilerKey } from "./dead-ends.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
@@ -126,6 +127,10 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
       input.kickDependents && driver.kicks
         ? dependencyKicker(input, driver.kicks)
         : () => undefined;
+    const healthKick =
+      input.kickDependents && driver.healthKicks
+        ? createHealthKicker(input, driver.healthKicks)
+        : () => undefined;
     const reconcilers = await watchUntil(
       kube,
       driver.watch,
@@ -136,7 +141,10 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         last = verdict;
         latest = objects;
         const now = clock.monotonicMs();
-        if (!verdict.done) kick(objects, now);
+        if (!verdict.done) {
+          kick(objects, now);
+          healthKick(objects);
+        }
         // A dead end is the reconciler's final word; the short grace only rides out one
         // status written in between two reconciles.
         const dead = deadEndTimer.update(

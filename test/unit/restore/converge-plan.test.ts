@@ -92,6 +92,30 @@ describe("judgeReconcilers", () => {
     ]);
   });
 
+  it("waits for a kick's reconcile request to be handled, not only bootstrap's", () => {
+    const kicked = (handled: string) => ({
+      ...kustomization("apps", { ...ready(sha), lastHandledReconcileAt: handled }),
+      metadata: {
+        name: "apps",
+        namespace: "flux-system",
+        generation: 1,
+        annotations: { "reconcile.fluxcd.io/requestedAt": "kick-2" },
+      },
+    });
+    const judge = (handled: string, requestedAt?: string) =>
+      judgeReconcilers([kustomization("fleet", ready(sha)), kicked(handled)], sha, {
+        rootName: "fleet",
+        ...(requestedAt ? { requestedAt } : {}),
+      });
+    // Ready at the target, but from the pass before the kick: the kicked pass is still to come.
+    expect(judge("bootstrap-1", "bootstrap-1").pending).toEqual([
+      { key: "Kustomization/flux-system/apps", reason: "requested reconcile not handled yet" },
+    ]);
+    expect(judge("kick-2", "bootstrap-1").done).toBe(true);
+    // Outside a restore (no request of drkit's), the status counts as it is.
+    expect(judge("bootstrap-1").done).toBe(true);
+  });
+
   it("is not done before the root Kustomization exists", () => {
     const v = judgeReconcilers([], sha, { rootName: "fleet" });
     expect(v.done).toBe(false);

@@ -110,14 +110,18 @@ export function judgeReconcilers(
 }
 
 /**
- * Whether the object carries the restore's reconcile request (`requestedAt`, the annotation
- * bootstrap set) and its controller has not handled it yet: what it shows is from before.
+ * Whether, in a restore that requested reconciles (`requestedAt`, the annotation bootstrap set),
+ * the object carries a reconcile request its controller has not handled yet: bootstrap's, or a
+ * later kick's. What it shows is from before that request, so it does not count yet: a kick
+ * that lands while the reconciler's own health poll passes starts one more pass (Flux cancels
+ * the running check and reports `HealthCheckCanceled` until that pass ends), and converge
+ * waits for that pass instead of handing verify the status in between.
  */
 export function awaitsRequest(obj: KubeObject, requestedAt: string | undefined): boolean {
   const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
   const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
     ?.lastHandledReconcileAt;
-  return requestedAt !== undefined && requested === requestedAt && handled !== requested;
+  return requestedAt !== undefined && requested !== undefined && handled !== requested;
 }
 
 /**

@@ -14,6 +14,7 @@ import { flux } from "../../../gitops/versions.ts";
 import { inventoryOf, isNotFound, type Kube } from "../../../kube/index.ts";
 import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
 import { helmReleaseKind } from "../../verify/flux/helm-release.ts";
+import { fluxHealthWaitingOn } from "./flux-health-kicks.ts";
 import { planFluxWarmUp } from "./flux-warm-up.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
@@ -212,6 +213,11 @@ export const fluxRestoreDriver: RestoreDriver = {
     ...otherSources.map((watch) => ({ watch, judge: judgeFetchedSources })),
   ],
   kicks: { why: "its dependencies are Ready", plan: planDependencyKicks, patch: kickPatch },
+  healthKicks: {
+    why: "what its health check waits for is healthy",
+    waitingOn: fluxHealthWaitingOn,
+    patch: kickPatch,
+  },
   releases: {
     words: { kind: "HelmRelease", plural: "HelmReleases", done: "Ready" },
     watch: helmReleaseKind,

@@ -114,6 +114,23 @@ export interface DependencyKicks {
 }
 
 /**
+ * Ends a reconciler's health wait early: it polls the health of what it applied on a timer
+ * (Flux: every 5 s); converge sees those objects healthy sooner and requests a reconcile, which
+ * ends the wait (`../health-kicks.ts`).
+ */
+export interface HealthKicks {
+  /** Why an object is kicked, for the log line. */
+  readonly why: string;
+  /**
+   * The objects `obj` is waiting for to be healthy at `revision` now (pure); undefined when it
+   * is not waiting, or drkit cannot judge its check as the reconciler does.
+   */
+  waitingOn(obj: KubeObject, revision: string): readonly ObjectRef[] | undefined;
+  /** The server-side apply patch that requests the reconcile. */
+  patch(obj: KubeObject, requestedAt: string): KubeObject;
+}
+
+/**
  * Objects the watched ones apply that a controller of the reconciler installs on its own, apart
  * from the fleet's revision (Flux's HelmReleases, installed by helm-controller). Converge watches
  * them from the start to fail fast on their failures, waits for them once the watched objects
@@ -159,6 +176,7 @@ export interface RestoreDriver {
   /** The root's source first, then the other sources the fleet's objects read. */
   readonly sources?: readonly SourceGuard[];
   readonly kicks?: DependencyKicks;
+  readonly healthKicks?: HealthKicks;
   readonly releases?: ReleaseWatch;
   readonly warmUp?: WarmUpDriver;
 }
