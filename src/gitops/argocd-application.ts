@@ -76,14 +76,26 @@ export function renderRepositorySecret(
   };
 }
 
-/** Secret `sops-age` in `argocd`; the repo server reads it as the SOPS age key file. */
-export function renderArgoSopsSecret(ageKey: pulumi.Input<string>): KubeObject {
+/** The key of Secret `sops-age` the repo server's `VAULT_TOKEN` comes from (as in Flux's). */
+export const argoVaultTokenKey = "sops.vault-token";
+
+/**
+ * Secret `sops-age` in `argocd`: the repo server reads `keys.txt` as the SOPS age key file and
+ * `sops.vault-token` as `VAULT_TOKEN`, for files encrypted with Vault transit.
+ */
+export function renderArgoSopsSecret(
+  ageKey: pulumi.Input<string> | undefined,
+  vaultToken?: pulumi.Input<string>,
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: argocd.sopsSecretName, namespace, labels },
     type: "Opaque",
-    stringData: { "keys.txt": ageKey },
+    stringData: {
+      ...(ageKey === undefined ? {} : { "keys.txt": ageKey }),
+      ...(vaultToken === undefined ? {} : { [argoVaultTokenKey]: vaultToken }),
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export interface ArgoCdInstallOptions {
   readonly crds: readonly KubeObject[];
   /** Mount Secret `sops-age` into the repo server. */
   readonly withAgeKey: boolean;
+  /** Give the repo server the Vault token of Secret `sops-age`. @default false */
+  readonly withVaultToken?: boolean;
   /** Annotations for the repo server's ServiceAccount (cloud workload identity). @default - none */
   readonly decryptorAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Extra labels for the repo server's pods (Azure workload identity). @default - none */
@@ -258,6 +260,7 @@ export function renderArgoCdInstall(options: ArgoCdInstallOptions): KubeObject[]
       argocdImage: images.argocd,
       ksopsImage: images.ksops,
       withAgeKey: options.withAgeKey,
+      withVaultToken: options.withVaultToken ?? false,
       serviceAccountAnnotations: options.decryptorAnnotations ?? {},
       podLabels: options.decryptorPodLabels ?? {},
     }),

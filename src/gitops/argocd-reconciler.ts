@@ -1,9 +1,9 @@
 /**
  * Argo CD (headless core install) with the app-of-apps Application `fleet`: the alternative
  * reconciler. Supported: https/ssh repositories with credentials, SOPS through KSOPS with an age
- * key or the repo server's cloud identity (KMS). Not supported: the Argo CD UI, API and SSO. On
- * the local platform the controllers run as host processes, so only the settings, CRDs, project
- * and Application are created. SOPS files in the fleet must be listed in a KSOPS generator,
+ * key, a Vault token (transit) or the repo server's cloud identity (KMS). Not supported: the Argo
+ * CD UI, API and SSO. On the local platform the controllers run as host processes, so only the
+ * settings, CRDs, project and Application are created. SOPS files in the fleet must be listed in a KSOPS generator,
  * unlike Flux, which decrypts any SOPS file it applies.
  */
 import { randomBytes } from "node:crypto";
@@ -46,6 +46,8 @@ export interface ArgoCdReconcilerArgs {
   readonly credentials?: pulumi.Input<FleetCredentials>;
   /** SOPS age identity (a secret), mounted into the repo server. @default - none */
   readonly sopsAgeKey?: pulumi.Input<string>;
+  /** Vault token (a secret) the repo server decrypts SOPS Vault transit files with. @default - none */
+  readonly sopsVaultToken?: pulumi.Input<string>;
   /** Cloud identity the repo server decrypts with (KMS). @default - none */
   readonly identity?: ReconcilerIdentity;
 }
@@ -67,6 +69,7 @@ export class ArgoCdReconciler extends pulumi.ComponentResource {
       crds: args.crds,
       installControllers,
       withAgeKey: args.sopsAgeKey !== undefined,
+      withVaultToken: args.sopsVaultToken !== undefined,
       ...(args.identity
         ? {
             decryptorAnnotations: args.identity.serviceAccountAnnotations,
@@ -83,9 +86,14 @@ export class ArgoCdReconciler extends pulumi.ComponentResource {
       : undefined;
     const secrets = [
       ...(redisSecret ? [redisSecret] : []),
-      ...(args.sopsAgeKey === undefined
+      ...(args.sopsAgeKey === undefined && args.sopsVaultToken === undefined
         ? []
-        : [renderArgoSopsSecret(pulumi.secret(args.sopsAgeKey))]),
+        : [
+            renderArgoSopsSecret(
+              args.sopsAgeKey === undefined ? undefined : pulumi.secret(args.sopsAgeKey),
+              args.sopsVaultToken === undefined ? undefined : pulumi.secret(args.sopsVaultToken),
+            ),
+          ]),
       ...(credentials === undefined
         ? []
         : [

@@ -1,12 +1,14 @@
 /**
  * Renders Argo CD's repo server with KSOPS: an init container copies `ksops` and `kustomize`
  * from the pinned KSOPS image, so SOPS files decrypt while manifests are rendered. The age key
- * (if any) is mounted from Secret `sops-age`; cloud KMS works through the ServiceAccount's
+ * (if any) is mounted from Secret `sops-age`, a Vault token (if any) set as `VAULT_TOKEN` from
+ * it; cloud KMS works through the ServiceAccount's
  * workload identity. Pure.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
 import type { KubeObject } from "./manifests.ts";
+import { argoVaultTokenKey } from "./argocd-application.ts";
 import { argocd } from "./versions.ts";
 
 /** Options of `renderRepoServer`. */
@@ -15,6 +17,8 @@ export interface RepoServerOptions {
   readonly ksopsImage: string;
   /** Mount Secret `sops-age` (key `keys.txt`) as the SOPS age key file. */
   readonly withAgeKey: boolean;
+  /** Set `VAULT_TOKEN` from Secret `sops-age` (key `sops.vault-token`). @default false */
+  readonly withVaultToken?: boolean;
   readonly serviceAccountAnnotations: Readonly<Record<string, pulumi.Input<string>>>;
   readonly podLabels: Readonly<Record<string, string>>;
 }
@@ -121,6 +125,16 @@ export function renderRepoServer(options: RepoServerOptions): KubeObject[] {
                   { name: "XDG_CONFIG_HOME", value: "/.config" },
                   ...(options.withAgeKey
                     ? [{ name: "SOPS_AGE_KEY_FILE", value: "/.config/sops/age/keys.txt" }]
+                    : []),
+                  ...(options.withVaultToken
+                    ? [
+                        {
+                          name: "VAULT_TOKEN",
+                          valueFrom: {
+                            secretKeyRef: { name: argocd.sopsSecretName, key: argoVaultTokenKey },
+                          },
+                        },
+                      ]
                     : []),
                 ],
                 ports: [{ containerPort: 8081 }, { containerPort: 8084 }],

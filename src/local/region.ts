@@ -5,8 +5,8 @@
  * recovers from an unclean stop; `down` leaves nothing.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 
 import type { ReconcilerKind } from "../config/index.ts";
@@ -14,7 +14,7 @@ import type { Logger } from "../core/logger.ts";
 import type { ControllerTuning, ReconcilerTuning } from "../gitops/recovery-tuning.ts";
 import { isAlive } from "../core/pid.ts";
 import { drkitFieldManager } from "../kube/types.ts";
-import { hostReconciler, type ReadyCheck } from "./reconcilers/index.ts";
+import { hostReconciler, type HostLink, type ReadyCheck } from "./reconcilers/index.ts";
 import { renderKwokFailureStages } from "./kwok-failure-stages.ts";
 import { apiServerOf, renderEmbeddedKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
 import {
@@ -40,7 +40,7 @@ import {
 } from "./region-state.ts";
 import type { RegionState } from "./region-state.ts";
 import { runTool } from "./run-tool.ts";
-import { localKeyFile } from "./secret-store.ts";
+import { localKeyFile, readLocalVaultToken } from "./secret-store.ts";
 import { syncKyverno, type KyvernoPorts } from "./kyverno.ts";
 import { syncSealedSecrets, type SealedSecretsPorts } from "./sealed-secrets.ts";
 import { listeningPorts, waitUntilPortsReleased } from "./sockets.ts";
@@ -428,6 +428,7 @@ export async function startReconciler(
     await writeRegionState(stateDir, state);
   }
   const dir = paths.reconcilerDir(state.reconciler);
+  const vaultToken = readLocalVaultToken(stateDir);
   const plan = reconciler.plan({
     dir,
     kubeconfigPath: paths.kubeconfig,
@@ -436,8 +437,11 @@ export async function startReconciler(
     baseEnv: tools.env(),
     // The fleet's escrowed age key, for a reconciler that decrypts on the host (Argo CD's KSOPS).
     ...(existsSync(localKeyFile(stateDir)) ? { ageKeyFile: localKeyFile(stateDir) } : {}),
+    // The local Vault's token (`drkit vault start`), for SOPS files encrypted with its transit key.
+    ...(vaultToken === undefined ? {} : { vaultToken }),
   });
   for (const sub of reconciler.dirs) await mkdir(join(dir, sub), { recursive: true });
+  for (const link of reconciler.links?.({ dir, tools }) ?? []) await replaceLink(link);
   for (const name of reconciler.processNames) {
     const { ready } = plan[name]!;
     const spec = tunedSpec(plan[name]!.spec, state.reconcilerTuning?.[name]);
@@ -565,4 +569,11 @@ async function allocatePorts(names: readonly string[]): Promise<Record<string, n
 
 async function portsFree(ports: readonly number[]): Promise<boolean> {
   return (await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean);
+}
+
+/** Creates the symlink, replacing whatever is at its path (a link to an older toolchain). */
+async function replaceLink(link: HostLink): Promise<void> {
+  await mkdir(dirname(link.path), { recursive: true });
+  await rm(link.path, { force: true });
+  await symlink(link.target, link.path);
 }

@@ -15,6 +15,7 @@ export type RegionToolName =
   | "kustomize-controller"
   | "helm-controller"
   | "argocd"
+  | "ksops"
   | "sealed-secrets-controller"
   | "kyverno-admission-controller";
 

@@ -27,6 +27,7 @@ export const recipeNames = [
   "pulumi-kubernetes",
   "sops",
   "argocd",
+  "ksops",
   "sealed-secrets",
   "temporal",
   "temporal-ui",
@@ -68,6 +69,8 @@ export interface RecipeSpec {
    * needs it), so the default toolchain stays within the cold-start budget.
    */
   readonly optional?: true;
+  /** The optional recipe this one is built with, whenever that one is (ksops with argocd). */
+  readonly with?: RecipeName;
   /**
    * Seconds its cold build took on a 2-core machine (2026-12-03, two builds at a time): builds
    * start longest first, so the last one to finish is not a long one started late.
@@ -228,6 +231,19 @@ export const recipeSpecs: readonly RecipeSpec[] = [
     crdsPath: "manifests/crds",
     crdsFor: "argocd",
     optional: true,
+  },
+  {
+    // drkit's build of the KSOPS kustomize plugin (cmd/ksops in the recipe; the upstream module
+    // is not served) over the SOPS library the sops recipe pins: a local Argo CD repo server
+    // renders SOPS files with it.
+    name: "ksops",
+    coldBuildSeconds: 60,
+    version: { pinned: "v3.13.3" },
+    tools: ["ksops"],
+    packages: ["drkit.local/toolchain/ksops/cmd/ksops"],
+    ldflags: plain,
+    optional: true,
+    with: "argocd",
   },
   {
     name: "sealed-secrets",

@@ -193,7 +193,10 @@ export function selectRecipes(
   return recipeSpecs.filter((r) =>
     options.recipes
       ? options.recipes.includes(r.name)
-      : !r.optional || options.with === "installed" || (options.with ?? []).includes(r.name),
+      : !r.optional ||
+        options.with === "installed" ||
+        (options.with ?? []).includes(r.name) ||
+        (r.with !== undefined && (options.with ?? []).includes(r.with)),
   );
 }
 

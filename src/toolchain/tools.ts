@@ -23,6 +23,7 @@ export const toolNames = [
   "pulumi-language-nodejs",
   "pulumi-resource-kubernetes",
   "sops",
+  "ksops",
   "argocd",
   "kustomize",
   "sealed-secrets-controller",
@@ -80,6 +81,8 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
     env: { SOPS_DISABLE_VERSION_CHECK: "true" },
     pattern: /^sops (v?\d+\.\d+\.\d+\S*)/m,
   },
+  // drkit's own program (the sops recipe's cmd/ksops): it has no version, it runs as a plugin.
+  ksops: undefined,
   // Argo CD's multi-call binary and the kustomize beside it are only used as built here: their
   // version output depends on build stamps a PATH copy may lack.
   argocd: undefined,

@@ -53,8 +53,6 @@ export interface VaultDecryption {
   readonly hasToken: boolean;
   /** Where a token is looked for, for the fix text. */
   readonly tokenSources: string;
-  /** Why the region's reconciler cannot open these files, when it cannot (Argo CD here). */
-  readonly unsupported?: { readonly message: string; readonly fix: string };
 }
 
 /** Whether a sops error says Vault could not be reached (not that it refused). Pure. */
@@ -117,11 +115,6 @@ async function assertVaultDecrypts(
   const failures: PreflightFinding[] = [];
   for (const [file, keys] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const where = keys.map((k) => `transit key "${k.keyName}" at ${k.address}`).join(" or ");
-    const unsupported = options.vault?.unsupported;
-    if (unsupported) {
-      failures.push({ message: `${file}: ${unsupported.message}`, fix: unsupported.fix });
-      continue;
-    }
     if (!options.vault?.hasToken) {
       failures.push({
         message: `${file} is encrypted with Vault ${where}, but no Vault token was found`,

@@ -197,15 +197,6 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           files: vaultOnlyFilesOf(state),
           hasToken: input.vault?.hasToken ?? false,
           tokenSources: input.vault?.tokenSources ?? "set VAULT_TOKEN",
-          ...(reconciler === "argocd"
-            ? {
-                unsupported: {
-                  message:
-                    "encrypted with Vault transit only, and drkit gives Argo CD's repo server no Vault token (only an age key)",
-                  fix: "add an age recipient to the file (`sops updatekeys` with it in .sops.yaml), or sync it through a Flux region",
-                },
-              }
-            : {}),
         },
       }),
       assertSealedSecretsOpen(state, {

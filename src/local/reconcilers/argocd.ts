@@ -34,6 +34,9 @@ const settings = (kind: "ConfigMap" | "Secret", name: string): KubeObject => ({
 });
 const startupObjects = [settings("ConfigMap", "argocd-cm"), settings("Secret", "argocd-secret")];
 
+/** The repo server's kustomize plugin home (`KUSTOMIZE_PLUGIN_HOME`). */
+const pluginHome = (dir: string) => join(dir, "kustomize-plugins");
+
 export const argocdHost: HostReconciler = {
   kind: "argocd",
   namespace: argocdDriver.namespace,
@@ -48,6 +51,13 @@ export const argocdHost: HostReconciler = {
     );
   },
   startupObjects,
+  links: ({ dir, tools }) => [
+    // Where kustomize looks for a legacy exec plugin of apiVersion viaduct.ai/v1, kind ksops.
+    {
+      path: join(pluginHome(dir), "viaduct.ai", "v1", "ksops", "ksops"),
+      target: tools.path("ksops"),
+    },
+  ],
   plan(input) {
     const { dir, ports } = input;
     const addr = (name: PortName) => `127.0.0.1:${ports[name]}`;
@@ -124,7 +134,11 @@ export const argocdHost: HostReconciler = {
         {
           ...base,
           ARGOCD_BINARY_NAME: "argocd-repo-server",
+          // SOPS files render through KSOPS (drkit's ksops, on PATH for exec KRM functions and
+          // under the plugin home for legacy exec plugins), with the key and the Vault token.
+          KUSTOMIZE_PLUGIN_HOME: pluginHome(dir),
           ...(input.ageKeyFile ? { SOPS_AGE_KEY_FILE: input.ageKeyFile } : {}),
+          ...(input.vaultToken ? { VAULT_TOKEN: input.vaultToken } : {}),
         },
         { http: `http://${addr("repoServerMetrics")}/healthz` },
       ),

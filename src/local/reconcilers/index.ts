@@ -19,4 +19,10 @@ export function hostReconciler(kind: ReconcilerKind): HostReconciler {
   }
 }
 
-export type { HostProcess, HostReconciler, HostReconcilerInput, ReadyCheck } from "./types.ts";
+export type {
+  HostLink,
+  HostProcess,
+  HostReconciler,
+  HostReconcilerInput,
+  ReadyCheck,
+} from "./types.ts";

@@ -23,6 +23,14 @@ export interface HostReconcilerInput {
   readonly baseEnv: NodeJS.ProcessEnv;
   /** The fleet's age key file, for reconcilers that decrypt with it from the host. */
   readonly ageKeyFile?: string;
+  /** The local Vault's token, for reconcilers that decrypt SOPS Vault transit files from the host. */
+  readonly vaultToken?: string;
+}
+
+/** A symlink the region creates (replacing what is there) before the processes start. */
+export interface HostLink {
+  readonly path: string;
+  readonly target: string;
 }
 
 /** One process of the plan, with how to tell it is ready. */
@@ -50,4 +58,6 @@ export interface HostReconciler {
   readonly startupObjects: readonly KubeObject[];
   /** Plans the processes (pure). */
   plan(input: HostReconcilerInput): Record<string, HostProcess>;
+  /** Symlinks the processes need (plugins where a tool looks for them); pure. @default none */
+  links?(input: Pick<HostReconcilerInput, "dir" | "tools">): readonly HostLink[];
 }

@@ -150,7 +150,7 @@ describe.concurrent("bad input is exit 2, named, before the toolchain is looked 
     // A flag's own parser failing is bad input too, not a crash with a stack trace.
     [
       ["toolchain", "status", "--with", "nope"],
-      '✗ --with "nope" is not an optional component: use one of "argocd", "sealed-secrets", "temporal", "temporal-ui", "kyverno", "vault"',
+      '✗ --with "nope" is not an optional component: use one of "argocd", "ksops", "sealed-secrets", "temporal", "temporal-ui", "kyverno", "vault"',
     ],
   ])("fails on drkit %j with exit 2 and the message", async (args, message) => {
     expect(await drkit(args)).toEqual({ code: 2, stdout: "", stderr: message });

@@ -61,6 +61,24 @@ describe("renderArgoCdInstall", () => {
     );
   });
 
+  it("gives the repo server the Vault token of Secret sops-age, for Vault transit files", () => {
+    const env = (withVaultToken: boolean) =>
+      find(
+        gitops.renderArgoCdInstall({ crds: [], withAgeKey: false, withVaultToken }),
+        "Deployment",
+        "argocd-repo-server",
+      ).spec.template.spec.containers[0].env as { name: string }[];
+    expect(env(true)).toContainEqual({
+      name: "VAULT_TOKEN",
+      valueFrom: { secretKeyRef: { name: "sops-age", key: "sops.vault-token" } },
+    });
+    expect(env(false).map((e) => e.name)).not.toContain("VAULT_TOKEN");
+    expect(env(true).map((e) => e.name)).not.toContain("SOPS_AGE_KEY_FILE");
+    expect(gitops.renderArgoSopsSecret(undefined, "hvs.x").stringData).toEqual({
+      "sops.vault-token": "hvs.x",
+    });
+  });
+
   it("renders only settings and CRDs when the controllers run as host processes", () => {
     const objects = gitops.renderArgoCdInstall({
       crds: [],

@@ -57,6 +57,26 @@ describe("argocd host reconciler", () => {
     expect(plan["argocd-redis"]!.ready).toEqual({ tcp: 7001 });
   });
 
+  it("renders SOPS files through drkit's ksops, with the age key and the local Vault's token", () => {
+    const withToken = argo.plan({ ...input(ports), vaultToken: "hvs.local" });
+    const repo = withToken["argocd-repo-server"]!.spec.env;
+    expect(repo.VAULT_TOKEN).toBe("hvs.local");
+    expect(repo.KUSTOMIZE_PLUGIN_HOME).toBe("/state/regions/r1/argocd/kustomize-plugins");
+    // Only the repo server decrypts; without a Vault there is no token at all.
+    expect(withToken["argocd-application-controller"]!.spec.env.VAULT_TOKEN).toBeUndefined();
+    expect(plan["argocd-repo-server"]!.spec.env.VAULT_TOKEN).toBeUndefined();
+    // A legacy exec plugin (viaduct.ai/v1 ksops) is found under the plugin home; an exec KRM
+    // function (`path: ksops`) on PATH, which starts with the toolchain's bin dir.
+    expect(argo.links?.({ dir: input(ports).dir, tools })).toEqual([
+      {
+        path: "/state/regions/r1/argocd/kustomize-plugins/viaduct.ai/v1/ksops/ksops",
+        target: "/tc/bin/ksops",
+      },
+    ]);
+    expect(repo.PATH?.split(":")[0]).toBe("/tc/bin");
+    expect(hostReconciler("flux").links).toBeUndefined();
+  });
+
   it("gives each component the HOME and data dirs it reads, under the reconciler's dir", () => {
     expect(argo.dirs).toEqual(["home", "tls", "ssh", "gpg"]);
     const repo = plan["argocd-repo-server"]!.spec.env;

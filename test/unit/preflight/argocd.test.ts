@@ -375,3 +375,49 @@ describe("runPreflight for Argo CD", () => {
     ]);
   });
 });
+
+describe("Vault transit files in an Argo CD region", () => {
+  const vaultSecret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "db", namespace: "shop" },
+    stringData: { password: "ENC[AES256_GCM,data:x,type:str]" },
+    sops: {
+      hc_vault: [
+        { vault_address: "http://127.0.0.1:8200", engine_path: "transit", key_name: "fleet" },
+      ],
+    },
+  };
+  const fleet: Files = {
+    ...wellOrdered,
+    "apps/db.enc.yaml": [vaultSecret],
+  };
+
+  it("are decrypted with the Vault token the repo server gets, like a Flux region's", async () => {
+    const tried: (string | undefined)[] = [];
+    const result = await preflight(fleet, {
+      vault: { hasToken: true, tokenSources: "set VAULT_TOKEN" },
+      decrypt: async (file, identity) => {
+        tried.push(`${file.split("/").slice(-2).join("/")} ${identity ?? "no age key"}`);
+      },
+    });
+    expect(checkOf(result.checks, "decryption")).toMatchObject({
+      ok: true,
+      summary: "1 of 1 Vault-encrypted file(s) decrypt with the Vault token",
+    });
+    expect(tried).toEqual(["apps/db.enc.yaml no age key"]);
+  });
+
+  it("fail naming the file and where a token is looked for when there is none", async () => {
+    const result = await preflight(fleet, {
+      vault: { hasToken: false, tokenSources: "set VAULT_TOKEN or drkit:sopsVaultToken" },
+    });
+    expect(checkOf(result.checks, "decryption").failures).toEqual([
+      {
+        message:
+          'apps/db.enc.yaml is encrypted with Vault transit key "fleet" at http://127.0.0.1:8200, but no Vault token was found',
+        fix: "provide a token that may use that key: set VAULT_TOKEN or drkit:sopsVaultToken",
+      },
+    ]);
+  });
+});

@@ -308,28 +308,3 @@ describe("Vault transit files", () => {
     expect(isVaultUnreachable(message)).toBe(expected);
   });
 });
-
-describe("Vault transit files in an Argo CD region", () => {
-  it("fail, naming the file and the fix, since the repo server gets no Vault token", async () => {
-    const result = await assertKeyDecrypts({
-      repoDir: "/repo",
-      files: ["apps/db.enc.yaml"],
-      ageIdentity: undefined,
-      keySources: "SOPS_AGE_KEY",
-      vault: {
-        files: new Map([
-          ["apps/db.enc.yaml", [{ address: "http://v:8200", enginePath: "transit", keyName: "k" }]],
-        ]),
-        hasToken: true,
-        tokenSources: "set VAULT_TOKEN",
-        unsupported: { message: "not for Argo CD", fix: "add an age recipient" },
-      },
-      decrypt: async () => {
-        throw new Error("must not be tried");
-      },
-    });
-    expect(result.failures).toEqual([
-      { message: "apps/db.enc.yaml: not for Argo CD", fix: "add an age recipient" },
-    ]);
-  });
-});

@@ -18,6 +18,7 @@ describe("optional recipes", () => {
   it("leave Argo CD, Sealed Secrets, Temporal, Kyverno and Vault out of the default toolchain and add them on request", () => {
     expect(optionalRecipeNames).toEqual([
       "argocd",
+      "ksops",
       "sealed-secrets",
       "temporal",
       "temporal-ui",
@@ -29,7 +30,12 @@ describe("optional recipes", () => {
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("temporal");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("sealed-secrets");
     expect(selectRecipes({}).map((r) => r.name)).not.toContain("argocd");
-    expect(selectRecipes({ with: ["argocd"] }).map((r) => r.name)).toContain("argocd");
+    expect(selectRecipes({}).map((r) => r.name)).not.toContain("ksops");
+    // The KSOPS plugin the local repo server renders SOPS files with comes with Argo CD.
+    expect(selectRecipes({ with: ["argocd"] }).map((r) => r.name)).toEqual(
+      expect.arrayContaining(["argocd", "ksops"]),
+    );
+    expect(selectRecipes({ with: ["ksops"] }).map((r) => r.name)).not.toContain("argocd");
     expect(selectRecipes({ with: "installed" }).map((r) => r.name)).toContain("argocd");
     expect(selectRecipes({ recipes: ["etcd"] }).map((r) => r.name)).toEqual(["etcd"]);
   });
