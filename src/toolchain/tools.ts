@@ -23,9 +23,9 @@ export const toolNames = [
   "pulumi-language-nodejs",
   "pulumi-resource-kubernetes",
   "sops",
-  "ksops",
   "argocd",
   "kustomize",
+  "ksops",
   "sealed-secrets-controller",
   "kubeseal",
   "temporal-server",
@@ -81,12 +81,12 @@ export const versionProbes: Readonly<Record<ToolName, VersionProbe | undefined>>
     env: { SOPS_DISABLE_VERSION_CHECK: "true" },
     pattern: /^sops (v?\d+\.\d+\.\d+\S*)/m,
   },
-  // drkit's own program (the sops recipe's cmd/ksops): it has no version, it runs as a plugin.
-  ksops: undefined,
   // Argo CD's multi-call binary and the kustomize beside it are only used as built here: their
   // version output depends on build stamps a PATH copy may lack.
   argocd: undefined,
   kustomize: undefined,
+  // drkit's own program (the ksops recipe's cmd/ksops): it has no version, it runs as a plugin.
+  ksops: undefined,
   "sealed-secrets-controller": {
     args: ["--version"],
     pattern: /controller version: (v\d+\.\d+\.\d+\S*)/,
