@@ -129,7 +129,7 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         : () => undefined;
     const healthKick =
       input.kickDependents && driver.healthKicks
-        ? createHealthKicker(input, driver.healthKicks)
+        ? createHealthKicker({ ...input, watched: (ref) => live.find(ref) }, driver.healthKicks)
         : () => undefined;
     const reconcilers = await watchUntil(
       kube,

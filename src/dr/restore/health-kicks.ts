@@ -1,7 +1,8 @@
 /**
  * Health kicks: a reconciler that polls the health of what it applied on a timer (Flux: every
  * 5 s) reports a layer Ready up to one interval after it is. Converge reads the objects a
- * reconciler object is waiting for (the driver's `waitingOn`), and once every one is healthy by
+ * reconciler object is waiting for (the driver's `waitingOn`; workloads from converge's watches,
+ * other kinds read once a second), and once every one is healthy by
  * the same rules (`evaluateHealth`, kstatus's), requests a reconcile of it, which ends the wait.
  *
  * One kick per object and restore: a kick that came too early (the reconciler judged otherwise)
@@ -32,6 +33,11 @@ export interface HealthKickerInput {
   readonly clock: Pick<Clock, "monotonicMs" | "now">;
   readonly log: Pick<Logger, "info" | "warn">;
   readonly revision: string;
+  /**
+   * Objects converge already watches (its LiveWorkloads): `null` when the kind is watched and the
+   * object was not seen, `undefined` when the kind is not watched, so it is read from the API.
+   */
+  readonly watched?: (ref: ObjectRef) => KubeObject | null | undefined;
 }
 
 /** Returns the function converge calls with the reconciler's objects on every change (fire and forget). */
@@ -52,7 +58,9 @@ export function createHealthKicker(
       refs.map(async (ref) => {
         const id = formatRef(ref);
         if (healthy.has(id)) return true;
-        const live = await read(() => kube.get(ref)).catch(() => undefined);
+        const cached = input.watched?.(ref);
+        const live =
+          cached === undefined ? await read(() => kube.get(ref)).catch(() => undefined) : cached;
         if (!live || !evaluateHealth(live).healthy) return false;
         healthy.add(id);
         return true;

@@ -73,6 +73,17 @@ export class LiveWorkloads {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * The object as the watches last saw it: `null` when its kind is watched but it was not seen
+   * (yet), `undefined` when its kind is not watched here.
+   */
+  find(ref: ObjectRef): KubeObject | null | undefined {
+    if (!watchedKinds.some((k) => k.kind === ref.kind && k.apiVersion === ref.apiVersion))
+      return undefined;
+    const key = objectKey(ref);
+    return this.#byKind.get(ref.kind)?.find((o) => objectKey(o) === key) ?? null;
+  }
+
   /** Diagnoses each check against the objects seen so far (not found yet: progressing). */
   diagnose(checks: readonly WorkloadCheck[]): WorkloadState[] {
     const byKey = new Map<string, KubeObject>();

@@ -9,7 +9,7 @@ import {
 } from "../../../src/dr/restore/converge-plan.ts";
 import { planGitRef } from "../../../src/dr/restore/bootstrap.ts";
 import { LiveWorkloads } from "../../../src/dr/restore/live-workloads.ts";
-import type { Kube, KubeObject } from "../../../src/kube/index.ts";
+import { inventoryOf, type Kube, type KubeObject } from "../../../src/kube/index.ts";
 
 const sha = "0123456789abcdef0123456789abcdef01234567";
 const old = "fedcba9876543210fedcba9876543210fedcba98";
@@ -308,6 +308,24 @@ describe("workload checks", () => {
         "1/3 replicas available",
         "not found yet",
       ]);
+    } finally {
+      live.stop();
+    }
+  });
+
+  it("finds inventory refs of watched kinds in the watches, and leaves other kinds to the API", async () => {
+    const web: KubeObject = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "shop" },
+    };
+    const live = new LiveWorkloads(clusterWith({ Deployment: [web] }), { timeoutMs: 5_000 });
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const ref = (kind: string) => inventoryOf(apps).find((r) => r.kind === kind)!;
+      expect(live.find(ref("Deployment"))).toEqual(web);
+      expect(live.find(ref("ConfigMap"))).toBeUndefined();
+      expect(live.find(ref("CustomResourceDefinition"))).toBeNull();
     } finally {
       live.stop();
     }

@@ -205,6 +205,31 @@ describe("createHealthKicker", () => {
     expect(applies).toHaveLength(1);
   });
 
+  it("takes what converge's watches hold from them, and reads only the other kinds", async () => {
+    const now = { ms: 0 };
+    const fake = fakeKube(new Map([["ConfigMap/shop/cfg", cfg]]));
+    let web: KubeObject | null = null;
+    const kick = createHealthKicker(
+      {
+        kube: fake.kube,
+        clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
+        log: createMemoryLogger(),
+        revision,
+        watched: (ref) => (ref.kind === "Deployment" ? web : undefined),
+      },
+      fluxRestoreDriver.healthKicks!,
+    );
+    kick([checking()]);
+    await settle();
+    expect(fake.applies).toEqual([]);
+    web = deployment(true);
+    now.ms = 1_000;
+    kick([checking()]);
+    await settle();
+    expect(fake.gets).toEqual(["ConfigMap/shop/cfg"]);
+    expect(fake.applies).toHaveLength(1);
+  });
+
   it("does not kick while an object is missing", async () => {
     const now = { ms: 0 };
     const { kick, applies } = kicker(new Map([["Deployment/shop/web", deployment(true)]]), now);
