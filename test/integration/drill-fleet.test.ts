@@ -1,7 +1,7 @@
 /**
  * `drkit drill fleet` on four real local regions: the Flux drill (local-a → local-b) and the
  * Argo CD drill (local-argo-a → local-argo-b) at once, through the real CLI. Both fail over, both
- * land in the history, the summary names both with their RTOs, and their restores overlapped.
+ * land in the history, the summary names both with their RTOs, and the two drills overlapped.
  */
 import { mkdtempSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
@@ -102,8 +102,9 @@ describe("drkit drill fleet", () => {
     const ids = summary.drills.map((d) => d.id);
     expect(rows.filter((r) => ids.includes(r.id)).map((r) => r.passed)).toEqual([true, true]);
 
-    // They ran at once: each restore started before the other one finished.
-    const spans = await restoreSpans(stateDir, ids.map(String));
+    // They ran at once: each drill started before the other one finished. (Their restores need
+    // not overlap: the Flux restore can finish while the Argo CD drill still brings its source up.)
+    const spans = await drillSpans(stateDir, ids.map(String));
     expect(spans[0]!.start).toBeLessThan(spans[1]!.end);
     expect(spans[1]!.start).toBeLessThan(spans[0]!.end);
 
@@ -122,8 +123,8 @@ describe("drkit drill fleet", () => {
   });
 });
 
-/** The restore span (ms since epoch) of each drill, from the history file, in the order of `ids`. */
-async function restoreSpans(dir: string, ids: readonly string[]) {
+/** The span (ms since epoch) of each drill, from the history file, in the order of `ids`. */
+async function drillSpans(dir: string, ids: readonly string[]) {
   const lines = (await readFile(join(dir, "drills", "history.ndjson"), "utf8"))
     .split("\n")
     .filter(Boolean)
@@ -131,11 +132,12 @@ async function restoreSpans(dir: string, ids: readonly string[]) {
       (l) =>
         JSON.parse(l) as {
           id: string;
-          restore: { startedAt: string; finishedAt: string };
+          startedAt: string;
+          finishedAt: string;
         },
     );
   return ids.map((id) => {
-    const r = lines.find((l) => l.id === id)!.restore;
+    const r = lines.find((l) => l.id === id)!;
     return { start: Date.parse(r.startedAt), end: Date.parse(r.finishedAt) };
   });
 }
