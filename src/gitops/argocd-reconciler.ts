@@ -3,8 +3,8 @@
  * reconciler. Supported: https/ssh repositories with credentials, SOPS through KSOPS with an age
  * key, a Vault token (transit) or the repo server's cloud identity (KMS). Not supported: the Argo
  * CD UI, API and SSO. On the local platform the controllers run as host processes, so only the
- * settings, CRDs, project and Application are created. SOPS files in the fleet must be listed in a KSOPS generator,
- * unlike Flux, which decrypts any SOPS file it applies.
+ * settings, CRDs, project and Application are created. SOPS files in the fleet must be listed in
+ * a KSOPS generator, unlike Flux, which decrypts any SOPS file it applies.
  */
 import { randomBytes } from "node:crypto";
 

@@ -2,8 +2,7 @@
  * Renders Argo CD's repo server with KSOPS: an init container copies `ksops` and `kustomize`
  * from the pinned KSOPS image, so SOPS files decrypt while manifests are rendered. The age key
  * (if any) is mounted from Secret `sops-age`, a Vault token (if any) set as `VAULT_TOKEN` from
- * it; cloud KMS works through the ServiceAccount's
- * workload identity. Pure.
+ * it; cloud KMS works through the ServiceAccount's workload identity. Pure.
  */
 import type * as pulumi from "@pulumi/pulumi";
 

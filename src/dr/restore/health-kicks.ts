@@ -2,8 +2,8 @@
  * Health kicks: a reconciler that polls the health of what it applied on a timer (Flux: every
  * 5 s) reports a layer Ready up to one interval after it is. Converge reads the objects a
  * reconciler object is waiting for (the driver's `waitingOn`; workloads from converge's watches,
- * other kinds read once a second), and once every one is healthy by
- * the same rules (`evaluateHealth`, kstatus's), requests a reconcile of it, which ends the wait.
+ * other kinds read once a second), and once every one is healthy by the same rules
+ * (`evaluateHealth`, kstatus's), requests a reconcile of it, which ends the wait.
  *
  * One kick per object and restore: a kick that came too early (the reconciler judged otherwise)
  * costs one more pass of the reconciler and its next poll, never a loop.

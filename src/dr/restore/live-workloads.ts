@@ -39,6 +39,8 @@ const watchedKinds = [
 /** Watches every workload kind, Pod and ReplicaSet of a cluster until stopped. */
 export class LiveWorkloads {
   readonly #byKind = new Map<string, readonly KubeObject[]>();
+  /** `find`'s index of one kind, built on first use after each change of that kind. */
+  readonly #indexes = new Map<string, Map<string, KubeObject>>();
   readonly #stop = new AbortController();
   readonly #listeners = new Set<() => void>();
   #notify: NodeJS.Timeout | undefined;
@@ -50,6 +52,7 @@ export class LiveWorkloads {
         kind,
         (objects) => {
           this.#byKind.set(kind.kind, objects);
+          this.#indexes.delete(kind.kind);
           this.#notifySoon();
           return false;
         },
@@ -80,8 +83,12 @@ export class LiveWorkloads {
   find(ref: ObjectRef): KubeObject | null | undefined {
     if (!watchedKinds.some((k) => k.kind === ref.kind && k.apiVersion === ref.apiVersion))
       return undefined;
-    const key = objectKey(ref);
-    return this.#byKind.get(ref.kind)?.find((o) => objectKey(o) === key) ?? null;
+    let index = this.#indexes.get(ref.kind);
+    if (!index) {
+      index = new Map((this.#byKind.get(ref.kind) ?? []).map((o) => [objectKey(o), o]));
+      this.#indexes.set(ref.kind, index);
+    }
+    return index.get(objectKey(ref)) ?? null;
   }
 
   /** Diagnoses each check against the objects seen so far (not found yet: progressing). */

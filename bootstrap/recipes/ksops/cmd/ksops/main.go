@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/getsops/sops/v3/cmd/sops/formats"
 	"github.com/getsops/sops/v3/decrypt"
@@ -113,7 +112,12 @@ func decryptFiles(g generator) ([]yaml.Node, error) {
 	var docs []yaml.Node
 	for _, file := range g.Files {
 		path := filepath.Clean(file)
-		clear, err := decrypt.File(path, formatOf(path))
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("generator %q: %w", name, err)
+		}
+		// The format by extension, as KSOPS and the sops command pick it.
+		clear, err := decrypt.DataWithFormat(raw, formats.FormatForPath(path))
 		if err != nil {
 			return nil, fmt.Errorf("generator %q: decrypting %s: %w", name, file, err)
 		}
@@ -132,17 +136,6 @@ func decryptFiles(g generator) ([]yaml.Node, error) {
 		}
 	}
 	return docs, nil
-}
-
-func formatOf(path string) string {
-	switch {
-	case formats.IsJSONFile(path):
-		return "json"
-	case strings.HasSuffix(path, ".env"):
-		return "dotenv"
-	default:
-		return "yaml"
-	}
 }
 
 func encode(w io.Writer, v interface{}) error {
