@@ -54,6 +54,7 @@ const examples: Readonly<Record<string, string>> = {
   "reconciler.recovery.concurrent": "20",
   "reconciler.recovery.concurrentSsa": "32",
   "reconciler.recovery.requeueDependencySeconds": "2",
+  "reconciler.recovery.minRetryDelayMs": "50",
   "reconciler.recovery.kubeApiQps": "500",
   "reconciler.recovery.kubeApiBurst": "1000",
   "reconciler.recovery.statusProcessors": "50",

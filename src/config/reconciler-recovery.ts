@@ -36,6 +36,12 @@ export const recoverySchema = z.strictObject(
     concurrentSsa: count(1, 512),
     /** Flux only: how often a waiting dependency is re-checked (`--requeue-dependency`; upstream 30 s). @default 2 */
     requeueDependencySeconds: count(1, 3_600),
+    /**
+     * Flux only: the first retry delay of every controller's work queue (`--min-retry-delay`;
+     * upstream 750 ms). Each new Flux object is requeued once through it after its finalizer is
+     * added, so each layer and chart waits for it at least once. @default 50
+     */
+    minRetryDelayMs: count(10, 60_000),
     /** API requests per second of each controller (Flux `--kube-api-qps`, Argo CD `ARGOCD_K8S_CLIENT_QPS`; upstream 50). @default 500 */
     kubeApiQps: count(1, 100_000),
     /** Request burst of each controller (Flux `--kube-api-burst`, Argo CD `ARGOCD_K8S_CLIENT_BURST`; upstream 300 and 100). @default 1000 */
@@ -52,7 +58,7 @@ export type RawRecovery = z.infer<typeof recoverySchema>;
 
 /** Keys that mean something to one reconciler only. */
 export const recoveryKeysOf: Readonly<Record<ReconcilerKind, readonly (keyof RawRecovery)[]>> = {
-  flux: ["concurrent", "concurrentSsa", "requeueDependencySeconds"],
+  flux: ["concurrent", "concurrentSsa", "requeueDependencySeconds", "minRetryDelayMs"],
   argocd: ["statusProcessors", "operationProcessors"],
 };
 
@@ -61,6 +67,7 @@ export interface FluxRecovery {
   readonly concurrent: number;
   readonly concurrentSsa: number;
   readonly requeueDependencySeconds: number;
+  readonly minRetryDelayMs: number;
   readonly kubeApiQps: number;
   readonly kubeApiBurst: number;
 }
@@ -80,6 +87,7 @@ export function resolveFluxRecovery(raw: RawRecovery | undefined): FluxRecovery 
     concurrent: raw?.concurrent ?? 20,
     concurrentSsa: raw?.concurrentSsa ?? 32,
     requeueDependencySeconds: raw?.requeueDependencySeconds ?? 2,
+    minRetryDelayMs: raw?.minRetryDelayMs ?? 50,
     kubeApiQps: raw?.kubeApiQps ?? 500,
     kubeApiBurst: raw?.kubeApiBurst ?? 1_000,
   };

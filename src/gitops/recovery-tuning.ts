@@ -1,7 +1,7 @@
 /**
  * The reconciler's recovery profile as flags and environment per controller (pure): what
  * `drkit:reconciler.recovery` means to each of Flux's controllers (their shared `--concurrent`,
- * `--requeue-dependency` and API client flags, kustomize-controller's `--concurrent-ssa`) and to
+ * `--requeue-dependency`, `--min-retry-delay` and API client flags, kustomize-controller's `--concurrent-ssa`) and to
  * Argo CD's application controller (its processors; its API client reads the environment).
  *
  * A local region starts its host processes with these flags after their own (Go's flag packages
@@ -33,6 +33,7 @@ function fluxTuning(r: FluxRecovery): ReconcilerTuning {
   const common = [
     `--concurrent=${r.concurrent}`,
     `--requeue-dependency=${r.requeueDependencySeconds}s`,
+    `--min-retry-delay=${r.minRetryDelayMs}ms`,
     `--kube-api-qps=${r.kubeApiQps}`,
     `--kube-api-burst=${r.kubeApiBurst}`,
   ];

@@ -215,6 +215,11 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;
 }
 
+/** True for the library's 409 errors (a precondition such as `resourceVersion` no longer holds). */
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiException && err.code === 409;
+}
+
 function refOfObject(obj: KubeObject): ObjectRef {
   return {
     apiVersion: obj.apiVersion,

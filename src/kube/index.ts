@@ -2,7 +2,13 @@
  * Kubernetes client helpers: a plain-JSON client, pure health evaluation, watches and inventories.
  */
 export { apiMessage } from "./api-message.ts";
-export { createKube, createKubeFromConfig, drkitFieldManager, isNotFound } from "./client.ts";
+export {
+  createKube,
+  createKubeFromConfig,
+  drkitFieldManager,
+  isConflict,
+  isNotFound,
+} from "./client.ts";
 export type { ApiResource, Kube, ObjectList, ServedKind } from "./client.ts";
 export { evaluateHealth } from "./health.ts";
 export { failed, healthy, progressing } from "./health-status.ts";

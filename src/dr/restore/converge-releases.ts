@@ -4,7 +4,7 @@
  * with `wait: true` would still wait out its own timeout for it; awaited once the main watch is
  * done, for fleets whose Kustomizations do not wait.
  */
-import { watchUntil, type KubeObject } from "../../kube/index.ts";
+import { objectKey, watchUntil, type KubeObject, type ObjectRef } from "../../kube/index.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
 import type { ConvergeInput } from "./converge.ts";
@@ -17,6 +17,13 @@ const deadEndGraceMs = 2_000;
 export interface ReleaseWatcher {
   /** Resolves with the releases once every one is done; rejects at the deadline or on `signal`. */
   done(timeoutMs: number, signal: AbortSignal): Promise<readonly KubeObject[]>;
+  /**
+   * A release as the watch last saw it: `null` when it is of the watched kind but was not seen
+   * (yet), `undefined` when `ref` is of another kind.
+   */
+  find(ref: ObjectRef): KubeObject | null | undefined;
+  /** Calls `listener` after each change of the releases; returns a function that removes it. */
+  onChange(listener: () => void): () => void;
   stop(): void;
 }
 
@@ -38,9 +45,13 @@ export function watchReleases(
   let latest: readonly KubeObject[] = [];
   let last: ReconcilerVerdict | undefined;
   let served = true;
+  let index: Map<string, KubeObject> | undefined;
+  const listeners = new Set<() => void>();
 
   const judge = (objects: readonly KubeObject[]): boolean => {
     latest = objects;
+    index = undefined;
+    listeners.forEach((l) => l());
     const verdict = releases.judge(
       objects,
       input.requestedAt !== undefined ? { requestedAt: input.requestedAt } : {},
@@ -102,6 +113,24 @@ export function watchReleases(
         if (last?.done) wanted(latest);
       });
     },
-    stop: () => stop.abort(),
+    find(ref) {
+      // Any version of the kind: the watch reads the one the region serves.
+      if (ref.kind !== releases.watch.kind || groupOf(ref) !== groupOf(releases.watch))
+        return undefined;
+      index ??= new Map(latest.map((o) => [objectKey(o), o]));
+      return index.get(objectKey(ref)) ?? null;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop: () => {
+      listeners.clear();
+      stop.abort();
+    },
   };
+}
+
+function groupOf(ref: { readonly apiVersion: string }): string {
+  return ref.apiVersion.includes("/") ? ref.apiVersion.slice(0, ref.apiVersion.indexOf("/")) : "";
 }

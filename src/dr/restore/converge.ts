@@ -19,13 +19,13 @@ import {
 } from "../../kube/index.ts";
 import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
 import { createHealthKicker } from "./health-kicks.ts";
+import { sendKick } from "./kick-request.ts";
 import { reconcilerKey } from "./dead-ends.ts";
 import { LiveWorkloads, type WorkloadCheck, type WorkloadState } from "./live-workloads.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import { watchReleases, type ReleaseWatcher } from "./converge-releases.ts";
 import { isServed } from "./served-kind.ts";
 import { restoreDriver } from "./reconcilers/index.ts";
-import { requestFieldManager } from "./reconcilers/shared.ts";
 import type {
   DependencyKicks,
   ReconcilerFailure,
@@ -129,8 +129,18 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         : () => undefined;
     const healthKick =
       input.kickDependents && driver.healthKicks
-        ? createHealthKicker({ ...input, watched: (ref) => live.find(ref) }, driver.healthKicks)
+        ? createHealthKicker(
+            { ...input, watched: (ref) => live.find(ref) ?? releases?.find(ref) },
+            driver.healthKicks,
+          )
         : () => undefined;
+    // What a health check waits for turning healthy is a reason to look again, not only a
+    // change of the reconciler's own objects.
+    let waiting = true;
+    const lookAgain = () => {
+      if (waiting) healthKick(latest);
+    };
+    const stopLookingAgain = [live.onChange(lookAgain), releases?.onChange(lookAgain)];
     const reconcilers = await watchUntil(
       kube,
       driver.watch,
@@ -171,13 +181,18 @@ export async function converge(input: ConvergeInput): Promise<ConvergeResult> {
         return verdict.done;
       },
       { timeoutMs: input.timeoutMs, signal: abort.signal, log, recheckMs: 1_000 },
-    ).catch((err: unknown) => {
-      if (err instanceof WatchTimeoutError)
-        throw new ConvergeFailedError(
-          planTimeoutFailures(input.timeoutMs, last, err.objects, driver),
-        );
-      throw err;
-    });
+    )
+      .catch((err: unknown) => {
+        if (err instanceof WatchTimeoutError)
+          throw new ConvergeFailedError(
+            planTimeoutFailures(input.timeoutMs, last, err.objects, driver),
+          );
+        throw err;
+      })
+      .finally(() => {
+        waiting = false;
+        stopLookingAgain.forEach((stop) => stop?.());
+      });
     log.success(`${reconcilers.length} ${words.kind}(s) ${words.done} at "${input.revision}"`);
     const released = releases
       ? await awaitReleases(input, releases, driver, abort.signal, start)
@@ -245,12 +260,11 @@ function dependencyKicker(input: ConvergeInput, kicks: DependencyKicks) {
       kickedAt.set(key, nowMs);
       const warmed = input.warmUp?.apply(key) ?? Promise.resolve();
       warmed
-        .then(() => {
-          log.info(`requested a reconcile of ${key}: ${kicks.why}`);
-          return kube.apply(kicks.patch(obj, clock.now().toISOString()), {
-            fieldManager: requestFieldManager,
-            force: true,
-          });
+        .then(() => sendKick(kube, kicks.patch(obj, clock.now().toISOString()), obj))
+        .then((sent) => {
+          if (sent) log.info(`requested a reconcile of ${key}: ${kicks.why}`);
+          // It moved on meanwhile (the reconciler's own timer started it): judged afresh.
+          else kickedAt.delete(key);
         })
         .catch((err: unknown) =>
           // The dependency timer still starts it: a kick only saves time.

@@ -7,14 +7,15 @@
  */
 import { evaluateHealth, findCondition, type KubeObject } from "../../kube/index.ts";
 import { reconcilerKey } from "./dead-ends.ts";
-import { readsFleet } from "./reconcilers/flux-judge.ts";
+import { readsFleet, requestPending } from "./reconcilers/flux-judge.ts";
 
 /** How soon the same Kustomization may be kicked again when the first kick did not start it. */
 export const rekickAfterMs = 1_000;
 
 /**
  * The Kustomizations to kick now: waiting with `DependencyNotReady` although every dependency
- * is Ready at `revision`, and not kicked in the last `rekickAfterMs` (`kickedAt`: key → ms).
+ * is Ready at `revision`, no reconcile request pending (the last one kicked it, and it has not
+ * got to it yet), and not kicked in the last `rekickAfterMs` (`kickedAt`: key → ms).
  */
 export function planDependencyKicks(
   objects: readonly KubeObject[],
@@ -26,6 +27,7 @@ export function planDependencyKicks(
   return objects.filter((obj) => {
     const ready = findCondition(obj, "Ready");
     if (ready?.status !== "False" || ready.reason !== "DependencyNotReady") return false;
+    if (requestPending(obj)) return false;
     const last = kickedAt.get(reconcilerKey(obj));
     if (last !== undefined && nowMs - last < rekickAfterMs) return false;
     const deps = dependenciesOf(obj);

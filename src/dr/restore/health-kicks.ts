@@ -1,12 +1,14 @@
 /**
  * Health kicks: a reconciler that polls the health of what it applied on a timer (Flux: every
  * 5 s) reports a layer Ready up to one interval after it is. Converge reads the objects a
- * reconciler object is waiting for (the driver's `waitingOn`; workloads from converge's watches,
- * other kinds read once a second), and once every one is healthy by the same rules
- * (`evaluateHealth`, kstatus's), requests a reconcile of it, which ends the wait.
+ * reconciler object is waiting for (the driver's `waitingOn`; workloads and releases from
+ * converge's watches, checked again whenever those change; other kinds read at most once a
+ * second), and once every one is healthy by the same rules (`evaluateHealth`, kstatus's),
+ * requests a reconcile of it, which ends the wait.
  *
  * One kick per object and restore: a kick that came too early (the reconciler judged otherwise)
- * costs one more pass of the reconciler and its next poll, never a loop.
+ * costs one more pass of the reconciler and its next poll, never a loop. A kick decided on a
+ * state the object has left (it finished meanwhile) is refused by the API server (`sendKick`).
  */
 import type { Clock } from "../../core/clock.ts";
 import { createInFlightLimit } from "../../core/in-flight.ts";
@@ -20,7 +22,7 @@ import {
   type ObjectRef,
 } from "../../kube/index.ts";
 import { reconcilerKey } from "./dead-ends.ts";
-import { requestFieldManager } from "./reconcilers/shared.ts";
+import { sendKick } from "./kick-request.ts";
 import type { HealthKicks } from "./reconcilers/types.ts";
 
 /** How often the objects one reconciler object waits for are read again. */
@@ -34,8 +36,9 @@ export interface HealthKickerInput {
   readonly log: Pick<Logger, "info" | "warn">;
   readonly revision: string;
   /**
-   * Objects converge already watches (its LiveWorkloads): `null` when the kind is watched and the
-   * object was not seen, `undefined` when the kind is not watched, so it is read from the API.
+   * Objects converge already watches (its LiveWorkloads, its releases): `null` when the kind is
+   * watched and the object was not seen, `undefined` when the kind is not watched, so it is read
+   * from the API.
    */
   readonly watched?: (ref: ObjectRef) => KubeObject | null | undefined;
 }
@@ -72,11 +75,12 @@ export function createHealthKicker(
   const check = async (obj: KubeObject, key: string, refs: readonly ObjectRef[]) => {
     if (!(await allHealthy(refs))) return;
     kicked.add(key);
+    // Refused when the object moved on meanwhile: its next state is judged afresh.
+    if (!(await sendKick(kube, kicks.patch(obj, clock.now().toISOString()), obj))) {
+      kicked.delete(key);
+      return;
+    }
     log.info(`requested a reconcile of ${key}: ${kicks.why}`);
-    await kube.apply(kicks.patch(obj, clock.now().toISOString()), {
-      fieldManager: requestFieldManager,
-      force: true,
-    });
   };
 
   return (objects) => {
@@ -84,11 +88,15 @@ export function createHealthKicker(
     for (const obj of objects) {
       const key = reconcilerKey(obj);
       if (kicked.has(key) || checking.has(key)) continue;
-      if (now - (checkedAt.get(key) ?? -Infinity) < recheckMs) continue;
       const refs = kicks.waitingOn(obj, input.revision);
       if (!refs) continue;
+      // Watched objects are checked on every call; API reads happen at most once a second.
+      const reads = refs.some(
+        (r) => !healthy.has(formatRef(r)) && input.watched?.(r) === undefined,
+      );
+      if (reads && now - (checkedAt.get(key) ?? -Infinity) < recheckMs) continue;
       checking.add(key);
-      checkedAt.set(key, now);
+      if (reads) checkedAt.set(key, now);
       check(obj, key, refs)
         // The reconciler's own poll still ends the wait: a kick only saves time.
         .catch((err: unknown) =>

@@ -215,6 +215,8 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
         log.warn(`coverage: ${describeCoverage(coverage)}: ${refs.slice(0, 10).join(", ")}${more}`);
       }
       result.failures.forEach((f) => phases.fail("verify", f));
+      // Charts warmed up after their Kustomization's kick may still be writing.
+      await warmUp?.settled();
       const strays = warmUp
         ? warmUpOutsideInventory(
             warmUp,

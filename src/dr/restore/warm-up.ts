@@ -75,10 +75,16 @@ export interface WarmUpStats {
 }
 
 export interface WarmUp {
-  /** Applies one batch (once; later calls return the first call's promise). Never rejects. */
+  /**
+   * Applies one batch (once; later calls return the first call's promise) and resolves when its
+   * own objects are written; the batches that follow it (`after`: its HelmReleases' charts) go on
+   * meanwhile, so the reconciler object can be kicked without waiting for them. Never rejects.
+   */
   apply(key: string): Promise<void>;
-  /** Applies every batch that waits for nothing (no `dependsOn`), together. Never rejects. */
+  /** Applies every batch that waits for nothing (no `dependsOn`), together with their followers. Never rejects. */
   applyUnblocked(): Promise<void>;
+  /** Resolves once every batch started so far, and every one that follows it, is written. */
+  settled(): Promise<void>;
   /** The batch of a reconciler object, when the plan has one. */
   has(key: string): boolean;
   stats(): WarmUpStats;
@@ -98,7 +104,10 @@ export interface WarmUpOptions {
 
 export function createWarmUp(options: WarmUpOptions): WarmUp {
   const { kube, plan, clock, log } = options;
-  const started = new Map<string, Promise<void>>();
+  // Each batch's own writes (false when its precondition left it to the reconciler), and each
+  // batch with every batch that follows it.
+  const started = new Map<string, Promise<boolean>>();
+  const chains = new Map<string, Promise<void>>();
   const applied = new Map<string, ObjectRef[]>();
   const totals = { batches: 0, applied: 0, failed: 0, left: 0 };
   // The wall time of every batch together: from the first write's start to the last one's end.
@@ -134,11 +143,11 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
     await Promise.all(crds.map((name) => waitEstablished(kube, name, clock)));
   };
 
-  const run = async (batch: WarmUpBatch, quiet: boolean) => {
+  const run = async (batch: WarmUpBatch, quiet: boolean): Promise<boolean> => {
     const why = await batch.precondition?.(kube);
     if (why) {
       log.info(`warm-up left ${batch.key} to the reconciler: ${why}`);
-      return;
+      return false;
     }
     const began = clock.monotonicMs();
     span.start = Math.min(span.start, began);
@@ -154,20 +163,35 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
         `warm-up applied ${applied.get(batch.key)!.length} object(s) of ${batch.key} in ${Math.round(end - began)} ms${left > 0 ? ` (${left} left to the reconciler: ${listed(batch.leftToReconciler.map((l) => l.ref))})` : ""}`,
       );
     }
-    await Promise.all(followers.get(batch.key)?.map((b) => start(b.key, quiet)) ?? []);
+    return true;
   };
 
-  const start = (key: string, quiet: boolean): Promise<void> => {
+  /** Starts a batch once; resolves when its own objects are written. */
+  const start = async (key: string, quiet: boolean): Promise<void> => {
     const batch = plan.batches.get(key);
-    if (!batch) return Promise.resolve();
+    if (!batch) return;
     let done = started.get(key);
     if (!done) {
-      done = run(batch, quiet).catch((err: unknown) =>
-        log.warn(`warm-up of ${key} stopped: ${apiMessage(err)}`),
-      );
+      done = run(batch, quiet).catch((err: unknown) => {
+        log.warn(`warm-up of ${key} stopped: ${apiMessage(err)}`);
+        return false;
+      });
       started.set(key, done);
+      const ran = done;
+      chains.set(
+        key,
+        ran.then(async (wrote) => {
+          if (wrote) await Promise.all(followers.get(key)?.map((b) => chain(b.key, quiet)) ?? []);
+        }),
+      );
     }
-    return done;
+    await done;
+  };
+
+  /** A batch and every batch that follows it. */
+  const chain = async (key: string, quiet: boolean): Promise<void> => {
+    await start(key, quiet);
+    await chains.get(key);
   };
 
   return {
@@ -178,7 +202,7 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
       );
       // Many batches at once get one line between them, not one each.
       const quiet = unblocked.length > quietAbove;
-      await Promise.all(unblocked.map((b) => start(b.key, quiet)));
+      await Promise.all(unblocked.map((b) => chain(b.key, quiet)));
       if (quiet) {
         const objects = unblocked.reduce((n, b) => n + (applied.get(b.key)?.length ?? 0), 0);
         log.info(
@@ -187,6 +211,13 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
       }
     },
     apply: (key) => start(key, false),
+    async settled() {
+      // A follower still running may start more: wait until nothing new has started.
+      for (let seen = -1; seen !== chains.size;) {
+        seen = chains.size;
+        await Promise.all(chains.values());
+      }
+    },
     stats: () => ({ ...totals, ms: span.end > span.start ? span.end - span.start : 0 }),
     applied: () => applied,
   };

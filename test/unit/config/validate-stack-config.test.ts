@@ -369,6 +369,7 @@ describe("drkit:reconciler.recovery", () => {
       concurrent: 20,
       concurrentSsa: 32,
       requeueDependencySeconds: 2,
+      minRetryDelayMs: 50,
       kubeApiQps: 500,
       kubeApiBurst: 1000,
     });
@@ -408,6 +409,17 @@ describe("drkit:reconciler.recovery", () => {
       ),
     ).toThrow(
       `drkit:reconciler.recovery.concurrent must be a whole number from 1 to 1000, got 0. Set it with \`pulumi config set --path 'drkit:["reconciler.recovery"].concurrent' 20\`.`,
+    );
+  });
+
+  it("keeps the first retry delay above zero (an exponential backoff from 0 never backs off)", () => {
+    expect(() =>
+      validateStackConfig(
+        { ...base, "reconciler.recovery": { minRetryDelayMs: "0" } },
+        { stack: "local-a" },
+      ),
+    ).toThrow(
+      `drkit:reconciler.recovery.minRetryDelayMs must be a whole number from 10 to 60000, got "0". Set it with \`pulumi config set --path 'drkit:["reconciler.recovery"].minRetryDelayMs' 50\`.`,
     );
   });
 

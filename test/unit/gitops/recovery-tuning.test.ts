@@ -21,6 +21,7 @@ describe("recoveryTuning", () => {
     expect(tuning["kustomize-controller"]!.args).toEqual([
       "--concurrent=20",
       "--requeue-dependency=2s",
+      "--min-retry-delay=50ms",
       "--kube-api-qps=500",
       "--kube-api-burst=1000",
       "--concurrent-ssa=32",

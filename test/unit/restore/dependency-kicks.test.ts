@@ -73,6 +73,28 @@ describe("planDependencyKicks", () => {
     expect(planDependencyKicks(objects, revision, kicked, 11_000)).toHaveLength(1);
   });
 
+  it("does not kick again while its last reconcile request is not handled yet", () => {
+    const apps = kustomization("apps", waiting, ["infra"]);
+    const requested = (handled: string | undefined): KubeObject => ({
+      ...apps,
+      metadata: {
+        ...apps.metadata,
+        annotations: { "reconcile.fluxcd.io/requestedAt": "2026-12-07T13:00:01Z" },
+      },
+      status: {
+        ...(apps.status as object),
+        ...(handled ? { lastHandledReconcileAt: handled } : {}),
+      },
+    });
+    const infra = kustomization("infra", readyAtTarget);
+    for (const pending of [requested(undefined), requested("2026-12-07T13:00:00Z")])
+      expect(planDependencyKicks([infra, pending], revision, new Map(), 0)).toEqual([]);
+    // Handled (it waited again after that request): kicked.
+    expect(
+      planDependencyKicks([infra, requested("2026-12-07T13:00:01Z")], revision, new Map(), 0),
+    ).toHaveLength(1);
+  });
+
   it("reads a dependency in another namespace", () => {
     const infra = kustomization("infra", readyAtTarget);
     const objects = [

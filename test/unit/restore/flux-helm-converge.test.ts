@@ -251,6 +251,63 @@ describe("converge over Flux with HelmReleases", () => {
     expect(Date.now() - started).toBeLessThan(6_000);
   });
 
+  it("kicks a Kustomization checking health as soon as its HelmRelease is seen Ready", async () => {
+    // Checking the health of what it applied: only its HelmRelease, which helm-controller installs.
+    const checkingHealth: KubeObject = {
+      ...kustomization("fleet"),
+      spec: { wait: true },
+      metadata: { name: "fleet", namespace: "flux-system", generation: 1, resourceVersion: "4" },
+      status: {
+        observedGeneration: 1,
+        lastAttemptedRevision: `main@sha1:${sha}`,
+        inventory: { entries: [{ id: "shop_web_helm.toolkit.fluxcd.io_HelmRelease", v: "v2" }] },
+        conditions: [
+          condition(
+            "Reconciling",
+            "True",
+            "Progressing",
+            `Running health checks for revision main@sha1:${sha} with a timeout of 5m0s`,
+          ),
+          condition("Ready", "Unknown", "Progressing", "Reconciliation in progress"),
+        ],
+      },
+    };
+    const installing = helmRelease("web", {
+      conditions: [condition("Ready", "Unknown", "Progressing", "Running 'install' action")],
+    });
+    const kube = fakeCluster({ Kustomization: [checkingHealth], HelmRelease: [installing] }, [
+      ["MODIFIED", helmRelease("web", { conditions: ready })],
+    ]);
+    const applied: KubeObject[] = [];
+    const gets: unknown[] = [];
+    kube.apply = async (obj: KubeObject) => (applied.push(obj), obj);
+    kube.get = async (ref) => (gets.push(ref), undefined);
+    const stop = new AbortController();
+    const converging = converge({
+      ...input(kube),
+      kickDependents: true,
+      signal: stop.signal,
+    }).catch(() => undefined);
+    // The Kustomization itself does not change: the HelmRelease's event is what starts the kick.
+    const deadline = Date.now() + 600;
+    while (applied.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    stop.abort(new Error("test over"));
+    await converging;
+    expect(applied).toEqual([
+      expect.objectContaining({
+        kind: "Kustomization",
+        metadata: expect.objectContaining({
+          name: "fleet",
+          resourceVersion: "4",
+          annotations: { "reconcile.fluxcd.io/requestedAt": expect.any(String) },
+        }),
+      }),
+    ]);
+    // The HelmRelease came from converge's own watch, never from a read of its own.
+    expect(gets).toEqual([]);
+  });
+
   it("does not wait for HelmReleases on a region that does not serve them", async () => {
     const kube = fakeCluster({ Kustomization: [kustomization("fleet")] }, []);
     const notServed = new ApiException(404, "404 page not found", "", {});

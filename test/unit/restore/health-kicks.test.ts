@@ -1,3 +1,4 @@
+import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 
 import { createMemoryLogger } from "../../../src/core/logger.ts";
@@ -228,6 +229,86 @@ describe("createHealthKicker", () => {
     await settle();
     expect(fake.gets).toEqual(["ConfigMap/shop/cfg"]);
     expect(fake.applies).toHaveLength(1);
+  });
+
+  it("checks watched objects on every call, and throttles only API reads", async () => {
+    const now = { ms: 0 };
+    const objects = new Map<string, KubeObject>();
+    const fake = fakeKube(objects);
+    let web: KubeObject | null = deployment(false);
+    const kick = createHealthKicker(
+      {
+        kube: fake.kube,
+        clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
+        log: createMemoryLogger(),
+        revision,
+        watched: (ref) => (ref.kind === "Deployment" ? web : undefined),
+      },
+      fluxRestoreDriver.healthKicks!,
+    );
+    // The ConfigMap is not there yet: a second call in the same second reads nothing.
+    kick([checking()]);
+    await settle();
+    kick([checking()]);
+    await settle();
+    expect(fake.gets).toEqual(["ConfigMap/shop/cfg"]);
+    // Once it is read healthy, only the watched Deployment is left: each call checks it at once.
+    objects.set("ConfigMap/shop/cfg", cfg);
+    now.ms = 1_000;
+    kick([checking()]);
+    await settle();
+    expect(fake.applies).toEqual([]);
+    web = deployment(true);
+    now.ms = 1_010;
+    kick([checking()]);
+    await settle();
+    expect(fake.gets).toEqual(["ConfigMap/shop/cfg", "ConfigMap/shop/cfg"]);
+    expect(fake.applies).toHaveLength(1);
+  });
+
+  it("sends a kick only to the state it was decided on, and judges a newer one afresh", async () => {
+    const now = { ms: 0 };
+    const objects = new Map<string, KubeObject>([
+      ["Deployment/shop/web", deployment(true)],
+      ["ConfigMap/shop/cfg", cfg],
+    ]);
+    const fake = fakeKube(objects);
+    // The API server's optimistic lock: the Kustomization is at resourceVersion "8" by now.
+    const sent: KubeObject[] = [];
+    const kube = {
+      ...fake.kube,
+      async apply(obj: KubeObject) {
+        if (obj.metadata.resourceVersion !== "8")
+          throw new ApiException(409, "Conflict", { message: "the object has been modified" }, {});
+        sent.push(obj);
+        return obj;
+      },
+    };
+    const log = createMemoryLogger();
+    const kick = createHealthKicker(
+      {
+        kube,
+        clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
+        log,
+        revision,
+      },
+      fluxRestoreDriver.healthKicks!,
+    );
+    const at = (resourceVersion: string): KubeObject => {
+      const obj = checking();
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion } };
+    };
+    kick([at("7")]);
+    await settle();
+    expect(sent).toEqual([]);
+    expect(log.events.map((e) => e.message).join("\n")).not.toMatch(/requested|could not/);
+    now.ms = 1_000;
+    kick([at("8")]);
+    await settle();
+    expect(sent.map((o) => o.metadata.resourceVersion)).toEqual(["8"]);
+    expect(sent[0]!.metadata.annotations).toEqual({
+      "reconcile.fluxcd.io/requestedAt": "2026-12-06T00:00:00.000Z",
+    });
   });
 
   it("does not kick while an object is missing", async () => {

@@ -201,12 +201,53 @@ describe("createWarmUp's followers", () => {
     await warmUp.applyUnblocked();
     expect(log).toEqual(["apply ConfigMap/i as kustomize-controller force=true"]);
     await warmUp.apply("K/apps");
+    await warmUp.settled();
     expect(log.slice(1)).toEqual([
       "apply ConfigMap/a as kustomize-controller force=true",
       "apply ConfigMap/chart as helm-controller force=true",
     ]);
     expect(warmUp.applied().get("HelmRelease/shop/front")).toEqual([
       { apiVersion: "v1", kind: "ConfigMap", name: "chart", namespace: "shop" },
+    ]);
+  });
+
+  it("resolves a batch's apply once its own objects are written; settled waits for its followers", async () => {
+    const log: string[] = [];
+    const { kube } = fakeKube(log);
+    let release!: () => void;
+    const chartWritable = new Promise<void>((r) => (release = r));
+    const slowCharts = {
+      ...kube,
+      async apply(obj: KubeObject, opts?: { fieldManager?: string; force?: boolean }) {
+        if (obj.metadata.name === "chart") await chartWritable;
+        return kube.apply(obj, opts);
+      },
+    };
+    const warmUp = createWarmUp({
+      kube: slowCharts,
+      plan: plan([
+        { key: "K/apps", dependsOn: ["K/infra"], stages: [[cm("a", "shop")]] },
+        {
+          key: "HelmRelease/shop/front",
+          after: "K/apps",
+          fieldManager: "helm-controller",
+          stages: [[cm("chart", "shop")]],
+        },
+      ]),
+      clock,
+      log: createMemoryLogger(),
+    });
+    await warmUp.apply("K/apps");
+    expect(log).toEqual(["apply ConfigMap/a as kustomize-controller force=true"]);
+    let settled = false;
+    const settling = warmUp.settled().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    release();
+    await settling;
+    expect(log).toEqual([
+      "apply ConfigMap/a as kustomize-controller force=true",
+      "apply ConfigMap/chart as helm-controller force=true",
     ]);
   });
 

@@ -118,10 +118,15 @@ export function judgeReconcilers(
  * waits for that pass instead of handing verify the status in between.
  */
 export function awaitsRequest(obj: KubeObject, requestedAt: string | undefined): boolean {
+  return requestedAt !== undefined && requestPending(obj);
+}
+
+/** The object carries a reconcile request Flux has not handled (it records one as a pass ends). */
+export function requestPending(obj: KubeObject): boolean {
   const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
   const handled = (obj.status as { lastHandledReconcileAt?: string } | undefined)
     ?.lastHandledReconcileAt;
-  return requestedAt !== undefined && requested !== undefined && handled !== requested;
+  return requested !== undefined && handled !== requested;
 }
 
 /**
