@@ -2,7 +2,8 @@
  * The benchmark's command line (pure): one flag per fleet shape (`--sizes 100,1000`,
  * `--layered 50`, `--kustomizations 1000`, `--secrets 31000`, `--helm-releases 50`), each a
  * comma-separated list of counts, `--sample` (the sample fleet, no count), and
- * `--warm-up on|off|both`, `--json`.
+ * `--warm-up on|off|both`, `--keep-logs` (each restore's controller logs and report kept, not
+ * only a failed one's), `--json`.
  *
  * A shape runs when its flag is given: `--helm-releases 50` alone runs only the HelmRelease
  * fleet, `--sizes 100 --secrets 31000` those two. With no shape flag at all, the defaults run:
@@ -49,12 +50,14 @@ export interface BenchOptions {
   /** The sample fleet (`examples/fleet`, the drills' fleet), judged on its converge. */
   readonly sample: boolean;
   readonly warmUp: WarmUpMode;
+  /** Keep every restore's controller logs and report (a failed one's are always kept). */
+  readonly keepLogs: boolean;
   /** Print the results as one JSON document on stdout (progress stays on stderr). */
   readonly json: boolean;
 }
 
 const usage =
-  "usage: restore-bench [--sample] [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
+  "usage: restore-bench [--sample] [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--keep-logs] [--json]";
 
 /** A shape's flag: the smallest (and largest) count it takes, and an example for the fix. */
 interface CountFlag {
@@ -88,6 +91,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         "helm-releases": { type: "string" },
         sample: { type: "boolean" },
         "warm-up": { type: "string", default: "both" },
+        "keep-logs": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
       strict: true,
@@ -99,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     });
   }
   const json = values.json === true;
+  const keepLogs = values["keep-logs"] === true;
   const warmUp = parseWarmUpMode(String(values["warm-up"]));
   const given = (key: ShapeKey) => {
     const value = values[shapeFlags[key].flag.slice(2)];
@@ -115,6 +120,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       secrets: defaultSecrets,
       helmReleases: defaultHelmReleases,
       warmUp,
+      keepLogs,
       json,
     };
   }
@@ -130,6 +136,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     secrets: counts("secrets"),
     helmReleases: counts("helmReleases"),
     warmUp,
+    keepLogs,
     json,
   };
 }

@@ -35,6 +35,8 @@ export interface BenchContext {
   readonly cacheDir: string;
   readonly git: GitServer;
   readonly log: Logger;
+  /** Keep every restore's controller logs and report, not only a failed one's. */
+  readonly keepLogs?: boolean;
 }
 
 /** How long one restore (or one floor) may take; 5,000 objects on two cores take minutes. */
@@ -142,7 +144,8 @@ export async function restoreInto(
   };
   try {
     const result = await runChild(input, ctx.log);
-    if (!result.report.ok) await keepEvidence(stateDir, region.name, ctx);
+    if (!result.report.ok || ctx.keepLogs)
+      await keepEvidence(stateDir, region.name, ctx, !result.report.ok);
     return {
       warmUp,
       result,
@@ -150,7 +153,7 @@ export async function restoreInto(
       releases: await releases?.stop(),
     };
   } catch (err) {
-    await keepEvidence(stateDir, region.name, ctx);
+    await keepEvidence(stateDir, region.name, ctx, true);
     await observer.stop();
     await releases?.stop();
     throw err;
@@ -159,10 +162,16 @@ export async function restoreInto(
 
 /**
  * Copies the controllers' logs and the restore's report out of the region's state dir (which
- * goes with the region), so a failed restore can be looked into afterwards.
+ * goes with the region), so a failed restore (or, with `--keep-logs`, any) can be looked into
+ * afterwards.
  */
-async function keepEvidence(stateDir: string, name: string, ctx: BenchContext): Promise<void> {
-  const kept = mkdtempSync(join(tmpdir(), `drkit-bench-failed-${name}-`));
+async function keepEvidence(
+  stateDir: string,
+  name: string,
+  ctx: BenchContext,
+  failed: boolean,
+): Promise<void> {
+  const kept = mkdtempSync(join(tmpdir(), `drkit-bench-kept-${name}-`));
   const from = {
     logs: join(regionPaths(stateDir, name).reconcilerDir("flux"), "logs"),
     reports: join(stateDir, "reports"),
@@ -170,7 +179,9 @@ async function keepEvidence(stateDir: string, name: string, ctx: BenchContext): 
   for (const [to, dir] of Object.entries(from)) {
     if (existsSync(dir)) await cp(dir, join(kept, to), { recursive: true });
   }
-  ctx.log.warn(`restore into "${name}" failed: controller logs and report kept in "${kept}"`);
+  const what = `controller logs and report of the restore into "${name}"`;
+  if (!failed) ctx.log.info(`${what} kept in "${kept}"`);
+  else ctx.log.warn(`the restore into "${name}" failed: ${what} kept in "${kept}"`);
 }
 
 /** The restore's part of a measurement, from what the child reported. */

@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const details: Record<string, unknown>[] = [];
   try {
     const git = await ensureGitServer({ stateDir: gitStateDir, log, port: 0 });
-    const ctx = { toolchain, cacheDir, git, log };
+    const ctx = { toolchain, cacheDir, git, log, keepLogs: options.keepLogs };
     if (options.sample) {
       log.action(`${next()}: the sample fleet (examples/fleet)`);
       const m = await benchSample(shapeWarmUp, ctx);

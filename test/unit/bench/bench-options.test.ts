@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseBenchArgs, warmUpRuns } from "../../bench/bench-options.ts";
 
 const usage =
-  "usage: restore-bench [--sample] [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--json]";
+  "usage: restore-bench [--sample] [--sizes 100,1000,5000] [--layered 50] [--kustomizations 1000] [--secrets 31000] [--helm-releases 50] [--warm-up on|off|both] [--keep-logs] [--json]";
 const none = {
   sample: false,
   sizes: [],
@@ -11,6 +11,7 @@ const none = {
   kustomizations: [],
   secrets: [],
   helmReleases: [],
+  keepLogs: false,
 };
 
 describe("parseBenchArgs", () => {
@@ -23,6 +24,7 @@ describe("parseBenchArgs", () => {
       secrets: [31_000],
       helmReleases: [50],
       warmUp: "both",
+      keepLogs: false,
       json: false,
     });
   });
@@ -33,6 +35,13 @@ describe("parseBenchArgs", () => {
       secrets: [31_000],
       warmUp: "off",
       json: true,
+    });
+  });
+
+  it("keeps every restore's logs with --keep-logs", () => {
+    expect(parseBenchArgs(["--sample", "--keep-logs"])).toMatchObject({
+      sample: true,
+      keepLogs: true,
     });
   });
 
