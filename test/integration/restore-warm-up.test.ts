@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { validateStackConfig } from "../../src/config/index.ts";
+import { sendKick } from "../../src/dr/restore/kick-request.ts";
 import { recoveryTuning } from "../../src/gitops/recovery-tuning.ts";
 import { inventoryOf, type KubeObject } from "../../src/kube/index.ts";
 import { readPid } from "../../src/local/processes.ts";
@@ -143,5 +144,29 @@ describe("warm-up apply and recovery profile on the real controllers", () => {
     expect(report.ok).toBe(true);
     expect(report.phases.find((p) => p.name === "bootstrap")!.detail).not.toMatch(/warm-up/);
     expect(fx.events.slice(before).some((e) => e.message.startsWith("warm-up"))).toBe(false);
+  });
+});
+
+describe("kicks on the real API server", () => {
+  it("refuses a kick decided on a state the object has left (its resourceVersion), and sends a current one", async () => {
+    const ref = { apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "kick-lock" };
+    const body = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace },
+    };
+    await fx.kube.apply({ ...body, data: { step: "1" } }, { fieldManager: "test", force: true });
+    const seen = (await fx.kube.get(ref))!;
+    await fx.kube.apply({ ...body, data: { step: "2" } }, { fieldManager: "test", force: true });
+    const kick = {
+      ...body,
+      metadata: { ...body.metadata, annotations: { "reconcile.fluxcd.io/requestedAt": "now" } },
+    };
+    expect(await sendKick(fx.kube, kick, seen)).toBe(false);
+    expect((await fx.kube.get(ref))!.metadata.annotations).toBeUndefined();
+    expect(await sendKick(fx.kube, kick, (await fx.kube.get(ref))!)).toBe(true);
+    expect((await fx.kube.get(ref))!.metadata.annotations).toEqual({
+      "reconcile.fluxcd.io/requestedAt": "now",
+    });
   });
 });

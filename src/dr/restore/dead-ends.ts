@@ -7,8 +7,12 @@
  * - waiting for a dependency or a source that does not exist, once nothing else is making
  *   progress that could still create it;
  * - waiting in a `dependsOn` cycle: every member waits for another, none can start.
+ *
+ * Only objects whose spec is settled are judged: one listed in the inventory of a Kustomization
+ * that is not done yet may still be rewritten by it (the spec in the cluster can be an older
+ * commit's: a cycle Git has since mended is no dead end).
  */
-import { findCondition, type KubeObject } from "../../kube/index.ts";
+import { findCondition, inventoryOf, type KubeObject } from "../../kube/index.ts";
 import type { ReconcilerFailure } from "./reconcilers/types.ts";
 
 /** What converge concluded about one object before looking for dead ends. */
@@ -25,17 +29,18 @@ export function findDeadEnds(
   states: ReadonlyMap<string, ObjectState>,
 ): ReconcilerFailure[] {
   const byKey = new Map(objects.map((o) => [reconcilerKey(o), o] as const));
+  const unsettled = unsettledKeys(objects, states);
   const dead = new Map<string, string>();
   for (const obj of objects) {
     const key = reconcilerKey(obj);
-    if (states.get(key) === "done") continue;
+    if (states.get(key) === "done" || unsettled.has(key)) continue;
     const why = selfDeadEnd(obj);
     if (why) dead.set(key, why);
   }
   const waits = new Map<string, readonly string[]>();
   for (const obj of objects) {
     const key = reconcilerKey(obj);
-    if (states.get(key) === "done" || dead.has(key)) continue;
+    if (states.get(key) === "done" || dead.has(key) || unsettled.has(key)) continue;
     const on = waitingOn(obj);
     if (on.length > 0) waits.set(key, on);
   }
@@ -57,6 +62,19 @@ export function findDeadEnds(
     if (cycle) dead.set(key, `waits in a dependsOn cycle: ${[...cycle, cycle[0]].join(" -> ")}`);
   }
   return [...dead].map(([key, reason]) => ({ key, reason }));
+}
+
+/** Keys of the objects a Kustomization that is not done yet holds in its inventory. */
+function unsettledKeys(
+  objects: readonly KubeObject[],
+  states: ReadonlyMap<string, ObjectState>,
+): Set<string> {
+  const keys = new Set<string>();
+  for (const obj of objects) {
+    if (states.get(reconcilerKey(obj)) === "done") continue;
+    for (const ref of inventoryOf(obj)) keys.add(`${ref.kind}/${ref.namespace ?? ""}/${ref.name}`);
+  }
+  return keys;
 }
 
 function selfDeadEnd(obj: KubeObject): string | undefined {

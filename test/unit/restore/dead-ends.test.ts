@@ -89,6 +89,28 @@ describe("dead ends in converge", () => {
     ]);
   });
 
+  it("judges no cycle in specs a root still at an older commit may rewrite, and does once it is done", () => {
+    const inventory = {
+      entries: ["apps", "db"].map((name) => ({
+        id: `flux-system_${name}_kustomize.toolkit.fluxcd.io_Kustomization`,
+        v: "v1",
+      })),
+    };
+    const cycle = [
+      ks("apps", { dependsOn: [{ name: "db" }] }, waitingForDependency("db")),
+      ks("db", { dependsOn: [{ name: "apps" }] }, waitingForDependency("apps")),
+    ];
+    const applying = ks("fleet", {}, { inventory, lastAttemptedRevision: `main@sha1:${sha}` });
+    const before = judge([applying, ...cycle]);
+    expect(before.deadEnds).toEqual([]);
+    expect(before.pending.map((p) => p.key)).toContain("Kustomization/flux-system/apps");
+    const after = judge([ks("fleet", {}, { ...readyAt, inventory }), ...cycle]);
+    expect(after.deadEnds.map((d) => d.key)).toEqual([
+      "Kustomization/flux-system/apps",
+      "Kustomization/flux-system/db",
+    ]);
+  });
+
   it("fails a Kustomization waiting for one that does not exist once nothing else reconciles", () => {
     const v = judge([
       fleet,
