@@ -4,7 +4,13 @@
  * with `wait: true` would still wait out its own timeout for it; awaited once the main watch is
  * done, for fleets whose Kustomizations do not wait.
  */
-import { objectKey, watchUntil, type KubeObject, type ObjectRef } from "../../kube/index.ts";
+import {
+  objectKey,
+  splitApiVersion,
+  watchUntil,
+  type KubeObject,
+  type ObjectRef,
+} from "../../kube/index.ts";
 import { ConvergeFailedError } from "./converge-error.ts";
 import { FailureTimer, planTimeoutFailures } from "./converge-plan.ts";
 import type { ConvergeInput } from "./converge.ts";
@@ -115,7 +121,8 @@ export function watchReleases(
     },
     find(ref) {
       // Any version of the kind: the watch reads the one the region serves.
-      if (ref.kind !== releases.watch.kind || groupOf(ref) !== groupOf(releases.watch))
+      const group = splitApiVersion(releases.watch.apiVersion).group;
+      if (ref.kind !== releases.watch.kind || splitApiVersion(ref.apiVersion).group !== group)
         return undefined;
       index ??= new Map(latest.map((o) => [objectKey(o), o]));
       return index.get(objectKey(ref)) ?? null;
@@ -129,8 +136,4 @@ export function watchReleases(
       stop.abort();
     },
   };
-}
-
-function groupOf(ref: { readonly apiVersion: string }): string {
-  return ref.apiVersion.includes("/") ? ref.apiVersion.slice(0, ref.apiVersion.indexOf("/")) : "";
 }

@@ -12,15 +12,16 @@
  * that is not done yet may still be rewritten by it (the spec in the cluster can be an older
  * commit's: a cycle Git has since mended is no dead end).
  */
-import { findCondition, inventoryOf, type KubeObject } from "../../kube/index.ts";
+import { findCondition, inventoryOf, type KubeObject, type ObjectRef } from "../../kube/index.ts";
 import type { ReconcilerFailure } from "./reconcilers/types.ts";
 
 /** What converge concluded about one object before looking for dead ends. */
 export type ObjectState = "done" | "pending" | "failing";
 
-/** `Kind/namespace/name` of a reconciler object, as converge keys them. */
-export function reconcilerKey(obj: KubeObject): string {
-  return `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+/** `Kind/namespace/name` of a reconciler object (or of a ref to one), as converge keys them. */
+export function reconcilerKey(obj: KubeObject | ObjectRef): string {
+  const { name, namespace } = "metadata" in obj ? obj.metadata : obj;
+  return `${obj.kind}/${namespace ?? ""}/${name}`;
 }
 
 /** The objects among `objects` that can never become Ready, each with why. */
@@ -72,7 +73,7 @@ function unsettledKeys(
   const keys = new Set<string>();
   for (const obj of objects) {
     if (states.get(reconcilerKey(obj)) === "done") continue;
-    for (const ref of inventoryOf(obj)) keys.add(`${ref.kind}/${ref.namespace ?? ""}/${ref.name}`);
+    for (const ref of inventoryOf(obj)) keys.add(reconcilerKey(ref));
   }
   return keys;
 }

@@ -2,7 +2,10 @@ import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 
 import { createMemoryLogger } from "../../../src/core/logger.ts";
-import { createHealthKicker } from "../../../src/dr/restore/health-kicks.ts";
+import {
+  createHealthKicker,
+  type HealthKickerInput,
+} from "../../../src/dr/restore/health-kicks.ts";
 import {
   fluxHealthWaitingOn,
   maxHealthKickObjects,
@@ -151,15 +154,23 @@ describe("createHealthKicker", () => {
     metadata: { name: "cfg", namespace: "shop" },
   };
 
-  function kicker(objects: Map<string, KubeObject>, now: { ms: number }) {
+  function kicker(
+    objects: Map<string, KubeObject>,
+    now: { ms: number },
+    options: {
+      watched?: HealthKickerInput["watched"];
+      kube?: (fake: HealthKickerInput["kube"]) => HealthKickerInput["kube"];
+    } = {},
+  ) {
     const fake = fakeKube(objects);
     const log = createMemoryLogger();
     const kick = createHealthKicker(
       {
-        kube: fake.kube,
+        kube: options.kube ? options.kube(fake.kube) : fake.kube,
         clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
         log,
         revision,
+        ...(options.watched ? { watched: options.watched } : {}),
       },
       fluxRestoreDriver.healthKicks!,
     );
@@ -208,18 +219,10 @@ describe("createHealthKicker", () => {
 
   it("takes what converge's watches hold from them, and reads only the other kinds", async () => {
     const now = { ms: 0 };
-    const fake = fakeKube(new Map([["ConfigMap/shop/cfg", cfg]]));
     let web: KubeObject | null = null;
-    const kick = createHealthKicker(
-      {
-        kube: fake.kube,
-        clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
-        log: createMemoryLogger(),
-        revision,
-        watched: (ref) => (ref.kind === "Deployment" ? web : undefined),
-      },
-      fluxRestoreDriver.healthKicks!,
-    );
+    const { kick, ...fake } = kicker(new Map([["ConfigMap/shop/cfg", cfg]]), now, {
+      watched: (ref) => (ref.kind === "Deployment" ? web : undefined),
+    });
     kick([checking()]);
     await settle();
     expect(fake.applies).toEqual([]);
@@ -234,18 +237,10 @@ describe("createHealthKicker", () => {
   it("checks watched objects on every call, and throttles only API reads", async () => {
     const now = { ms: 0 };
     const objects = new Map<string, KubeObject>();
-    const fake = fakeKube(objects);
     let web: KubeObject | null = deployment(false);
-    const kick = createHealthKicker(
-      {
-        kube: fake.kube,
-        clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
-        log: createMemoryLogger(),
-        revision,
-        watched: (ref) => (ref.kind === "Deployment" ? web : undefined),
-      },
-      fluxRestoreDriver.healthKicks!,
-    );
+    const { kick, ...fake } = kicker(objects, now, {
+      watched: (ref) => (ref.kind === "Deployment" ? web : undefined),
+    });
     // The ConfigMap is not there yet: a second call in the same second reads nothing.
     kick([checking()]);
     await settle();
@@ -272,28 +267,24 @@ describe("createHealthKicker", () => {
       ["Deployment/shop/web", deployment(true)],
       ["ConfigMap/shop/cfg", cfg],
     ]);
-    const fake = fakeKube(objects);
     // The API server's optimistic lock: the Kustomization is at resourceVersion "8" by now.
     const sent: KubeObject[] = [];
-    const kube = {
-      ...fake.kube,
-      async apply(obj: KubeObject) {
-        if (obj.metadata.resourceVersion !== "8")
-          throw new ApiException(409, "Conflict", { message: "the object has been modified" }, {});
-        sent.push(obj);
-        return obj;
-      },
-    };
-    const log = createMemoryLogger();
-    const kick = createHealthKicker(
-      {
-        kube,
-        clock: { monotonicMs: () => now.ms, now: () => new Date("2026-12-06T00:00:00Z") },
-        log,
-        revision,
-      },
-      fluxRestoreDriver.healthKicks!,
-    );
+    const { kick, log } = kicker(objects, now, {
+      kube: (fake) => ({
+        ...fake,
+        async apply(obj: KubeObject) {
+          if (obj.metadata.resourceVersion !== "8")
+            throw new ApiException(
+              409,
+              "Conflict",
+              { message: "the object has been modified" },
+              {},
+            );
+          sent.push(obj);
+          return obj;
+        },
+      }),
+    });
     const at = (resourceVersion: string): KubeObject => {
       const obj = checking();
       return { ...obj, metadata: { ...obj.metadata, resourceVersion } };

@@ -179,21 +179,23 @@ describe("createWarmUp", () => {
 });
 
 describe("createWarmUp's followers", () => {
+  // Kustomization apps and the chart of its HelmRelease, written after it as helm-controller.
+  const appsAndChart = [
+    { key: "K/apps", dependsOn: ["K/infra"], stages: [[cm("a", "shop")]] },
+    {
+      key: "HelmRelease/shop/front",
+      after: "K/apps",
+      fieldManager: "helm-controller",
+      stages: [[cm("chart", "shop")]],
+    },
+  ];
+
   it("applies a follower right after the batch it follows, under its own field manager", async () => {
     const log: string[] = [];
     const { kube } = fakeKube(log);
     const warmUp = createWarmUp({
       kube,
-      plan: plan([
-        { key: "K/infra", stages: [[cm("i", "shop")]] },
-        { key: "K/apps", dependsOn: ["K/infra"], stages: [[cm("a", "shop")]] },
-        {
-          key: "HelmRelease/shop/front",
-          after: "K/apps",
-          fieldManager: "helm-controller",
-          stages: [[cm("chart", "shop")]],
-        },
-      ]),
+      plan: plan([{ key: "K/infra", stages: [[cm("i", "shop")]] }, ...appsAndChart]),
       clock,
       log: createMemoryLogger(),
     });
@@ -225,15 +227,7 @@ describe("createWarmUp's followers", () => {
     };
     const warmUp = createWarmUp({
       kube: slowCharts,
-      plan: plan([
-        { key: "K/apps", dependsOn: ["K/infra"], stages: [[cm("a", "shop")]] },
-        {
-          key: "HelmRelease/shop/front",
-          after: "K/apps",
-          fieldManager: "helm-controller",
-          stages: [[cm("chart", "shop")]],
-        },
-      ]),
+      plan: plan(appsAndChart),
       clock,
       log: createMemoryLogger(),
     });
