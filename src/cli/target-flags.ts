@@ -23,6 +23,7 @@ export interface TargetFlagValues {
   readonly fleetPath?: string;
   readonly reconciler?: string;
   readonly ageKeyFile?: string;
+  readonly vaultTokenFile?: string;
 }
 
 /** A stack, or a cluster with its fleet. */
@@ -40,6 +41,7 @@ const flagNames = {
   fleetPath: "--fleet-path",
   reconciler: "--reconciler",
   ageKeyFile: "--age-key-file",
+  vaultTokenFile: "--vault-token-file",
 } as const;
 
 type ClusterFlag = keyof typeof flagNames;
@@ -47,12 +49,20 @@ type ClusterFlag = keyof typeof flagNames;
 /**
  * The flags that only a cluster target takes, per command: `verify` and `preflight` also read
  * a stack's fleet from `--fleet-url`, and `preflight` takes a stack's escrowed key from
- * `--age-key-file`.
+ * `--age-key-file`. A stack's Vault token is its `drkit:sopsVaultToken`, never a flag.
  */
 const clusterOnly: Readonly<Record<TargetCommand, readonly ClusterFlag[]>> = {
-  restore: ["kubeconfig", "context", "fleetUrl", "fleetPath", "reconciler", "ageKeyFile"],
+  restore: [
+    "kubeconfig",
+    "context",
+    "fleetUrl",
+    "fleetPath",
+    "reconciler",
+    "ageKeyFile",
+    "vaultTokenFile",
+  ],
   verify: ["kubeconfig", "context", "fleetPath", "reconciler"],
-  preflight: ["kubeconfig", "context", "fleetPath", "reconciler"],
+  preflight: ["kubeconfig", "context", "fleetPath", "reconciler", "vaultTokenFile"],
 };
 
 const verbs: Readonly<Record<TargetCommand, string>> = {
@@ -124,6 +134,7 @@ export function parseTargetFlags(
         ? { reconciler: parseReconciler(values.reconciler) }
         : {}),
       ...(values.ageKeyFile !== undefined ? { ageKeyFile: values.ageKeyFile } : {}),
+      ...(values.vaultTokenFile !== undefined ? { vaultTokenFile: values.vaultTokenFile } : {}),
     },
   };
 }
@@ -163,6 +174,10 @@ const optionHelp: Readonly<Record<ClusterFlag, readonly [flags: string, help: st
   ageKeyFile: [
     "--age-key-file <file>",
     "with --kubeconfig: the fleet's SOPS age key, stored in the cluster as the decryption Secret (default: $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, the cluster's own Secret)",
+  ],
+  vaultTokenFile: [
+    "--vault-token-file <file>",
+    "with --kubeconfig: a Vault token for the fleet's SOPS hc_vault_transit files, stored in the decryption Secret for the reconciler (default: the cluster's own; never $VAULT_TOKEN, which is yours, not the cluster's)",
   ],
 };
 

@@ -4,7 +4,13 @@
  * runs the same checks before it provisions anything.
  */
 import type { Logger } from "../core/logger.ts";
-import { ageKeySources, createSopsCli, findAgeIdentity, findVaultToken } from "./fleet/index.ts";
+import {
+  ageKeySources,
+  createSopsCli,
+  findAgeIdentity,
+  findVaultToken,
+  type VaultTokenLookup,
+} from "./fleet/index.ts";
 import { createFleetGit } from "./fleet-git.ts";
 import { reconcilerDriver } from "../gitops/reconciler-driver.ts";
 import { runPreflight, type PreflightResult } from "./preflight/index.ts";
@@ -41,6 +47,11 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
     readonly ageKeyFile?: string;
     /** The age identity itself (a cluster's decryption Secret holds it); before every other source. */
     readonly ageIdentity?: string;
+    /**
+     * The Vault token the target's reconciler decrypts with, and where it comes from, in place
+     * of `VAULT_TOKEN` and the platform's Vault. @default - `findVaultToken`
+     */
+    readonly vault?: VaultTokenLookup;
     readonly onRendered?: (state: DesiredState) => void;
   }): Promise<PreflightResult>;
 } {
@@ -55,7 +66,7 @@ export function createFleetPreflight(options: FleetPreflightOptions): FleetPrefl
       .catch(() => undefined);
   const run: ReturnType<typeof createFleetPreflight>["run"] = async (input) => {
     const { target } = input;
-    const vault = findVaultToken(options.runtimeFor(target.platform));
+    const vault = input.vault ?? findVaultToken(options.runtimeFor(target.platform));
     const sops = createSopsCli(options.tools.path("sops"), process.env, undefined, vault.token);
     const escrow = { escrowedKeyFile: options.runtimeFor(target.platform).escrowedKeyFile() };
     const keyEscrow = options.runtimeFor(target.platform).keyEscrow?.();

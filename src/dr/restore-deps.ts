@@ -15,7 +15,7 @@ import { createFleetPreflight, helmTools } from "./fleet-preflight.ts";
 import { createPulumiProvisioner } from "./provisioner.ts";
 import { createReconcilerProbe } from "./reconciler-probe.ts";
 import type { RuntimeFor } from "./region-runtime.ts";
-import type { RestoreDeps, Verifier } from "./restore/types.ts";
+import type { RestoreDeps, StackTarget, Verifier } from "./restore/types.ts";
 import { createStackLocks } from "./stack-lock.ts";
 import { createVerifier } from "./verify/index.ts";
 
@@ -41,6 +41,12 @@ export interface RestoreEnvironment {
   readonly command?: string;
 }
 
+/** The key and Vault token a target's fleet decrypts with, when the target itself says. */
+export interface TargetDecryption {
+  readonly ageIdentity: string | undefined;
+  readonly vaultToken: string | undefined;
+}
+
 /** Real dependencies of `restore` and of drills, with the toolchain they load on demand. */
 export interface RealRestoreDeps extends RestoreDeps {
   /** Each platform's runtime (kubeconfigs, reconciler recovery, what a drill can inject). */
@@ -62,7 +68,16 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
  * a tool, and asks only for the tools it runs, so a drill's plan (`--dry-run`) and a cloud
  * stack's preflight need no local control plane built.
  */
-export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRestoreDeps> {
+export async function createRestoreDeps(
+  env: RestoreEnvironment,
+  options: {
+    /**
+     * What verify decrypts HelmRelease values with (a cluster target's flags and Secret).
+     * @default - the platform's escrowed key, `SOPS_AGE_KEY*` and `VAULT_TOKEN` (`findVaultToken`)
+     */
+    readonly decryptionFor?: (target: StackTarget) => TargetDecryption;
+  } = {},
+): Promise<RealRestoreDeps> {
   // Once the whole toolchain is loaded, every step takes its tools from it.
   let loaded = env.toolchain;
   const fullToolchain = once(
@@ -111,9 +126,10 @@ export async function createRestoreDeps(env: RestoreEnvironment): Promise<RealRe
       helm: helmTools(tools),
       // HelmRelease values read from SOPS-encrypted Secrets, with the target's escrowed key.
       decryptorFor: (target) => {
+        const given = options.decryptionFor?.(target);
         const escrowedKeyFile = runtimeFor(target.platform).escrowedKeyFile();
-        const identity = findAgeIdentity({}, { escrowedKeyFile });
-        const { token } = findVaultToken(runtimeFor(target.platform));
+        const identity = given ? given.ageIdentity : findAgeIdentity({}, { escrowedKeyFile });
+        const token = given ? given.vaultToken : findVaultToken(runtimeFor(target.platform)).token;
         if (identity === undefined && token === undefined) return undefined;
         const sops = createSopsCli(tools.path("sops"), process.env, undefined, token);
         return (file) => sops.decrypt(file, identity);

@@ -42,6 +42,7 @@ let repo: WorkingRepo;
 let project: string;
 let gitPort: number;
 let vaultPort: number;
+let fleetUrl: string;
 /** Everything drkit printed, scanned at the end for the token and the value. */
 const printed: string[] = [];
 
@@ -107,7 +108,8 @@ beforeAll(async () => {
   gitPort = await freePort();
   vaultPort = await portBelowEphemeral();
   const git = await platform.git(gitPort);
-  repo = await cloneWorkingRepo(await git.createRepo("fleet"));
+  fleetUrl = await git.createRepo("fleet");
+  repo = await cloneWorkingRepo(fleetUrl);
   project = mkdtempSync(join(tmpdir(), "drkit-vault-project-"));
   mkdirSync(join(project, "stacks"));
   writeFileSync(
@@ -199,6 +201,68 @@ describe("SOPS with Vault transit through a region loss", () => {
     const restore = await drkit(["restore", "--stack", stack, "--json"]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(await restoredPassword()).toBe(value);
+  });
+
+  it("restores a cluster drkit did not create with the token --vault-token-file gives, never the operator's $VAULT_TOKEN", async () => {
+    const external = await platform.up("ext-vault");
+    const token = readLocalVaultToken(platform.stateDir)!;
+    const target = [
+      "--kubeconfig",
+      external.kubeconfigPath,
+      "--fleet-url",
+      fleetUrl,
+      "--fleet-path",
+      `clusters/${stack}`,
+    ];
+    // The operator's own token is not the cluster's: without the flag, preflight says so.
+    const unsure = await drkit(["restore", ...target, "--json"], { VAULT_TOKEN: token });
+    expect(unsure.code, unsure.stdout).toBe(3);
+    const refused = JSON.parse(unsure.stdout) as {
+      failureKind: string;
+      failures: { phase: string; message: string }[];
+    };
+    expect(refused.failureKind).toBe("preflight");
+    expect(refused.failures).toContainEqual({
+      phase: "preflight",
+      message: `${file} is encrypted with Vault transit key "fleet" at http://127.0.0.1:${vaultPort}, but no Vault token was found; fix: provide a token that may use that key: --vault-token-file <file> (the restore stores it in Secret "flux-system/sops-age", key sops.vault-token, which kustomize-controller decrypts with)`,
+    });
+    const kubectlExternal = (args: string[]) =>
+      execFileAsync(platform.toolchain.path("kubectl"), [
+        "--kubeconfig",
+        external.kubeconfigPath,
+        ...args,
+      ]).then((r) => r.stdout);
+    expect(await kubectlExternal(["get", "gitrepositories", "-A", "-o", "name"])).toBe("");
+
+    const tokenFile = join(mkdtempSync(join(tmpdir(), "drkit-vault-token-")), "token");
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const restore = await drkit(["restore", ...target, "--vault-token-file", tokenFile, "--json"]);
+    expect(restore.code, restore.stderr).toBe(0);
+    const password = await kubectlExternal([
+      "get",
+      "secret",
+      "db-credentials",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.data.password}",
+    ]);
+    expect(Buffer.from(password, "base64").toString()).toBe(value);
+    const stored = await kubectlExternal([
+      "get",
+      "secret",
+      "sops-age",
+      "-n",
+      "flux-system",
+      "-o",
+      "jsonpath={.data.sops\\.vault-token}",
+    ]);
+    expect(Buffer.from(stored, "base64").toString()).toBe(token);
+
+    // Run again without the flag: the token the cluster holds now is the one preflight tries.
+    const again = await drkit(["preflight", ...target, "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    await platform.down("ext-vault");
   });
 
   it("fails preflight with exit 3 naming the file and the Vault when Vault is down, and restores nothing", async () => {

@@ -34,6 +34,7 @@ export function registerPreflightCommand(program: Command): void {
     .addOption(clusterTargetOption("context"))
     .addOption(clusterTargetOption("fleetPath"))
     .addOption(clusterTargetOption("reconciler"))
+    .addOption(clusterTargetOption("vaultTokenFile"))
     .option(
       "--ref <ref>",
       "branch, tag or commit to check (default: the stack's fleet branch; with --kubeconfig the fleet's default branch)",

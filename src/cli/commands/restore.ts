@@ -41,6 +41,7 @@ export function registerRestoreCommand(program: Command): void {
     .addOption(clusterTargetOption("fleetPath"))
     .addOption(clusterTargetOption("reconciler"))
     .addOption(clusterTargetOption("ageKeyFile"))
+    .addOption(clusterTargetOption("vaultTokenFile"))
     .option(
       "--ref <ref>",
       "branch, tag or commit sha to restore (default: the stack's fleet branch; with --kubeconfig the fleet's default branch)",

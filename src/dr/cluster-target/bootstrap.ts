@@ -20,7 +20,12 @@ import {
 } from "../../kube/index.ts";
 import type { ResolvedRef } from "../restore/types.ts";
 import { planBootstrap, type ReconcilerFacts } from "./discover.ts";
-import { clusterReconciler, planApplyBatches, type PlannedApply } from "./reconcilers.ts";
+import {
+  clusterReconciler,
+  planApplyBatches,
+  type DecryptionSecrets,
+  type PlannedApply,
+} from "./reconcilers.ts";
 
 export interface ClusterBootstrapInput {
   readonly kube: Kube;
@@ -28,8 +33,10 @@ export interface ClusterBootstrapInput {
   readonly facts: ReconcilerFacts;
   readonly fleet: { readonly url: string; readonly path: string; readonly branch: string };
   readonly ref: ResolvedRef;
-  /** The key to store as the decryption Secret. @default - none (keep the cluster's) */
+  /** The key to store in the decryption Secret. @default - none (keep the cluster's) */
   readonly ageIdentity?: string;
+  /** The Vault token to store in it. @default - none (keep the cluster's) */
+  readonly vaultToken?: string;
   /**
    * Escrowed Sealed Secrets keys, created in the controller's namespace (never overwritten)
    * before the reconciler first syncs, so a controller the fleet installs starts with them.
@@ -49,7 +56,7 @@ export interface ClusterBootstrapInput {
 export function planClusterBootstrap(
   input: Pick<
     ClusterBootstrapInput,
-    "facts" | "fleet" | "ref" | "ageIdentity" | "crds" | "sealingKeys"
+    "facts" | "fleet" | "ref" | "ageIdentity" | "vaultToken" | "crds" | "sealingKeys"
   >,
 ): PlannedApply[] {
   const keys: PlannedApply[] = (input.sealingKeys ?? []).map((key) => ({
@@ -59,7 +66,8 @@ export function planClusterBootstrap(
   const { facts } = input;
   const reconciler = clusterReconciler(facts.kind);
   const plan = planBootstrap(facts);
-  const withAgeKey = input.ageIdentity !== undefined || facts.decryptionSecret;
+  const decryption = decryptionOf(input);
+  const withAgeKey = decryption !== undefined || facts.decryptionSecret;
   const connection = reconciler.renderConnection({
     url: input.fleet.url,
     path: input.fleet.path,
@@ -67,7 +75,7 @@ export function planClusterBootstrap(
     ref: input.ref,
     withAgeKey,
     withCredentials: facts.credentialsSecret,
-    ...(input.ageIdentity !== undefined ? { ageIdentity: input.ageIdentity } : {}),
+    ...(decryption ? { decryption } : {}),
   });
   if (plan.action === "reconnect") {
     const namespace: PlannedApply[] = plan.namespace
@@ -87,14 +95,35 @@ export function planClusterBootstrap(
   if (!input.crds || input.crds.length === 0)
     throw new Error(`installing ${reconciler.driver.displayName} needs its CRDs`);
   return [
-    ...reconciler.renderInstall(input.crds, withAgeKey).map((object) => ({
-      object,
-      // Generated once (Argo CD's redis password): a later run keeps the live one.
-      ...(object.kind === "Secret" ? { createOnly: true as const } : {}),
-    })),
+    ...reconciler
+      .renderInstall(input.crds, {
+        withAgeKey,
+        withVaultToken: (input.vaultToken ?? facts.decryptionVaultToken) !== undefined,
+      })
+      .map((object) => ({
+        object,
+        // Generated once (Argo CD's redis password): a later run keeps the live one.
+        ...(object.kind === "Secret" ? { createOnly: true as const } : {}),
+      })),
     ...keys,
     ...connection,
   ];
+}
+
+/**
+ * What the decryption Secret is written with, when a flag gave a key or a token: that, and the
+ * cluster's own value of the other (the Secret is applied whole, so neither is lost). Pure.
+ */
+export function decryptionOf(
+  input: Pick<ClusterBootstrapInput, "facts" | "ageIdentity" | "vaultToken">,
+): DecryptionSecrets | undefined {
+  if (input.ageIdentity === undefined && input.vaultToken === undefined) return undefined;
+  const ageIdentity = input.ageIdentity ?? input.facts.decryptionIdentity;
+  const vaultToken = input.vaultToken ?? input.facts.decryptionVaultToken;
+  return {
+    ...(ageIdentity !== undefined ? { ageIdentity } : {}),
+    ...(vaultToken !== undefined ? { vaultToken } : {}),
+  };
 }
 
 /** Applies the plan for the cluster; returns the one line the report shows. */

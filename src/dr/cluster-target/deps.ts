@@ -39,6 +39,8 @@ export interface ClusterTargetFlags {
   readonly reconciler?: ReconcilerKind;
   /** @default - `$SOPS_AGE_KEY`, then `$SOPS_AGE_KEY_FILE`, then the cluster's decryption Secret */
   readonly ageKeyFile?: string;
+  /** @default - the cluster's decryption Secret's token */
+  readonly vaultTokenFile?: string;
 }
 
 /** What the flags' files say, before the cluster is asked anything. */
@@ -46,6 +48,7 @@ export interface ResolvedClusterFlags {
   readonly name: string;
   readonly cluster: ExternalCluster;
   readonly ageIdentity?: string;
+  readonly vaultToken?: string;
 }
 
 /** Reads the kubeconfig and key file the flags name; ConfigError for bad input. */
@@ -68,11 +71,37 @@ export function resolveClusterFlags(
     },
   );
   const ageIdentity = readKey(flags.ageKeyFile, env);
+  const vaultToken =
+    flags.vaultTokenFile === undefined ? undefined : readVaultToken(flags.vaultTokenFile);
   return {
     name: clusterTargetName(cluster.context, cluster.clusterName),
     cluster,
     ...(ageIdentity !== undefined ? { ageIdentity } : {}),
+    ...(vaultToken !== undefined ? { vaultToken } : {}),
   };
+}
+
+/**
+ * The token of `--vault-token-file`, as `vault login` leaves `~/.vault-token`: one line, no
+ * blanks (what such a file holds is never printed, even when it is not a token).
+ */
+function readVaultToken(file: string): string {
+  const key = "--vault-token-file";
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `${key} "${file}" does not exist: pass a file that holds only a Vault token that may decrypt with the fleet's transit key (e.g. \`vault token create -policy=<policy> -field=token > ${file}\`)`,
+      { key },
+    );
+  }
+  const token = readFileSync(file, "utf8").trim();
+  registerSecret(token);
+  if (token === "" || /\s/.test(token)) {
+    throw new ConfigError(
+      `${key} "${file}" ${token === "" ? "is empty" : "holds more than one word"}: it must hold only the Vault token, on one line (as \`vault token create -field=token\` prints it)`,
+      { key },
+    );
+  }
+  return token;
 }
 
 /** `--age-key-file` (which must hold a key), else what SOPS itself reads from the environment. */
@@ -116,6 +145,7 @@ export function createClusterTarget(
     fleet: { url: flags.fleetUrl, path: flags.fleetPath },
     ...(flags.reconciler ? { reconciler: flags.reconciler } : {}),
     ...(resolved.ageIdentity !== undefined ? { ageIdentity: resolved.ageIdentity } : {}),
+    ...(resolved.vaultToken !== undefined ? { vaultToken: resolved.vaultToken } : {}),
     ...(env.keyEscrow ? { keyEscrow: env.keyEscrow } : {}),
     kubeFor: env.kubeFor,
     loadCrds: (kind) => loadReconcilerCrds(env.cacheDir, kind),
@@ -169,7 +199,13 @@ export async function createClusterRestoreDeps(
   flags: ClusterTargetFlags,
   resolved: ResolvedClusterFlags = resolveClusterFlags(flags, { stateDir: env.stateDir }),
 ): Promise<RestoreDeps & { readonly provisioner: ClusterProvisioner }> {
-  const base = await createRestoreDeps(env);
+  // Verify decrypts with what the cluster's reconciler decrypts with (called after describe).
+  const base = await createRestoreDeps(env, {
+    decryptionFor: () => ({
+      ageIdentity: provisioner.ageIdentity(),
+      vaultToken: provisioner.vaultToken(),
+    }),
+  });
   const keyEscrow = base.runtimeFor("external").keyEscrow?.();
   const provisioner = createClusterTarget(resolved, flags, {
     cacheDir: env.cacheDir,

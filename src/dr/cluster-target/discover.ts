@@ -8,6 +8,7 @@ import { reconcilers } from "../../config/schema.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { registerSecret } from "../../core/redact.ts";
 import { isNotFound, type Kube, type KubeObject } from "../../kube/index.ts";
+import { sopsVaultTokenKey } from "../../gitops/flux-sync.ts";
 import { readAgeIdentity } from "../fleet/escrowed-key.ts";
 import { clusterReconciler } from "./reconcilers.ts";
 
@@ -28,6 +29,14 @@ export interface ReconcilerFacts {
   readonly decryptionSecret: boolean;
   /** The age identity in that Secret, when it holds one (never logged). */
   readonly decryptionIdentity?: string;
+  /** The Vault token in that Secret (key `sops.vault-token`), when it holds one (never logged). */
+  readonly decryptionVaultToken?: string;
+  /**
+   * Whether the controller that decrypts reads that Vault token: always for kustomize-controller;
+   * for Argo CD, whether its repo server Deployment in the cluster sets `VAULT_TOKEN`.
+   * `undefined` when that controller is not in the cluster (it runs elsewhere: not knowable).
+   */
+  readonly readsVaultToken?: boolean;
   /** The repository credentials Secret exists. */
   readonly credentialsSecret: boolean;
 }
@@ -65,7 +74,8 @@ async function discoverReconciler(kube: Kube, kind: ReconcilerKind): Promise<Rec
             kube.get({ apiVersion: "apps/v1", kind: k, namespace, name }),
           ),
         );
-        return (deployment ?? statefulSet) ? [name] : [];
+        const workload = deployment ?? statefulSet;
+        return workload ? [{ name, workload }] : [];
       }),
     ),
     named(root),
@@ -74,15 +84,21 @@ async function discoverReconciler(kube: Kube, kind: ReconcilerKind): Promise<Rec
     secret(reconciler.credentialsSecret).catch(() => undefined),
   ]);
   const identity = decryption ? identityIn(decryption) : undefined;
+  const vaultToken = decryption ? vaultTokenIn(decryption) : undefined;
+  const decrypting = workloads.flat().find((w) => w.name === reconciler.decryptingController);
+  const readsVaultToken =
+    kind === "flux" ? true : decrypting ? setsVaultToken(decrypting.workload) : undefined;
   return {
     kind,
     served,
     namespace: ns !== undefined,
-    workloads: workloads.flat(),
+    workloads: workloads.flat().map((w) => w.name),
     root: rootObject !== undefined,
     ...(sourceObject ? { source: { url: reconciler.sourceUrl(sourceObject) } } : {}),
     decryptionSecret: decryption !== undefined,
     ...(identity ? { decryptionIdentity: identity } : {}),
+    ...(vaultToken ? { decryptionVaultToken: vaultToken } : {}),
+    ...(readsVaultToken !== undefined ? { readsVaultToken } : {}),
     credentialsSecret: credentials !== undefined,
   };
 }
@@ -98,6 +114,23 @@ function identityIn(secret: KubeObject): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The Vault token a decryption Secret holds under `sops.vault-token`. */
+function vaultTokenIn(secret: KubeObject): string | undefined {
+  const value = ((secret.data ?? {}) as Record<string, string>)[sopsVaultTokenKey];
+  const token = value === undefined ? undefined : Buffer.from(value, "base64").toString().trim();
+  registerSecret(token);
+  return token || undefined;
+}
+
+/** Whether a workload's containers set `VAULT_TOKEN` (from any source). */
+function setsVaultToken(workload: KubeObject): boolean {
+  const spec = workload.spec as
+    { template?: { spec?: { containers?: { env?: { name: string }[] }[] } } } | undefined;
+  return (spec?.template?.spec?.containers ?? []).some((c) =>
+    (c.env ?? []).some((e) => e.name === "VAULT_TOKEN"),
+  );
 }
 
 /**

@@ -11,6 +11,8 @@ import type { PreflightResult } from "../preflight/index.ts";
 import { check, skipped, type PreflightCheck, type PreflightFinding } from "../preflight/types.ts";
 import type { FleetPreflight, ResolvedRef, StackTarget } from "../restore/types.ts";
 import type { DesiredState } from "../verify/render.ts";
+import type { VaultTokenLookup } from "../fleet/index.ts";
+import { sopsVaultTokenKey } from "../../gitops/flux-sync.ts";
 import { planClusterBootstrap } from "./bootstrap.ts";
 import { planBootstrap, type ClusterFacts } from "./discover.ts";
 import type { ClusterInspection, ClusterProvisioner } from "./provisioner.ts";
@@ -23,6 +25,7 @@ export interface FleetPreflightRunner {
     readonly ref: string;
     readonly commit?: string;
     readonly ageIdentity?: string;
+    readonly vault?: VaultTokenLookup;
     readonly onRendered?: (state: DesiredState) => void;
   }): Promise<PreflightResult>;
 }
@@ -37,9 +40,8 @@ export function createClusterPreflight(
 ): FleetPreflight {
   return {
     async check(input) {
-      const identity = provisioner.ageIdentity();
       const [result, inspection] = await Promise.all([
-        fleet.run({ ...input, ...(identity !== undefined ? { ageIdentity: identity } : {}) }),
+        fleet.run({ ...input, ...decryptionInput(provisioner, input.target) }),
         provisioner.inspect(),
       ]);
       return withClusterChecks(
@@ -61,13 +63,8 @@ export async function runClusterPreflight(
 ): Promise<PreflightResult> {
   const inspection = await provisioner.inspect();
   const target = await provisioner.targetOf(inspection.reachable ? inspection.facts : undefined);
-  const identity = provisioner.ageIdentity();
   const wanted = ref ?? target.fleet.branch;
-  const result = await fleet.run({
-    target,
-    ref: wanted,
-    ...(identity !== undefined ? { ageIdentity: identity } : {}),
-  });
+  const result = await fleet.run({ target, ref: wanted, ...decryptionInput(provisioner, target) });
   const checks = await clusterChecks(
     provisioner,
     inspection,
@@ -75,6 +72,24 @@ export async function runClusterPreflight(
     result.commit ? resolvedRef({ ref: wanted, commit: result.commit }) : undefined,
   );
   return withClusterChecks(result, checks);
+}
+
+/**
+ * What the fleet's decryption check tries: the key and the Vault token the cluster's reconciler
+ * will decrypt with (the flags', else the cluster's own), never the operator's `VAULT_TOKEN`,
+ * which the reconciler does not have.
+ */
+function decryptionInput(provisioner: ClusterProvisioner, target: StackTarget) {
+  const identity = provisioner.ageIdentity();
+  const reconciler = clusterReconciler(target.reconciler);
+  const secret = `${reconciler.driver.namespace}/${reconciler.decryptionSecret}`;
+  return {
+    ...(identity !== undefined ? { ageIdentity: identity } : {}),
+    vault: {
+      token: provisioner.vaultToken(),
+      sources: `--vault-token-file <file> (the restore stores it in Secret "${secret}", key ${sopsVaultTokenKey}, which ${reconciler.decryptingController} decrypts with)`,
+    },
+  };
 }
 
 function withClusterChecks(result: PreflightResult, checks: PreflightCheck[]): PreflightResult {
@@ -144,6 +159,7 @@ async function connectionCheck(
     fleet: target.fleet,
     ref,
     ...(options.ageIdentity !== undefined ? { ageIdentity: options.ageIdentity } : {}),
+    ...(options.vaultToken !== undefined ? { vaultToken: options.vaultToken } : {}),
     ...(crds ? { crds } : {}),
   });
   // A dry run cannot create what later objects need: objects in a namespace that does not
@@ -154,9 +170,10 @@ async function connectionCheck(
       !(plan.action === "install" && applyStage(p.object) === "custom"),
   );
   const kube = options.kubeFor(options.cluster.kubeconfigPath);
-  const failures = (
-    await Promise.all(testable.map((p) => dryRun(kube, p.object, options.cluster.context)))
-  ).flatMap((f) => (f ? [f] : []));
+  const failures = [
+    ...(await Promise.all(testable.map((p) => dryRun(kube, p.object, options.cluster.context)))),
+    unreadVaultToken(own, reconciler, options.vaultToken !== undefined),
+  ].flatMap((f) => (f ? [f] : []));
   const warnings: string[] = [];
   if (own.source && own.source.url !== target.fleet.url) {
     warnings.push(
@@ -168,9 +185,9 @@ async function connectionCheck(
       `the cluster runs none of ${driver.displayName}'s controllers (${driver.controllers.join(", ")}) in "${driver.namespace}": they must run outside it, or the restore fails once nothing processes the connection`,
     );
   }
-  if (identity === undefined) {
+  if (identity === undefined && provisioner.vaultToken() === undefined) {
     warnings.push(
-      `no decryption key (--age-key-file, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, or Secret "${driver.namespace}/${reconciler.decryptionSecret}" in the cluster): an encrypted fleet cannot be restored`,
+      `no decryption key (--age-key-file, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, --vault-token-file, or Secret "${driver.namespace}/${reconciler.decryptionSecret}" in the cluster): an encrypted fleet cannot be restored`,
     );
   }
   const summary =
@@ -178,6 +195,25 @@ async function connectionCheck(
       ? `${driver.displayName} is not installed: the restore installs drkit's ${driver.displayName} ${reconciler.version} (${planned.length} objects; ${testable.length} pass a dry run now) and connects it`
       : `${driver.displayName} is installed; its connection to "${target.fleet.url}" at "${target.fleet.path}" passes a dry run (${testable.length} objects)`;
   return check("connection", summary, failures, warnings);
+}
+
+/**
+ * A Vault token given with `--vault-token-file` that the decrypting controller in the cluster
+ * would not read (an Argo CD repo server installed without `VAULT_TOKEN`): every Vault file
+ * would fail to render. A token the cluster holds already is the cluster's business.
+ */
+function unreadVaultToken(
+  facts: ClusterFacts[keyof ClusterFacts],
+  reconciler: ReturnType<typeof clusterReconciler>,
+  given: boolean,
+): PreflightFinding | undefined {
+  if (!given || facts.readsVaultToken !== false) return undefined;
+  const { namespace } = reconciler.driver;
+  const controller = reconciler.decryptingController;
+  return {
+    message: `${controller} in "${namespace}" sets no VAULT_TOKEN: it would not read the token --vault-token-file stores, and no file encrypted with Vault transit would decrypt`,
+    fix: `set VAULT_TOKEN in its container from Secret "${namespace}/${reconciler.decryptionSecret}" key ${sopsVaultTokenKey} (env valueFrom.secretKeyRef, as drkit's own install of it does), or drop --vault-token-file`,
+  };
 }
 
 /** Applies `object` as a server-side dry run; the finding when the API server refuses it. */

@@ -25,6 +25,8 @@ export interface ClusterProvisionerOptions {
   readonly reconciler?: ReconcilerKind;
   /** The age identity from `--age-key-file`, `SOPS_AGE_KEY` or `SOPS_AGE_KEY_FILE`. */
   readonly ageIdentity?: string;
+  /** The Vault token from `--vault-token-file`, stored in the decryption Secret. */
+  readonly vaultToken?: string;
   /** Where the sealing keys bootstrap puts in place come from. @default - none */
   readonly keyEscrow?: KeyEscrow;
   readonly kubeFor: (kubeconfigPath: string) => Kube;
@@ -52,6 +54,11 @@ export interface ClusterProvisioner extends Provisioner {
   targetOf(facts: ClusterFacts | undefined): Promise<StackTarget>;
   /** The key the fleet decrypts with: the flags', else the one in the cluster's decryption Secret. */
   ageIdentity(): string | undefined;
+  /**
+   * The Vault token the reconciler decrypts `hc_vault_transit` files with: the flags', else the
+   * one in the cluster's decryption Secret.
+   */
+  vaultToken(): string | undefined;
   /** The reconciler's CRDs, to install it (loaded once). */
   crdsFor(kind: ReconcilerKind): Promise<RenderedObject[]>;
   /** How to fix an unreachable cluster. */
@@ -65,6 +72,7 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Cl
   const clock = options.clock ?? systemClock;
   const kube = () => options.kubeFor(cluster.kubeconfigPath);
   let identity = options.ageIdentity;
+  let vaultToken = options.vaultToken;
   const crds = new Map<ReconcilerKind, Promise<RenderedObject[]>>();
   const crdsFor = (kind: ReconcilerKind) => {
     let loaded = crds.get(kind);
@@ -111,6 +119,7 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Cl
       ? planReconciler(facts, options.reconciler, cluster.clusterName)
       : (options.reconciler ?? "flux");
     identity = options.ageIdentity ?? facts?.[kind].decryptionIdentity;
+    vaultToken = options.vaultToken ?? facts?.[kind].decryptionVaultToken;
     return {
       stack: options.name,
       platform: "external",
@@ -121,10 +130,10 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Cl
         branch: await options.defaultBranch(options.fleet.url),
         path: options.fleet.path,
       },
-      hasDecryptionKey: identity !== undefined,
+      hasDecryptionKey: identity !== undefined || vaultToken !== undefined,
       protected: false,
       cluster,
-      missingKeyFix: `pass the fleet's age key with --age-key-file <file> (or set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)`,
+      missingKeyFix: `pass the fleet's age key with --age-key-file <file> (or set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY), or for files encrypted with Vault transit a token with --vault-token-file <file>`,
     };
   };
 
@@ -139,6 +148,7 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Cl
     targetOf,
     unreachable,
     ageIdentity: () => identity,
+    vaultToken: () => vaultToken,
     crdsFor,
     async describe() {
       const inspection = await inspect();
@@ -158,8 +168,9 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Cl
         facts,
         fleet: input.target.fleet,
         ref: input.ref,
-        // Only a key the flags gave is written; one read from the cluster is there already.
+        // Only what the flags gave is written; what was read from the cluster is there already.
         ...(options.ageIdentity !== undefined ? { ageIdentity: options.ageIdentity } : {}),
+        ...(options.vaultToken !== undefined ? { vaultToken: options.vaultToken } : {}),
         ...(options.keyEscrow ? { sealingKeys: await options.keyEscrow.list() } : {}),
         ...(planBootstrap(facts).action === "install"
           ? { crds: await crdsFor(input.target.reconciler) }

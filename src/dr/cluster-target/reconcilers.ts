@@ -38,12 +38,30 @@ export interface ConnectionInput {
   readonly ref: ResolvedRef;
   /** The branch a commit ref is fetched from (the fleet's default branch). */
   readonly branch: string;
-  /** The age identity to store as the decryption Secret. @default - none (keep the cluster's) */
-  readonly ageIdentity?: string;
+  /**
+   * What to store in the decryption Secret: an age identity and a Vault token, written together
+   * (one given by a flag, the other the cluster's own, so rewriting the Secret loses neither).
+   * @default - nothing written (keep the cluster's Secret as it is)
+   */
+  readonly decryption?: DecryptionSecrets;
   /** The decryption Secret exists or is created: the connection reads it. */
   readonly withAgeKey: boolean;
   /** The cluster holds the reconciler's repository credentials Secret. */
   readonly withCredentials: boolean;
+}
+
+/** What the decryption Secret holds: the SOPS age identity and the Vault transit token. */
+export interface DecryptionSecrets {
+  readonly ageIdentity?: string;
+  readonly vaultToken?: string;
+}
+
+/** What the install renders beyond its CRDs. */
+export interface InstallInput {
+  /** The controller that decrypts reads the decryption Secret's age key. */
+  readonly withAgeKey: boolean;
+  /** It reads the Secret's Vault token too. */
+  readonly withVaultToken: boolean;
 }
 
 /** One object to apply, and whether an existing one is left as it is. */
@@ -58,8 +76,10 @@ export interface ClusterReconciler {
   readonly kind: ReconcilerKind;
   readonly driver: ReconcilerDriver;
   readonly version: string;
-  /** The Secret the connection reads the SOPS age key from. */
+  /** The Secret the connection reads the SOPS age key and Vault token from. */
   readonly decryptionSecret: string;
+  /** The controller that decrypts SOPS files with that Secret. */
+  readonly decryptingController: string;
   /** The Secret the connection reads repository credentials from. */
   readonly credentialsSecret: string;
   /**
@@ -70,7 +90,7 @@ export interface ClusterReconciler {
   /** The fleet URL the source reads. */
   sourceUrl(source: KubeObject): string | undefined;
   /** The reconciler's install with its controllers in the cluster (namespace first). */
-  renderInstall(crds: readonly RenderedObject[], withAgeKey: boolean): KubeObject[];
+  renderInstall(crds: readonly RenderedObject[], input: InstallInput): KubeObject[];
   /** The connection objects (and the decryption Secret), in apply order. */
   renderConnection(input: ConnectionInput): PlannedApply[];
 }
@@ -80,6 +100,7 @@ const flux_: ClusterReconciler = {
   driver: fluxDriver,
   version: flux.version,
   decryptionSecret: flux.sopsSecretName,
+  decryptingController: "kustomize-controller",
   credentialsSecret: flux.credentialsSecretName,
   source: { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" },
   sourceUrl: (source) => (source.spec as { url?: string } | undefined)?.url,
@@ -107,9 +128,7 @@ const flux_: ClusterReconciler = {
       },
     };
     return [
-      ...(input.ageIdentity === undefined
-        ? []
-        : [{ object: plain([renderSopsAgeSecret(input.ageIdentity)])[0]! }]),
+      ...decryptionSecret(input, renderSopsAgeSecret),
       { object: plain([source])[0]! },
       { object: plain([kustomization])[0]! },
     ];
@@ -121,12 +140,13 @@ const argocd_: ClusterReconciler = {
   driver: argocdDriver,
   version: argocd.version,
   decryptionSecret: argocd.sopsSecretName,
+  decryptingController: "argocd-repo-server",
   credentialsSecret: argocd.credentialsSecretName,
   source: { apiVersion: argocdDriver.root.apiVersion, kind: argocdDriver.root.kind },
   sourceUrl: (app) => (app.spec as { source?: { repoURL?: string } } | undefined)?.source?.repoURL,
-  renderInstall: (crds, withAgeKey) =>
+  renderInstall: (crds, { withAgeKey, withVaultToken }) =>
     plain([
-      ...renderArgoCdInstall({ crds, withAgeKey, installControllers: true }),
+      ...renderArgoCdInstall({ crds, withAgeKey, withVaultToken, installControllers: true }),
       // The Pulumi component generates it once, as here: created only when missing.
       renderRedisSecret(randomBytes(24).toString("hex")),
     ]),
@@ -141,9 +161,7 @@ const argocd_: ClusterReconciler = {
       selfHeal: settings.selfHeal,
     });
     return [
-      ...(input.ageIdentity === undefined
-        ? []
-        : [{ object: plain([renderArgoSopsSecret(input.ageIdentity)])[0]! }]),
+      ...decryptionSecret(input, renderArgoSopsSecret),
       // Whoever made the cluster may have restricted the default project: it is theirs.
       { object: plain([renderDefaultProject()])[0]!, createOnly: true as const },
       { object: plain([application])[0]! },
@@ -163,6 +181,16 @@ export function clusterReconciler(kind: ReconcilerKind): ClusterReconciler {
       throw new Error(`unknown reconciler ${String(unknownKind)}`);
     }
   }
+}
+
+/** The decryption Secret, when the connection writes one. */
+function decryptionSecret(
+  input: ConnectionInput,
+  render: (ageKey: string | undefined, vaultToken?: string) => RenderedObject,
+): PlannedApply[] {
+  const { decryption } = input;
+  if (decryption?.ageIdentity === undefined && decryption?.vaultToken === undefined) return [];
+  return [{ object: plain([render(decryption.ageIdentity, decryption.vaultToken)])[0]! }];
 }
 
 /** Rendered objects hold no Pulumi outputs here (plain strings only): the client's type. */

@@ -71,10 +71,11 @@ export async function restore(options: RestoreOptions, deps: RestoreDeps): Promi
                 onRendered: (state) => (rendered = state),
               }),
         ]);
+        // Preflight's findings first: they name each file and where a key or token is read from.
+        if (checked) recordPreflight(checked, phases, log);
         if (encrypted && !t.hasDecryptionKey) {
           throw new MissingKeyError(t);
         }
-        if (checked) recordPreflight(checked, phases, log);
         interrupted();
         return {
           value: { target: t, ref: r, encrypted },
@@ -290,9 +291,8 @@ function subject(name: string, target: StackTarget | undefined): string {
   return target?.platform === "external" ? `cluster "${name}"` : `stack "${name}"`;
 }
 
-/** The fleet has encrypted files but the stack has no decryption key. */
-export class MissingKeyError extends Error {
-  override readonly name = "MissingKeyError";
+/** The fleet has encrypted files but the stack has no decryption key: a failed check (exit 3). */
+export class MissingKeyError extends PreflightError {
   constructor(target: StackTarget) {
     const fix =
       target.missingKeyFix ??

@@ -45,6 +45,7 @@ describe("parseTargetFlags", () => {
           fleetPath: "./clusters/local-b/",
           reconciler: "argocd",
           ageKeyFile: "/k/age.key",
+          vaultTokenFile: "/k/vault-token",
         },
         "restore",
       ),
@@ -57,6 +58,7 @@ describe("parseTargetFlags", () => {
         fleetPath: "clusters/local-b",
         reconciler: "argocd",
         ageKeyFile: "/k/age.key",
+        vaultTokenFile: "/k/vault-token",
       },
     });
   });
@@ -79,6 +81,12 @@ describe("parseTargetFlags", () => {
       "restore",
       { stack: "local-b", context: "c", fleetUrl: url },
       "--stack cannot be combined with --context, --fleet-url: --stack names a drkit stack, whose cluster and fleet come from its config, and --context, --fleet-url name a cluster drkit did not create; drop --stack to restore that cluster, or drop --context, --fleet-url to restore the stack",
+      "--stack",
+    ],
+    [
+      "preflight",
+      { stack: "local-b", vaultTokenFile: "/k/vault-token" },
+      "--stack cannot be combined with --vault-token-file: --stack names a drkit stack, whose cluster and fleet come from its config, and --vault-token-file names a cluster drkit did not create; drop --stack to check that cluster, or drop --vault-token-file to check the stack",
       "--stack",
     ],
     [
@@ -191,4 +199,45 @@ describe("the CLI's cluster target flags", () => {
       `✗ --context "prod" is not a context of the kubeconfig ("${file}"): it has "dev", "staging"; pass one of them with --context`,
     );
   });
+
+  it.each([
+    ["does not exist", undefined, "does not exist: pass a file that holds only a Vault token"],
+    ["is empty", "\n", "is empty: it must hold only the Vault token, on one line"],
+    [
+      "holds more than a token",
+      "hvs.first-line-of-a-token-file\nsecond-line-value-xyz\n",
+      "holds more than one word: it must hold only the Vault token, on one line",
+    ],
+  ])(
+    "fails restore with a --vault-token-file that %s with exit 2, printing none of it",
+    async (_, content, says) => {
+      const dir = mkdtempSync(join(tmpdir(), "drkit-vault-token-"));
+      const kubeconfig = join(dir, "config");
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
+          contexts: [{ name: "dev", context: { cluster: "c" } }],
+          "current-context": "dev",
+        }),
+      );
+      const token = join(dir, "token");
+      if (content !== undefined) writeFileSync(token, content, { mode: 0o600 });
+      const result = await drkit([
+        "restore",
+        "--kubeconfig",
+        kubeconfig,
+        "--fleet-url",
+        url,
+        "--fleet-path",
+        "clusters/x",
+        "--vault-token-file",
+        token,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`✗ --vault-token-file "${token}" ${says}`);
+      expect(result.stderr).not.toContain("hvs.first-line");
+      expect(result.stderr).not.toContain("second-line-value");
+    },
+  );
 });

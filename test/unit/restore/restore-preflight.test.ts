@@ -88,6 +88,8 @@ describe("restore preflight", () => {
       'the fleet path "clusters/local-b" has SOPS-encrypted files but stack "local-b" has no decryption key: set it with `pulumi config set --secret drkit:sopsAgeKey <AGE-SECRET-KEY-...> --stack local-b` (from your key escrow), or for files encrypted with Vault transit `pulumi config set --secret drkit:sopsVaultToken <token> --stack local-b`',
     );
     expect(report.commit).toBe("b".repeat(40));
+    // Bad input found before anything is created: a failed check (exit 3), not a crash.
+    expect(report.failureKind).toBe("preflight");
     expect(up).not.toHaveBeenCalled();
   });
 

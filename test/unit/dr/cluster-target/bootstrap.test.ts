@@ -203,6 +203,124 @@ describe("planClusterBootstrap", () => {
   });
 });
 
+describe("the decryption Secret with a Vault token (--vault-token-file)", () => {
+  const secretOf = (planned: ReturnType<typeof planClusterBootstrap>) =>
+    planned.find((p) => p.object.kind === "Secret" && p.object.metadata.name === "sops-age")
+      ?.object as { stringData?: Record<string, string> } | undefined;
+
+  it("writes the flag's token beside the cluster's own age key, so rewriting the Secret loses neither", () => {
+    const planned = planClusterBootstrap({
+      facts: {
+        ...none("flux"),
+        served: true,
+        namespace: true,
+        decryptionSecret: true,
+        decryptionIdentity: "AGE-SECRET-KEY-1INCLUSTER",
+      },
+      fleet,
+      ref,
+      vaultToken: "hvs.from-the-flag",
+    });
+    expect(secretOf(planned)?.stringData).toEqual({
+      "age.agekey": "AGE-SECRET-KEY-1INCLUSTER",
+      "sops.vault-token": "hvs.from-the-flag",
+    });
+    // The token alone makes the Kustomization read the Secret.
+    const alone = planClusterBootstrap({
+      facts: { ...none("flux"), served: true, namespace: true },
+      fleet,
+      ref,
+      vaultToken: "hvs.from-the-flag",
+    });
+    expect(secretOf(alone)?.stringData).toEqual({ "sops.vault-token": "hvs.from-the-flag" });
+    expect(alone.find((p) => p.object.kind === "Kustomization")!.object.spec).toMatchObject({
+      decryption: { secretRef: { name: "sops-age" } },
+    });
+  });
+
+  it("keeps the cluster's token when only an age key is given, and writes nothing when neither is", () => {
+    const inCluster = {
+      ...none("flux"),
+      served: true,
+      namespace: true,
+      decryptionSecret: true,
+      decryptionVaultToken: "hvs.in-the-cluster",
+    };
+    const planned = planClusterBootstrap({
+      facts: inCluster,
+      fleet,
+      ref,
+      ageIdentity: "AGE-SECRET-KEY-1FLAG",
+    });
+    expect(secretOf(planned)?.stringData).toEqual({
+      "age.agekey": "AGE-SECRET-KEY-1FLAG",
+      "sops.vault-token": "hvs.in-the-cluster",
+    });
+    expect(secretOf(planClusterBootstrap({ facts: inCluster, fleet, ref }))).toBeUndefined();
+  });
+
+  it("installs Argo CD's repo server reading VAULT_TOKEN from the Secret when a token is given", () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "applications.argoproj.io" },
+      spec: {},
+    };
+    const repoServerEnv = (vaultToken?: string) => {
+      const planned = planClusterBootstrap({
+        facts: none("argocd"),
+        fleet,
+        ref,
+        ...(vaultToken ? { vaultToken } : {}),
+        crds: [crd] as never,
+      });
+      const deployment = planned.find(
+        (p) => p.object.kind === "Deployment" && p.object.metadata.name === "argocd-repo-server",
+      )!.object;
+      const spec = deployment.spec as {
+        template: { spec: { containers: { name: string; env?: object[] }[] } };
+      };
+      return spec.template.spec.containers.find((c) => c.name === "argocd-repo-server")!.env;
+    };
+    expect(repoServerEnv("hvs.from-the-flag")).toContainEqual({
+      name: "VAULT_TOKEN",
+      valueFrom: { secretKeyRef: { name: "sops-age", key: "sops.vault-token" } },
+    });
+    expect(repoServerEnv()).not.toContainEqual(expect.objectContaining({ name: "VAULT_TOKEN" }));
+  });
+
+  it("reads the cluster's token, and whether the decrypting controller reads it", async () => {
+    const argo = (env: object[]): KubeObject => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "argocd-repo-server", namespace: "argocd" },
+      spec: { template: { spec: { containers: [{ name: "argocd-repo-server", env }] } } },
+    });
+    const cluster = fakeCluster([
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "sops-age", namespace: "flux-system" },
+        data: { "sops.vault-token": Buffer.from("hvs.in-the-cluster\n").toString("base64") },
+      },
+      argo([{ name: "VAULT_TOKEN", valueFrom: { secretKeyRef: { name: "x", key: "y" } } }]),
+    ]);
+    const found = await discoverCluster(cluster.kube);
+    expect(found.flux).toMatchObject({
+      decryptionVaultToken: "hvs.in-the-cluster",
+      readsVaultToken: true,
+    });
+    expect(found.argocd.readsVaultToken).toBe(true);
+    expect(found.argocd).not.toHaveProperty("decryptionVaultToken");
+    const without = await discoverCluster(fakeCluster([argo([])]).kube);
+    expect(without.argocd.readsVaultToken).toBe(false);
+    // A repo server outside the cluster: not knowable.
+    expect((await discoverCluster(fakeCluster().kube)).argocd).not.toHaveProperty(
+      "readsVaultToken",
+    );
+  });
+});
+
 describe("bootstrapCluster", () => {
   const clock = { monotonicMs: () => 0, sleep: async () => undefined };
 

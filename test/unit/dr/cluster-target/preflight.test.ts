@@ -14,12 +14,17 @@ const served = [
   "kustomize.toolkit.fluxcd.io/v1/Kustomization",
 ];
 
-function provisioner(fake: FakeCluster, ageIdentity?: string) {
+function provisioner(
+  fake: FakeCluster,
+  ageIdentity?: string,
+  more: { vaultToken?: string; reconciler?: "flux" | "argocd" } = {},
+) {
   return createClusterProvisioner({
     name: "ops@prod",
     cluster: { kubeconfigPath: "/k", context: "ops", clusterName: "prod", server: "https://prod" },
     fleet: { url, path: "clusters/local-b" },
     ...(ageIdentity ? { ageIdentity } : {}),
+    ...more,
     kubeFor: () => fake.kube,
     loadCrds: async () => fluxCrds as never,
     defaultBranch: async () => "main",
@@ -27,16 +32,30 @@ function provisioner(fake: FakeCluster, ageIdentity?: string) {
   });
 }
 
+/** What the fleet's checks were last asked to decrypt with. */
+let decryptedWith: {
+  ageIdentity: string | undefined;
+  vault: { token?: string; sources: string } | undefined;
+} = { ageIdentity: undefined, vault: undefined };
+
 /** The fleet's checks as they come back from `createFleetPreflight`: one passing render. */
 const fleet = {
-  run: async (input: { target: { stack: string; fleet: { path: string } }; ref: string }) => ({
-    ok: true,
-    stack: input.target.stack,
-    ref: input.ref,
-    commit,
-    path: input.target.fleet.path,
-    checks: [check("render", "3 Kustomization(s) render 13 object(s)")],
-  }),
+  run: async (input: {
+    target: { stack: string; fleet: { path: string } };
+    ref: string;
+    ageIdentity?: string;
+    vault?: { token?: string; sources: string };
+  }) => {
+    decryptedWith = { ageIdentity: input.ageIdentity, vault: input.vault };
+    return {
+      ok: true,
+      stack: input.target.stack,
+      ref: input.ref,
+      commit,
+      path: input.target.fleet.path,
+      checks: [check("render", "3 Kustomization(s) render 13 object(s)")],
+    };
+  },
 };
 
 const summaries = (result: { checks: readonly { name: string; ok: boolean; summary: string }[] }) =>
@@ -128,7 +147,7 @@ describe("preflight of a cluster drkit did not create", () => {
       },
     ]);
     expect(connection.warnings.at(-1)).toBe(
-      'no decryption key (--age-key-file, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, or Secret "flux-system/sops-age" in the cluster): an encrypted fleet cannot be restored',
+      'no decryption key (--age-key-file, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, --vault-token-file, or Secret "flux-system/sops-age" in the cluster): an encrypted fleet cannot be restored',
     );
   });
 
@@ -148,5 +167,83 @@ describe("preflight of a cluster drkit did not create", () => {
         fix: "check that the cluster is up and that the kubeconfig's credentials are valid (`kubectl --context ops get namespaces`)",
       },
     ]);
+  });
+
+  it("decrypts with the Vault token the reconciler will have: the flag's, else the cluster's Secret's, never $VAULT_TOKEN", async () => {
+    const inCluster = fakeCluster(
+      [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system" } },
+        {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: "sops-age", namespace: "flux-system" },
+          data: { "sops.vault-token": Buffer.from("hvs.from-the-cluster\n").toString("base64") },
+        },
+      ],
+      { served },
+    );
+    process.env.VAULT_TOKEN = "hvs.the-operators-own";
+    try {
+      await runClusterPreflight(fleet, provisioner(inCluster), "main");
+      expect(decryptedWith.vault?.token).toBe("hvs.from-the-cluster");
+      await runClusterPreflight(
+        fleet,
+        provisioner(inCluster, undefined, { vaultToken: "hvs.from-the-flag" }),
+        "main",
+      );
+      expect(decryptedWith.vault?.token).toBe("hvs.from-the-flag");
+      const bare = fakeCluster([], { served });
+      await runClusterPreflight(fleet, provisioner(bare), "main");
+      expect(decryptedWith.vault).toEqual({
+        token: undefined,
+        sources:
+          '--vault-token-file <file> (the restore stores it in Secret "flux-system/sops-age", key sops.vault-token, which kustomize-controller decrypts with)',
+      });
+    } finally {
+      delete process.env.VAULT_TOKEN;
+    }
+  });
+
+  it("fails when --vault-token-file gives a token Argo CD's repo server in the cluster would not read", async () => {
+    const repoServer = (env: { name: string; value?: string }[]): KubeObject => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "argocd-repo-server", namespace: "argocd" },
+      spec: { template: { spec: { containers: [{ name: "argocd-repo-server", env }] } } },
+    });
+    const argoServed = ["argoproj.io/v1alpha1/Application", "argoproj.io/v1alpha1/AppProject"];
+    const cluster = (env: { name: string; value?: string }[]) =>
+      fakeCluster(
+        [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "argocd" } }, repoServer(env)],
+        { served: argoServed },
+      );
+    const withToken = { vaultToken: "hvs.from-the-flag", reconciler: "argocd" as const };
+    const without = await runClusterPreflight(
+      fleet,
+      provisioner(cluster([{ name: "XDG_CONFIG_HOME", value: "/.config" }]), undefined, withToken),
+      "main",
+    );
+    const connection = without.checks.find((c) => c.name === "connection")!;
+    expect(connection.ok).toBe(false);
+    expect(connection.failures).toEqual([
+      {
+        message:
+          'argocd-repo-server in "argocd" sets no VAULT_TOKEN: it would not read the token --vault-token-file stores, and no file encrypted with Vault transit would decrypt',
+        fix: 'set VAULT_TOKEN in its container from Secret "argocd/sops-age" key sops.vault-token (env valueFrom.secretKeyRef, as drkit\'s own install of it does), or drop --vault-token-file',
+      },
+    ]);
+    const reads = await runClusterPreflight(
+      fleet,
+      provisioner(cluster([{ name: "VAULT_TOKEN" }]), undefined, withToken),
+      "main",
+    );
+    expect(reads.checks.find((c) => c.name === "connection")!.failures).toEqual([]);
+    // Without the flag, the cluster's own setup is not judged.
+    const noFlag = await runClusterPreflight(
+      fleet,
+      provisioner(cluster([]), undefined, { reconciler: "argocd" }),
+      "main",
+    );
+    expect(noFlag.checks.find((c) => c.name === "connection")!.failures).toEqual([]);
   });
 });

@@ -212,7 +212,7 @@ describe("restore into a cluster drkit did not create", () => {
       { ...d, git: { ...d.git, hasEncryptedFiles: async () => true } },
     );
     expect(report.failures[0]?.message).toBe(
-      'the fleet path "clusters/local-b" has SOPS-encrypted files but stack "ops@prod" has no decryption key: pass the fleet\'s age key with --age-key-file <file> (or set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)',
+      'the fleet path "clusters/local-b" has SOPS-encrypted files but stack "ops@prod" has no decryption key: pass the fleet\'s age key with --age-key-file <file> (or set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY), or for files encrypted with Vault transit a token with --vault-token-file <file>',
     );
     expect(fake.applied).toEqual([]);
   });
