@@ -6,8 +6,7 @@
  * Secret lands decrypted and every Application is Synced and Healthy. With Vault down, preflight
  * names the file and the Vault (exit 3). No token or value in any output.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,6 +31,7 @@ import {
 } from "./support/optional-toolchain.ts";
 import { createTestPlatform, type TestPlatform } from "./support/platform.ts";
 import { portBelowEphemeral } from "./support/ports.ts";
+import { restoredPassword, vaultEncryptedSecret } from "./support/vault-secret.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const stack = "local-argo-b";
@@ -95,24 +95,7 @@ describe("SOPS with Vault transit on a real Argo CD region", () => {
   it("restores a Secret a KSOPS generator decrypts through the local Vault in the repo server", async () => {
     const started = await drkit(["vault", "start"]);
     expect(started.code, started.stderr).toBe(0);
-    const plain = join(mkdtempSync(join(tmpdir(), "drkit-argo-vault-")), "db.enc.yaml");
-    writeFileSync(
-      plain,
-      [
-        "apiVersion: v1",
-        "kind: Secret",
-        "metadata:",
-        "  name: db-credentials",
-        "  namespace: shop",
-        "stringData:",
-        `  password: ${value}`,
-        "",
-      ].join("\n"),
-    );
-    const encrypted = await drkit(["vault", "encrypt", plain]);
-    expect(encrypted.code, encrypted.stderr).toBe(0);
-    const sealed = readFileSync(plain, "utf8");
-    expect(sealed).not.toContain(value);
+    const sealed = await vaultEncryptedSecret(drkit, value);
     const kustomization = readFileSync(join(repo.dir, overlay, "kustomization.yaml"), "utf8");
     await repo.commitAndPush(
       {
@@ -143,16 +126,7 @@ describe("SOPS with Vault transit on a real Argo CD region", () => {
       "preflight checks passed",
     );
     const k = await regionKubectl();
-    const password = await k([
-      "get",
-      "secret",
-      "db-credentials",
-      "-n",
-      "shop",
-      "-o",
-      "jsonpath={.data.password}",
-    ]);
-    expect(Buffer.from(password, "base64").toString()).toBe(value);
+    expect(await restoredPassword(k)).toBe(value);
     const apps = await k([
       "get",
       "applications",

@@ -32,6 +32,11 @@ import {
   waitForOptionalToolchain,
 } from "./support/optional-toolchain.ts";
 import { portBelowEphemeral } from "./support/ports.ts";
+import {
+  restoredPassword,
+  storedVaultToken,
+  vaultEncryptedSecret,
+} from "./support/vault-secret.ts";
 
 const execFileAsync = promisify(execFile);
 const stack = "local-vault";
@@ -64,28 +69,17 @@ async function drkit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Drkit
   return result;
 }
 
-/** kubectl on the region; its output is the test's, not drkit's, so it is not scanned. */
-async function kubectl(args: string[]): Promise<string> {
+/** kubectl on a region (the stack's by default); its output is the test's, so it is not scanned. */
+async function kubectl(
+  args: string[],
+  kubeconfig = regionPaths(platform.stateDir, stack).kubeconfig,
+): Promise<string> {
   const { stdout } = await execFileAsync(platform.toolchain.path("kubectl"), [
     "--kubeconfig",
-    regionPaths(platform.stateDir, stack).kubeconfig,
+    kubeconfig,
     ...args,
   ]);
   return stdout;
-}
-
-/** The password of the Secret the region holds, decoded. */
-async function restoredPassword(): Promise<string> {
-  const data = await kubectl([
-    "get",
-    "secret",
-    "db-credentials",
-    "-n",
-    "shop",
-    "-o",
-    "jsonpath={.data.password}",
-  ]);
-  return Buffer.from(data, "base64").toString();
 }
 
 interface DecryptionCheck {
@@ -141,24 +135,7 @@ describe("SOPS with Vault transit through a region loss", () => {
     const token = readLocalVaultToken(platform.stateDir);
     expect(token).toMatch(/^hvs\./);
 
-    const plain = join(mkdtempSync(join(tmpdir(), "drkit-vault-secret-")), "db.enc.yaml");
-    writeFileSync(
-      plain,
-      [
-        "apiVersion: v1",
-        "kind: Secret",
-        "metadata:",
-        "  name: db-credentials",
-        "  namespace: shop",
-        "stringData:",
-        `  password: ${value}`,
-        "",
-      ].join("\n"),
-    );
-    const encrypted = await drkit(["vault", "encrypt", plain]);
-    expect(encrypted.code, encrypted.stderr).toBe(0);
-    const sealed = readFileSync(plain, "utf8");
-    expect(sealed).not.toContain(value);
+    const sealed = await vaultEncryptedSecret(drkit, value);
     expect(sealed).toContain(`vault_address: http://127.0.0.1:${vaultPort}`);
     expect(sealed).toMatch(/key_name: fleet/);
     await repo.commitAndPush(
@@ -179,18 +156,9 @@ describe("SOPS with Vault transit through a region loss", () => {
 
     const restore = await drkit(["restore", "--stack", stack]);
     expect(restore.code, restore.stderr).toBe(0);
-    expect(await restoredPassword()).toBe(value);
+    expect(await restoredPassword(kubectl)).toBe(value);
     // The token kustomize-controller decrypted with, where drkit put it.
-    const keys = await kubectl([
-      "get",
-      "secret",
-      "sops-age",
-      "-n",
-      "flux-system",
-      "-o",
-      "jsonpath={.data.sops\\.vault-token}",
-    ]);
-    expect(Buffer.from(keys, "base64").toString()).toBe(token);
+    expect(await storedVaultToken(kubectl)).toBe(token);
   });
 
   it("restores the lost region again: Vault outlives it, its keys on disk across a restart", async () => {
@@ -200,7 +168,7 @@ describe("SOPS with Vault transit through a region loss", () => {
     expect((await drkit(["vault", "start"])).code).toBe(0);
     const restore = await drkit(["restore", "--stack", stack, "--json"]);
     expect(restore.code, restore.stderr).toBe(0);
-    expect(await restoredPassword()).toBe(value);
+    expect(await restoredPassword(kubectl)).toBe(value);
   });
 
   it("restores a cluster drkit did not create with the token --vault-token-file gives, never the operator's $VAULT_TOKEN", async () => {
@@ -226,38 +194,15 @@ describe("SOPS with Vault transit through a region loss", () => {
       phase: "preflight",
       message: `${file} is encrypted with Vault transit key "fleet" at http://127.0.0.1:${vaultPort}, but no Vault token was found; fix: provide a token that may use that key: --vault-token-file <file> (the restore stores it in Secret "flux-system/sops-age", key sops.vault-token, which kustomize-controller decrypts with)`,
     });
-    const kubectlExternal = (args: string[]) =>
-      execFileAsync(platform.toolchain.path("kubectl"), [
-        "--kubeconfig",
-        external.kubeconfigPath,
-        ...args,
-      ]).then((r) => r.stdout);
+    const kubectlExternal = (args: string[]) => kubectl(args, external.kubeconfigPath);
     expect(await kubectlExternal(["get", "gitrepositories", "-A", "-o", "name"])).toBe("");
 
     const tokenFile = join(mkdtempSync(join(tmpdir(), "drkit-vault-token-")), "token");
     writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
     const restore = await drkit(["restore", ...target, "--vault-token-file", tokenFile, "--json"]);
     expect(restore.code, restore.stderr).toBe(0);
-    const password = await kubectlExternal([
-      "get",
-      "secret",
-      "db-credentials",
-      "-n",
-      "shop",
-      "-o",
-      "jsonpath={.data.password}",
-    ]);
-    expect(Buffer.from(password, "base64").toString()).toBe(value);
-    const stored = await kubectlExternal([
-      "get",
-      "secret",
-      "sops-age",
-      "-n",
-      "flux-system",
-      "-o",
-      "jsonpath={.data.sops\\.vault-token}",
-    ]);
-    expect(Buffer.from(stored, "base64").toString()).toBe(token);
+    expect(await restoredPassword(kubectlExternal)).toBe(value);
+    expect(await storedVaultToken(kubectlExternal)).toBe(token);
 
     // Run again without the flag: the token the cluster holds now is the one preflight tries.
     const again = await drkit(["preflight", ...target, "--json"]);
