@@ -98,7 +98,7 @@ export function planClusterBootstrap(
     ...reconciler
       .renderInstall(input.crds, {
         withAgeKey,
-        withVaultToken: (input.vaultToken ?? facts.decryptionVaultToken) !== undefined,
+        withVaultToken: (decryption?.vaultToken ?? facts.decryptionVaultToken) !== undefined,
       })
       .map((object) => ({
         object,

@@ -14,9 +14,9 @@ import type { DesiredState } from "../verify/render.ts";
 import type { VaultTokenLookup } from "../fleet/index.ts";
 import { sopsVaultTokenKey } from "../../gitops/flux-sync.ts";
 import { planClusterBootstrap } from "./bootstrap.ts";
-import { planBootstrap, type ClusterFacts } from "./discover.ts";
+import { planBootstrap, type ClusterFacts, type ReconcilerFacts } from "./discover.ts";
 import type { ClusterInspection, ClusterProvisioner } from "./provisioner.ts";
-import { applyStage, clusterReconciler } from "./reconcilers.ts";
+import { applyStage, clusterReconciler, type ClusterReconciler } from "./reconcilers.ts";
 
 /** The fleet preflight that `createFleetPreflight` builds (its `run` takes the key itself). */
 export interface FleetPreflightRunner {
@@ -203,8 +203,8 @@ async function connectionCheck(
  * would fail to render. A token the cluster holds already is the cluster's business.
  */
 function unreadVaultToken(
-  facts: ClusterFacts[keyof ClusterFacts],
-  reconciler: ReturnType<typeof clusterReconciler>,
+  facts: ReconcilerFacts,
+  reconciler: ClusterReconciler,
   given: boolean,
 ): PreflightFinding | undefined {
   if (!given || facts.readsVaultToken !== false) return undefined;

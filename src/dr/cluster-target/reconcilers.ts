@@ -189,7 +189,7 @@ function decryptionSecret(
   render: (ageKey: string | undefined, vaultToken?: string) => RenderedObject,
 ): PlannedApply[] {
   const { decryption } = input;
-  if (decryption?.ageIdentity === undefined && decryption?.vaultToken === undefined) return [];
+  if (!decryption) return [];
   return [{ object: plain([render(decryption.ageIdentity, decryption.vaultToken)])[0]! }];
 }
 
