@@ -156,6 +156,24 @@ describe("HelmReleases and OCI sources restored by the real controllers", () => 
       "jsonpath={.metadata.managedFields[?(@.operation=='Apply')].manager}",
     ]);
     expect(managers).toBe("helm-controller");
+    // The HelmChart went in ahead of its HelmRelease; helm-controller's own apply found it
+    // unchanged (generation 1), so it has one manager and no spec change to rebuild for.
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        /^warm-up applied 1 object\(s\) of HelmChart\/flux-system\/shop-storefront /,
+      ),
+    );
+    const helmChart = await fx.kubectl([
+      "get",
+      "helmchart",
+      "shop-storefront",
+      "-n",
+      "flux-system",
+      "--show-managed-fields",
+      "-o",
+      "jsonpath={.metadata.managedFields[?(@.operation=='Apply')].manager} {.metadata.generation}",
+    ]);
+    expect(helmChart).toBe("helm-controller 1");
     expect((await release("platform", "gadget-operator")).history?.[0]?.chartVersion).toBe("0.1.0");
     expect((await release("shop", "storefront")).history?.[0]?.chartVersion).toBe("1.0.0");
     expect((await release("shop", "greeter")).history?.[0]?.chartVersion).toBeDefined();

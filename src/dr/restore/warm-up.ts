@@ -34,6 +34,11 @@ const establishTimeoutMs = 30_000;
 export interface WarmUpBatch {
   /** The reconciler object's key (`Kind/namespace/name`, as converge keys them). */
   readonly key: string;
+  /**
+   * The reconciler object that takes the batch's objects over, when it is not the batch's own
+   * (a HelmChart created ahead of its HelmRelease). @default key
+   */
+  readonly owner?: string;
   /** Keys of the reconciler objects it waits for: its objects wait until those are done. */
   readonly dependsOn: readonly string[];
   /**
@@ -88,7 +93,7 @@ export interface WarmUp {
   /** The batch of a reconciler object, when the plan has one. */
   has(key: string): boolean;
   stats(): WarmUpStats;
-  /** What each batch applied, as the API server named it. */
+  /** What the warm-up applied for each reconciler object (`owner`), as the API server named it. */
   applied(): ReadonlyMap<string, readonly ObjectRef[]>;
 }
 
@@ -219,8 +224,21 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
       }
     },
     stats: () => ({ ...totals, ms: span.end > span.start ? span.end - span.start : 0 }),
-    applied: () => applied,
+    applied: () => byOwner(plan, applied),
   };
+}
+
+/** Each batch's writes under the reconciler object that owns them. */
+function byOwner(
+  plan: WarmUpPlan,
+  applied: ReadonlyMap<string, readonly ObjectRef[]>,
+): Map<string, ObjectRef[]> {
+  const owned = new Map<string, ObjectRef[]>();
+  for (const [key, refs] of applied) {
+    const owner = plan.batches.get(key)?.owner ?? key;
+    owned.set(owner, [...(owned.get(owner) ?? []), ...refs]);
+  }
+  return owned;
 }
 
 /** `1,234 object(s) applied ahead of the reconciler in 3.2 s (2 left to it)` (pure). */

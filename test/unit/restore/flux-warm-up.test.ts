@@ -220,8 +220,20 @@ describe("planFluxWarmUp's HelmReleases", () => {
   const apps = { owner: "flux-system/apps", object: obj("ConfigMap", "cfg") };
 
   it("installs a chart right after its Kustomization, as helm-controller, CRDs first", () => {
+    const manifest = {
+      owner: "flux-system/apps",
+      object: {
+        apiVersion: "helm.toolkit.fluxcd.io/v2",
+        kind: "HelmRelease",
+        metadata: { name: "front", namespace: "shop" },
+        spec: {
+          interval: "5m",
+          chart: { spec: { chart: "front", sourceRef: { kind: "GitRepository", name: "fleet" } } },
+        },
+      },
+    };
     const plan = planFluxWarmUp(
-      state([ks("apps")], [apps, ...chartObjects("front")], [], [hr("front")]),
+      state([ks("apps")], [apps, manifest, ...chartObjects("front")], [], [hr("front")]),
     );
     const batch = plan.batches.get("HelmRelease/shop/front")!;
     expect(batch.after).toBe("Kustomization/flux-system/apps");
@@ -233,7 +245,11 @@ describe("planFluxWarmUp's HelmReleases", () => {
     ]);
     // The Kustomization's own batch holds none of the chart's objects.
     const parent = plan.batches.get("Kustomization/flux-system/apps")!;
-    expect(parent.stages.flat().map((o) => o.metadata.name)).toEqual(["cfg"]);
+    expect(parent.stages.flat().map((o) => o.metadata.name)).toEqual(["cfg", "front"]);
+    // Its HelmChart at the start, owned by the HelmRelease.
+    const chart = plan.batches.get("HelmChart/shop/shop-front")!;
+    expect(chart).toMatchObject({ owner: "HelmRelease/shop/front", dependsOn: [] });
+    expect(chart.after).toBeUndefined();
     expect(plan.skipped).toEqual([]);
   });
 

@@ -63,7 +63,7 @@ function fakeKube(log: string[], options: { establishAfterGets?: number } = {}) 
 }
 
 function plan(
-  batches: (Pick<WarmUpBatch, "key" | "after" | "fieldManager" | "precondition"> & {
+  batches: (Pick<WarmUpBatch, "key" | "owner" | "after" | "fieldManager" | "precondition"> & {
     dependsOn?: string[];
     stages: KubeObject[][];
   })[],
@@ -175,6 +175,34 @@ describe("createWarmUp", () => {
     expect(log).toHaveLength(2);
     expect(warmUp.has("K/apps")).toBe(true);
     expect(warmUp.has("K/unknown")).toBe(false);
+  });
+});
+
+describe("createWarmUp's owners", () => {
+  it("reports a batch's writes under the reconciler object that owns them", async () => {
+    const { kube } = fakeKube([]);
+    const warmUp = createWarmUp({
+      kube,
+      plan: plan([
+        { key: "HelmRelease/shop/front", stages: [[cm("chart-object", "shop")]] },
+        {
+          key: "HelmChart/shop/shop-front",
+          owner: "HelmRelease/shop/front",
+          stages: [[cm("hc", "shop")]],
+        },
+      ]),
+      clock,
+      log: createMemoryLogger(),
+    });
+    await warmUp.applyUnblocked();
+    const applied = warmUp.applied();
+    expect([...applied.keys()]).toEqual(["HelmRelease/shop/front"]);
+    expect(
+      applied
+        .get("HelmRelease/shop/front")
+        ?.map((r) => r.name)
+        .sort(),
+    ).toEqual(["chart-object", "hc"]);
   });
 });
 

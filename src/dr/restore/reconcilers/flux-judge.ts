@@ -254,7 +254,8 @@ export function judgeFetchedSources(
     const cause = fetchFailures
       .map((type) => findCondition(obj, type))
       .find((c) => c?.status === "True");
-    if (!cause) continue;
+    // A HelmChart whose source has no artifact yet waits for it; the source is judged itself.
+    if (!cause || cause.reason === "NoSourceArtifact") continue;
     // source-controller moves `status.observedGeneration` only on success: a failing new spec
     // shows in the conditions' own observedGeneration.
     const generation = obj.metadata.generation;

@@ -14,7 +14,7 @@
  * every object of a Kustomization that reads variables from the cluster (`substituteFrom`),
  * applies as a ServiceAccount (its RBAC must keep deciding), targets another cluster, is
  * suspended or did not render. A HelmRelease's chart follows its Kustomization
- * (`flux-helm-warm-up.ts`).
+ * (`flux-helm-warm-up.ts`); its HelmChart goes in at the start (`flux-helm-chart-warm-up.ts`).
  */
 import type { KubeObject } from "../../../kube/index.ts";
 import { formatRef } from "../../../kube/index.ts";
@@ -22,6 +22,7 @@ import { fluxOwnerLabels, isSopsEncrypted } from "../../verify/compare.ts";
 import type { FluxKustomizationSpec, OwnerKey } from "../../verify/flux-kustomization.ts";
 import type { DesiredState } from "../../verify/render.ts";
 import type { WarmUpBatch, WarmUpPlan } from "../warm-up.ts";
+import { planHelmChartWarmUp } from "./flux-helm-chart-warm-up.ts";
 import { planHelmWarmUp } from "./flux-helm-warm-up.ts";
 
 /** kustomize-controller's field manager (`ssa.Owner.Field`, its controller name). */
@@ -54,10 +55,12 @@ export function planFluxWarmUp(desired: DesiredState): WarmUpPlan {
     }
     batches.set(key, planBatch(spec, key, byOwner.get(owner) ?? []));
   }
-  // Each chart right after the Kustomization that applies its HelmRelease.
-  const helm = planHelmWarmUp(desired, new Set(batches.keys()));
-  for (const b of helm.batches) batches.set(b.key, b);
-  skipped.push(...helm.skipped);
+  // Each HelmChart at once; each chart right after the Kustomization that applies its HelmRelease.
+  const warmed = new Set(batches.keys());
+  for (const helm of [planHelmChartWarmUp(desired, warmed), planHelmWarmUp(desired, warmed)]) {
+    for (const b of helm.batches) batches.set(b.key, b);
+    skipped.push(...helm.skipped);
+  }
   return { fieldManager: kustomizeFieldManager, batches, skipped };
 }
 

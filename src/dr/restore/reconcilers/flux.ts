@@ -15,6 +15,7 @@ import { inventoryOf, isNotFound, type Kube } from "../../../kube/index.ts";
 import { kickPatch, planDependencyKicks } from "../dependency-kicks.ts";
 import { helmReleaseKind } from "../../verify/flux/helm-release.ts";
 import { fluxHealthWaitingOn } from "./flux-health-kicks.ts";
+import { helmChartInventory } from "./flux-helm-chart-warm-up.ts";
 import { planFluxWarmUp } from "./flux-warm-up.ts";
 import type { ResolvedRef } from "../types.ts";
 import {
@@ -223,5 +224,8 @@ export const fluxRestoreDriver: RestoreDriver = {
     watch: helmReleaseKind,
     judge: judgeHelmReleases,
   },
-  warmUp: { plan: planFluxWarmUp, inventory: inventoryOf },
+  warmUp: {
+    plan: planFluxWarmUp,
+    inventory: (obj) => [...inventoryOf(obj), ...helmChartInventory(obj)],
+  },
 };
