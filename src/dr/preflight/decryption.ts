@@ -7,6 +7,7 @@
 import { join } from "node:path";
 
 import { describeError } from "../../core/errors.ts";
+import { forEachInFlight } from "../../core/in-flight.ts";
 import type { DesiredState } from "../verify/render.ts";
 import { check, type PreflightCheck, type PreflightFinding } from "./types.ts";
 
@@ -93,10 +94,12 @@ export async function assertKeyDecrypts(options: {
   readonly vault?: VaultDecryption;
 }): Promise<PreflightCheck> {
   const vaultFiles = options.vault?.files ?? new Map<string, readonly VaultTransitKey[]>();
-  const vaultChecked = await assertVaultDecrypts(options, vaultFiles);
   const files = options.files.filter((f) => !vaultFiles.has(f));
+  const [vaultChecked, ageChecked] = await Promise.all([
+    assertVaultDecrypts(options, vaultFiles),
+    assertAgeKeyDecrypts({ ...options, files }),
+  ]);
   if (vaultChecked !== undefined && files.length === 0) return vaultChecked;
-  const ageChecked = await assertAgeKeyDecrypts({ ...options, files });
   if (vaultChecked === undefined) return ageChecked;
   return check(
     "decryption",
@@ -113,7 +116,14 @@ async function assertVaultDecrypts(
 ): Promise<PreflightCheck | undefined> {
   if (files.size === 0) return undefined;
   const failures: PreflightFinding[] = [];
-  for (const [file, keys] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : 1));
+  const errors = options.vault?.hasToken
+    ? await decryptErrors(
+        options,
+        sorted.map(([file]) => file),
+      )
+    : [];
+  for (const [i, [file, keys]] of sorted.entries()) {
     const where = keys.map((k) => `transit key "${k.keyName}" at ${k.address}`).join(" or ");
     if (!options.vault?.hasToken) {
       failures.push({
@@ -122,10 +132,8 @@ async function assertVaultDecrypts(
       });
       continue;
     }
-    try {
-      await options.decrypt(join(options.repoDir, file), options.ageIdentity);
-    } catch (err) {
-      const detail = describeError(err).split("\n")[0]!;
+    const detail = errors[i];
+    if (detail !== undefined) {
       const addresses = [...new Set(keys.map((k) => k.address))].join(", ");
       failures.push(
         isVaultUnreachable(detail)
@@ -145,6 +153,25 @@ async function assertVaultDecrypts(
     `${files.size - failures.length} of ${files.size} Vault-encrypted file(s) decrypt with the Vault token`,
     failures,
   );
+}
+
+/** Files decrypted at once (each one sops process). */
+const decryptsInFlight = 4;
+
+/** Decrypts each file, a few at once: the first line of each one's error, or undefined when it decrypted. */
+async function decryptErrors(
+  options: Parameters<typeof assertKeyDecrypts>[0],
+  files: readonly string[],
+): Promise<(string | undefined)[]> {
+  const errors: (string | undefined)[] = files.map(() => undefined);
+  await forEachInFlight([...files.keys()], decryptsInFlight, async (i) => {
+    try {
+      await options.decrypt(join(options.repoDir, files[i]!), options.ageIdentity);
+    } catch (err) {
+      errors[i] = describeError(err).split("\n")[0]!;
+    }
+  });
+  return errors;
 }
 
 /** The age key on every other encrypted file. */
@@ -176,12 +203,12 @@ async function assertAgeKeyDecrypts(
     ]);
   }
   const failures: PreflightFinding[] = [];
-  for (const file of files) {
-    try {
-      await options.decrypt(join(options.repoDir, file), options.ageIdentity);
-    } catch (err) {
+  const errors = await decryptErrors(options, files);
+  for (const [i, file] of files.entries()) {
+    const detail = errors[i];
+    if (detail !== undefined) {
       failures.push({
-        message: `${file} does not decrypt with the escrowed key: ${describeError(err).split("\n")[0]}`,
+        message: `${file} does not decrypt with the escrowed key: ${detail}`,
         fix: `re-encrypt ${file} for the escrowed key's recipient (\`sops updatekeys ${file}\` with that recipient in .sops.yaml), or escrow the key it was encrypted for`,
       });
     }

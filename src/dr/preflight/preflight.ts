@@ -184,8 +184,9 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         ? "checking decryption, CRD ordering, health checks and dead ends"
         : "checking decryption, CRD ordering, controllers, projects and sync policies",
     );
-    checks.push(
-      await assertKeyDecrypts({
+    // The two checks that run tools (sops per encrypted file, the Kyverno CLI) run side by side.
+    const [decrypts, kyverno] = await Promise.all([
+      assertKeyDecrypts({
         repoDir: dir,
         files: encryptedFilesOf(state),
         ageIdentity: input.ageIdentity,
@@ -199,6 +200,10 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           tokenSources: input.vault?.tokenSources ?? "set VAULT_TOKEN",
         },
       }),
+      kyvernoFor(state, input).then((cli) => assertKyvernoPolicies(state, cli)),
+    ]);
+    checks.push(
+      decrypts,
       assertSealedSecretsOpen(state, {
         keys: input.sealingKeys?.keys ?? [],
         location: input.sealingKeys?.location ?? "none configured",
@@ -208,7 +213,6 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           : {}),
       }),
     );
-    const kyverno = await assertKyvernoPolicies(state, await kyvernoFor(state, input));
     // In the reconciler's order: Kyverno's comes right after the admission policies.
     const own = reconcilerChecks(reconciler, state, input);
     const at = own.findIndex((c) => c.name === "policies") + 1;

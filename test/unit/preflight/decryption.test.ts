@@ -41,6 +41,30 @@ describe("encryptedFilesOf", () => {
 describe("assertKeyDecrypts", () => {
   const files = ["apps/secrets/app-credentials.enc.yaml", "apps/secrets/db.enc.yaml"];
 
+  it("decrypts files side by side, reporting each failure in the files' order", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const result = await assertKeyDecrypts({
+      repoDir: "/repo",
+      files: ["a.enc.yaml", "b.enc.yaml", "c.enc.yaml"],
+      ageIdentity: key,
+      keySources: sources,
+      decrypt: async (file) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        // The first file is the slowest: its failure must still be reported first.
+        await new Promise((r) => setTimeout(r, file.endsWith("a.enc.yaml") ? 30 : 5));
+        inFlight -= 1;
+        if (!file.endsWith("b.enc.yaml")) throw new Error(`no key for ${file}`);
+      },
+    });
+    expect(most).toBe(3);
+    expect(result.failures.map((f) => f.message)).toEqual([
+      "a.enc.yaml does not decrypt with the escrowed key: no key for /repo/a.enc.yaml",
+      "c.enc.yaml does not decrypt with the escrowed key: no key for /repo/c.enc.yaml",
+    ]);
+  });
+
   it("passes when the key decrypts every file, trying each one", async () => {
     const tried: string[] = [];
     const result = await assertKeyDecrypts({
