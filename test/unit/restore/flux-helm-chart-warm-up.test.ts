@@ -152,8 +152,15 @@ describe("planHelmChartWarmUp", () => {
   });
 
   it("applies one whose source no Kustomization applies at the start, if the cluster has the source", async () => {
+    // A source another chart renders is no Kustomization's: the cluster is asked for it.
     const { batches } = planHelmChartWarmUp(
-      state([{ owner: "flux-system/apps", object: hr }], [hr]),
+      state(
+        [
+          { owner: "flux-system/apps", object: hr },
+          { owner: "shop/other", ownerKind: "HelmRelease", object: repo },
+        ],
+        [hr],
+      ),
       warmed,
     );
     const batch = batches[0]!;

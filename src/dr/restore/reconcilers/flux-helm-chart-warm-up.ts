@@ -71,7 +71,9 @@ export function planHelmChartWarmUp(
     const { chart } = built;
     const source = sourceOf(chart);
     // The source first: written by its Kustomization's warm-up, or in the cluster already.
-    const applier = desired.objects.find((d) => matches(d.object, source))?.owner;
+    const applier = desired.objects.find(
+      (d) => (d.ownerKind ?? "Kustomization") === "Kustomization" && matches(d.object, source),
+    )?.owner;
     if (applier !== undefined && !warmed.has(`Kustomization/${applier}`)) {
       skipped.push({
         key: `HelmChart of ${owner}`,
